@@ -1,0 +1,111 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Data;
+
+/// <summary>The resolved provider, its dialect and connection string, fixed for the life of the process.</summary>
+public sealed class DatabaseProviderInfo
+{
+    internal DatabaseProviderInfo(DatabaseProvider provider, string connectionString)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        Dialect = SqlDialect.For(provider);
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public string ConnectionString { get; }
+
+    internal SqlDialect Dialect { get; }
+}
+
+public static class DataServiceExtensions
+{
+    public const string ConnectionStringName = "FlagApi";
+
+    public static IHostApplicationBuilder AddFlagData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(
+                o => o.Provider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
+                $"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is empty.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var environment = sp.GetRequiredService<IHostEnvironment>();
+            var configured = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
+            return new DatabaseProviderInfo(options.Provider, ResolveConnectionString(options, configured, environment.ContentRootPath));
+        });
+
+        builder.Services.AddDbContext<FlagDbContext>((sp, db) =>
+        {
+            var info = sp.GetRequiredService<DatabaseProviderInfo>();
+            switch (info.Provider)
+            {
+                case DatabaseProvider.Sqlite:
+                    db.UseSqlite(info.ConnectionString).AddInterceptors(SqliteConnectionSetup.Instance);
+                    break;
+                case DatabaseProvider.Postgres:
+                    db.UseNpgsql(info.ConnectionString);
+                    break;
+            }
+        });
+
+        builder.Services.AddScoped<SchemaMigrator>();
+        builder.Services.AddScoped<ListWriter>();
+        return builder;
+    }
+
+    private static string ResolveConnectionString(DatabaseOptions options, string? configured, string contentRoot)
+    {
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            return configured!;
+        }
+
+        var sqlite = new SqliteConnectionStringBuilder(string.IsNullOrWhiteSpace(configured)
+            ? $"Data Source={Path.Combine(contentRoot, options.DataDirectory, "flagapi.db")}"
+            : configured);
+        if (!string.IsNullOrEmpty(sqlite.DataSource) && sqlite.DataSource != ":memory:" && sqlite.Mode != SqliteOpenMode.Memory)
+        {
+            var path = Path.GetFullPath(sqlite.DataSource, contentRoot);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            sqlite.DataSource = path;
+        }
+
+        return sqlite.ToString();
+    }
+
+    /// <summary>
+    /// WAL lets lookups' background reloads read while an import writes; NORMAL synchronous is
+    /// durable at every checkpoint and safe against corruption in WAL mode.
+    /// </summary>
+    private sealed class SqliteConnectionSetup : DbConnectionInterceptor
+    {
+        public static readonly SqliteConnectionSetup Instance = new();
+
+        private const string Pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+
+namespace FlagApi.Data;
+
+/// <summary>One canonical identifier and its current state. History and change log rows record every change to it.</summary>
+public sealed class Entry
+{
+    public long Id { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    /// <summary>The canonical match key (for URLs, the Safe Browsing expression without scheme).</summary>
+    public required string Value { get; set; }
+
+    /// <summary>The identifier as a source first wrote it.</summary>
+    public required string Display { get; set; }
+
+    public Category Category { get; set; }
+
+    public Risk Risk { get; set; }
+
+    public EntryStatus Status { get; set; }
+
+    public DateTime FirstSeen { get; set; }
+
+    public DateTime LastSeen { get; set; }
+
+    public DateTime? ExpiresAt { get; set; }
+
+    /// <summary>The list version of the last change to this entry.</summary>
+    public long Version { get; set; }
+
+    public List<EntrySource> Sources { get; set; } = [];
+}
+
+/// <summary>Why an entry is flagged: a published list (or, later, an accepted report).</summary>
+public sealed class EntrySource
+{
+    public long Id { get; set; }
+
+    public long EntryId { get; set; }
+
+    public long? ListId { get; set; }
+
+    public PublishedList? List { get; set; }
+
+    /// <summary><c>list</c>, <c>report</c>, or <c>legacy</c> for sources carried over from schema 0001.</summary>
+    public required string SourceType { get; set; }
+
+    public required string Label { get; set; }
+
+    public string? Note { get; set; }
+
+    public DateTime AddedAt { get; set; }
+
+    public DateTime? RemovedAt { get; set; }
+}
+
+/// <summary>Append-only: who changed an entry, when, why, and its state before and after (JSON).</summary>
+public sealed class EntryHistory
+{
+    public long Id { get; set; }
+
+    public long EntryId { get; set; }
+
+    public long Version { get; set; }
+
+    public DateTime At { get; set; }
+
+    public required string Actor { get; set; }
+
+    public required string Action { get; set; }
+
+    public string? Reason { get; set; }
+
+    public string? Before { get; set; }
+
+    public required string After { get; set; }
+}
+
+/// <summary>One numbered change to the flagged list; the version is the list version after it.</summary>
+public sealed class ChangeLogRow
+{
+    public long Version { get; set; }
+
+    public long EntryId { get; set; }
+
+    public required string Op { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    public required string Value { get; set; }
+
+    public Category Category { get; set; }
+
+    public Risk Risk { get; set; }
+
+    public EntryStatus Status { get; set; }
+
+    public DateTime At { get; set; }
+}
+
+/// <summary>A numbered list as its agency published it.</summary>
+public sealed class PublishedList
+{
+    public long Id { get; set; }
+
+    public required string Agency { get; set; }
+
+    public required string Reference { get; set; }
+
+    public string? Title { get; set; }
+
+    /// <summary><c>import</c> (the command line) or <c>api</c>.</summary>
+    public required string Origin { get; set; }
+
+    /// <summary>SHA-256 of the normalized rows, so a repeated upload can be told from a different one under the same reference.</summary>
+    public required string ContentSha256 { get; set; }
+
+    public int EntryCount { get; set; }
+
+    public DateTime PublishedAt { get; set; }
+
+    public required string PublishedBy { get; set; }
+
+    public long Version { get; set; }
+}
+
+/// <summary>The single row holding the current list version; bumping it serializes writers.</summary>
+public sealed class ListState
+{
+    public int Id { get; set; }
+
+    public long Version { get; set; }
+}
+
+/// <summary>The change-log operations of the feed (SPEC: "op":"add|update|remove").</summary>
+public static class ChangeOps
+{
+    public const string Add = "add";
+    public const string Update = "update";
+    public const string Remove = "remove";
+}

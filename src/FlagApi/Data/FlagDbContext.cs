@@ -1,0 +1,53 @@
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace FlagApi.Data;
+
+public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbContext(options)
+{
+    public DbSet<Entry> Entries => Set<Entry>();
+
+    public DbSet<EntrySource> EntrySources => Set<EntrySource>();
+
+    public DbSet<EntryHistory> EntryHistory => Set<EntryHistory>();
+
+    public DbSet<ChangeLogRow> ChangeLog => Set<ChangeLogRow>();
+
+    public DbSet<PublishedList> Lists => Set<PublishedList>();
+
+    public DbSet<ListState> ListState => Set<ListState>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(FlagDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // The schema is written by hand per provider (Data/Migrations); the model only maps onto it.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<IdentifierKind>().HaveConversion<KindConverter>();
+        configurationBuilder.Properties<Category>().HaveConversion<WireNameConverter<Category>>();
+        configurationBuilder.Properties<Risk>().HaveConversion<WireNameConverter<Risk>>();
+        configurationBuilder.Properties<EntryStatus>().HaveConversion<WireNameConverter<EntryStatus>>();
+    }
+
+    /// <summary>SQLite has no time zone; every time we store is UTC, so it reads back as UTC.</summary>
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    private sealed class KindConverter() : ValueConverter<IdentifierKind, string>(
+        v => v.ToWire(),
+        v => ParseKind(v))
+    {
+        private static IdentifierKind ParseKind(string text) =>
+            IdentifierKinds.TryParse(text, out var kind) ? kind : throw new FormatException($"'{text}' is not an identifier kind.");
+    }
+
+    private sealed class WireNameConverter<T>() : ValueConverter<T, string>(
+        v => WireNames.Of(v),
+        v => WireNames.Parse<T>(v))
+        where T : struct, Enum;
+}

@@ -1,0 +1,66 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+
+namespace FlagApi.Entries;
+
+/// <summary>Fraud types as police statistics count them (SPEC: "Entries, sources and verdicts").</summary>
+public enum Category
+{
+    TaskBrushing,
+    LoanOrCard,
+    ImpersonatingAuthorities,
+    InvestmentRomance,
+    ImpersonatingAcquaintance,
+    FakeCustomerService,
+    FakeCreditRepair,
+    Gambling,
+    RemoteControlApp,
+    Other,
+}
+
+public enum Risk
+{
+    Low,
+    Medium,
+    High,
+}
+
+public enum EntryStatus
+{
+    Active,
+    Cleared,
+    Expired,
+    Retracted,
+}
+
+/// <summary>
+/// The snake_case names an enum value has on the wire, in the database and in list files.
+/// One mapping for all three so a stored value always reads back as what the API wrote.
+/// </summary>
+public static class WireNames
+{
+    public static IReadOnlyCollection<string> All<T>()
+        where T : struct, Enum => Cache<T>.Sorted;
+
+    public static string Of<T>(T value)
+        where T : struct, Enum => Cache<T>.Names[value];
+
+    public static bool TryParse<T>(string? text, out T value)
+        where T : struct, Enum => Cache<T>.Values.TryGetValue(text ?? string.Empty, out value);
+
+    public static T Parse<T>(string text)
+        where T : struct, Enum =>
+        TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}.");
+
+    private static class Cache<T>
+        where T : struct, Enum
+    {
+        public static readonly FrozenDictionary<T, string> Names =
+            Enum.GetValues<T>().ToFrozenDictionary(v => v, v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()));
+
+        public static readonly FrozenDictionary<string, T> Values =
+            Names.ToFrozenDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+        public static readonly IReadOnlyCollection<string> Sorted = [.. Names.Values.Order(StringComparer.Ordinal)];
+    }
+}

@@ -1,0 +1,58 @@
+using FlagApi.Data;
+using FlagApi.Lookup;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlagApi.Health;
+
+public sealed record LiveResponse(string Status);
+
+public sealed record ReadyResponse(string Status, bool Database, bool ListLoaded, long ListVersion, int Entries, string? Problem);
+
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/health").WithTags("Health");
+        group.MapGet("/live", Live)
+            .WithName("HealthLive")
+            .WithSummary("Liveness: the process is up");
+        group.MapGet("/ready", ReadyAsync)
+            .WithName("HealthReady")
+            .WithSummary("Readiness: the database answers and the flagged list is loaded")
+            .Produces<ReadyResponse>(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    public static Ok<LiveResponse> Live() => TypedResults.Ok(new LiveResponse("live"));
+
+    public static async Task<Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>>> ReadyAsync(
+        FlagDbContext db, ListIndex index, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        string? problem = null;
+        var database = false;
+        try
+        {
+            database = await db.Database.CanConnectAsync(cancellationToken)
+                && await db.ListState.AsNoTracking().AnyAsync(cancellationToken);
+            if (!database)
+            {
+                problem = "The database does not answer or has no schema.";
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            loggers.CreateLogger(typeof(HealthEndpoints)).LogWarning(ex, "Readiness check could not reach the database");
+            problem = "The database does not answer.";
+        }
+
+        if (!index.IsLoaded)
+        {
+            problem ??= "The flagged list is not loaded yet.";
+        }
+
+        var ready = database && index.IsLoaded;
+        var body = new ReadyResponse(ready ? "ready" : "not_ready", database, index.IsLoaded, index.Version, index.Count, problem);
+        return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using FlagApi.Data;
+
+namespace FlagApi.Lists;
+
+/// <summary>
+/// <c>dotnet run --project src/FlagApi -- import FILE [--agency NAME] [--reference REF] [--title TITLE] [--format csv|json]</c>:
+/// loads a list in one transaction, all rows or none, and exits non-zero on failure.
+/// </summary>
+public static class ImportCommand
+{
+    public const string Name = "import";
+
+    public const int Ok = 0;
+    public const int InvalidRows = 1;
+    public const int Usage = 2;
+    public const int Conflict = 3;
+
+    private const string UsageText =
+        "usage: FlagApi import FILE [--agency NAME] [--reference REF] [--title TITLE] [--format csv|json]\n" +
+        "  FILE is CSV with header kind,value,category,risk,note or JSON {\"entries\":[{kind,value,category,risk,note}]}.\n" +
+        "  Without --reference the list is identified by its content, so importing the same file twice changes nothing.";
+
+    public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] == Name;
+
+    /// <summary>Strips the command's own arguments so the host's configuration does not read them as settings.</summary>
+    public static string[] HostArguments(string[] args) => IsInvoked(args) ? [] : args;
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        if (!TryParse(args[1..], out var options, out var problem))
+        {
+            await error.WriteLineAsync(problem);
+            await error.WriteLineAsync(UsageText);
+            return Usage;
+        }
+
+        if (!File.Exists(options.File))
+        {
+            await error.WriteLineAsync($"The file '{options.File}' does not exist.");
+            return Usage;
+        }
+
+        var format = options.Format ?? ListFile.GuessFormat(options.File);
+        if (format is null)
+        {
+            await error.WriteLineAsync($"Cannot tell the format of '{options.File}' from its extension; pass --format csv or --format json.");
+            return Usage;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        await using var scope = services.CreateAsyncScope();
+        await DatabaseStartup.MigrateIfConfiguredAsync(scope.ServiceProvider, cancellationToken);
+        var importer = scope.ServiceProvider.GetRequiredService<ListImporter>();
+
+        ListFileContent content;
+        await using (var stream = File.OpenRead(options.File))
+        {
+            content = await ListFile.ReadAsync(stream, format.Value, cancellationToken);
+        }
+
+        var submission = new ListSubmission(options.Agency ?? "local", options.Reference, options.Title, "import", "import-command");
+        var outcome = await importer.ImportAsync(content, submission, cancellationToken);
+        var validation = outcome.Validation;
+        if (validation.Errors.Count > 0)
+        {
+            foreach (var rowError in validation.Errors)
+            {
+                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"line {rowError.Line}: {rowError.Code}: {rowError.Detail}"));
+            }
+
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"Nothing was imported: {validation.Errors.Count} of {validation.Rows} rows cannot be published. Fix them and import the file again."));
+            return InvalidRows;
+        }
+
+        var result = outcome.Result!;
+        switch (result.Status)
+        {
+            case PublishStatus.ReferenceConflict:
+                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"List '{submission.Agency} {outcome.Reference}' was already published (#{result.ListId}) with different content; nothing was imported. Use a new --reference."));
+                return Conflict;
+            case PublishStatus.AlreadyPublished:
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"List '{submission.Agency} {outcome.Reference}' was already imported as #{result.ListId} with the same content; nothing changed."));
+                return Ok;
+            default:
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"Imported list #{result.ListId} '{submission.Agency} {outcome.Reference}': {validation.Entries.Count} entries from {validation.Rows} rows " +
+                    $"({result.Added} new, {result.Reflagged} flagged again, {result.Updated} updated, {result.SourceAdded} already flagged, {validation.Duplicates} duplicate rows) " +
+                    $"at list version {result.ListVersion} in {stopwatch.Elapsed.TotalSeconds:0.0} s."));
+                return Ok;
+        }
+    }
+
+    private sealed record Options(string File, string? Agency, string? Reference, string? Title, ListFileFormat? Format);
+
+    private static bool TryParse(string[] args, out Options options, out string problem)
+    {
+        options = null!;
+        problem = string.Empty;
+        string? file = null, agency = null, reference = null, title = null;
+        ListFileFormat? format = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (file is not null)
+                {
+                    problem = $"Only one FILE can be imported at a time; got '{file}' and '{arg}'.";
+                    return false;
+                }
+
+                file = arg;
+                continue;
+            }
+
+            if (i + 1 >= args.Length || string.IsNullOrWhiteSpace(args[i + 1]))
+            {
+                problem = $"{arg} needs a value.";
+                return false;
+            }
+
+            var value = args[++i].Trim();
+            switch (arg)
+            {
+                case "--agency": agency = value; break;
+                case "--reference": reference = value; break;
+                case "--title": title = value; break;
+                case "--format" when Enum.TryParse<ListFileFormat>(value, ignoreCase: true, out var parsed): format = parsed; break;
+                case "--format":
+                    problem = $"--format must be csv or json, not '{value}'.";
+                    return false;
+                default:
+                    problem = $"Unknown option {arg}.";
+                    return false;
+            }
+        }
+
+        if (file is null)
+        {
+            problem = "Name the list FILE to import.";
+            return false;
+        }
+
+        options = new Options(file, agency, reference, title, format);
+        return true;
+    }
+}

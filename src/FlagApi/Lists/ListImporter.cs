@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using FlagApi.Data;
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Lists;
+
+/// <summary>Who publishes a list and under which reference; a null reference is derived from the content.</summary>
+public sealed record ListSubmission(string Agency, string? Reference, string? Title, string Origin, string PublishedBy);
+
+/// <summary>Rows ready to publish, or every reason they are not.</summary>
+public sealed record ValidatedList(IReadOnlyList<ListEntryInput> Entries, IReadOnlyList<RowError> Errors, int Rows, int Duplicates, string ContentSha256);
+
+public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Result, string Reference)
+{
+    public bool Succeeded => Validation.Errors.Count == 0 && Result is { Status: not PublishStatus.ReferenceConflict };
+}
+
+/// <summary>
+/// Validates a whole list and publishes it all-or-nothing: one bad row means nothing is written and
+/// every bad row is reported by line. Used by the import command and the demo list; the publisher
+/// endpoint reuses it.
+/// </summary>
+public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> identifierOptions)
+{
+    public const int MaxNoteLength = 1000;
+    public const int MaxDisplayLength = 200;
+
+    /// <summary>Risk of a row that names none: police lists flag what they have confirmed.</summary>
+    public const Risk DefaultRisk = Risk.High;
+
+    public async Task<ImportOutcome> ImportAsync(ListFileContent content, ListSubmission submission, CancellationToken cancellationToken = default)
+    {
+        var validation = Validate(content);
+        var reference = submission.Reference ?? "sha256:" + validation.ContentSha256[..16];
+        if (validation.Errors.Count > 0)
+        {
+            return new ImportOutcome(validation, null, reference);
+        }
+
+        var publication = new ListPublication(submission.Agency, reference, submission.Title, submission.Origin, submission.PublishedBy, validation.ContentSha256);
+        var result = await writer.PublishAsync(publication, validation.Entries, cancellationToken);
+        return new ImportOutcome(validation, result, reference);
+    }
+
+    public ValidatedList Validate(ListFileContent content)
+    {
+        var errors = new List<RowError>();
+        if (content.FileError is { } fileError)
+        {
+            return new ValidatedList([], [fileError], content.Rows.Count, 0, string.Empty);
+        }
+
+        errors.AddRange(content.RowErrors);
+        var options = identifierOptions.Value;
+        var entries = new List<ListEntryInput>(content.Rows.Count);
+        var seen = new HashSet<(IdentifierKind, string)>();
+        var duplicates = 0;
+        var now = DateTime.UtcNow;
+        foreach (var row in content.Rows)
+        {
+            if (!IdentifierKinds.TryParse(row.Kind, out var kind))
+            {
+                errors.Add(new RowError(row.Line, string.IsNullOrEmpty(row.Kind) ? "missing_kind" : "unknown_kind",
+                    $"Line {row.Line}: kind '{row.Kind}' is not one of {string.Join(", ", IdentifierKinds.WireNames)}."));
+                continue;
+            }
+
+            var canonical = Identifier.Canonicalize(kind, row.Value, options);
+            if (!canonical.IsValid)
+            {
+                errors.Add(new RowError(row.Line, canonical.ErrorCode!, $"Line {row.Line}: {canonical.ErrorDetail}"));
+                continue;
+            }
+
+            var category = Category.Other;
+            if (!string.IsNullOrEmpty(row.Category) && !WireNames.TryParse<Category>(row.Category, out category))
+            {
+                errors.Add(new RowError(row.Line, "invalid_category",
+                    $"Line {row.Line}: category '{row.Category}' is not one of {string.Join(", ", WireNames.All<Category>())}."));
+                continue;
+            }
+
+            var risk = DefaultRisk;
+            if (!string.IsNullOrEmpty(row.Risk) && !WireNames.TryParse<Risk>(row.Risk, out risk))
+            {
+                errors.Add(new RowError(row.Line, "invalid_risk", $"Line {row.Line}: risk '{row.Risk}' is not one of low, medium, high."));
+                continue;
+            }
+
+            var note = string.IsNullOrWhiteSpace(row.Note) ? null : row.Note.Trim();
+            if (note is not null && (note.Length > MaxNoteLength || note.Any(c => char.IsControl(c) && c is not ('\n' or '\t'))))
+            {
+                errors.Add(new RowError(row.Line, "invalid_note",
+                    $"Line {row.Line}: the note must be text of at most {MaxNoteLength} characters without control characters."));
+                continue;
+            }
+
+            DateTime? expires = null;
+            if (!string.IsNullOrEmpty(row.ExpiresAt))
+            {
+                if (!DateTimeOffset.TryParse(row.ExpiresAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+                {
+                    errors.Add(new RowError(row.Line, "invalid_expiry", $"Line {row.Line}: expiry '{row.ExpiresAt}' is not an ISO 8601 time."));
+                    continue;
+                }
+
+                if (parsed.UtcDateTime <= now)
+                {
+                    errors.Add(new RowError(row.Line, "invalid_expiry", $"Line {row.Line}: expiry {row.ExpiresAt} is already past."));
+                    continue;
+                }
+
+                expires = parsed.UtcDateTime;
+            }
+
+            var key = Matching.EntryKey(kind, canonical.Value!);
+            if (!seen.Add((kind, key)))
+            {
+                // The same identifier in two spellings is one entry; the first row stands.
+                duplicates++;
+                continue;
+            }
+
+            var display = row.Value!.Trim();
+            entries.Add(new ListEntryInput(kind, key, display.Length > MaxDisplayLength ? display[..MaxDisplayLength] : display, category, risk, note, expires));
+        }
+
+        return new ValidatedList(entries, errors, content.Rows.Count + content.RowErrors.Count, duplicates, Hash(entries));
+    }
+
+    /// <summary>A hash of what the list says (not how the file spells it), to tell a repeated upload from a different one.</summary>
+    private static string Hash(IReadOnlyList<ListEntryInput> entries)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var line = new StringBuilder();
+        foreach (var e in entries)
+        {
+            line.Clear()
+                .Append(e.Kind.ToWire()).Append('\t').Append(e.Key).Append('\t')
+                .Append(WireNames.Of(e.Category)).Append('\t').Append(WireNames.Of(e.Risk)).Append('\t')
+                .Append(e.Note).Append('\t').Append(e.ExpiresAt?.ToString("O", CultureInfo.InvariantCulture)).Append('\n');
+            sha.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}

@@ -1,0 +1,12 @@
+namespace FlagApi.Lists;
+
+public static class ListsServiceExtensions
+{
+    public static IHostApplicationBuilder AddLists(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<ListImporter>();
+        builder.Services.AddOptions<Demo.DemoOptions>().BindConfiguration(Demo.DemoOptions.Section);
+        builder.Services.AddHostedService<Data.DatabaseStartup>();
+        return builder;
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using FlagApi.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Lookup;
+
+public static class LookupEndpoints
+{
+    public static IHostApplicationBuilder AddLookup(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<Identifiers.IdentifierOptions>()
+            .BindConfiguration("Identifiers")
+            .Validate(o => o.MaxInputLength is > 0 and <= 65_536, "Identifiers:MaxInputLength must be between 1 and 65536.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<LookupOptions>().BindConfiguration(LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ListIndex>();
+        builder.Services.AddSingleton<ListIndexFollower>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
+        builder.Services.AddSingleton<LookupService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/lookup").WithTags("Lookup");
+
+        group.MapGet("/{kind}", LookupOne)
+            .WithName("LookupOne")
+            .WithSummary("Look one identifier up")
+            .WithDescription("Canonicalizes the value by the rules of its kind and matches it against the flagged list. Kinds: phone, url, domain, app, account.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/", LookupBatch)
+            .WithName("LookupBatch")
+            .WithSummary("Look up to 1,000 identifiers of mixed kinds up at once")
+            .WithDescription("Results come in the order of the items; an item that cannot be looked up gets an error in its place instead of failing the batch.")
+            .Accepts<BatchLookupRequest>("application/json")
+            .WithMetadata(new RequestBodyLimit(RequestBodyLimit.BatchLookup))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        return app;
+    }
+
+    public static Results<Ok<LookupResponse>, ProblemHttpResult> LookupOne(
+        string kind, [FromQuery] string? value, LookupService lookup, ListIndex index)
+    {
+        EnsureLoaded(index);
+        var (response, error) = lookup.Lookup(kind, value);
+        return response is not null ? TypedResults.Ok(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
+    }
+
+    public static Results<Ok<BatchLookupResponse>, ProblemHttpResult> LookupBatch(
+        BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options)
+    {
+        EnsureLoaded(index);
+        var max = options.Value.MaxBatchItems;
+        if (request.Items is not { Count: > 0 } items)
+        {
+            return ApiProblems.BadRequest(ProblemCodes.EmptyBatch, $"The batch needs an 'items' array of 1 to {max} {{kind, value}} items.");
+        }
+
+        if (items.Count > max)
+        {
+            return ApiProblems.BadRequest(ProblemCodes.TooManyItems, $"The batch holds {items.Count} items; at most {max} are accepted per request.");
+        }
+
+        var results = new BatchLookupResult[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (item is null)
+            {
+                results[i] = new BatchLookupResult(null, null, Error: new ItemError(ProblemCodes.MissingValue, "The item is null; each item is {kind, value}."));
+                continue;
+            }
+
+            var (response, error) = lookup.Lookup(item.Kind, item.Value);
+            results[i] = response is null
+                ? new BatchLookupResult(item.Kind, item.Value, Error: error)
+                : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports);
+        }
+
+        return TypedResults.Ok(new BatchLookupResponse(results, lookup.ListVersion));
+    }
+
+    private static void EnsureLoaded(ListIndex index)
+    {
+        if (!index.IsLoaded)
+        {
+            throw new ProblemException(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ListNotLoaded,
+                "The flagged list is still loading", "The service is starting and has not loaded the flagged list yet; try again in a few seconds.");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using FlagApi.Problems;
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Lookup;
+
+/// <summary>Canonicalizes a query and matches it against the in-memory index; never touches the database.</summary>
+public sealed class LookupService(ListIndex index, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
+{
+    private static readonly ReportSignal NoReports = new(0, null);
+
+    public long ListVersion => index.Version;
+
+    /// <summary>Looks one identifier up, or says in an <see cref="ItemError"/> why it cannot be.</summary>
+    public (LookupResponse? Response, ItemError? Error) Lookup(string? kindName, string? value)
+    {
+        if (!IdentifierKinds.TryParse(kindName, out var kind))
+        {
+            return (null, UnknownKind(kindName));
+        }
+
+        if (value is null)
+        {
+            return (null, new ItemError(ProblemCodes.MissingValue, "A value to look up is required."));
+        }
+
+        var canonical = Identifier.Canonicalize(kind, value, identifierOptions.Value);
+        if (!canonical.IsValid)
+        {
+            return (null, new ItemError(canonical.ErrorCode!, canonical.ErrorDetail!));
+        }
+
+        return (Match(kind, value, canonical.Value!), null);
+    }
+
+    public static ItemError UnknownKind(string? kindName) => new(
+        ProblemCodes.UnknownKind,
+        $"'{kindName}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.WireNames)}.");
+
+    private LookupResponse Match(IdentifierKind kind, string query, string canonical)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var version = index.Version;
+        List<LookupMatch>? matches = null;
+        var flagged = false;
+        var cleared = false;
+        foreach (var probe in Matching.Probes(kind, canonical))
+        {
+            if (index.Find(probe.EntryKind, probe.Key) is not { } entry)
+            {
+                continue;
+            }
+
+            var status = entry.EffectiveStatus(now);
+            flagged |= status == EntryStatus.Active;
+            cleared |= status == EntryStatus.Cleared;
+            (matches ??= []).Add(new LookupMatch(
+                entry.Id,
+                entry.Kind.ToWire(),
+                entry.Value,
+                probe.Key,
+                entry.Category,
+                entry.Risk,
+                status,
+                entry.FirstSeen,
+                entry.LastSeen,
+                entry.ExpiresAt,
+                [.. entry.Sources.Select(s => new MatchSource(s.Type, s.Label, s.ListId, s.AddedAt))]));
+        }
+
+        var verdict = flagged ? Verdict.Flagged : cleared ? Verdict.Cleared : Verdict.Clear;
+        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], NoReports, version);
+    }
+}

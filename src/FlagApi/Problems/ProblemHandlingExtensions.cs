@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+
+namespace FlagApi.Problems;
+
+public static class ProblemHandlingExtensions
+{
+    public static IHostApplicationBuilder AddProblemHandling(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            problem.Extensions.TryAdd("code", ProblemCodes.ForStatus(status));
+            problem.Detail ??= ProblemCodes.DefaultDetail(status);
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            problem.Instance ??= context.HttpContext.Request.Path;
+        });
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        // Binding failures throw, so the exception handler can give them a stable code instead of an empty 400.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
+            o.SerializerOptions.MaxDepth = 32;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseProblemHandling(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        // Explicit routing so the body limit can read the endpoint's own limit from its metadata.
+        app.UseRouting();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        return app;
+    }
+}
