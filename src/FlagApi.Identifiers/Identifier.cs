@@ -18,6 +18,11 @@ public static class Identifier
                 $"The {kind.ToWire()} value is {input.Length} characters long; at most {options.MaxInputLength} are accepted.");
         }
 
+        if (FindUnacceptableCharacter(kind, input) is { } problem)
+        {
+            return CanonicalResult.Invalid(kind.InvalidCode(), $"The {kind.ToWire()} value {problem}.");
+        }
+
         return kind switch
         {
             IdentifierKind.Phone => PhoneNumbers.Canonicalize(input, options.DefaultPhoneRegion),
@@ -27,5 +32,35 @@ public static class Identifier
             IdentifierKind.Account => Accounts.Canonicalize(input),
             _ => CanonicalResult.Invalid("unknown_kind", $"Unknown identifier kind {kind}."),
         };
+    }
+
+    /// <summary>
+    /// Control characters and broken UTF-16 are never part of an identifier a person wrote; they come
+    /// from corrupted data or probing. A pasted URL may carry tabs and line breaks, which Safe
+    /// Browsing canonicalization removes, so those alone are let through for URLs.
+    /// </summary>
+    private static string? FindUnacceptableCharacter(IdentifierKind kind, string input)
+    {
+        for (var i = 0; i < input.Length; i++)
+        {
+            var c = input[i];
+            if (char.IsHighSurrogate(c) && i + 1 < input.Length && char.IsLowSurrogate(input[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return $"holds a broken character (a lone UTF-16 surrogate) at position {i + 1}";
+            }
+
+            if (char.IsControl(c) && !(kind == IdentifierKind.Url && c is '\t' or '\r' or '\n'))
+            {
+                return $"holds the control character U+{(int)c:X4} at position {i + 1}";
+            }
+        }
+
+        return null;
     }
 }

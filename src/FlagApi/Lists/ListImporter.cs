@@ -35,12 +35,12 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
     public async Task<ImportOutcome> ImportAsync(ListFileContent content, ListSubmission submission, CancellationToken cancellationToken = default)
     {
         var validation = Validate(content);
-        var reference = submission.Reference ?? "sha256:" + validation.ContentSha256[..16];
         if (validation.Errors.Count > 0)
         {
-            return new ImportOutcome(validation, null, reference);
+            return new ImportOutcome(validation, null, submission.Reference ?? string.Empty);
         }
 
+        var reference = submission.Reference ?? "sha256:" + validation.ContentSha256[..16];
         var publication = new ListPublication(submission.Agency, reference, submission.Title, submission.Origin, submission.PublishedBy, validation.ContentSha256);
         var result = await writer.PublishAsync(publication, validation.Entries, cancellationToken);
         return new ImportOutcome(validation, result, reference);

@@ -1,0 +1,95 @@
+using FlagApi.Data;
+using Npgsql;
+
+namespace FlagApi.Tests.Infrastructure;
+
+/// <summary>Where a test's application keeps its data: a fresh database for every test.</summary>
+public abstract class DatabaseTarget
+{
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>A connection string to a new, empty database that no other test uses.</summary>
+    public abstract Task<string> CreateDatabaseAsync();
+}
+
+public sealed class SqliteTarget : DatabaseTarget
+{
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), "flagapi-tests", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override Task<string> CreateDatabaseAsync()
+    {
+        Directory.CreateDirectory(Root);
+        return Task.FromResult($"Data Source={Path.Combine(Root, Guid.NewGuid().ToString("N") + ".db")};Pooling=False");
+    }
+}
+
+/// <summary>
+/// PostgreSQL from <c>FLAGAPI_TEST_POSTGRES</c> (a connection string whose user may create databases).
+/// Without it the tests skip with that reason, unless <c>FLAGAPI_TEST_REQUIRE_POSTGRES=1</c> (CI) makes a skip a failure.
+/// </summary>
+public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
+{
+    public const string Variable = "FLAGAPI_TEST_POSTGRES";
+    public const string RequireVariable = "FLAGAPI_TEST_REQUIRE_POSTGRES";
+
+    private readonly List<string> created = [];
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public static string? AdminConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
+
+    public static void SkipUnlessConfigured()
+    {
+        if (AdminConnectionString is not null)
+        {
+            return;
+        }
+
+        var reason = $"PostgreSQL tests need {Variable} to hold a connection string (e.g. Host=127.0.0.1;Username=flagapi;Password=flagapi;Database=postgres).";
+        if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
+        {
+            Assert.Fail(reason + $" {RequireVariable}=1 makes this a failure.");
+        }
+
+        Assert.Skip(reason);
+    }
+
+    public override async Task<string> CreateDatabaseAsync()
+    {
+        SkipUnlessConfigured();
+        var name = "flagapi_test_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        lock (created)
+        {
+            created.Add(name);
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false }.ConnectionString;
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (AdminConnectionString is null || created.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        foreach (var name in created)
+        {
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Net.Http.Json;
+using FlagApi.Data;
+using FlagApi.Lists;
+using FlagApi.Lookup;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FlagApi.Tests.Infrastructure;
+
+/// <summary>One application over its own database, as a test's client sees it.</summary>
+public sealed class FlagApiFactory(DatabaseProvider provider, string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    public TestClock Clock { get; } = new();
+
+    public string ConnectionString => connectionString;
+
+    public static async Task<FlagApiFactory> CreateAsync(DatabaseTarget target, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var factory = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync(), settings);
+        _ = factory.Server; // start now, so a failing start fails the test here
+        return factory;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", provider.ToString());
+        builder.UseSetting("ConnectionStrings:FlagApi", connectionString);
+        builder.UseSetting("Demo:Enabled", "false");
+        builder.UseSetting("Lookup:PollInterval", "00:00:00.200");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    /// <summary>Publishes a list the way the import command does, then waits until lookups see it.</summary>
+    public async Task<ImportOutcome> PublishAsync(string json, string agency = "Test police", string? reference = null)
+    {
+        ImportOutcome outcome;
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var importer = scope.ServiceProvider.GetRequiredService<ListImporter>();
+            var content = ListFile.ReadJson(System.Text.Encoding.UTF8.GetBytes(json));
+            outcome = await importer.ImportAsync(content, new ListSubmission(agency, reference, "Test list", "import", "test"));
+        }
+
+        await Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
+        return outcome;
+    }
+
+    /// <summary>Publishes rows given as (kind, value, category, risk).</summary>
+    public Task<ImportOutcome> PublishAsync(params (string Kind, string Value, string Category, string Risk)[] rows) =>
+        PublishAsync(System.Text.Json.JsonSerializer.Serialize(new
+        {
+            entries = rows.Select(r => new { kind = r.Kind, value = r.Value, category = r.Category, risk = r.Risk }),
+        }));
+
+    public async Task<T> GetJsonAsync<T>(string url)
+    {
+        using var client = CreateClient();
+        var response = await client.GetAsync(url);
+        Assert.True(response.IsSuccessStatusCode, $"GET {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>())!;
+    }
+}
+
+/// <summary>A clock the test can move; everything time-dependent in the app reads it.</summary>
+public sealed class TestClock : TimeProvider
+{
+    private DateTimeOffset now = DateTimeOffset.UtcNow;
+
+    public override DateTimeOffset GetUtcNow() => now;
+
+    public void Advance(TimeSpan by) => now += by;
+}
