@@ -16,10 +16,12 @@ public static class HealthEndpoints
         var group = app.MapGroup("/health").WithTags("Health");
         group.MapGet("/live", Live)
             .WithName("HealthLive")
-            .WithSummary("Liveness: the process is up");
+            .WithSummary("Liveness: the process is up")
+            .WithDescription("Answers 200 while the process runs; it checks nothing else, so a restart is only triggered by a hung process.");
         group.MapGet("/ready", ReadyAsync)
             .WithName("HealthReady")
             .WithSummary("Readiness: the database answers and the flagged list is loaded")
+            .WithDescription("503 until the database answers and the in-memory list is loaded; the body says which check failed and the list version served.")
             .Produces<ReadyResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
