@@ -1,0 +1,336 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Unicode;
+
+namespace FlagApi.Identifiers;
+
+/// <summary>How an all-numeric-looking host parsed as IPv4.</summary>
+internal enum Ipv4Parse
+{
+    /// <summary>The last label is not a number, so the host is a name.</summary>
+    NotANumber,
+
+    /// <summary>A legal IPv4 address in some spelling.</summary>
+    Valid,
+
+    /// <summary>The host ends in a number but is no legal IPv4 address (<c>1.2.3.999</c>, <c>evil.123</c>).</summary>
+    Invalid,
+}
+
+/// <summary>Host-name rules shared by URLs and domains: IPv4 in every legal spelling, IPv6 literals, IDN.</summary>
+internal static class HostNames
+{
+    private static readonly SearchValues<char> UrlSyntax = SearchValues.Create("%/\\?#@:.[]");
+    private static readonly SearchValues<byte> NotInHost = SearchValues.Create("/\\?@:[]"u8);
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>
+    /// Parses IPv4 the way inet_aton does (Safe Browsing v4: "any legal IP-address encoding, including octal, hex,
+    /// and fewer than four components"): <c>3279880203</c>, <c>0xC3.0177.11</c>, <c>195.127.0.11</c>.
+    /// A host whose last label is a number must be an address, as browsers (WHATWG URL) also insist.
+    /// </summary>
+    public static Ipv4Parse ParseIPv4(string host, out string dottedQuad)
+    {
+        dottedQuad = "";
+        var parts = host.Split('.');
+        if (!IsNumber(parts[^1]))
+        {
+            return Ipv4Parse.NotANumber;
+        }
+
+        if (parts.Length > 4)
+        {
+            return Ipv4Parse.Invalid;
+        }
+
+        ulong address = 0;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!TryParseNumber(parts[i], out var value))
+            {
+                return Ipv4Parse.Invalid;
+            }
+
+            if (i < parts.Length - 1)
+            {
+                if (value > 255)
+                {
+                    return Ipv4Parse.Invalid;
+                }
+
+                address = (address << 8) | value;
+            }
+            else
+            {
+                // The last part fills every byte the earlier parts left: "1.2.515" is 1.2.2.3.
+                var bits = 8 * (5 - parts.Length);
+                if (value > (1UL << bits) - 1)
+                {
+                    return Ipv4Parse.Invalid;
+                }
+
+                address = (address << bits) | value;
+            }
+        }
+
+        dottedQuad = string.Create(CultureInfo.InvariantCulture, $"{(address >> 24) & 255}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}");
+        return Ipv4Parse.Valid;
+    }
+
+    /// <summary>True for a host already in canonical dotted-quad form.</summary>
+    public static bool IsDottedQuad(string host) =>
+        host.Length is >= 7 and <= 15 && ParseIPv4(host, out var dotted) == Ipv4Parse.Valid && dotted == host;
+
+    /// <summary>
+    /// A bracketed IPv6 literal, normalized (leading zeros dropped, longest zero run as <c>::</c>, lowercase):
+    /// <c>[2001:0DB8:0000::1]</c> → <c>[2001:db8::1]</c>. Zone ids are not accepted.
+    /// </summary>
+    public static bool TryCanonicalIPv6(ReadOnlySpan<char> address, out string bracketed)
+    {
+        bracketed = "";
+        if (address.Length is 0 or > 45 || !address.Contains(':'))
+        {
+            return false;
+        }
+
+        foreach (var c in address)
+        {
+            if (!(char.IsAsciiHexDigit(c) || c is ':' or '.'))
+            {
+                return false;
+            }
+        }
+
+        if (!IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return false;
+        }
+
+        bracketed = "[" + parsed + "]";
+        return true;
+    }
+
+    /// <summary>UTS #46 treats these full stops as label separators; Chinese input methods type 。 and ．.</summary>
+    public static string MapIdeographicDots(string text) =>
+        text.Replace('\u3002', '.').Replace('\uFF0E', '.').Replace('\uFF61', '.');
+
+    /// <summary>
+    /// One label in ASCII: lowercased if ASCII already, else its IDNA punycode form (<c>例子</c> → <c>xn--fsqu00a</c>;
+    /// full-width <c>ＥＶＩＬ</c> → <c>evil</c>). False when IDNA rejects the label, or when its mapping would produce
+    /// a character that has a meaning in a URL (<c>％</c> → <c>%</c>, <c>／</c> → <c>/</c>): accepting those would let
+    /// a canonical URL read differently the second time.
+    /// </summary>
+    public static bool TryLabelToAscii(string label, out string ascii)
+    {
+        if (Ascii.IsValid(label))
+        {
+            ascii = LowerAscii(label);
+            return true;
+        }
+
+        ascii = "";
+        string mapped;
+        try
+        {
+            mapped = new IdnMapping().GetAscii(label);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        if (mapped.Length == 0 || mapped.AsSpan().IndexOfAny(UrlSyntax) >= 0)
+        {
+            return false;
+        }
+
+        ascii = LowerAscii(mapped);
+        return true;
+    }
+
+    /// <summary>True when an <c>xn--</c> label decodes to a valid internationalized label.</summary>
+    public static bool IsValidPunycode(string label)
+    {
+        try
+        {
+            _ = new IdnMapping().GetUnicode(label);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The canonical host of a URL from its fully unescaped bytes (Safe Browsing v4, "To canonicalize the hostname"):
+    /// leading, trailing and repeated dots dropped, IPv4 as a dotted quad, IPv6 bracketed and normalized, IDN as
+    /// punycode, lowercase, then escaped like the rest of the URL. Bytes that are not valid UTF-8 or not a valid IDN
+    /// (the vector <c>\x01\x80.com</c>) stay bytes and are escaped: <c>%01%80.com</c>.
+    /// </summary>
+    public static bool TryCanonicalUrlHost(ReadOnlySpan<byte> host, out string canonical, out string error)
+    {
+        canonical = "";
+        error = "";
+        var forbidden = host.IndexOfAny(NotInHost);
+        if (host.Length > 0 && host[0] == '[')
+        {
+            if (host[^1] != ']' || !TryCanonicalIPv6(Encoding.ASCII.GetString(host[1..^1]), out canonical))
+            {
+                error = "The host in brackets is not a valid IPv6 address.";
+                return false;
+            }
+
+            return true;
+        }
+
+        if (forbidden >= 0)
+        {
+            error = host[forbidden] == ':'
+                ? "An IPv6 address in a URL must be written in brackets, as in http://[2001:db8::1]/."
+                : $"The host name contains “{(char)host[forbidden]}”, which cannot be part of a host name.";
+            return false;
+        }
+
+        var name = TextHost(host) ?? ByteHost(host);
+        if (name.Length == 0)
+        {
+            error = "The URL has no host name.";
+            return false;
+        }
+
+        switch (ParseIPv4(Encoding.Latin1.GetString(name), out var dotted))
+        {
+            case Ipv4Parse.Valid:
+                canonical = dotted;
+                return true;
+            case Ipv4Parse.Invalid:
+                error = "The host ends in a number but is not a valid IPv4 address.";
+                return false;
+            default:
+                canonical = UrlEscaping.Escape(name);
+                return true;
+        }
+    }
+
+    /// <summary>The host as text when it is valid UTF-8 with non-ASCII characters that IDNA accepts; else null.</summary>
+    private static byte[]? TextHost(ReadOnlySpan<byte> host)
+    {
+        if (Ascii.IsValid(host))
+        {
+            return null;
+        }
+
+        var chars = new char[host.Length];
+        if (Utf8.ToUtf16(host, chars, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            return null;
+        }
+
+        var labels = MapIdeographicDots(new string(chars, 0, written)).Split('.', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (!TryLabelToAscii(labels[i], out var ascii))
+            {
+                return null;
+            }
+
+            labels[i] = ascii;
+        }
+
+        return Encoding.ASCII.GetBytes(string.Join('.', labels));
+    }
+
+    /// <summary>The host as bytes: dots collapsed, ASCII letters lowercased, everything else kept for escaping.</summary>
+    private static byte[] ByteHost(ReadOnlySpan<byte> host)
+    {
+        var output = new List<byte>(host.Length);
+        foreach (var b in host)
+        {
+            if (b == '.' && (output.Count == 0 || output[^1] == '.'))
+            {
+                continue;
+            }
+
+            output.Add(b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b + 32) : b);
+        }
+
+        if (output.Count > 0 && output[^1] == '.')
+        {
+            output.RemoveAt(output.Count - 1);
+        }
+
+        return [.. output];
+    }
+
+    public static string LowerAscii(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                span[i] = c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
+            }
+        });
+
+    private static bool IsNumber(string part)
+    {
+        if (part.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            return !part.AsSpan(2).ContainsAnyExcept(HexDigits);
+        }
+
+        return part.Length > 0 && !part.AsSpan().ContainsAnyExceptInRange('0', '9');
+    }
+
+    private static bool TryParseNumber(string part, out ulong value)
+    {
+        value = 0;
+        int radix;
+        var digits = part.AsSpan();
+        if (part.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            radix = 16;
+            digits = digits[2..];
+        }
+        else if (part.Length > 1 && part[0] == '0')
+        {
+            radix = 8;
+            digits = digits[1..];
+        }
+        else if (part.Length > 0)
+        {
+            radix = 10;
+        }
+        else
+        {
+            return false;
+        }
+
+        foreach (var c in digits)
+        {
+            int digit = c switch
+            {
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'f' => c - 'a' + 10,
+                >= 'A' and <= 'F' => c - 'A' + 10,
+                _ => 99,
+            };
+            if (digit >= radix)
+            {
+                return false;
+            }
+
+            value = (value * (ulong)radix) + (ulong)digit;
+            if (value > uint.MaxValue)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
