@@ -90,7 +90,7 @@ public abstract class ListStoreTests(DatabaseTarget target)
         var json = new StringBuilder("{\"entries\":[\n");
         for (var i = 0; i < 10_000; i++)
         {
-            var value = i == 7_777 ? "12345" : (13_800_000_000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var value = i == 7_777 ? "138-0013" : (13_800_000_000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
             json.Append(i == 0 ? string.Empty : ",\n").Append("{\"kind\":\"phone\",\"value\":\"").Append(value).Append("\",\"category\":\"other\"}");
         }
 
