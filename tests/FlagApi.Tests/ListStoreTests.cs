@@ -174,3 +174,39 @@ public abstract class ListStoreTests(DatabaseTarget target)
         Assert.Equal(ChangeOps.Add, (await checkDb.ChangeLog.OrderBy(c => c.Version).LastAsync()).Op);
     }
 }
+
+public abstract class ListStoreLargeTests(DatabaseTarget target)
+{
+    [Fact]
+    public async Task LargeListIsWrittenWholeAndLaterWritesGetFreshIds()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        var rows = Enumerable.Range(0, 2_500).Select(i => ("phone", (13_800_000_000L + i).ToString(System.Globalization.CultureInfo.InvariantCulture), "other", "high")).ToArray();
+
+        var outcome = await app.PublishAsync(rows);
+        await app.PublishAsync(("app", "云客服", "remote_control_app", "high"));
+
+        Assert.Equal(2_500, outcome.Result!.Added);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+        Assert.Equal(2_501, await db.Entries.CountAsync());
+        Assert.Equal(2_501, await db.EntrySources.CountAsync());
+        Assert.Equal(2_501, await db.EntryHistory.CountAsync());
+        Assert.Equal(2_501L, await db.ChangeLog.MaxAsync(c => c.Version));
+
+        // An entry written through EF (as reports and appeals will) takes the next id the database hands out.
+        db.Entries.Add(new Entry
+        {
+            Kind = Identifiers.IdentifierKind.Domain, Value = "new.example", Display = "new.example", Category = Entries.Category.Other,
+            Risk = Entries.Risk.Low, Status = Entries.EntryStatus.Active, FirstSeen = DateTime.UtcNow, LastSeen = DateTime.UtcNow, Version = 2_502,
+        });
+        await db.SaveChangesAsync();
+        Assert.Equal(2_502, await db.Entries.MaxAsync(e => e.Id));
+        var lookup = await app.GetJsonAsync<JsonElement>("/v1/lookup/phone?value=13800002499");
+        Assert.Equal("flagged", lookup.GetProperty("verdict").GetString());
+    }
+}
+
+public sealed class ListStoreLargeOnSqlite() : ListStoreLargeTests(new SqliteTarget());
+
+public sealed class ListStoreLargeOnPostgres(PostgresTarget target) : ListStoreLargeTests(target), IClassFixture<PostgresTarget>;

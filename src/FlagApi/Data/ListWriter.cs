@@ -62,6 +62,12 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         try
         {
             var connection = db.Database.GetDbConnection();
+            if (providerInfo.Dialect.BeforeBulkWrite is { } setup)
+            {
+                await using var command = connection.CreateCommand(null, setup);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
             var version = await ReadListVersionAsync(connection, transaction, cancellationToken);
@@ -79,7 +85,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
             var label = SourceLabel(list);
             var reason = $"Published in list {label}";
 
-            await using var writer = new EntryRowWriter(connection, transaction, list.PublishedBy);
+            await using var writer = await EntryRowWriter.CreateAsync(connection, transaction, providerInfo.Dialect, list.PublishedBy, now, cancellationToken);
             int added = 0, updated = 0, reflagged = 0, sourceAdded = 0;
             foreach (var row in rows)
             {
@@ -89,8 +95,8 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                     version++;
                     var after = new EntryState(row.Display, EntryStatus.Active, row.Category, row.Risk, row.ExpiresAt, now);
                     entryId = await writer.InsertEntryAsync(row.Kind, row.Key, after, version, cancellationToken);
-                    await writer.InsertHistoryAsync(entryId, version, now, "flagged", reason, null, after, cancellationToken);
-                    await writer.InsertChangeAsync(version, entryId, ChangeOps.Add, row.Kind, row.Key, after, now, cancellationToken);
+                    await writer.InsertHistoryAsync(entryId, version, "flagged", reason, null, after, cancellationToken);
+                    await writer.InsertChangeAsync(version, entryId, ChangeOps.Add, row.Kind, row.Key, after, cancellationToken);
                     added++;
                 }
                 else
@@ -107,12 +113,12 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                     {
                         version++;
                         entryVersion = version;
-                        await writer.InsertChangeAsync(version, entryId, op, row.Kind, row.Key, after, now, cancellationToken);
+                        await writer.InsertChangeAsync(version, entryId, op, row.Kind, row.Key, after, cancellationToken);
                     }
 
                     await writer.UpdateEntryAsync(entryId, after, entryVersion, cancellationToken);
                     var action = op == ChangeOps.Add ? "reflagged" : op == ChangeOps.Update ? "updated" : "source_added";
-                    await writer.InsertHistoryAsync(entryId, version, now, action, reason, before.State, after, cancellationToken);
+                    await writer.InsertHistoryAsync(entryId, version, action, reason, before.State, after, cancellationToken);
                     switch (action)
                     {
                         case "reflagged": reflagged++; break;
@@ -121,9 +127,11 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                     }
                 }
 
-                await writer.InsertSourceAsync(entryId, listId, label, row.Note, now, cancellationToken);
+                await writer.InsertSourceAsync(entryId, listId, label, row.Note, cancellationToken);
             }
 
+            await writer.FlushAsync(cancellationToken);
+            await providerInfo.Dialect.AfterExplicitIdsAsync(connection, transaction, "entries", writer.LastId, cancellationToken);
             await FinishAsync(connection, transaction, listId, version, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return new PublishResult(PublishStatus.Published, listId, version, added, updated, reflagged, sourceAdded);
@@ -260,64 +268,68 @@ internal static class HistoryJson
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 }
 
-/// <summary>Prepared commands reused for every row of one transaction.</summary>
+/// <summary>
+/// Writes the rows of one transaction. New entries get their ids here (the caller holds the list
+/// version lock, which every entry write takes) so they can be inserted in batches with their
+/// history, change and source rows, which reference them.
+/// </summary>
 internal sealed class EntryRowWriter : IAsyncDisposable
 {
     private readonly string actor;
-    private readonly DbCommand insertEntry;
     private readonly DbCommand updateEntry;
-    private readonly DbCommand insertHistory;
-    private readonly DbCommand insertChange;
-    private readonly DbCommand insertSource;
+    private readonly BatchInsert entries;
+    private readonly BatchInsert history;
+    private readonly BatchInsert changes;
+    private readonly BatchInsert sources;
+    private long nextId;
 
-    public EntryRowWriter(DbConnection connection, DbTransaction transaction, string actor)
+    private readonly Dictionary<(EntryStatus, Category, Risk, DateTime?), string> stateJson = [];
+    private readonly object at;
+
+    private EntryRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, long maxId)
     {
         this.actor = actor;
-        insertEntry = Prepare(connection, transaction,
-            """
-            INSERT INTO entries (kind, value, display, category, risk, status, first_seen, last_seen, expires_at, version)
-            VALUES (@kind, @value, @display, @category, @risk, @status, @seen, @seen, @expires, @version) RETURNING id
-            """,
-            "@kind", "@value", "@display", "@category", "@risk", "@status", "@seen", "@expires", "@version");
-        updateEntry = Prepare(connection, transaction,
+        this.at = dialect.Timestamp(at);
+        nextId = maxId;
+        var batch = dialect.InsertParametersPerStatement;
+        entries = new BatchInsert(connection, transaction, batch, "entries",
+            ["id", "kind", "value", "display", "category", "risk", "status", "first_seen", "last_seen", "expires_at", "version"]);
+        history = new BatchInsert(connection, transaction, batch, "entry_history",
+            ["entry_id", "version", "at", "actor", "action", "reason", "before", "after"], entries.FlushAsync);
+        changes = new BatchInsert(connection, transaction, batch, "change_log",
+            ["version", "entry_id", "op", "kind", "value", "category", "risk", "status", "at"], entries.FlushAsync);
+        sources = new BatchInsert(connection, transaction, batch, "entry_sources",
+            ["entry_id", "list_id", "source_type", "label", "note", "added_at"], entries.FlushAsync);
+        updateEntry = connection.CreateCommand(transaction,
             """
             UPDATE entries SET category = @category, risk = @risk, status = @status, last_seen = @seen, expires_at = @expires, version = @version
             WHERE id = @id
-            """,
-            "@category", "@risk", "@status", "@seen", "@expires", "@version", "@id");
-        insertHistory = Prepare(connection, transaction,
-            """
-            INSERT INTO entry_history (entry_id, version, at, actor, action, reason, before, after)
-            VALUES (@entry, @version, @at, @actor, @action, @reason, @before, @after)
-            """,
-            "@entry", "@version", "@at", "@actor", "@action", "@reason", "@before", "@after");
-        insertChange = Prepare(connection, transaction,
-            """
-            INSERT INTO change_log (version, entry_id, op, kind, value, category, risk, status, at)
-            VALUES (@version, @entry, @op, @kind, @value, @category, @risk, @status, @at)
-            """,
-            "@version", "@entry", "@op", "@kind", "@value", "@category", "@risk", "@status", "@at");
-        insertSource = Prepare(connection, transaction,
-            """
-            INSERT INTO entry_sources (entry_id, list_id, source_type, label, note, added_at)
-            VALUES (@entry, @list, 'list', @label, @note, @at)
-            """,
-            "@entry", "@list", "@label", "@note", "@at");
+            """);
+        foreach (var name in (string[])["@category", "@risk", "@status", "@seen", "@expires", "@version", "@id"])
+        {
+            updateEntry.AddParameter(name, DBNull.Value);
+        }
+    }
+
+    public long LastId => nextId;
+
+    /// <summary>A writer whose rows are all stamped <paramref name="at"/>, the time of the transaction.</summary>
+    public static async Task<EntryRowWriter> CreateAsync(
+        DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand(transaction, "SELECT COALESCE(MAX(id), 0) FROM entries");
+        var maxId = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return new EntryRowWriter(connection, transaction, dialect, actor, at, maxId);
     }
 
     public async Task<long> InsertEntryAsync(IdentifierKind kind, string key, EntryState state, long version, CancellationToken cancellationToken)
     {
-        var p = insertEntry.Parameters;
-        p[0].Value = kind.ToWire();
-        p[1].Value = key;
-        p[2].Value = state.Display;
-        p[3].Value = WireNames.Of(state.Category);
-        p[4].Value = WireNames.Of(state.Risk);
-        p[5].Value = WireNames.Of(state.Status);
-        p[6].Value = state.LastSeen;
-        p[7].Value = (object?)state.ExpiresAt ?? DBNull.Value;
-        p[8].Value = version;
-        return Convert.ToInt64(await insertEntry.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var id = ++nextId;
+        await entries.AddAsync(
+            [id, kind.ToWire(), key, state.Display, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status),
+             at, at, state.ExpiresAt, version],
+            cancellationToken);
+        return id;
     }
 
     public Task UpdateEntryAsync(long id, EntryState state, long version, CancellationToken cancellationToken)
@@ -326,72 +338,53 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         p[0].Value = WireNames.Of(state.Category);
         p[1].Value = WireNames.Of(state.Risk);
         p[2].Value = WireNames.Of(state.Status);
-        p[3].Value = state.LastSeen;
+        p[3].Value = at;
         p[4].Value = (object?)state.ExpiresAt ?? DBNull.Value;
         p[5].Value = version;
         p[6].Value = id;
         return updateEntry.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task InsertHistoryAsync(
-        long entryId, long version, DateTime at, string action, string? reason, EntryState? before, EntryState after, CancellationToken cancellationToken)
+    public ValueTask InsertHistoryAsync(
+        long entryId, long version, string action, string? reason, EntryState? before, EntryState after, CancellationToken cancellationToken) =>
+        history.AddAsync([entryId, version, at, actor, action, reason, before is null ? null : Json(before), Json(after)], cancellationToken);
+
+    public ValueTask InsertChangeAsync(
+        long version, long entryId, string op, IdentifierKind kind, string key, EntryState state, CancellationToken cancellationToken) =>
+        changes.AddAsync(
+            [version, entryId, op, kind.ToWire(), key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), at],
+            cancellationToken);
+
+    public ValueTask InsertSourceAsync(long entryId, long listId, string label, string? note, CancellationToken cancellationToken) =>
+        sources.AddAsync([entryId, listId, "list", label, note, at], cancellationToken);
+
+    /// <summary>A list's rows mostly share a handful of states: serialize each once.</summary>
+    private string Json(EntryState state)
     {
-        var p = insertHistory.Parameters;
-        p[0].Value = entryId;
-        p[1].Value = version;
-        p[2].Value = at;
-        p[3].Value = actor;
-        p[4].Value = action;
-        p[5].Value = (object?)reason ?? DBNull.Value;
-        p[6].Value = (object?)before?.ToJson() ?? DBNull.Value;
-        p[7].Value = after.ToJson();
-        return insertHistory.ExecuteNonQueryAsync(cancellationToken);
+        var key = (state.Status, state.Category, state.Risk, state.ExpiresAt);
+        if (!stateJson.TryGetValue(key, out var json))
+        {
+            stateJson[key] = json = state.ToJson();
+        }
+
+        return json;
     }
 
-    public Task InsertChangeAsync(
-        long version, long entryId, string op, IdentifierKind kind, string key, EntryState state, DateTime at, CancellationToken cancellationToken)
+    /// <summary>Writes every buffered row; entries first, as the other rows reference them.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var p = insertChange.Parameters;
-        p[0].Value = version;
-        p[1].Value = entryId;
-        p[2].Value = op;
-        p[3].Value = kind.ToWire();
-        p[4].Value = key;
-        p[5].Value = WireNames.Of(state.Category);
-        p[6].Value = WireNames.Of(state.Risk);
-        p[7].Value = WireNames.Of(state.Status);
-        p[8].Value = at;
-        return insertChange.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public Task InsertSourceAsync(long entryId, long listId, string label, string? note, DateTime at, CancellationToken cancellationToken)
-    {
-        var p = insertSource.Parameters;
-        p[0].Value = entryId;
-        p[1].Value = listId;
-        p[2].Value = label;
-        p[3].Value = (object?)note ?? DBNull.Value;
-        p[4].Value = at;
-        return insertSource.ExecuteNonQueryAsync(cancellationToken);
+        await entries.FlushAsync(cancellationToken);
+        await history.FlushAsync(cancellationToken);
+        await changes.FlushAsync(cancellationToken);
+        await sources.FlushAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await insertEntry.DisposeAsync();
         await updateEntry.DisposeAsync();
-        await insertHistory.DisposeAsync();
-        await insertChange.DisposeAsync();
-        await insertSource.DisposeAsync();
-    }
-
-    private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand(transaction, sql);
-        foreach (var name in parameters)
-        {
-            command.AddParameter(name, DBNull.Value);
-        }
-
-        return command;
+        await entries.DisposeAsync();
+        await history.DisposeAsync();
+        await changes.DisposeAsync();
+        await sources.DisposeAsync();
     }
 }

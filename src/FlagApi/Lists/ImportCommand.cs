@@ -60,6 +60,7 @@ public static class ImportCommand
             content = await ListFile.ReadAsync(stream, format.Value, cancellationToken);
         }
 
+        var readTime = stopwatch.Elapsed;
         var submission = new ListSubmission(options.Agency ?? "local", options.Reference, options.Title, "import", "import-command");
         var outcome = await importer.ImportAsync(content, submission, cancellationToken);
         var validation = outcome.Validation;
@@ -90,7 +91,8 @@ public static class ImportCommand
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Imported list #{result.ListId} '{submission.Agency} {outcome.Reference}': {validation.Entries.Count} entries from {validation.Rows} rows " +
                     $"({result.Added} new, {result.Reflagged} flagged again, {result.Updated} updated, {result.SourceAdded} already flagged, {validation.Duplicates} duplicate rows) " +
-                    $"at list version {result.ListVersion} in {stopwatch.Elapsed.TotalSeconds:0.0} s."));
+                    $"at list version {result.ListVersion} in {stopwatch.Elapsed.TotalSeconds:0.0} s " +
+                    $"(read {readTime.TotalSeconds:0.0} s, validate {outcome.ValidationTime.TotalSeconds:0.0} s, write {outcome.WriteTime.TotalSeconds:0.0} s)."));
                 return Ok;
         }
     }

@@ -16,6 +16,10 @@ public sealed record ValidatedList(IReadOnlyList<ListEntryInput> Entries, IReadO
 
 public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Result, string Reference)
 {
+    public TimeSpan ValidationTime { get; init; }
+
+    public TimeSpan WriteTime { get; init; }
+
     public bool Succeeded => Validation.Errors.Count == 0 && Result is { Status: not PublishStatus.ReferenceConflict };
 }
 
@@ -34,16 +38,22 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
 
     public async Task<ImportOutcome> ImportAsync(ListFileContent content, ListSubmission submission, CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var validation = Validate(content);
+        var validated = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         if (validation.Errors.Count > 0)
         {
-            return new ImportOutcome(validation, null, submission.Reference ?? string.Empty);
+            return new ImportOutcome(validation, null, submission.Reference ?? string.Empty) { ValidationTime = validated };
         }
 
         var reference = submission.Reference ?? "sha256:" + validation.ContentSha256[..16];
         var publication = new ListPublication(submission.Agency, reference, submission.Title, submission.Origin, submission.PublishedBy, validation.ContentSha256);
         var result = await writer.PublishAsync(publication, validation.Entries, cancellationToken);
-        return new ImportOutcome(validation, result, reference);
+        return new ImportOutcome(validation, result, reference)
+        {
+            ValidationTime = validated,
+            WriteTime = System.Diagnostics.Stopwatch.GetElapsedTime(started) - validated,
+        };
     }
 
     public ValidatedList Validate(ListFileContent content)
