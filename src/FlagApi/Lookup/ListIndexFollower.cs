@@ -127,9 +127,10 @@ public sealed class ListIndexFollower(
         }
     }
 
-    private static IQueryable<EntryRow> Shown(IQueryable<Entry> entries) =>
-        entries.AsNoTracking().Select(e => new EntryRow(
-            e.Id, e.Kind, e.Value, e.Display, e.Category, e.Risk, e.Status, e.FirstSeen, e.LastSeen, e.ExpiresAt));
+    /// <summary>The columns the index holds; sources are read separately and attached by <see cref="ToIndexed"/>.</summary>
+    private static IQueryable<IndexedEntry> Shown(IQueryable<Entry> entries) =>
+        entries.AsNoTracking().Select(e => new IndexedEntry(
+            e.Id, e.Kind, e.Value, e.Display, e.Category, e.Risk, e.Status, e.FirstSeen, e.LastSeen, e.ExpiresAt, Array.Empty<IndexedSource>()));
 
     private static async Task<Dictionary<long, List<IndexedSource>>> LoadSourcesAsync(
         IQueryable<EntrySource> query, CancellationToken cancellationToken)
@@ -158,19 +159,6 @@ public sealed class ListIndexFollower(
         return byEntry;
     }
 
-    private static IndexedEntry ToIndexed(EntryRow row, Dictionary<long, List<IndexedSource>> sources) =>
-        new(row.Id, row.Kind, row.Value, row.Display, row.Category, row.Risk, row.Status, row.FirstSeen, row.LastSeen, row.ExpiresAt,
-            sources.TryGetValue(row.Id, out var list) ? list : []);
-
-    private sealed record EntryRow(
-        long Id,
-        Identifiers.IdentifierKind Kind,
-        string Value,
-        string Display,
-        Category Category,
-        Risk Risk,
-        EntryStatus Status,
-        DateTime FirstSeen,
-        DateTime LastSeen,
-        DateTime? ExpiresAt);
+    private static IndexedEntry ToIndexed(IndexedEntry row, Dictionary<long, List<IndexedSource>> sources) =>
+        sources.TryGetValue(row.Id, out var list) ? row with { Sources = list } : row;
 }
