@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
 echo "generating $rows rows (60% phone, 15% url, 10% domain, 10% app, 5% account) in $work/list.csv"
 awk -v n="$rows" 'BEGIN {
