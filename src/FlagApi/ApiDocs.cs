@@ -7,6 +7,8 @@ public static class ApiDocs
 {
     public const string DocumentPath = "/openapi/v1.json";
 
+    private const string ApiKeyScheme = "ApiKey";
+
     public static IHostApplicationBuilder AddApiDocs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOpenApi("v1", options =>
@@ -27,8 +29,41 @@ public static class ApiDocs
                 document.Tags = new HashSet<OpenApiTag>(
                     (document.Tags ?? new HashSet<OpenApiTag>()).Concat([
                         new OpenApiTag { Name = "Lookup", Description = "Is this identifier flagged?" },
+                        new OpenApiTag { Name = "Lists", Description = "Police agencies' numbered lists: publish, the public record, retraction." },
+                        new OpenApiTag { Name = "Entries", Description = "The record behind every entry, for reviewers." },
+                        new OpenApiTag { Name = "Protection", Description = "Identifiers that must never be flagged by mistake." },
+                        new OpenApiTag { Name = "Keys", Description = "API keys and their roles, for admins." },
                         new OpenApiTag { Name = "Health", Description = "Liveness and readiness probes." },
                     ]).DistinctBy(t => t.Name));
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+                {
+                    [ApiKeyScheme] = new OpenApiSecurityScheme
+                    {
+                        Type = SecuritySchemeType.ApiKey,
+                        In = ParameterLocation.Header,
+                        Name = Keys.ApiKeyAuthenticationHandler.Header,
+                        Description = "An API key issued by the FlagApi administrators. Without one, callers are anonymous: they may look up, report and appeal at lower rate limits.",
+                    },
+                };
+                return Task.CompletedTask;
+            });
+
+            // Operations that need a key say so, and which roles they admit.
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var roles = context.Description.ActionDescriptor.EndpointMetadata
+                    .OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+                    .Select(a => a.Policy)
+                    .OfType<string>()
+                    .ToList();
+                if (roles.Count > 0)
+                {
+                    operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }];
+                    operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : string.Empty) +
+                        $"Needs an API key ({string.Join(", ", roles.Select(Keys.Policies.Describe))}).";
+                }
+
                 return Task.CompletedTask;
             });
         });

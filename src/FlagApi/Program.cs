@@ -1,27 +1,31 @@
 using FlagApi;
 using FlagApi.Data;
 using FlagApi.Health;
+using FlagApi.Keys;
 using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Problems;
 
-var builder = WebApplication.CreateBuilder(ImportCommand.HostArguments(args));
+var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddProblemHandling();
 builder.AddFlagData();
 builder.AddLists();
+builder.AddKeys();
 builder.AddLookup();
 builder.AddApiDocs();
 
-if (ImportCommand.IsInvoked(args))
+if (CommandLine.IsInvoked(args))
 {
-    return await ImportCommand.RunAsync(builder.Build().Services, args, Console.Out, Console.Error);
+    return await CommandLine.RunAsync(builder.Build().Services, args);
 }
 
 var app = builder.Build();
 app.UseProblemHandling();
+app.UseKeys();
 app.MapApiDocs();
 app.MapHealth();
 app.MapLookup();
+app.MapKeys();
 await app.RunAsync();
 return 0;
 

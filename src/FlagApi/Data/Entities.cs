@@ -52,6 +52,15 @@ public sealed class EntrySource
 
     public string? Note { get; set; }
 
+    /// <summary>What the source said about the entry: its spelling, category, risk and expiry (null for legacy sources).</summary>
+    public string? Display { get; set; }
+
+    public Category? Category { get; set; }
+
+    public Risk? Risk { get; set; }
+
+    public DateTime? ExpiresAt { get; set; }
+
     public DateTime AddedAt { get; set; }
 
     public DateTime? RemovedAt { get; set; }
@@ -124,7 +133,112 @@ public sealed class PublishedList
 
     public required string PublishedBy { get; set; }
 
+    /// <summary>The date the agency gives the list (its own publication date), if it gave one.</summary>
+    public DateOnly? PublishedOn { get; set; }
+
+    /// <summary>The answer to the first upload (JSON), returned again to a client that re-sends the same list.</summary>
+    public string? Result { get; set; }
+
     public long Version { get; set; }
+
+    public DateTime? RetractedAt { get; set; }
+
+    public string? RetractedBy { get; set; }
+
+    public string? RetractionReason { get; set; }
+
+    /// <summary>The list version of the retraction.</summary>
+    public long? RetractionVersion { get; set; }
+}
+
+/// <summary>An API key; only a hash of its secret is stored, and a short prefix to recognise it by.</summary>
+public sealed class ApiKey
+{
+    public long Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string Role { get; set; }
+
+    /// <summary>The agency a publisher key publishes for; null for other roles.</summary>
+    public string? Agency { get; set; }
+
+    /// <summary>A rate-limit tier that overrides the role's (<c>RateLimiting:Tiers</c>).</summary>
+    public string? Tier { get; set; }
+
+    public required string Prefix { get; set; }
+
+    public required string KeyHash { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public DateTime? RevokedAt { get; set; }
+
+    public string? RevokedBy { get; set; }
+}
+
+/// <summary>Append-only record of every write that is not an entry change: keys, lists, protection.</summary>
+public sealed class AuditRecord
+{
+    public long Id { get; set; }
+
+    public DateTime At { get; set; }
+
+    public required string Actor { get; set; }
+
+    public required string Action { get; set; }
+
+    public required string SubjectType { get; set; }
+
+    public required string SubjectId { get; set; }
+
+    /// <summary>JSON with what changed.</summary>
+    public string? Detail { get; set; }
+}
+
+/// <summary>An identifier that must never be flagged by mistake (an official service number, a major platform's domain).</summary>
+public sealed class ProtectedIdentifier
+{
+    public long Id { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    /// <summary>The canonical match key, as entries store it.</summary>
+    public required string Value { get; set; }
+
+    public required string Display { get; set; }
+
+    public required string Reason { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public DateTime? RemovedAt { get; set; }
+
+    public string? RemovedBy { get; set; }
+}
+
+/// <summary>An admin's decision that one entry may be flagged although protection would refuse it.</summary>
+public sealed class ProtectionOverride
+{
+    public long Id { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    public required string Value { get; set; }
+
+    public required string Reason { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public DateTime? RemovedAt { get; set; }
+
+    public string? RemovedBy { get; set; }
 }
 
 /// <summary>The single row holding the current list version; bumping it serializes writers.</summary>

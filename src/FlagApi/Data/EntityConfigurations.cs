@@ -37,6 +37,10 @@ internal sealed class EntrySourceConfiguration : IEntityTypeConfiguration<EntryS
         builder.Property(s => s.SourceType).HasColumnName("source_type");
         builder.Property(s => s.Label).HasColumnName("label");
         builder.Property(s => s.Note).HasColumnName("note");
+        builder.Property(s => s.Display).HasColumnName("display");
+        builder.Property(s => s.Category).HasColumnName("category");
+        builder.Property(s => s.Risk).HasColumnName("risk");
+        builder.Property(s => s.ExpiresAt).HasColumnName("expires_at");
         builder.Property(s => s.AddedAt).HasColumnName("added_at");
         builder.Property(s => s.RemovedAt).HasColumnName("removed_at");
         builder.HasOne(s => s.List).WithMany().HasForeignKey(s => s.ListId);
@@ -95,7 +99,85 @@ internal sealed class PublishedListConfiguration : IEntityTypeConfiguration<Publ
         builder.Property(l => l.PublishedAt).HasColumnName("published_at");
         builder.Property(l => l.PublishedBy).HasColumnName("published_by");
         builder.Property(l => l.Version).HasColumnName("version");
+        builder.Property(l => l.PublishedOn).HasColumnName("published_on");
+        builder.Property(l => l.Result).HasColumnName("result");
+        builder.Property(l => l.RetractedAt).HasColumnName("retracted_at");
+        builder.Property(l => l.RetractedBy).HasColumnName("retracted_by");
+        builder.Property(l => l.RetractionReason).HasColumnName("retraction_reason");
+        builder.Property(l => l.RetractionVersion).HasColumnName("retraction_version");
         builder.HasIndex(l => new { l.Agency, l.Reference }).IsUnique();
+    }
+}
+
+internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
+{
+    public void Configure(EntityTypeBuilder<ApiKey> builder)
+    {
+        builder.ToTable("api_keys");
+        builder.HasKey(k => k.Id);
+        builder.Property(k => k.Id).HasColumnName("id");
+        builder.Property(k => k.Name).HasColumnName("name");
+        builder.Property(k => k.Role).HasColumnName("role");
+        builder.Property(k => k.Agency).HasColumnName("agency");
+        builder.Property(k => k.Tier).HasColumnName("tier");
+        builder.Property(k => k.Prefix).HasColumnName("prefix");
+        builder.Property(k => k.KeyHash).HasColumnName("key_hash");
+        builder.Property(k => k.CreatedAt).HasColumnName("created_at");
+        builder.Property(k => k.CreatedBy).HasColumnName("created_by");
+        builder.Property(k => k.RevokedAt).HasColumnName("revoked_at");
+        builder.Property(k => k.RevokedBy).HasColumnName("revoked_by");
+        builder.HasIndex(k => k.KeyHash).IsUnique();
+    }
+}
+
+internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
+{
+    public void Configure(EntityTypeBuilder<AuditRecord> builder)
+    {
+        builder.ToTable("audit_log");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Id).HasColumnName("id");
+        builder.Property(a => a.At).HasColumnName("at");
+        builder.Property(a => a.Actor).HasColumnName("actor");
+        builder.Property(a => a.Action).HasColumnName("action");
+        builder.Property(a => a.SubjectType).HasColumnName("subject_type");
+        builder.Property(a => a.SubjectId).HasColumnName("subject_id");
+        builder.Property(a => a.Detail).HasColumnName("detail");
+    }
+}
+
+internal sealed class ProtectedIdentifierConfiguration : IEntityTypeConfiguration<ProtectedIdentifier>
+{
+    public void Configure(EntityTypeBuilder<ProtectedIdentifier> builder)
+    {
+        builder.ToTable("protected_identifiers");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).HasColumnName("id");
+        builder.Property(p => p.Kind).HasColumnName("kind");
+        builder.Property(p => p.Value).HasColumnName("value");
+        builder.Property(p => p.Display).HasColumnName("display");
+        builder.Property(p => p.Reason).HasColumnName("reason");
+        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
+        builder.Property(p => p.CreatedBy).HasColumnName("created_by");
+        builder.Property(p => p.RemovedAt).HasColumnName("removed_at");
+        builder.Property(p => p.RemovedBy).HasColumnName("removed_by");
+    }
+}
+
+internal sealed class ProtectionOverrideConfiguration : IEntityTypeConfiguration<ProtectionOverride>
+{
+    public void Configure(EntityTypeBuilder<ProtectionOverride> builder)
+    {
+        builder.ToTable("protection_overrides");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).HasColumnName("id");
+        builder.Property(p => p.Kind).HasColumnName("kind");
+        builder.Property(p => p.Value).HasColumnName("value");
+        builder.Property(p => p.Reason).HasColumnName("reason");
+        builder.Property(p => p.CreatedAt).HasColumnName("created_at");
+        builder.Property(p => p.CreatedBy).HasColumnName("created_by");
+        builder.Property(p => p.RemovedAt).HasColumnName("removed_at");
+        builder.Property(p => p.RemovedBy).HasColumnName("removed_by");
     }
 }
 

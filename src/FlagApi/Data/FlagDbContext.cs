@@ -19,6 +19,14 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
 
     public DbSet<ListState> ListState => Set<ListState>();
 
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<AuditRecord> AuditLog => Set<AuditRecord>();
+
+    public DbSet<ProtectedIdentifier> ProtectedIdentifiers => Set<ProtectedIdentifier>();
+
+    public DbSet<ProtectionOverride> ProtectionOverrides => Set<ProtectionOverride>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FlagDbContext).Assembly);
 
@@ -29,7 +37,9 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
         configurationBuilder.Properties<IdentifierKind>().HaveConversion<KindConverter>();
         configurationBuilder.Properties<Category>().HaveConversion<WireNameConverter<Category>>();
+        configurationBuilder.Properties<Category?>().HaveConversion<WireNameConverter<Category>>();
         configurationBuilder.Properties<Risk>().HaveConversion<WireNameConverter<Risk>>();
+        configurationBuilder.Properties<Risk?>().HaveConversion<WireNameConverter<Risk>>();
         configurationBuilder.Properties<EntryStatus>().HaveConversion<WireNameConverter<EntryStatus>>();
     }
 

@@ -22,11 +22,6 @@ public static class ImportCommand
         "  FILE is CSV with header kind,value,category,risk,note or JSON {\"entries\":[{kind,value,category,risk,note}]}.\n" +
         "  Without --reference the list is identified by its content, so importing the same file twice changes nothing.";
 
-    public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] == Name;
-
-    /// <summary>Strips the command's own arguments so the host's configuration does not read them as settings.</summary>
-    public static string[] HostArguments(string[] args) => IsInvoked(args) ? [] : args;
-
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         if (!TryParse(args[1..], out var options, out var problem))

@@ -66,6 +66,23 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             entries = rows.Select(r => new { kind = r.Kind, value = r.Value, category = r.Category, risk = r.Risk }),
         }));
 
+    /// <summary>Issues a key the way an admin would and returns its secret.</summary>
+    public async Task<string> CreateKeyAsync(string role, string? agency = null, string? name = null, string? tier = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var keys = scope.ServiceProvider.GetRequiredService<FlagApi.Keys.KeyService>();
+        var created = await keys.CreateAsync(new FlagApi.Keys.CreateKeyRequest(name ?? $"test {role}", role, agency, tier), "test");
+        return created.Key;
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> as <c>X-Api-Key</c>.</summary>
+    public HttpClient CreateClient(string key)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
     public async Task<T> GetJsonAsync<T>(string url)
     {
         using var client = CreateClient();

@@ -1,0 +1,26 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace FlagApi.Keys;
+
+/// <summary>
+/// Key secrets: 32 random bytes, so a plain SHA-256 is a safe thing to store (there is nothing to
+/// brute-force), and a short prefix that support can ask a caller to read out.
+/// </summary>
+public static class ApiKeySecrets
+{
+    public const string Marker = "fk_";
+    public const int PrefixLength = 11;
+
+    /// <summary>The shortest key accepted from configuration (<c>Bootstrap:AdminKey</c>).</summary>
+    public const int MinimumConfiguredLength = 24;
+
+    public static string Generate() => Marker + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    public static string Prefix(string secret) => secret.Length <= PrefixLength ? secret : secret[..PrefixLength];
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

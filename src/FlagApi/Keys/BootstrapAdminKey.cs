@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Keys;
+
+public sealed class BootstrapOptions
+{
+    public const string Section = "Bootstrap";
+
+    /// <summary>Becomes an admin key on start when no admin key exists (SPEC; env <c>Bootstrap__AdminKey</c>).</summary>
+    public string? AdminKey { get; set; }
+}
+
+/// <summary>Runs after the schema is migrated and before keys load: gives a first deployment its admin key.</summary>
+public sealed class BootstrapAdminKey(IServiceProvider services, IOptions<BootstrapOptions> options, ILogger<BootstrapAdminKey> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var secret = options.Value.AdminKey?.Trim();
+        if (string.IsNullOrEmpty(secret))
+        {
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var keys = scope.ServiceProvider.GetRequiredService<KeyService>();
+        if (await keys.AnyActiveAdminAsync(cancellationToken))
+        {
+            return;
+        }
+
+        await keys.AddAsync("bootstrap admin", Roles.Admin, null, null, secret, "bootstrap", cancellationToken);
+        logger.LogInformation("Bootstrap:AdminKey became the admin key {Prefix}", ApiKeySecrets.Prefix(secret));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

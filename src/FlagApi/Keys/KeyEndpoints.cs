@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using FlagApi.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FlagApi.Keys;
+
+public static class KeyEndpoints
+{
+    public static IEndpointRouteBuilder MapKeys(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/keys")
+            .WithTags("Keys")
+            .RequireAuthorization(Policies.Admin)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        group.MapPost("/", CreateKey)
+            .WithName("CreateKey")
+            .WithSummary("Issue an API key")
+            .WithDescription("Roles: app, publisher (give its agency), reviewer, admin. The secret is in 'key' of this answer only; the server keeps a hash and the prefix.")
+            .Accepts<CreateKeyRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        group.MapGet("/", ListKeys)
+            .WithName("ListKeys")
+            .WithSummary("List every key issued, revoked ones included (never their secrets)");
+
+        group.MapDelete("/{id:long}", RevokeKey)
+            .WithName("RevokeKey")
+            .WithSummary("Revoke a key; it stops working at once")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return app;
+    }
+
+    public static async Task<Created<CreatedKeyResponse>> CreateKey(
+        CreateKeyRequest request, KeyService keys, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        var created = await keys.CreateAsync(request, user.Actor(), cancellationToken);
+        return TypedResults.Created($"/v1/keys/{created.Id}", created);
+    }
+
+    public static async Task<Ok<KeyListResponse>> ListKeys(KeyService keys, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new KeyListResponse(await keys.ListAsync(cancellationToken)));
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKey(
+        long id, KeyService keys, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await keys.RevokeAsync(id, user.Actor(), cancellationToken) is null
+            ? ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "No such key", $"There is no key with id {id}.")
+            : TypedResults.NoContent();
+}

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace FlagApi.Keys;
+
+public static class KeysServiceExtensions
+{
+    public static IHostApplicationBuilder AddKeys(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section)
+            .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Keys:RefreshInterval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
+            .Validate(
+                o => string.IsNullOrWhiteSpace(o.AdminKey) || o.AdminKey.Trim().Length >= ApiKeySecrets.MinimumConfiguredLength,
+                $"Bootstrap:AdminKey must be at least {ApiKeySecrets.MinimumConfiguredLength} characters: it becomes an admin key.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<KeyService>();
+
+        // Registered after the database startup: the bootstrap key needs the schema, and the store reads the keys it wrote.
+        builder.Services.AddHostedService<BootstrapAdminKey>();
+        builder.Services.AddSingleton<KeyStore>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyStore>());
+
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.App, p => p.RequireRole(Roles.App, Roles.Admin))
+            .AddPolicy(Policies.Publisher, p => p.RequireRole(Roles.Publisher))
+            .AddPolicy(Policies.PublisherOrAdmin, p => p.RequireRole(Roles.Publisher, Roles.Admin))
+            .AddPolicy(Policies.Reviewer, p => p.RequireRole(Roles.Reviewer, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
+        return builder;
+    }
+
+    /// <summary>Authentication, then the 401 for a bad key on any endpoint, then authorization; after routing so endpoint metadata is known.</summary>
+    public static WebApplication UseKeys(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseMiddleware<RejectInvalidKeyMiddleware>();
+        app.UseAuthorization();
+        return app;
+    }
+}
