@@ -25,6 +25,7 @@ app.UseKeys();
 app.MapApiDocs();
 app.MapHealth();
 app.MapLookup();
+app.MapLists();
 app.MapKeys();
 await app.RunAsync();
 return 0;

@@ -14,7 +14,8 @@ public sealed record ListPublication(
     string? Title,
     string Origin,
     string PublishedBy,
-    string ContentSha256);
+    string ContentSha256,
+    DateOnly? PublishedOn = null);
 
 /// <summary>One validated, canonicalized row of a list.</summary>
 public sealed record ListEntryInput(
@@ -44,7 +45,23 @@ public sealed record PublishResult(
     int Added,
     int Updated,
     int Reflagged,
-    int SourceAdded);
+    int SourceAdded)
+{
+    public DateTime PublishedAt { get; init; }
+
+    /// <summary>For <see cref="PublishStatus.AlreadyPublished"/>: the answer recorded when the list was first published.</summary>
+    public string? StoredResult { get; init; }
+}
+
+public enum RetractStatus
+{
+    Retracted,
+    NotFound,
+    AlreadyRetracted,
+}
+
+/// <summary>What a retraction did: entries that left the active list, and entries that keep other sources.</summary>
+public sealed record RetractResult(RetractStatus Status, long ListVersion, int Removed, int KeptByOtherSources);
 
 /// <summary>
 /// Writes a whole list in one transaction: entries, their sources, history and change log, and
@@ -55,7 +72,9 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
 {
     private const int LookupChunk = 500;
 
-    public async Task<PublishResult> PublishAsync(ListPublication list, IReadOnlyList<ListEntryInput> rows, CancellationToken cancellationToken = default)
+    /// <param name="describe">Makes the answer to record with the list (JSON), returned again to a client that re-sends it.</param>
+    public async Task<PublishResult> PublishAsync(
+        ListPublication list, IReadOnlyList<ListEntryInput> rows, Func<PublishResult, string>? describe = null, CancellationToken cancellationToken = default)
     {
         var now = DateTime.UtcNow;
         await db.Database.OpenConnectionAsync(cancellationToken);
@@ -77,7 +96,8 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                 await transaction.RollbackAsync(cancellationToken);
                 return new PublishResult(
                     found.Sha256 == list.ContentSha256 ? PublishStatus.AlreadyPublished : PublishStatus.ReferenceConflict,
-                    found.Id, found.Version, 0, 0, 0, 0);
+                    found.Id, found.Version, 0, 0, 0, 0)
+                { StoredResult = found.Result };
             }
 
             var listId = await InsertListAsync(connection, transaction, list, rows.Count, now, cancellationToken);
@@ -103,21 +123,14 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                 {
                     entryId = before.Id;
                     var after = Merge(before.State, row, now);
-                    string? op = before.State.Status != EntryStatus.Active
-                        ? ChangeOps.Add
-                        : before.State.Category != after.Category || before.State.Risk != after.Risk || before.State.ExpiresAt != after.ExpiresAt
-                            ? ChangeOps.Update
-                            : null;
-                    var entryVersion = before.Version;
-                    if (op is not null)
-                    {
-                        version++;
-                        entryVersion = version;
-                        await writer.InsertChangeAsync(version, entryId, op, row.Kind, row.Key, after, cancellationToken);
-                    }
-
-                    await writer.UpdateEntryAsync(entryId, after, entryVersion, cancellationToken);
-                    var action = op == ChangeOps.Add ? "reflagged" : op == ChangeOps.Update ? "updated" : "source_added";
+                    // Even when nothing but the sources change it is an update: lookups answer with the sources,
+                    // and every instance's index follows the change log.
+                    var op = before.State.Status != EntryStatus.Active ? ChangeOps.Add : ChangeOps.Update;
+                    var changed = before.State.Category != after.Category || before.State.Risk != after.Risk || before.State.ExpiresAt != after.ExpiresAt;
+                    version++;
+                    await writer.InsertChangeAsync(version, entryId, op, row.Kind, row.Key, after, cancellationToken);
+                    await writer.UpdateEntryAsync(entryId, after, version, cancellationToken);
+                    var action = op == ChangeOps.Add ? "reflagged" : changed ? "updated" : "source_added";
                     await writer.InsertHistoryAsync(entryId, version, action, reason, before.State, after, cancellationToken);
                     switch (action)
                     {
@@ -127,14 +140,141 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                     }
                 }
 
-                await writer.InsertSourceAsync(entryId, listId, label, row.Note, cancellationToken);
+                await writer.InsertSourceAsync(entryId, listId, label, row, cancellationToken);
             }
 
             await writer.FlushAsync(cancellationToken);
             await providerInfo.Dialect.AfterExplicitIdsAsync(connection, transaction, "entries", writer.LastId, cancellationToken);
-            await FinishAsync(connection, transaction, listId, version, cancellationToken);
+            var result = new PublishResult(PublishStatus.Published, listId, version, added, updated, reflagged, sourceAdded) { PublishedAt = now };
+            var recorded = describe?.Invoke(result);
+            await FinishAsync(connection, transaction, listId, version, recorded, cancellationToken);
+            await InsertAuditAsync(connection, transaction, now, list.PublishedBy, "list.published", listId,
+                new { list.Agency, list.Reference, list.Title, list.Origin, Entries = rows.Count, added, updated, reflagged, alreadyFlagged = sourceAdded, listVersion = version },
+                cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return new PublishResult(PublishStatus.Published, listId, version, added, updated, reflagged, sourceAdded);
+            return result with { StoredResult = recorded };
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// Retracts a list in one transaction: its sources end, entries it alone flagged leave the active
+    /// list (a <c>remove</c> in the change log), entries with other sources stay as they are.
+    /// </summary>
+    public async Task<RetractResult> RetractAsync(long listId, string actor, string reason, CancellationToken cancellationToken = default)
+    {
+        var now = DateTime.UtcNow;
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var version = await ReadListVersionAsync(connection, transaction, cancellationToken);
+
+            string label;
+            await using (var find = connection.CreateCommand(transaction, "SELECT agency, reference, retracted_at FROM lists WHERE id = @id"))
+            {
+                find.AddParameter("@id", listId);
+                await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    return new RetractResult(RetractStatus.NotFound, version, 0, 0);
+                }
+
+                if (!reader.IsDBNull(2))
+                {
+                    return new RetractResult(RetractStatus.AlreadyRetracted, version, 0, 0);
+                }
+
+                label = $"{reader.GetString(0)} {reader.GetString(1)}";
+            }
+
+            var at = providerInfo.Dialect.Timestamp(now);
+            await using (var end = connection.CreateCommand(transaction, "UPDATE entry_sources SET removed_at = @at WHERE list_id = @id AND removed_at IS NULL"))
+            {
+                end.AddParameter("@at", at);
+                end.AddParameter("@id", listId);
+                await end.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var affected = new List<(long Id, IdentifierKind Kind, string Value, EntryState State, long Others)>();
+            await using (var select = connection.CreateCommand(transaction,
+                """
+                SELECT e.id, e.kind, e.value, e.display, e.status, e.category, e.risk, e.expires_at, e.last_seen,
+                       (SELECT COUNT(*) FROM entry_sources o WHERE o.entry_id = e.id AND o.removed_at IS NULL)
+                FROM entries e
+                WHERE e.id IN (SELECT entry_id FROM entry_sources WHERE list_id = @id)
+                ORDER BY e.id
+                """))
+            {
+                select.AddParameter("@id", listId);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var kind = IdentifierKinds.TryParse(reader.GetString(1), out var k) ? k : throw new FormatException($"Entry {reader.GetInt64(0)} has an unknown kind.");
+                    var state = new EntryState(
+                        reader.GetString(3),
+                        WireNames.Parse<EntryStatus>(reader.GetString(4)),
+                        WireNames.Parse<Category>(reader.GetString(5)),
+                        WireNames.Parse<Risk>(reader.GetString(6)),
+                        reader.IsDBNull(7) ? null : AsUtc(reader.GetDateTime(7)),
+                        AsUtc(reader.GetDateTime(8)));
+                    affected.Add((reader.GetInt64(0), kind, reader.GetString(2), state, reader.GetInt64(9)));
+                }
+            }
+
+            var why = $"List {label} retracted: {reason}";
+            int removed = 0, kept = 0;
+            await using (var writer = await EntryRowWriter.CreateAsync(connection, transaction, providerInfo.Dialect, actor, now, cancellationToken))
+            {
+                foreach (var entry in affected)
+                {
+                    if (entry.Others == 0 && entry.State.Status == EntryStatus.Active)
+                    {
+                        version++;
+                        var after = entry.State with { Status = EntryStatus.Retracted };
+                        await writer.SetStatusAsync(entry.Id, EntryStatus.Retracted, version, cancellationToken);
+                        await writer.InsertHistoryAsync(entry.Id, version, "retracted", why, entry.State, after, cancellationToken);
+                        await writer.InsertChangeAsync(version, entry.Id, ChangeOps.Remove, entry.Kind, entry.Value, after, cancellationToken);
+                        removed++;
+                    }
+                    else
+                    {
+                        version++;
+                        await writer.SetStatusAsync(entry.Id, entry.State.Status, version, cancellationToken);
+                        await writer.InsertHistoryAsync(entry.Id, version, "source_removed", why, entry.State, entry.State, cancellationToken);
+                        await writer.InsertChangeAsync(version, entry.Id, ChangeOps.Update, entry.Kind, entry.Value, entry.State, cancellationToken);
+                        kept++;
+                    }
+                }
+
+                await writer.FlushAsync(cancellationToken);
+            }
+
+            await using (var state = connection.CreateCommand(transaction, "UPDATE list_state SET version = @version WHERE id = 1"))
+            {
+                state.AddParameter("@version", version);
+                await state.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var mark = connection.CreateCommand(transaction,
+                "UPDATE lists SET retracted_at = @at, retracted_by = @by, retraction_reason = @reason, retraction_version = @version WHERE id = @id"))
+            {
+                mark.AddParameter("@at", now);
+                mark.AddParameter("@by", actor);
+                mark.AddParameter("@reason", reason);
+                mark.AddParameter("@version", version);
+                mark.AddParameter("@id", listId);
+                await mark.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await InsertAuditAsync(connection, transaction, now, actor, "list.retracted", listId,
+                new { reason, removed, keptByOtherSources = kept, listVersion = version }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new RetractResult(RetractStatus.Retracted, version, removed, kept);
         }
         finally
         {
@@ -143,6 +283,19 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
     }
 
     public static string SourceLabel(ListPublication list) => $"{list.Agency} {list.Reference}";
+
+    private static async Task InsertAuditAsync(
+        DbConnection connection, DbTransaction transaction, DateTime at, string actor, string action, long listId, object detail, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand(transaction,
+            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (@at, @actor, @action, 'list', @subject, @detail)");
+        command.AddParameter("@at", at);
+        command.AddParameter("@actor", actor);
+        command.AddParameter("@action", action);
+        command.AddParameter("@subject", listId.ToString(CultureInfo.InvariantCulture));
+        command.AddParameter("@detail", JsonSerializer.Serialize(detail, HistoryJson.Options));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     /// <summary>
     /// A list naming an entry again: it is active, the newest list's category stands, the risk never
@@ -164,15 +317,17 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    private static async Task<(long Id, string Sha256, long Version)?> FindListAsync(
+    private static async Task<(long Id, string Sha256, long Version, string? Result)?> FindListAsync(
         DbConnection connection, DbTransaction transaction, ListPublication list, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand(transaction,
-            "SELECT id, content_sha256, version FROM lists WHERE agency = @agency AND reference = @reference");
+            "SELECT id, content_sha256, version, result FROM lists WHERE agency = @agency AND reference = @reference");
         command.AddParameter("@agency", list.Agency);
         command.AddParameter("@reference", list.Reference);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2)) : null;
+        return await reader.ReadAsync(cancellationToken)
+            ? (reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetString(3))
+            : null;
     }
 
     private static async Task<long> InsertListAsync(
@@ -180,8 +335,8 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
     {
         await using var command = connection.CreateCommand(transaction,
             """
-            INSERT INTO lists (agency, reference, title, origin, content_sha256, entry_count, published_at, published_by, version)
-            VALUES (@agency, @reference, @title, @origin, @sha, @count, @at, @by, 0) RETURNING id
+            INSERT INTO lists (agency, reference, title, origin, content_sha256, entry_count, published_at, published_by, published_on, version)
+            VALUES (@agency, @reference, @title, @origin, @sha, @count, @at, @by, @on, 0) RETURNING id
             """);
         command.AddParameter("@agency", list.Agency);
         command.AddParameter("@reference", list.Reference);
@@ -191,16 +346,19 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         command.AddParameter("@count", count);
         command.AddParameter("@at", now);
         command.AddParameter("@by", list.PublishedBy);
+        command.AddParameter("@on", list.PublishedOn);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    private static async Task FinishAsync(DbConnection connection, DbTransaction transaction, long listId, long version, CancellationToken cancellationToken)
+    private static async Task FinishAsync(
+        DbConnection connection, DbTransaction transaction, long listId, long version, string? result, CancellationToken cancellationToken)
     {
         await using var state = connection.CreateCommand(transaction, "UPDATE list_state SET version = @version WHERE id = 1");
         state.AddParameter("@version", version);
         await state.ExecuteNonQueryAsync(cancellationToken);
-        await using var list = connection.CreateCommand(transaction, "UPDATE lists SET version = @version WHERE id = @id");
+        await using var list = connection.CreateCommand(transaction, "UPDATE lists SET version = @version, result = @result WHERE id = @id");
         list.AddParameter("@version", version);
+        list.AddParameter("@result", result);
         list.AddParameter("@id", listId);
         await list.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -277,6 +435,7 @@ internal sealed class EntryRowWriter : IAsyncDisposable
 {
     private readonly string actor;
     private readonly DbCommand updateEntry;
+    private readonly DbCommand setStatus;
     private readonly BatchInsert entries;
     private readonly BatchInsert history;
     private readonly BatchInsert changes;
@@ -299,7 +458,13 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         changes = new BatchInsert(connection, transaction, batch, "change_log",
             ["version", "entry_id", "op", "kind", "value", "category", "risk", "status", "at"], entries.FlushAsync);
         sources = new BatchInsert(connection, transaction, batch, "entry_sources",
-            ["entry_id", "list_id", "source_type", "label", "note", "added_at"], entries.FlushAsync);
+            ["entry_id", "list_id", "source_type", "label", "note", "display", "category", "risk", "expires_at", "added_at"], entries.FlushAsync);
+        setStatus = connection.CreateCommand(transaction, "UPDATE entries SET status = @status, version = @version WHERE id = @id");
+        foreach (var name in (string[])["@status", "@version", "@id"])
+        {
+            setStatus.AddParameter(name, DBNull.Value);
+        }
+
         updateEntry = connection.CreateCommand(transaction,
             """
             UPDATE entries SET category = @category, risk = @risk, status = @status, last_seen = @seen, expires_at = @expires, version = @version
@@ -355,8 +520,21 @@ internal sealed class EntryRowWriter : IAsyncDisposable
             [version, entryId, op, kind.ToWire(), key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), at],
             cancellationToken);
 
-    public ValueTask InsertSourceAsync(long entryId, long listId, string label, string? note, CancellationToken cancellationToken) =>
-        sources.AddAsync([entryId, listId, "list", label, note, at], cancellationToken);
+    /// <summary>Changes only an entry's status (a retraction): when it was last seen does not move.</summary>
+    public Task SetStatusAsync(long id, EntryStatus status, long version, CancellationToken cancellationToken)
+    {
+        var p = setStatus.Parameters;
+        p[0].Value = WireNames.Of(status);
+        p[1].Value = version;
+        p[2].Value = id;
+        return setStatus.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The list as a source of the entry, with what this list said about it.</summary>
+    public ValueTask InsertSourceAsync(long entryId, long listId, string label, ListEntryInput row, CancellationToken cancellationToken) =>
+        sources.AddAsync(
+            [entryId, listId, "list", label, row.Note, row.Display, WireNames.Of(row.Category), WireNames.Of(row.Risk), row.ExpiresAt, at],
+            cancellationToken);
 
     /// <summary>A list's rows mostly share a handful of states: serialize each once.</summary>
     private string Json(EntryState state)
@@ -382,6 +560,7 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await updateEntry.DisposeAsync();
+        await setStatus.DisposeAsync();
         await entries.DisposeAsync();
         await history.DisposeAsync();
         await changes.DisposeAsync();

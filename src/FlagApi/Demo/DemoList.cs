@@ -25,7 +25,7 @@ public static class DemoList
         }
 
         await using var stream = typeof(DemoList).Assembly.GetManifestResourceStream("Demo.demo-list.json")!;
-        var content = await ListFile.ReadAsync(stream, ListFileFormat.Json, cancellationToken);
+        var content = await ListFile.ReadAsync(stream, ListFileFormat.Json, cancellationToken: cancellationToken);
         var importer = scoped.GetRequiredService<ListImporter>();
         var outcome = await importer.ImportAsync(
             content,

@@ -18,9 +18,10 @@ public static class ImportCommand
     public const int Conflict = 3;
 
     private const string UsageText =
-        "usage: FlagApi import FILE [--agency NAME] [--reference REF] [--title TITLE] [--format csv|json]\n" +
+        "usage: FlagApi import FILE [--agency NAME] [--reference REF] [--title TITLE] [--published-on YYYY-MM-DD] [--format csv|json] [--partial]\n" +
         "  FILE is CSV with header kind,value,category,risk,note or JSON {\"entries\":[{kind,value,category,risk,note}]}.\n" +
-        "  Without --reference the list is identified by its content, so importing the same file twice changes nothing.";
+        "  Without --reference the list is identified by its content, so importing the same file twice changes nothing.\n" +
+        "  All rows or none; --partial publishes the good rows and lists the rejected ones.";
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -52,14 +53,15 @@ public static class ImportCommand
         ListFileContent content;
         await using (var stream = File.OpenRead(options.File))
         {
-            content = await ListFile.ReadAsync(stream, format.Value, cancellationToken);
+            content = await ListFile.ReadAsync(stream, format.Value, cancellationToken: cancellationToken);
         }
 
         var readTime = stopwatch.Elapsed;
-        var submission = new ListSubmission(options.Agency ?? "local", options.Reference, options.Title, "import", "import-command");
+        var submission = new ListSubmission(
+            options.Agency ?? "local", options.Reference, options.Title, "import", "import-command", options.PublishedOn, options.Partial ? ListMode.Partial : ListMode.All);
         var outcome = await importer.ImportAsync(content, submission, cancellationToken);
         var validation = outcome.Validation;
-        if (validation.Errors.Count > 0)
+        if (outcome.Result is null)
         {
             foreach (var rowError in validation.Errors)
             {
@@ -83,16 +85,21 @@ public static class ImportCommand
                     $"List '{submission.Agency} {outcome.Reference}' was already imported as #{result.ListId} with the same content; nothing changed."));
                 return Ok;
             default:
+                foreach (var rejected in validation.Errors)
+                {
+                    await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"rejected line {rejected.Line}: {rejected.Code}: {rejected.Detail}"));
+                }
+
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"Imported list #{result.ListId} '{submission.Agency} {outcome.Reference}': {validation.Entries.Count} entries from {validation.Rows} rows " +
-                    $"({result.Added} new, {result.Reflagged} flagged again, {result.Updated} updated, {result.SourceAdded} already flagged, {validation.Duplicates} duplicate rows) " +
+                    $"({result.Added} new, {result.Reflagged} flagged again, {result.Updated} updated, {result.SourceAdded} already flagged, {validation.Duplicates} duplicate rows, {validation.Errors.Count} rejected) " +
                     $"at list version {result.ListVersion} in {stopwatch.Elapsed.TotalSeconds:0.0} s " +
                     $"(read {readTime.TotalSeconds:0.0} s, validate {outcome.ValidationTime.TotalSeconds:0.0} s, write {outcome.WriteTime.TotalSeconds:0.0} s)."));
                 return Ok;
         }
     }
 
-    private sealed record Options(string File, string? Agency, string? Reference, string? Title, ListFileFormat? Format);
+    private sealed record Options(string File, string? Agency, string? Reference, string? Title, ListFileFormat? Format, DateOnly? PublishedOn, bool Partial);
 
     private static bool TryParse(string[] args, out Options options, out string problem)
     {
@@ -100,9 +107,17 @@ public static class ImportCommand
         problem = string.Empty;
         string? file = null, agency = null, reference = null, title = null;
         ListFileFormat? format = null;
+        DateOnly? publishedOn = null;
+        var partial = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
+            if (arg == "--partial")
+            {
+                partial = true;
+                continue;
+            }
+
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 if (file is not null)
@@ -131,6 +146,12 @@ public static class ImportCommand
                 case "--format":
                     problem = $"--format must be csv or json, not '{value}'.";
                     return false;
+                case "--published-on" when DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
+                    publishedOn = date;
+                    break;
+                case "--published-on":
+                    problem = $"--published-on must be a date like 2025-06-02, not '{value}'.";
+                    return false;
                 default:
                     problem = $"Unknown option {arg}.";
                     return false;
@@ -143,7 +164,7 @@ public static class ImportCommand
             return false;
         }
 
-        options = new Options(file, agency, reference, title, format);
+        options = new Options(file, agency, reference, title, format, publishedOn, partial);
         return true;
     }
 }

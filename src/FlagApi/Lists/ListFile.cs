@@ -22,6 +22,9 @@ public sealed record RowError(int Line, string Code, string Detail);
 /// </summary>
 public sealed record ListFileContent(IReadOnlyList<ListFileRow> Rows, IReadOnlyList<RowError> RowErrors, RowError? FileError)
 {
+    /// <summary>A JSON list's other top-level properties with plain values (an upload's title, reference, publication date).</summary>
+    public IReadOnlyDictionary<string, string?> Properties { get; init; } = new Dictionary<string, string?>();
+
     public static ListFileContent Failed(RowError error) => new([], [], error);
 }
 
@@ -40,28 +43,48 @@ public static class ListFile
         _ => null,
     };
 
-    public static async Task<ListFileContent> ReadAsync(Stream stream, ListFileFormat format, CancellationToken cancellationToken = default)
-    {
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        return format == ListFileFormat.Csv ? ReadCsv(bytes.Span) : ReadJson(bytes.Span);
-    }
+    /// <summary>The most rows a list may hold when the caller sets no limit of its own.</summary>
+    public const int Unlimited = int.MaxValue;
 
-    public static ListFileContent ReadCsv(ReadOnlySpan<byte> utf8)
+    /// <summary>
+    /// Reads a list as it arrives: the body is never held whole in memory, only its rows. More than
+    /// <paramref name="maxRows"/> rows stops reading with the file error <c>too_many_rows</c>.
+    /// </summary>
+    public static async Task<ListFileContent> ReadAsync(Stream stream, ListFileFormat format, int maxRows = Unlimited, CancellationToken cancellationToken = default)
     {
-        string text;
         try
         {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(utf8.StartsWith("\uFEFF"u8) ? utf8[3..] : utf8);
+            return format == ListFileFormat.Csv
+                ? await ReadCsvAsync(stream, maxRows, cancellationToken)
+                : await new JsonListReader(stream, maxRows).ReadAsync(cancellationToken);
         }
         catch (DecoderFallbackException)
         {
             return ListFileContent.Failed(new RowError(0, "invalid_encoding", "The file is not valid UTF-8; save it as UTF-8 (with or without a byte order mark)."));
         }
+    }
 
+    public static ListFileContent ReadCsv(ReadOnlySpan<byte> utf8) => ReadBuffered(utf8, ListFileFormat.Csv);
+
+    public static ListFileContent ReadJson(ReadOnlySpan<byte> utf8) => ReadBuffered(utf8, ListFileFormat.Json);
+
+    private static ListFileContent ReadBuffered(ReadOnlySpan<byte> utf8, ListFileFormat format)
+    {
+        using var stream = new MemoryStream(utf8.ToArray(), writable: false);
+
+        // A memory stream completes every read synchronously.
+        return ReadAsync(stream, format).GetAwaiter().GetResult();
+    }
+
+    internal static RowError TooManyRows(int maxRows, int line) => new(line, "too_many_rows",
+        $"The list has more than {maxRows} rows, the most one list may hold; split it into several lists.");
+
+    private static async Task<ListFileContent> ReadCsvAsync(Stream stream, int maxRows, CancellationToken cancellationToken)
+    {
+        using var text = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024, leaveOpen: true);
         var parser = new CsvParser(text);
-        if (!parser.TryReadRecord(out var header, out var headerLine, out var error))
+        var (header, headerLine, error) = await parser.ReadRecordAsync(cancellationToken);
+        if (header is null)
         {
             return ListFileContent.Failed(error ?? new RowError(1, "missing_header", "The file is empty; the first line must be the header kind,value,category,risk,note."));
         }
@@ -94,11 +117,22 @@ public static class ListFile
 
         var rows = new List<ListFileRow>();
         var rowErrors = new List<RowError>();
-        while (parser.TryReadRecord(out var fields, out var line, out error))
+        while (true)
         {
+            var (fields, line, recordError) = await parser.ReadRecordAsync(cancellationToken);
+            if (fields is null)
+            {
+                return recordError is null ? new ListFileContent(rows, rowErrors, null) : ListFileContent.Failed(recordError);
+            }
+
             if (fields.Count == 1 && fields[0].Length == 0)
             {
                 continue; // blank line
+            }
+
+            if (rows.Count + rowErrors.Count >= maxRows)
+            {
+                return ListFileContent.Failed(TooManyRows(maxRows, line));
             }
 
             if (fields.Count > header.Count)
@@ -111,67 +145,6 @@ public static class ListFile
             string? Field(int column) => columns[column] >= 0 && columns[column] < fields.Count ? fields[columns[column]] : null;
             rows.Add(new ListFileRow(line, Field(0)?.Trim(), Field(1), Field(2)?.Trim(), Field(3)?.Trim(), Field(4), Field(5)?.Trim()));
         }
-
-        return error is null ? new ListFileContent(rows, rowErrors, null) : ListFileContent.Failed(error);
-    }
-
-    public static ListFileContent ReadJson(ReadOnlySpan<byte> utf8)
-    {
-        var rows = new List<ListFileRow>();
-        var rowErrors = new List<RowError>();
-        var lines = new LineCounter();
-        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return Fail(1, "The file must be a JSON object {\"entries\":[…]}.");
-            }
-
-            var sawEntries = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (!reader.ValueTextEquals("entries"u8))
-                {
-                    reader.Read();
-                    reader.Skip();
-                    continue;
-                }
-
-                sawEntries = true;
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    return Fail(lines.LineOf(utf8, reader.TokenStartIndex), "\"entries\" must be an array of objects.");
-                }
-
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    var line = lines.LineOf(utf8, reader.TokenStartIndex);
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        return Fail(line, $"Entry {rows.Count + 1} on line {line} is not an object {{kind, value, category, risk, note}}.");
-                    }
-
-                    var row = ReadJsonRow(ref reader, line, out var typeError);
-                    if (typeError is not null)
-                    {
-                        rowErrors.Add(typeError);
-                        continue;
-                    }
-
-                    rows.Add(row);
-                }
-            }
-
-            return sawEntries ? new ListFileContent(rows, rowErrors, null) : Fail(1, "The file has no \"entries\" array.");
-        }
-        catch (JsonException ex)
-        {
-            return Fail((int)(ex.LineNumber ?? 0) + 1, $"The file is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).");
-        }
-
-        static ListFileContent Fail(int line, string detail) => ListFileContent.Failed(new RowError(line, "invalid_json", detail));
     }
 
     private static ListFileRow ReadJsonRow(ref Utf8JsonReader reader, int line, out RowError? error)
@@ -216,58 +189,275 @@ public static class ListFile
         return new ListFileRow(line, kind, value, category, risk, note, expires);
     }
 
-    /// <summary>Turns byte offsets into line numbers, counting forward once through the file.</summary>
-    private sealed class LineCounter
+    /// <summary>
+    /// Reads <c>{"entries":[…], …}</c> block by block with <see cref="Utf8JsonReader"/>: each entry is
+    /// parsed once it has arrived whole, and a block boundary inside one rewinds to its start.
+    /// Other top-level properties with plain values are kept (the upload's title and reference).
+    /// </summary>
+    private sealed class JsonListReader(Stream stream, int maxRows)
     {
-        private long offset;
-        private int line = 1;
+        private const int MaxBufferBytes = 4 * 1024 * 1024;
 
-        public int LineOf(ReadOnlySpan<byte> utf8, long position)
+        private readonly List<ListFileRow> rows = [];
+        private readonly List<RowError> rowErrors = [];
+        private readonly Dictionary<string, string?> properties = new(StringComparer.Ordinal);
+        private byte[] buffer = new byte[64 * 1024];
+        private int length;
+        private bool final;
+        private bool started;
+        private JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 16 });
+        private int lineOfBufferStart = 1;
+        private Stage stage = Stage.Start;
+        private bool sawEntries;
+
+        private enum Stage
         {
-            if (position > offset)
+            Start,
+            Object,
+            Entries,
+            Done,
+        }
+
+        public async Task<ListFileContent> ReadAsync(CancellationToken cancellationToken)
+        {
+            try
             {
-                line += utf8[(int)offset..(int)position].Count((byte)'\n');
-                offset = position;
+                while (true)
+                {
+                    await FillAsync(cancellationToken);
+                    var consumed = Parse(out var failure);
+                    if (failure is not null)
+                    {
+                        return failure;
+                    }
+
+                    if (stage == Stage.Done)
+                    {
+                        return new ListFileContent(rows, rowErrors, null) { Properties = properties };
+                    }
+
+                    if (final)
+                    {
+                        return Fail(lineOfBufferStart, "The file must be a JSON object {\"entries\":[…]}.");
+                    }
+
+                    if (consumed == 0 && length == buffer.Length)
+                    {
+                        if (buffer.Length >= MaxBufferBytes)
+                        {
+                            return Fail(lineOfBufferStart, $"An entry near line {lineOfBufferStart} is larger than {MaxBufferBytes / 1024 / 1024} MB.");
+                        }
+
+                        Array.Resize(ref buffer, buffer.Length * 2);
+                    }
+
+                    Shift(consumed);
+                }
+            }
+            catch (JsonException ex)
+            {
+                var line = lineOfBufferStart + (int)(ex.LineNumber ?? 0);
+                return Fail(line, $"The file is not valid JSON (line {line}): {ex.Message.Split(" LineNumber", 2)[0]}");
+            }
+            catch (InvalidOperationException)
+            {
+                return ListFileContent.Failed(new RowError(0, "invalid_encoding", "The file is not valid UTF-8; save it as UTF-8."));
+            }
+        }
+
+        private static ListFileContent Fail(int line, string detail) => ListFileContent.Failed(new RowError(line, "invalid_json", detail));
+
+        private async Task FillAsync(CancellationToken cancellationToken)
+        {
+            while (length < buffer.Length && !final)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                final = read == 0;
+                length += read;
             }
 
-            return line;
+            if (!started && length >= 3 && buffer.AsSpan(0, 3).SequenceEqual("\uFEFF"u8))
+            {
+                Shift(3);
+            }
+
+            started = true;
+        }
+
+        private void Shift(int consumed)
+        {
+            lineOfBufferStart += buffer.AsSpan(0, consumed).Count((byte)'\n');
+            buffer.AsSpan(consumed, length - consumed).CopyTo(buffer);
+            length -= consumed;
+        }
+
+        /// <summary>Parses what the buffer holds; returns how many bytes were used up by whole units (entries, properties).</summary>
+        private int Parse(out ListFileContent? failure)
+        {
+            failure = null;
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, length), final, state);
+            var checkpoint = 0L;
+            var checkpointState = state;
+            var lineCounted = 0L;
+            var line = lineOfBufferStart;
+            while (stage != Stage.Done)
+            {
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                switch (stage)
+                {
+                    case Stage.Start when reader.TokenType != JsonTokenType.StartObject:
+                        failure = Fail(LineAt(ref reader), "The file must be a JSON object {\"entries\":[…]}.");
+                        return 0;
+                    case Stage.Start:
+                        stage = Stage.Object;
+                        break;
+                    case Stage.Object when reader.TokenType == JsonTokenType.EndObject:
+                        if (!sawEntries)
+                        {
+                            failure = Fail(1, "The file has no \"entries\" array.");
+                            return 0;
+                        }
+
+                        stage = Stage.Done;
+                        break;
+                    case Stage.Object:
+                        var name = reader.GetString()!;
+                        if (!reader.Read())
+                        {
+                            return Rewind();
+                        }
+
+                        if (name == "entries")
+                        {
+                            if (reader.TokenType != JsonTokenType.StartArray)
+                            {
+                                failure = Fail(LineAt(ref reader), "\"entries\" must be an array of objects.");
+                                return 0;
+                            }
+
+                            sawEntries = true;
+                            stage = Stage.Entries;
+                        }
+                        else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                        {
+                            if (!reader.TrySkip())
+                            {
+                                return Rewind();
+                            }
+                        }
+                        else
+                        {
+                            properties[name] = reader.TokenType switch
+                            {
+                                JsonTokenType.String => reader.GetString(),
+                                JsonTokenType.Null => null,
+                                _ => Encoding.UTF8.GetString(reader.ValueSpan),
+                            };
+                        }
+
+                        break;
+                    case Stage.Entries when reader.TokenType == JsonTokenType.EndArray:
+                        stage = Stage.Object;
+                        break;
+                    case Stage.Entries:
+                        var entryLine = LineAt(ref reader);
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            failure = Fail(entryLine, $"Entry {rows.Count + rowErrors.Count + 1} on line {entryLine} is not an object {{kind, value, category, risk, note}}.");
+                            return 0;
+                        }
+
+                        var entry = reader;
+                        if (!reader.TrySkip())
+                        {
+                            return Rewind();
+                        }
+
+                        if (rows.Count + rowErrors.Count >= maxRows)
+                        {
+                            failure = ListFileContent.Failed(TooManyRows(maxRows, entryLine));
+                            return 0;
+                        }
+
+                        var row = ReadJsonRow(ref entry, entryLine, out var typeError);
+                        if (typeError is not null)
+                        {
+                            rowErrors.Add(typeError);
+                        }
+                        else
+                        {
+                            rows.Add(row);
+                        }
+
+                        break;
+                }
+
+                checkpoint = reader.BytesConsumed;
+                checkpointState = reader.CurrentState;
+            }
+
+            state = checkpointState;
+            return (int)checkpoint;
+
+            int Rewind()
+            {
+                state = checkpointState;
+                return (int)checkpoint;
+            }
+
+            int LineAt(ref Utf8JsonReader at)
+            {
+                if (at.TokenStartIndex > lineCounted)
+                {
+                    line += buffer.AsSpan((int)lineCounted, (int)(at.TokenStartIndex - lineCounted)).Count((byte)'\n');
+                    lineCounted = at.TokenStartIndex;
+                }
+
+                return line;
+            }
         }
     }
 
-    /// <summary>RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks.</summary>
-    private sealed class CsvParser(string text)
+    /// <summary>RFC 4180 CSV read as it arrives: quoted fields may hold commas, doubled quotes and line breaks.</summary>
+    private sealed class CsvParser(TextReader reader)
     {
+        private readonly char[] buffer = new char[16 * 1024];
         private int position;
+        private int length;
+        private bool ended;
         private int line = 1;
 
-        public bool TryReadRecord(out List<string> fields, out int startLine, out RowError? error)
+        /// <summary>The next record and the line it starts on; null fields at the end of the file or on an <c>error</c>.</summary>
+        public async ValueTask<(List<string>? Fields, int Line, RowError? Error)> ReadRecordAsync(CancellationToken cancellationToken)
         {
-            fields = [];
-            startLine = line;
-            error = null;
-            if (position >= text.Length)
+            var startLine = line;
+            if (!await MoreAsync(cancellationToken))
             {
-                return false;
+                return (null, startLine, null);
             }
 
+            var fields = new List<string>();
             var field = new StringBuilder();
             while (true)
             {
-                if (position < text.Length && text[position] == '"' && field.Length == 0)
+                if (buffer[position] == '"' && field.Length == 0)
                 {
                     position++;
                     while (true)
                     {
-                        if (position >= text.Length)
+                        if (!await MoreAsync(cancellationToken))
                         {
-                            error = new RowError(startLine, "invalid_csv", $"A quoted field that starts on line {startLine} is never closed.");
-                            return false;
+                            return (null, startLine, new RowError(startLine, "invalid_csv", $"A quoted field that starts on line {startLine} is never closed."));
                         }
 
-                        var c = text[position++];
+                        var c = buffer[position++];
                         if (c == '"')
                         {
-                            if (position < text.Length && text[position] == '"')
+                            if (await MoreAsync(cancellationToken) && buffer[position] == '"')
                             {
                                 field.Append('"');
                                 position++;
@@ -285,39 +475,61 @@ public static class ListFile
                         field.Append(c);
                     }
 
-                    if (position < text.Length && text[position] is not (',' or '\r' or '\n'))
+                    if (await MoreAsync(cancellationToken) && buffer[position] is not (',' or '\r' or '\n'))
                     {
-                        error = new RowError(line, "invalid_csv", $"Line {line} has text after a closing quote; double quotes inside a quoted field (\"\").");
-                        return false;
+                        return (null, startLine, new RowError(line, "invalid_csv", $"Line {line} has text after a closing quote; double quotes inside a quoted field (\"\")."));
                     }
                 }
 
-                while (position < text.Length && text[position] is not (',' or '\r' or '\n'))
+                while (await MoreAsync(cancellationToken) && buffer[position] is not (',' or '\r' or '\n'))
                 {
-                    field.Append(text[position++]);
+                    field.Append(buffer[position++]);
                 }
 
                 fields.Add(field.ToString());
                 field.Clear();
-                if (position >= text.Length)
+                if (!await MoreAsync(cancellationToken))
                 {
-                    return true;
+                    return (fields, startLine, null);
                 }
 
-                var separator = text[position++];
+                var separator = buffer[position++];
                 if (separator == ',')
                 {
+                    if (!await MoreAsync(cancellationToken))
+                    {
+                        fields.Add(string.Empty);
+                        return (fields, startLine, null);
+                    }
+
                     continue;
                 }
 
-                if (separator == '\r' && position < text.Length && text[position] == '\n')
+                if (separator == '\r' && await MoreAsync(cancellationToken) && buffer[position] == '\n')
                 {
                     position++;
                 }
 
                 line++;
-                return true;
+                return (fields, startLine, null);
             }
+        }
+
+        /// <summary>Whether a character is available at <see cref="position"/>, reading the next block when the buffer is used up.</summary>
+        private ValueTask<bool> MoreAsync(CancellationToken cancellationToken) =>
+            position < length ? ValueTask.FromResult(true) : FillAsync(cancellationToken);
+
+        private async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+        {
+            if (ended)
+            {
+                return false;
+            }
+
+            length = await reader.ReadAsync(buffer.AsMemory(), cancellationToken);
+            position = 0;
+            ended = length == 0;
+            return !ended;
         }
     }
 }

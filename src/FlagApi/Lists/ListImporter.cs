@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
@@ -8,8 +9,16 @@ using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lists;
 
+/// <summary>How an upload treats bad rows: refuse the whole list (the default), or publish the good rows and return the rest.</summary>
+public enum ListMode
+{
+    All,
+    Partial,
+}
+
 /// <summary>Who publishes a list and under which reference; a null reference is derived from the content.</summary>
-public sealed record ListSubmission(string Agency, string? Reference, string? Title, string Origin, string PublishedBy);
+public sealed record ListSubmission(
+    string Agency, string? Reference, string? Title, string Origin, string PublishedBy, DateOnly? PublishedOn = null, ListMode Mode = ListMode.All);
 
 /// <summary>Rows ready to publish, or every reason they are not.</summary>
 public sealed record ValidatedList(IReadOnlyList<ListEntryInput> Entries, IReadOnlyList<RowError> Errors, int Rows, int Duplicates, string ContentSha256);
@@ -20,7 +29,10 @@ public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Resu
 
     public TimeSpan WriteTime { get; init; }
 
-    public bool Succeeded => Validation.Errors.Count == 0 && Result is { Status: not PublishStatus.ReferenceConflict };
+    /// <summary>The recorded answer of the upload (<see cref="ListUploadResult"/>), the first one for a re-sent list.</summary>
+    public ListUploadResult? Recorded { get; init; }
+
+    public bool Succeeded => Result is { Status: not PublishStatus.ReferenceConflict };
 }
 
 /// <summary>
@@ -41,18 +53,27 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var validation = Validate(content);
         var validated = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        if (validation.Errors.Count > 0)
+        var publishable = validation.Entries.Count > 0
+            && (validation.Errors.Count == 0 || (submission.Mode == ListMode.Partial && content.FileError is null));
+        if (!publishable)
         {
             return new ImportOutcome(validation, null, submission.Reference ?? string.Empty) { ValidationTime = validated };
         }
 
         var reference = submission.Reference ?? "sha256:" + validation.ContentSha256[..16];
-        var publication = new ListPublication(submission.Agency, reference, submission.Title, submission.Origin, submission.PublishedBy, validation.ContentSha256);
-        var result = await writer.PublishAsync(publication, validation.Entries, cancellationToken);
+        var publication = new ListPublication(
+            submission.Agency, reference, submission.Title, submission.Origin, submission.PublishedBy, validation.ContentSha256, submission.PublishedOn);
+        var result = await writer.PublishAsync(
+            publication,
+            validation.Entries,
+            published => JsonSerializer.Serialize(ListUploadResult.Create(publication, validation, published), ListUploadResult.JsonOptions),
+            cancellationToken);
+        var recorded = result.StoredResult is { } json ? JsonSerializer.Deserialize<ListUploadResult>(json, ListUploadResult.JsonOptions) : null;
         return new ImportOutcome(validation, result, reference)
         {
             ValidationTime = validated,
             WriteTime = System.Diagnostics.Stopwatch.GetElapsedTime(started) - validated,
+            Recorded = recorded,
         };
     }
 
@@ -137,6 +158,11 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
 
             var display = row.Value!.Trim();
             entries.Add(new ListEntryInput(kind, key, display.Length > MaxDisplayLength ? display[..MaxDisplayLength] : display, category, risk, note, expires));
+        }
+
+        if (entries.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new RowError(0, "empty_list", "The list has no rows; there is nothing to publish."));
         }
 
         return new ValidatedList(entries, errors, content.Rows.Count + content.RowErrors.Count, duplicates, Hash(entries));

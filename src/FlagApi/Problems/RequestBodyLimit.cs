@@ -7,6 +7,7 @@ public sealed record RequestBodyLimit(string Name)
 {
     public const string Default = "MaxRequestBodyBytes";
     public const string BatchLookup = "MaxBatchLookupBodyBytes";
+    public const string List = "MaxListBodyBytes";
 }
 
 public sealed class LimitsOptions
@@ -19,7 +20,16 @@ public sealed class LimitsOptions
     [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
     public long MaxBatchLookupBodyBytes { get; set; } = 4 * 1024 * 1024;
 
-    public long For(string name) => name == RequestBodyLimit.BatchLookup ? MaxBatchLookupBodyBytes : MaxRequestBodyBytes;
+    /// <summary>A published list of up to 100,000 rows, long URLs included.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
+    public long MaxListBodyBytes { get; set; } = 64 * 1024 * 1024;
+
+    public long For(string name) => name switch
+    {
+        RequestBodyLimit.BatchLookup => MaxBatchLookupBodyBytes,
+        RequestBodyLimit.List => MaxListBodyBytes,
+        _ => MaxRequestBodyBytes,
+    };
 }
 
 /// <summary>

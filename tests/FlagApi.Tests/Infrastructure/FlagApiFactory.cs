@@ -14,6 +14,12 @@ namespace FlagApi.Tests.Infrastructure;
 public sealed class FlagApiFactory(DatabaseProvider provider, string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
+    /// <summary>How the API writes JSON: camelCase, enums as snake_case names.</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions ApiJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower) },
+    };
+
     public TestClock Clock { get; } = new();
 
     public string ConnectionString => connectionString;
@@ -88,7 +94,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         using var client = CreateClient();
         var response = await client.GetAsync(url);
         Assert.True(response.IsSuccessStatusCode, $"GET {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return (await response.Content.ReadFromJsonAsync<T>())!;
+        return (await response.Content.ReadFromJsonAsync<T>(ApiJson))!;
     }
 }
 

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using FlagApi.Data;
+using FlagApi.Entries;
+
+namespace FlagApi.Lists;
+
+/// <summary>
+/// The answer to a list upload, recorded with the list so that re-sending the same list (a retry
+/// after a dropped connection) returns exactly this again instead of publishing twice.
+/// </summary>
+public sealed record ListUploadResult(
+    long Id,
+    string Agency,
+    string Reference,
+    string? Title,
+    DateOnly? PublishedOn,
+    DateTime PublishedAt,
+    int Rows,
+    int Entries,
+    int Added,
+    int Reflagged,
+    int Updated,
+    int AlreadyFlagged,
+    int Duplicates,
+    IReadOnlyList<RowError> Rejected,
+    long ListVersion)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+
+    public static ListUploadResult Create(ListPublication list, ValidatedList validation, PublishResult result) => new(
+        result.ListId,
+        list.Agency,
+        list.Reference,
+        list.Title,
+        list.PublishedOn,
+        result.PublishedAt,
+        validation.Rows,
+        validation.Entries.Count,
+        result.Added,
+        result.Reflagged,
+        result.Updated,
+        result.SourceAdded,
+        validation.Duplicates,
+        validation.Errors,
+        result.ListVersion);
+}
+
+/// <summary>A list as the public record shows it.</summary>
+public sealed record ListSummary(
+    long Id,
+    string Agency,
+    string Reference,
+    string? Title,
+    DateOnly? PublishedOn,
+    DateTime PublishedAt,
+    int EntryCount,
+    ListStatus Status,
+    long ListVersion,
+    ListRetraction? Retraction);
+
+public enum ListStatus
+{
+    Published,
+    Retracted,
+}
+
+/// <summary>When and why a list was retracted; public like the list itself.</summary>
+public sealed record ListRetraction(DateTime At, string Reason, long ListVersion);
+
+public sealed record ListPage(IReadOnlyList<ListSummary> Items, int Page, int PageSize, int Total);
+
+/// <summary>One list with a page of its entries as the list gave them, and each entry's status now.</summary>
+public sealed record ListDetail(ListSummary List, ListEntryPage Entries);
+
+public sealed record ListEntryPage(IReadOnlyList<ListEntryRow> Items, int Page, int PageSize, int Total);
+
+public sealed record ListEntryRow(
+    long EntryId,
+    string Kind,
+    string Value,
+    string Display,
+    Category? Category,
+    Risk? Risk,
+    string? Note,
+    DateTime? ExpiresAt,
+    EntryStatus Status);
+
+/// <summary><c>POST /v1/batches/{id}/retract</c>.</summary>
+public sealed record RetractRequest(string? Reason);
+
+public sealed record RetractResponse(ListSummary List, int Removed, int KeptByOtherSources);
