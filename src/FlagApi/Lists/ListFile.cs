@@ -169,7 +169,8 @@ public static class ListFile
                     text = null;
                     break;
                 default:
-                    reader.Skip();
+                    // The entry has arrived whole (see JsonListReader), so skipping its nested value cannot run out of data.
+                    reader.TrySkip();
                     error ??= new RowError(line, "invalid_field", $"Field '{name}' of the entry on line {line} must be a string.");
                     continue;
             }
