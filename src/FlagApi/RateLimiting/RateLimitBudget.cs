@@ -34,8 +34,11 @@ public static class RateLimitBudgetExtensions
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(budget);
-        return builder.WithMetadata(
-            budget,
-            new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));
+        builder.WithMetadata(budget);
+
+        // Last, so the document lists the 429 after the endpoint's own responses.
+        builder.Finally(endpoint => endpoint.Metadata.Add(
+            new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"])));
+        return builder;
     }
 }
