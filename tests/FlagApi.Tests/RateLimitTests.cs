@@ -42,6 +42,21 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task AClientThatAcceptsOnlyTextIsStillRefusedWithA429AndItsHeaders()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target, Budget("anonymous", "Lookup", 1));
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/plain");
+        await client.GetAsync(Lookup);
+
+        var refused = await client.GetAsync(Lookup);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(3600), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal("\"lookup\";r=0;t=3600", Header(refused, "RateLimit"));
+    }
+
+    [Fact]
     public async Task ABadRequestStillSpendsThePermitAndSaysWhatIsLeft()
     {
         await using var app = await FlagApiFactory.CreateAsync(target, Budget("anonymous", "Lookup", 2));

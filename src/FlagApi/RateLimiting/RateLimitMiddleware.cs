@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using FlagApi.Keys;
 using FlagApi.Problems;
 using Microsoft.AspNetCore.Mvc;
 
@@ -72,7 +71,9 @@ internal sealed class RateLimitMiddleware(
             Detail = string.Create(CultureInfo.InvariantCulture, $"{who} Retry after {retryAfter} seconds."),
         };
         problem.Extensions["code"] = ProblemCodes.RateLimited;
-        await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+
+        // A client that accepts no JSON still gets the status and the headers, not an exception.
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 
     private static string Policy(RateLimitPartitionKey partition) =>
