@@ -5,12 +5,14 @@ using FlagApi.Keys;
 using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Problems;
+using FlagApi.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddProblemHandling();
 builder.AddFlagData();
 builder.AddLists();
 builder.AddKeys();
+builder.AddRateLimits();
 builder.AddLookup();
 builder.AddApiDocs();
 
@@ -22,6 +24,7 @@ if (CommandLine.IsInvoked(args))
 var app = builder.Build();
 app.UseProblemHandling();
 app.UseKeys();
+app.UseRateLimits();
 app.MapApiDocs();
 app.MapHealth();
 app.MapLookup();

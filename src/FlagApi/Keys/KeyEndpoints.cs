@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using FlagApi.Problems;
+using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FlagApi.Keys;
@@ -15,6 +16,7 @@ public static class KeyEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
         group.MapPost("/", CreateKey)
+            .WithRateLimitBudget(RateLimitBudget.Write)
             .WithName("CreateKey")
             .WithSummary("Issue an API key")
             .WithDescription("Roles: app, publisher (give its agency), reviewer, admin. The secret is in 'key' of this answer only; the server keeps a hash and the prefix.")
@@ -22,10 +24,12 @@ public static class KeyEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/", ListKeys)
+            .WithRateLimitBudget(RateLimitBudget.Lookup)
             .WithName("ListKeys")
             .WithSummary("List every key issued, revoked ones included (never their secrets)");
 
         group.MapDelete("/{id:long}", RevokeKey)
+            .WithRateLimitBudget(RateLimitBudget.Write)
             .WithName("RevokeKey")
             .WithSummary("Revoke a key; it stops working at once")
             .ProducesProblem(StatusCodes.Status404NotFound)

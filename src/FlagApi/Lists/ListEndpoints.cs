@@ -5,6 +5,7 @@ using FlagApi.Data;
 using FlagApi.Keys;
 using FlagApi.Lookup;
 using FlagApi.Problems;
+using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ public static class ListEndpoints
 
     public static IEndpointRouteBuilder MapLists(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/batches").WithTags("Lists");
+        var group = app.MapGroup("/v1/batches").WithTags("Lists").WithRateLimitBudget(RateLimitBudget.Lookup);
 
         group.MapPost("/", Publish)
             .WithName("PublishList")
@@ -33,6 +34,7 @@ public static class ListEndpoints
                 "JSON: {\"reference\",\"title\",\"publishedOn\",\"entries\":[{kind,value,category,risk,note,expiresAt}]}. " +
                 "CSV (text/csv): header kind,value,category,risk,note,expires_at; reference, title and publishedOn as query parameters.")
             .RequireAuthorization(Policies.Publisher)
+            .WithRateLimitBudget(RateLimitBudget.Write)
             .Accepts<ListUploadRequest>("application/json", "text/csv")
             .WithMetadata(new RequestBodyLimit(RequestBodyLimit.List))
             .Produces<ListUploadResult>(StatusCodes.Status200OK)
@@ -63,6 +65,7 @@ public static class ListEndpoints
                 "By its publisher (a key of the same agency) or an admin, with a reason. Entries flagged only by this list leave the active list " +
                 "(a removal in the feed); entries with other sources keep them. The retraction is public record.")
             .RequireAuthorization(Policies.PublisherOrAdmin)
+            .WithRateLimitBudget(RateLimitBudget.Write)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlagApi.Problems;
+using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public static class LookupEndpoints
 
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/lookup").WithTags("Lookup");
+        var group = app.MapGroup("/v1/lookup").WithTags("Lookup").WithRateLimitBudget(RateLimitBudget.Lookup);
 
         group.MapGet("/{kind}", LookupOne)
             .WithName("LookupOne")

@@ -17,6 +17,7 @@ public static class ProblemCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string NotAcceptable = "not_acceptable";
     public const string ListNotLoaded = "list_not_loaded";
+    public const string RateLimited = "rate_limited";
     public const string Unavailable = "unavailable";
     public const string InternalError = "internal_error";
 
@@ -29,6 +30,7 @@ public static class ProblemCodes
         StatusCodes.Status406NotAcceptable => NotAcceptable,
         StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => RateLimited,
         StatusCodes.Status503ServiceUnavailable => Unavailable,
         >= 500 => InternalError,
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),

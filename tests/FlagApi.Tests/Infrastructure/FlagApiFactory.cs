@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using FlagApi.Data;
 using FlagApi.Lists;
 using FlagApi.Lookup;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -38,6 +39,18 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         builder.UseSetting("ConnectionStrings:FlagApi", connectionString);
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseSetting("Lookup:PollInterval", "00:00:00.200");
+        if (settings?.Keys.Any(k => k.StartsWith("RateLimiting:", StringComparison.OrdinalIgnoreCase)) != true)
+        {
+            // Tests send more anonymous lookups than the shipped budget allows; tests of the limits configure their own.
+            foreach (var tier in FlagApi.RateLimiting.RateLimitingOptions.RoleTiers)
+            {
+                foreach (var budget in new[] { "Lookup", "Write", "Appeal" })
+                {
+                    builder.UseSetting($"RateLimiting:Tiers:{tier}:{budget}:PermitLimit", "1000000");
+                }
+            }
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
@@ -47,6 +60,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
+            services.AddSingleton<IStartupFilter, LoopbackPeer>();
         });
     }
 
@@ -96,6 +110,20 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         Assert.True(response.IsSuccessStatusCode, $"GET {url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return (await response.Content.ReadFromJsonAsync<T>(ApiJson))!;
     }
+}
+
+/// <summary>TestServer requests have no peer address; a real server always has one, and rate limits partition by it.</summary>
+internal sealed class LoopbackPeer : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress ??= System.Net.IPAddress.Loopback;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>A clock the test can move; everything time-dependent in the app reads it.</summary>

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using FlagApi.Keys;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.RateLimiting;
+
+/// <summary>Whose budget a request spends, and how large that budget is.</summary>
+/// <param name="Subject">The key (<c>key:7</c>) or, for anonymous callers, the client address (<c>ip:203.0.113.9</c>).</param>
+internal readonly record struct RateLimitPartitionKey(RateLimitBudget Budget, string Tier, string Subject, int PermitLimit, TimeSpan Window)
+{
+    /// <summary>One token comes back every <c>Window / PermitLimit</c>.</summary>
+    public TimeSpan ReplenishmentPeriod => Window / PermitLimit;
+
+    public bool IsKey => Subject.StartsWith("key:", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// One token bucket per caller and budget, from System.Threading.RateLimiting. The token bucket is
+/// chosen over the fixed and sliding windows because it is the only one of the three whose refusal
+/// says truthfully when to come back (one replenishment period; the fixed window always answers its
+/// whole window, the sliding window zero), it allows the short bursts an app makes when a user opens
+/// a screen, and it has no window edge at which a caller can spend two windows' permits at once.
+/// </summary>
+internal sealed class CallerRateLimiter : IDisposable
+{
+    private readonly RateLimitingOptions options;
+    private readonly PartitionedRateLimiter<RateLimitPartitionKey> limiter;
+
+    public CallerRateLimiter(IOptions<RateLimitingOptions> options)
+    {
+        this.options = options.Value;
+        limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(key =>
+            RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = k.PermitLimit,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = k.ReplenishmentPeriod,
+                QueueLimit = 0,
+            }));
+    }
+
+    public RateLimitPartitionKey PartitionFor(HttpContext context, RateLimitBudget budget)
+    {
+        var user = context.User;
+        var (tier, limit) = LimitFor(user, budget);
+        var subject = user.KeyId() is { } id
+            ? "key:" + id.ToString(CultureInfo.InvariantCulture)
+            : "ip:" + AddressPartition(context.Connection.RemoteIpAddress);
+        return new RateLimitPartitionKey(budget, tier, subject, limit.PermitLimit, limit.Window);
+    }
+
+    public RateLimitLease Acquire(RateLimitPartitionKey partition) => limiter.AttemptAcquire(partition);
+
+    public long Remaining(RateLimitPartitionKey partition) => limiter.GetStatistics(partition)?.CurrentAvailablePermits ?? 0;
+
+    public void Dispose() => limiter.Dispose();
+
+    /// <summary>
+    /// A key's own tier when it is configured and has this budget, else the tier of its role.
+    /// A key whose tier was removed from the configuration keeps working at its role's limits.
+    /// </summary>
+    private (string Tier, BudgetLimit Limit) LimitFor(ClaimsPrincipal user, RateLimitBudget budget)
+    {
+        if (user.Tier() is { } own && options.Tiers.TryGetValue(own, out var ownTier) && ownTier?.For(budget) is { } ownLimit)
+        {
+            return (own, ownLimit);
+        }
+
+        // The validator has checked every role tier has every budget.
+        var role = user.Role();
+        return (role, options.Tiers[role].For(budget)!);
+    }
+
+    /// <summary>
+    /// An IPv4 address is one partition; an IPv6 client is its /64, because a single subscriber is
+    /// routinely given a whole /64 and could otherwise take a fresh budget with every address in it.
+    /// </summary>
+    internal static string AddressPartition(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes).ToString() + "/64";
+    }
+}

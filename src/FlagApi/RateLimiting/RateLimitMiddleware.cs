@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using FlagApi.Problems;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FlagApi.RateLimiting;
+
+/// <summary>
+/// Spends one permit of the endpoint's budget before the body is read or the handler runs. Built on
+/// System.Threading.RateLimiting directly rather than the framework's rate-limiting middleware because
+/// that middleware keeps the lease and the partition to itself, and every limited response here says
+/// what is left (draft-ietf-httpapi-ratelimit-headers: <c>RateLimit-Policy</c> and <c>RateLimit</c>).
+/// </summary>
+internal sealed class RateLimitMiddleware(
+    RequestDelegate next, CallerRateLimiter limiter, IProblemDetailsService problems, ILogger<RateLimitMiddleware> logger)
+{
+    internal const string HeaderPolicy = "RateLimit-Policy";
+    internal const string HeaderLimit = "RateLimit";
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RateLimitBudget>() is not { } budget)
+        {
+            await next(context);
+            return;
+        }
+
+        var partition = limiter.PartitionFor(context, budget);
+        using (var lease = limiter.Acquire(partition))
+        {
+            if (!lease.IsAcquired)
+            {
+                await RefuseAsync(context, partition, lease);
+                return;
+            }
+        }
+
+        var policy = Policy(partition);
+        var remaining = Limit(partition, limiter.Remaining(partition), Seconds(partition.ReplenishmentPeriod));
+
+        // On starting rather than now: the exception handler clears the headers of a response it rewrites.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderPolicy] = policy;
+            context.Response.Headers[HeaderLimit] = remaining;
+            return Task.CompletedTask;
+        });
+        await next(context);
+    }
+
+    private async Task RefuseAsync(HttpContext context, RateLimitPartitionKey partition, RateLimitLease lease)
+    {
+        var retryAfter = Seconds(lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : partition.ReplenishmentPeriod);
+        logger.LogDebug("Rate limit: {Subject} spent its {Budget} budget (tier {Tier})", partition.Subject, partition.Budget, partition.Tier);
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        response.Headers[HeaderPolicy] = Policy(partition);
+        response.Headers[HeaderLimit] = Limit(partition, 0, retryAfter);
+
+        var rate = string.Create(CultureInfo.InvariantCulture,
+            $"{partition.PermitLimit} requests per {Seconds(partition.Window)} seconds");
+        var who = partition.IsKey
+            ? $"This key has used its {partition.Budget} budget (tier '{partition.Tier}': {rate})."
+            : $"Anonymous callers from this address have used their {partition.Budget} budget ({rate}); an API key has its own, higher limits.";
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+            Title = "Too many requests",
+            Detail = string.Create(CultureInfo.InvariantCulture, $"{who} Retry after {retryAfter} seconds."),
+        };
+        problem.Extensions["code"] = ProblemCodes.RateLimited;
+
+        // A client that accepts no JSON still gets the status and the headers, not an exception.
+        await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    private static string Policy(RateLimitPartitionKey partition) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{partition.Budget.Name}\";q={partition.PermitLimit};w={Seconds(partition.Window)}");
+
+    /// <summary><c>t</c> is when the next permit is back at the latest: the limiter does not say how far into its period it is.</summary>
+    private static string Limit(RateLimitPartitionKey partition, long remaining, long seconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{partition.Budget.Name}\";r={remaining};t={seconds}");
+
+    /// <summary>Whole seconds, rounded up so a client that waits that long is never early.</summary>
+    private static long Seconds(TimeSpan time) => Math.Max(1, (long)Math.Ceiling(time.TotalSeconds));
+}

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.RateLimiting;
+
+public static class RateLimitingExtensions
+{
+    public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
+        builder.Services.AddSingleton<CallerRateLimiter>();
+        builder.Services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", RateLimitOpenApi.Describe);
+
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<RateLimitingOptions>>((forwarded, rateLimiting) =>
+        {
+            // Only the configured proxies: the defaults trust loopback, which would believe any local process.
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+
+            // Walk back through X-Forwarded-For while the hop is a trusted proxy, so chains of them work.
+            forwarded.ForwardLimit = null;
+            foreach (var proxy in rateLimiting.Value.TrustedProxies)
+            {
+                if (TrustedProxy.TryParse(proxy, out var address, out var network))
+                {
+                    if (address is not null)
+                    {
+                        forwarded.KnownProxies.Add(address);
+                    }
+                    else
+                    {
+                        forwarded.KnownIPNetworks.Add(network!.Value);
+                    }
+                }
+            }
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// After routing (the budget is endpoint metadata) and authentication (keyed callers have their own
+    /// partition), before any handler reads the body: a refused request does no work.
+    /// </summary>
+    public static WebApplication UseRateLimits(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
+
+        // With no known proxies the forwarded-headers middleware believes every peer: only add it with some.
+        if (options.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        if (options.Enabled)
+        {
+            app.UseMiddleware<RateLimitMiddleware>();
+        }
+
+        return app;
+    }
+}
