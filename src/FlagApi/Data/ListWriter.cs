@@ -156,6 +156,19 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         }
         finally
         {
+            if (providerInfo.Dialect.AfterBulkWrite is { } reset)
+            {
+                try
+                {
+                    await using var command = db.Database.GetDbConnection().CreateCommand(null, reset);
+                    await command.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (DbException)
+                {
+                    // Best effort: a broken connection is not reused, and the write's own error matters more.
+                }
+            }
+
             await db.Database.CloseConnectionAsync();
         }
     }

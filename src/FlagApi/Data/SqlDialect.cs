@@ -34,6 +34,9 @@ internal abstract class SqlDialect
     /// <summary>Run on the connection before a bulk write (a list upload) starts its transaction.</summary>
     public virtual string? BeforeBulkWrite => null;
 
+    /// <summary>Run on the connection after a bulk write, before it goes back to the pool.</summary>
+    public virtual string? AfterBulkWrite => null;
+
     /// <summary>
     /// After rows were inserted with ids chosen by the writer: moves the table's id generator past
     /// them. SQLite's AUTOINCREMENT does that by itself; a PostgreSQL identity does not.
@@ -59,6 +62,9 @@ internal abstract class SqlDialect
         // A million-row list touches several hundred MB of pages; with SQLite's default 2 MB cache the
         // transaction spills to the WAL again and again. 256 MB keeps it in memory until commit.
         public override string? BeforeBulkWrite => "PRAGMA cache_size = -262144";
+
+        // Back to SQLite's default, so pooled connections do not each keep a list-sized cache.
+        public override string? AfterBulkWrite => "PRAGMA cache_size = -2000";
     }
 
     private sealed class PostgresDialect : SqlDialect
