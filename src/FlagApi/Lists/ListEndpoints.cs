@@ -49,11 +49,13 @@ public static class ListEndpoints
         group.MapGet("/", ListLists)
             .WithName("ListLists")
             .WithSummary("The public record of every published list, newest first")
+            .WithDescription("Every list with its agency, reference, title, publication date, entry count and, for a retracted list, when and why. Filter by agency; paged with page and pageSize (at most 500).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
         group.MapGet("/{id:long}", GetList)
             .WithName("GetList")
             .WithSummary("One list and a page of its entries (all of them as CSV with Accept: text/csv)")
+            .WithDescription("Each entry as the list gave it (spelling, category, risk, note) with the entry's status now. With Accept: text/csv the whole list in the import format, so it can be checked or re-imported.")
             .Produces<ListDetail>(StatusCodes.Status200OK, "application/json", "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
