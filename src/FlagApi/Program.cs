@@ -1,5 +1,6 @@
 using FlagApi;
 using FlagApi.Data;
+using FlagApi.Entries;
 using FlagApi.Health;
 using FlagApi.Keys;
 using FlagApi.Lists;
@@ -12,6 +13,7 @@ builder.AddFlagData();
 builder.AddLists();
 builder.AddKeys();
 builder.AddLookup();
+builder.AddEntries();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -26,6 +28,7 @@ app.MapApiDocs();
 app.MapHealth();
 app.MapLookup();
 app.MapKeys();
+app.MapEntries();
 await app.RunAsync();
 return 0;
 
