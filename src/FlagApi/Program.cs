@@ -1,5 +1,6 @@
 using FlagApi;
 using FlagApi.Data;
+using FlagApi.Entries;
 using FlagApi.Health;
 using FlagApi.Keys;
 using FlagApi.Lists;
@@ -14,6 +15,7 @@ builder.AddLists();
 builder.AddKeys();
 builder.AddRateLimits();
 builder.AddLookup();
+builder.AddEntries();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -30,6 +32,7 @@ app.MapHealth();
 app.MapLookup();
 app.MapLists();
 app.MapKeys();
+app.MapEntries();
 await app.RunAsync();
 return 0;
 

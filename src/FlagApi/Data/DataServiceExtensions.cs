@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -60,6 +61,7 @@ public static class DataServiceExtensions
         });
 
         builder.Services.AddScoped<SchemaMigrator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ListWriter>();
         return builder;
     }

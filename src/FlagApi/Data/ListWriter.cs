@@ -68,7 +68,7 @@ public sealed record RetractResult(RetractStatus Status, long ListVersion, int R
 /// the list record. Plain parameterized ADO.NET on the context's connection, because EF change
 /// tracking costs seconds per hundred thousand rows and a police list can hold a million.
 /// </summary>
-public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerInfo)
+public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerInfo, TimeProvider time)
 {
     private const int LookupChunk = 500;
 
@@ -76,7 +76,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
     public async Task<PublishResult> PublishAsync(
         ListPublication list, IReadOnlyList<ListEntryInput> rows, Func<PublishResult, string>? describe = null, CancellationToken cancellationToken = default)
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -179,7 +179,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
     /// </summary>
     public async Task<RetractResult> RetractAsync(long listId, string actor, string reason, CancellationToken cancellationToken = default)
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {

@@ -44,6 +44,12 @@ internal abstract class SqlDialect
     public virtual Task AfterExplicitIdsAsync(DbConnection connection, DbTransaction transaction, string table, long maxId, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
+    /// <summary>
+    /// Locks the active admin keys until commit, so that two admins revoking each other's keys at once
+    /// cannot both pass the last-admin check. SQLite needs none: its write transaction holds the database.
+    /// </summary>
+    public virtual string? LockActiveAdminKeys => null;
+
     /// <summary>Taken before migrating, so two instances starting together do not both apply the same script.</summary>
     public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
@@ -75,6 +81,8 @@ internal abstract class SqlDialect
         public override int InsertParametersPerStatement => 1000;
 
         public override string SelectListVersionForUpdate => "SELECT version FROM list_state WHERE id = 1 FOR UPDATE";
+
+        public override string LockActiveAdminKeys => "SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE";
 
         public override async Task AfterExplicitIdsAsync(
             DbConnection connection, DbTransaction transaction, string table, long maxId, CancellationToken cancellationToken)

@@ -76,14 +76,17 @@ public sealed class ApiKeyAuthenticationHandler(
             "This key's role may not do that",
             $"The key is a '{Context.User.Role()}' key; this endpoint needs {RequiredRoles()}.");
 
+    /// <summary>Who the endpoint admits, from its policies (groups require a policy, not bare roles).</summary>
     private string RequiredRoles()
     {
-        var roles = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
-            .Where(a => !string.IsNullOrEmpty(a.Roles))
-            .SelectMany(a => a.Roles!.Split(',', StringSplitOptions.TrimEntries))
+        var needs = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
+            .Select(a => a.Policy is { Length: > 0 } policy ? Policies.Describe(policy)
+                : a.Roles is { Length: > 0 } roles ? "role " + string.Join(" or ", roles.Split(',', StringSplitOptions.TrimEntries))
+                : null)
+            .OfType<string>()
             .Distinct()
             .ToList();
-        return roles is { Count: > 0 } ? "a key of role " + string.Join(" or ", roles) : "a key";
+        return needs is { Count: > 0 } ? "a key of " + string.Join(" and ", needs) : "a key";
     }
 
     private async Task WriteAsync(int status, string code, string title, string detail)

@@ -19,7 +19,12 @@ public static class ApiKeySecrets
 
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    public static string Prefix(string secret) => secret.Length <= PrefixLength ? secret : secret[..PrefixLength];
+    /// <summary>
+    /// The part support may see: 8 random characters of a generated key; of a key chosen by an
+    /// operator (the bootstrap key, perhaps short) only its first 4, so the prefix gives little of it away.
+    /// </summary>
+    public static string Prefix(string secret) =>
+        secret.StartsWith(Marker, StringComparison.Ordinal) && secret.Length > PrefixLength * 2 ? secret[..PrefixLength] : secret[..Math.Min(4, secret.Length)] + "…";
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

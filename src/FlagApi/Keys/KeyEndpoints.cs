@@ -42,7 +42,8 @@ public static class KeyEndpoints
         CreateKeyRequest request, KeyService keys, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var created = await keys.CreateAsync(request, user.Actor(), cancellationToken);
-        return TypedResults.Created($"/v1/keys/{created.Id}", created);
+        // No Location: a key is only ever listed (GET /v1/keys), never fetched alone.
+        return TypedResults.Created((string?)null, created);
     }
 
     public static async Task<Ok<KeyListResponse>> ListKeys(KeyService keys, CancellationToken cancellationToken) =>

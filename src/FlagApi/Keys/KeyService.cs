@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace FlagApi.Keys;
 
 /// <summary>Issues, lists and revokes keys, each change with an audit record, for the endpoints and the <c>keys</c> command alike.</summary>
-public sealed class KeyService(FlagDbContext db, KeyStore store, IConfiguration configuration, TimeProvider time)
+public sealed class KeyService(FlagDbContext db, DatabaseProviderInfo database, KeyStore store, IConfiguration configuration, TimeProvider time)
 {
     public const int MaxNameLength = 100;
     public const int MaxAgencyLength = 200;
@@ -82,6 +82,11 @@ public sealed class KeyService(FlagDbContext db, KeyStore store, IConfiguration 
     public async Task<KeyResponse?> RevokeAsync(long id, string actor, CancellationToken cancellationToken = default)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (database.Dialect.LockActiveAdminKeys is { } lockAdmins)
+        {
+            await db.Database.ExecuteSqlRawAsync(lockAdmins, cancellationToken);
+        }
+
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id, cancellationToken);
         if (key is null)
         {

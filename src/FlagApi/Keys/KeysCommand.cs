@@ -33,7 +33,8 @@ public static class KeysCommand
             switch (args[0])
             {
                 case "create":
-                    if (!CommandLine.TryParseOptions(args[1..], ["--role", "--name", "--agency", "--tier"], out var options, out var problem))
+                    if (!CommandLine.TryParseOptions(args[1..], ["--role", "--name", "--agency", "--tier"], out var options, out var problem)
+                        || !Required(options, ["--role", "--name"], out problem))
                     {
                         await error.WriteLineAsync(problem);
                         await error.WriteLineAsync(UsageText);
@@ -75,5 +76,12 @@ public static class KeysCommand
             await error.WriteLineAsync($"{refused.Code}: {refused.Detail}");
             return CommandLine.Failed;
         }
+    }
+
+    private static bool Required(Dictionary<string, string> options, string[] names, out string problem)
+    {
+        var missing = names.Where(n => !options.ContainsKey(n)).ToList();
+        problem = missing.Count == 0 ? string.Empty : $"keys create needs {string.Join(" and ", missing)}.";
+        return missing.Count == 0;
     }
 }

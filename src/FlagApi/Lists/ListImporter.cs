@@ -40,7 +40,7 @@ public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Resu
 /// every bad row is reported by line. Used by the import command and the demo list; the publisher
 /// endpoint reuses it.
 /// </summary>
-public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> identifierOptions)
+public sealed class ListImporter(ListWriter writer, TimeProvider time, IOptions<IdentifierOptions> identifierOptions)
 {
     public const int MaxNoteLength = 1000;
     public const int MaxDisplayLength = 200;
@@ -90,7 +90,7 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
         var entries = new List<ListEntryInput>(content.Rows.Count);
         var seen = new HashSet<(IdentifierKind, string)>();
         var duplicates = 0;
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         foreach (var row in content.Rows)
         {
             if (!IdentifierKinds.TryParse(row.Kind, out var kind))
