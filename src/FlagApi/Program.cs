@@ -5,6 +5,7 @@ using FlagApi.Keys;
 using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Problems;
+using FlagApi.Protection;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddProblemHandling();
@@ -12,6 +13,7 @@ builder.AddFlagData();
 builder.AddLists();
 builder.AddKeys();
 builder.AddLookup();
+builder.AddProtection();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -26,6 +28,7 @@ app.MapApiDocs();
 app.MapHealth();
 app.MapLookup();
 app.MapKeys();
+app.MapProtection();
 await app.RunAsync();
 return 0;
 

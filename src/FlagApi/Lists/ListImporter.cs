@@ -4,6 +4,7 @@ using System.Text;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
+using FlagApi.Protection;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lists;
@@ -28,7 +29,7 @@ public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Resu
 /// every bad row is reported by line. Used by the import command and the demo list; the publisher
 /// endpoint reuses it.
 /// </summary>
-public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> identifierOptions)
+public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, IOptions<IdentifierOptions> identifierOptions)
 {
     public const int MaxNoteLength = 1000;
     public const int MaxDisplayLength = 200;
@@ -38,6 +39,7 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
 
     public async Task<ImportOutcome> ImportAsync(ListFileContent content, ListSubmission submission, CancellationToken cancellationToken = default)
     {
+        await protection.EnsureLoadedAsync(cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var validation = Validate(content);
         var validated = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -128,6 +130,12 @@ public sealed class ListImporter(ListWriter writer, IOptions<IdentifierOptions> 
             }
 
             var key = Matching.EntryKey(kind, canonical.Value!);
+            if (protection.Check(kind, key) is { } refusal)
+            {
+                errors.Add(new RowError(row.Line, ProtectionProblemCodes.ProtectedIdentifier, $"Line {row.Line}: {refusal.Detail}"));
+                continue;
+            }
+
             if (!seen.Add((kind, key)))
             {
                 // The same identifier in two spellings is one entry; the first row stands.
