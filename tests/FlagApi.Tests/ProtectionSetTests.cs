@@ -80,7 +80,7 @@ public class ProtectionSetTests
         {
             Assert.Contains(refusal.Protected.Value, refusal.Detail, StringComparison.Ordinal);
             Assert.Contains(refusal.Protected.Reason, refusal.Detail, StringComparison.Ordinal);
-            Assert.Contains("an admin can override", refusal.Detail, StringComparison.Ordinal);
+            Assert.Contains("unless an admin overrides protection for this entry", refusal.Detail, StringComparison.Ordinal);
         }
     }
 

@@ -68,7 +68,7 @@ public abstract class ProtectionTests(DatabaseTarget target)
         Assert.Equal(ProtectionProblemCodes.ProtectedIdentifier, error.Code);
         Assert.Contains("+8695555", error.Detail, StringComparison.Ordinal);
         Assert.Contains("招商银行", error.Detail, StringComparison.Ordinal);
-        Assert.Contains("an admin can override", error.Detail, StringComparison.Ordinal);
+        Assert.Contains("unless an admin overrides protection for this entry", error.Detail, StringComparison.Ordinal);
         Assert.Equal("clear", (await LookupAsync(app, "phone", "13800138000")).GetProperty("verdict").GetString());
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();

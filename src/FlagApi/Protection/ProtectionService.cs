@@ -118,7 +118,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
         var (kind, key) = Canonical(request.Kind, request.Value);
         var reason = Reason(request.Reason);
         await index.EnsureLoadedAsync(cancellationToken);
-        if (index.Current.CheckIgnoringOverrides(kind, key) is null)
+        if (index.Current.CheckIgnoringOverrides(kind, key)?.Protected is not { } protection)
         {
             throw new ProblemException(StatusCodes.Status409Conflict, ProtectionProblemCodes.NotProtected, "Nothing to override",
                 $"{kind.ToWire()} {key} is not refused by any protected identifier, so it needs no override; check the kind and value.");
@@ -135,13 +135,12 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
 
             db.ProtectionOverrides.Add(row);
             await SaveAsync(() => AlreadyOverridden(kind, key, null), cancellationToken);
-            var protection = index.Current.CheckIgnoringOverrides(kind, key)?.Protected;
             db.Record(now, actor, "protection.override_added", "protection_override", Id(row.Id), new
             {
                 Kind = kind.ToWire(),
                 row.Value,
                 row.Reason,
-                Protection = protection is null ? null : new { Kind = protection.Kind.ToWire(), protection.Value, protection.Id },
+                Protection = new { protection.Id, Kind = protection.Kind.ToWire(), protection.Value },
             });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

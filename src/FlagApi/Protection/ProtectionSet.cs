@@ -22,6 +22,8 @@ public sealed record ProtectionRefusal(ProtectedItem Protected, string Detail);
 /// </remarks>
 public sealed class ProtectionSet
 {
+    private const string OverrideHint = " It cannot be flagged unless an admin overrides protection for this entry.";
+
     private readonly FrozenDictionary<(IdentifierKind Kind, string Value), ProtectedItem> exact;
 
     /// <summary>Every proper parent of a protected domain, down to its top-level label, and the protected domain under it.</summary>
@@ -67,26 +69,27 @@ public sealed class ProtectionSet
     {
         if (exact.TryGetValue((kind, key), out var item))
         {
-            return new ProtectionRefusal(item, $"{kind.ToWire()} {key} is protected ({Describe(item)}).{OverrideHint}");
+            var instead = kind == IdentifierKind.Domain ? " Flag the specific subdomain or pages instead." : string.Empty;
+            return new ProtectionRefusal(item, $"{kind.ToWire()} {key} is protected ({Describe(item)}).{instead}{OverrideHint}");
         }
 
         switch (kind)
         {
             case IdentifierKind.Domain when parents.TryGetValue(key, out var child):
                 return new ProtectionRefusal(child,
-                    $"domain {key} would flag every subdomain, among them the protected domain {child.Value} ({child.Display}: {child.Reason}).{OverrideHint}");
+                    $"domain {key} would flag all of its subdomains, among them the protected domain {child.Value} ({Describe(child)}); flag the specific subdomain instead.{OverrideHint}");
 
             case IdentifierKind.Url when WholeHost(key) is { } host:
                 if (exact.TryGetValue((IdentifierKind.Domain, host), out var protectedHost))
                 {
                     return new ProtectionRefusal(protectedHost,
-                        $"url {key} would flag the whole host {host}, a protected domain ({Describe(protectedHost)}); flag the specific pages instead.{OverrideHint}");
+                        $"url {key} would flag every page on {host}, a protected domain ({Describe(protectedHost)}); flag the specific pages instead.{OverrideHint}");
                 }
 
                 if (parents.TryGetValue(host, out var under))
                 {
                     return new ProtectionRefusal(under,
-                        $"url {key} would flag the whole host {host} and its subdomains, among them the protected domain {under.Value} ({under.Display}: {under.Reason}); flag the specific pages instead.{OverrideHint}");
+                        $"url {key} would flag every page on {host} and its subdomains, among them the protected domain {under.Value} ({Describe(under)}); flag the specific pages instead.{OverrideHint}");
                 }
 
                 return null;
@@ -113,8 +116,6 @@ public sealed class ProtectionSet
                 return exact.GetValueOrDefault((kind, canonical));
         }
     }
-
-    private const string OverrideHint = " It is not flagged; if this entry really must be flagged, an admin can override protection for it.";
 
     private ProtectedItem? CoveringHost(string host)
     {
