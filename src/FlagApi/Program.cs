@@ -7,6 +7,7 @@ using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
+using FlagApi.Protection;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddProblemHandling();
@@ -16,6 +17,7 @@ builder.AddKeys();
 builder.AddRateLimits();
 builder.AddLookup();
 builder.AddEntries();
+builder.AddProtection();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -33,6 +35,7 @@ app.MapLookup();
 app.MapLists();
 app.MapKeys();
 app.MapEntries();
+app.MapProtection();
 await app.RunAsync();
 return 0;
 

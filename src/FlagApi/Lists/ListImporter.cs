@@ -5,6 +5,7 @@ using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
+using FlagApi.Protection;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lists;
@@ -40,7 +41,7 @@ public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Resu
 /// every bad row is reported by line. Used by the import command and the demo list; the publisher
 /// endpoint reuses it.
 /// </summary>
-public sealed class ListImporter(ListWriter writer, TimeProvider time, IOptions<IdentifierOptions> identifierOptions)
+public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, TimeProvider time, IOptions<IdentifierOptions> identifierOptions)
 {
     public const int MaxNoteLength = 1000;
     public const int MaxDisplayLength = 200;
@@ -50,6 +51,7 @@ public sealed class ListImporter(ListWriter writer, TimeProvider time, IOptions<
 
     public async Task<ImportOutcome> ImportAsync(ListFileContent content, ListSubmission submission, CancellationToken cancellationToken = default)
     {
+        await protection.EnsureLoadedAsync(cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var validation = Validate(content);
         var validated = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -149,6 +151,12 @@ public sealed class ListImporter(ListWriter writer, TimeProvider time, IOptions<
             }
 
             var key = Matching.EntryKey(kind, canonical.Value!);
+            if (protection.Check(kind, key) is { } refusal)
+            {
+                errors.Add(new RowError(row.Line, ProtectionProblemCodes.ProtectedIdentifier, $"Line {row.Line}: {refusal.Detail}"));
+                continue;
+            }
+
             if (!seen.Add((kind, key)))
             {
                 // The same identifier in two spellings is one entry; the first row stands.

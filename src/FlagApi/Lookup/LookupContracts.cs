@@ -24,7 +24,14 @@ public sealed record LookupResponse(
     bool Flagged,
     IReadOnlyList<LookupMatch> Matches,
     ReportSignal Reports,
-    long ListVersion);
+    long ListVersion,
+    ProtectionNotice? Protected = null);
+
+/// <summary>
+/// The protected identifier a looked-up identifier is, or (a domain or URL) lies under: an official service number or a
+/// major platform that lists may not flag as a whole. The verdict is separate: a flagged page on a protected host is still flagged.
+/// </summary>
+public sealed record ProtectionNotice(string Kind, string Value, string Display, string Reason);
 
 /// <summary>An entry that matched, and the expression of the query that matched it.</summary>
 public sealed record LookupMatch(
@@ -60,6 +67,7 @@ public sealed record BatchLookupResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Flagged = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LookupMatch>? Matches = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReportSignal? Reports = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ItemError? Error = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ItemError? Error = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProtectionNotice? Protected = null);
 
 public sealed record ItemError(string Code, string Detail);

@@ -85,7 +85,7 @@ public static class LookupEndpoints
             var (response, error) = lookup.Lookup(item.Kind, item.Value);
             results[i] = response is null
                 ? new BatchLookupResult(item.Kind, item.Value, Error: error)
-                : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports);
+                : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected);
         }
 
         return TypedResults.Ok(new BatchLookupResponse(results, lookup.ListVersion));

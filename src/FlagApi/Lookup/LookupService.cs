@@ -1,12 +1,13 @@
 using FlagApi.Problems;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
+using FlagApi.Protection;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lookup;
 
 /// <summary>Canonicalizes a query and matches it against the in-memory index; never touches the database.</summary>
-public sealed class LookupService(ListIndex index, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
+public sealed class LookupService(ListIndex index, ProtectionIndex protection, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
 {
     private static readonly ReportSignal NoReports = new(0, null);
 
@@ -70,6 +71,8 @@ public sealed class LookupService(ListIndex index, IOptions<IdentifierOptions> i
         }
 
         var verdict = flagged ? Verdict.Flagged : cleared ? Verdict.Cleared : Verdict.Clear;
-        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], NoReports, version);
+        var covering = protection.Covering(kind, canonical);
+        var notice = covering is null ? null : new ProtectionNotice(covering.Kind.ToWire(), covering.Value, covering.Display, covering.Reason);
+        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], NoReports, version, notice);
     }
 }

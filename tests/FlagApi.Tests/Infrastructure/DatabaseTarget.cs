@@ -88,8 +88,28 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
         await connection.OpenAsync();
         foreach (var name in created)
         {
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
+            await DropAsync(connection, name);
+        }
+    }
+
+    /// <summary>
+    /// FORCE cannot end an autovacuum worker for a user without pg_signal_backend (42501), and a worker can be
+    /// analyzing a test database that was just written (the seeded allowlist alone is enough rows): wait for it to finish.
+    /// </summary>
+    private static async Task DropAsync(NpgsqlConnection connection, string name)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse && attempt < 20)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250));
+            }
         }
     }
 }
