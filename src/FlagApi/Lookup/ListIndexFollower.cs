@@ -110,22 +110,12 @@ public sealed class ListIndexFollower(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CatchUpAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Lookups keep answering from memory; the next tick tries again.
-                logger.LogWarning(ex, "Could not read the change log; the index stays at version {Version}", index.Version);
-            }
-        }
-    }
+    // Lookups keep answering from memory when a read fails; the next tick tries again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
+        options.Value.PollInterval,
+        CatchUpAsync,
+        ex => logger.LogWarning(ex, "Could not read the change log; the index stays at version {Version}", index.Version),
+        stoppingToken);
 
     /// <summary>The columns the index holds; sources are read separately and attached by <see cref="ToIndexed"/>.</summary>
     private static IQueryable<IndexedEntry> Shown(IQueryable<Entry> entries) =>

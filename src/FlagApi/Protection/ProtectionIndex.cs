@@ -88,19 +88,9 @@ public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<Protec
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.RefreshInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await ReloadAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force");
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
+        options.Value.RefreshInterval,
+        ReloadAsync,
+        ex => logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force"),
+        stoppingToken);
 }
