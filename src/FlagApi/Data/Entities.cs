@@ -256,3 +256,102 @@ public static class ChangeOps
     public const string Update = "update";
     public const string Remove = "remove";
 }
+
+/// <summary>An appeal against the flag on one entry, by someone who says the identifier is theirs.</summary>
+public sealed class Appeal
+{
+    public long Id { get; set; }
+
+    /// <summary>Short and unambiguous to read over a phone (<c>AP-7KQ4-M2XD</c>).</summary>
+    public required string TrackingCode { get; set; }
+
+    /// <summary>SHA-256 of the access token the appellant was given once.</summary>
+    public required string TokenHash { get; set; }
+
+    public long EntryId { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    /// <summary>The entry's canonical match key.</summary>
+    public required string Value { get; set; }
+
+    /// <summary>The identifier as the appellant typed it.</summary>
+    public required string Query { get; set; }
+
+    public required string AppellantName { get; set; }
+
+    /// <summary>Shown to reviewers only, never logged.</summary>
+    public required string AppellantContact { get; set; }
+
+    /// <summary>SHA-256 of the normalized contact: one open appeal per identifier and contact, and the cool-down after a rejection.</summary>
+    public required string ContactHash { get; set; }
+
+    public required string Statement { get; set; }
+
+    /// <summary>JSON: the appellant's evidence (text and links).</summary>
+    public string? Evidence { get; set; }
+
+    public Appeals.AppealStatus Status { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime DueBy { get; set; }
+
+    public string? AssignedTo { get; set; }
+
+    public DateTime? DecidedAt { get; set; }
+
+    public string? DecidedBy { get; set; }
+
+    public string? DecisionReason { get; set; }
+
+    public Appeals.Verification? Verification { get; set; }
+
+    public string? VerificationNote { get; set; }
+
+    /// <summary>Bumped by every change; the appeal's ETag, so a decision on a stale view is refused (412).</summary>
+    public long Revision { get; set; }
+}
+
+/// <summary>Append-only: each state change or message of an appeal.</summary>
+public sealed class AppealEvent
+{
+    public long Id { get; set; }
+
+    public long AppealId { get; set; }
+
+    public DateTime At { get; set; }
+
+    public required string Actor { get; set; }
+
+    public required string Action { get; set; }
+
+    public Appeals.AppealStatus? FromStatus { get; set; }
+
+    public Appeals.AppealStatus ToStatus { get; set; }
+
+    /// <summary>What the appellant sees (a request for information, their own message, a decision's reason).</summary>
+    public string? PublicMessage { get; set; }
+
+    /// <summary>For reviewers only.</summary>
+    public string? InternalNote { get; set; }
+}
+
+public sealed class AppealAttachment
+{
+    public long Id { get; set; }
+
+    public long AppealId { get; set; }
+
+    public required string FileName { get; set; }
+
+    public required string ContentType { get; set; }
+
+    public long Size { get; set; }
+
+    public required string Sha256 { get; set; }
+
+    public required byte[] Content { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}

@@ -191,3 +191,69 @@ internal sealed class ListStateConfiguration : IEntityTypeConfiguration<ListStat
         builder.Property(s => s.Version).HasColumnName("version");
     }
 }
+
+internal sealed class AppealConfiguration : IEntityTypeConfiguration<Appeal>
+{
+    public void Configure(EntityTypeBuilder<Appeal> builder)
+    {
+        builder.ToTable("appeals");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Id).HasColumnName("id");
+        builder.Property(x => x.TrackingCode).HasColumnName("tracking_code");
+        builder.Property(x => x.TokenHash).HasColumnName("token_hash");
+        builder.Property(x => x.EntryId).HasColumnName("entry_id");
+        builder.Property(x => x.Kind).HasColumnName("kind");
+        builder.Property(x => x.Value).HasColumnName("value");
+        builder.Property(x => x.Query).HasColumnName("query");
+        builder.Property(x => x.AppellantName).HasColumnName("appellant_name");
+        builder.Property(x => x.AppellantContact).HasColumnName("appellant_contact");
+        builder.Property(x => x.ContactHash).HasColumnName("contact_hash");
+        builder.Property(x => x.Statement).HasColumnName("statement");
+        builder.Property(x => x.Evidence).HasColumnName("evidence");
+        builder.Property(x => x.Status).HasColumnName("status");
+        builder.Property(x => x.CreatedAt).HasColumnName("created_at");
+        builder.Property(x => x.DueBy).HasColumnName("due_by");
+        builder.Property(x => x.AssignedTo).HasColumnName("assigned_to");
+        builder.Property(x => x.DecidedAt).HasColumnName("decided_at");
+        builder.Property(x => x.DecidedBy).HasColumnName("decided_by");
+        builder.Property(x => x.DecisionReason).HasColumnName("decision_reason");
+        builder.Property(x => x.Verification).HasColumnName("verification");
+        builder.Property(x => x.VerificationNote).HasColumnName("verification_note");
+        builder.Property(x => x.Revision).HasColumnName("revision").IsConcurrencyToken();
+    }
+}
+
+internal sealed class AppealEventConfiguration : IEntityTypeConfiguration<AppealEvent>
+{
+    public void Configure(EntityTypeBuilder<AppealEvent> builder)
+    {
+        builder.ToTable("appeal_events");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Id).HasColumnName("id");
+        builder.Property(x => x.AppealId).HasColumnName("appeal_id");
+        builder.Property(x => x.At).HasColumnName("at");
+        builder.Property(x => x.Actor).HasColumnName("actor");
+        builder.Property(x => x.Action).HasColumnName("action");
+        builder.Property(x => x.FromStatus).HasColumnName("from_status");
+        builder.Property(x => x.ToStatus).HasColumnName("to_status");
+        builder.Property(x => x.PublicMessage).HasColumnName("public_message");
+        builder.Property(x => x.InternalNote).HasColumnName("internal_note");
+    }
+}
+
+internal sealed class AppealAttachmentConfiguration : IEntityTypeConfiguration<AppealAttachment>
+{
+    public void Configure(EntityTypeBuilder<AppealAttachment> builder)
+    {
+        builder.ToTable("appeal_attachments");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Id).HasColumnName("id");
+        builder.Property(x => x.AppealId).HasColumnName("appeal_id");
+        builder.Property(x => x.FileName).HasColumnName("file_name");
+        builder.Property(x => x.ContentType).HasColumnName("content_type");
+        builder.Property(x => x.Size).HasColumnName("size");
+        builder.Property(x => x.Sha256).HasColumnName("sha256");
+        builder.Property(x => x.Content).HasColumnName("content");
+        builder.Property(x => x.CreatedAt).HasColumnName("created_at");
+    }
+}

@@ -27,6 +27,12 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
 
     public DbSet<ProtectionOverride> ProtectionOverrides => Set<ProtectionOverride>();
 
+    public DbSet<Appeal> Appeals => Set<Appeal>();
+
+    public DbSet<AppealEvent> AppealEvents => Set<AppealEvent>();
+
+    public DbSet<AppealAttachment> AppealAttachments => Set<AppealAttachment>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FlagDbContext).Assembly);
 
@@ -41,6 +47,9 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
         configurationBuilder.Properties<Risk>().HaveConversion<WireNameConverter<Risk>>();
         configurationBuilder.Properties<Risk?>().HaveConversion<WireNameConverter<Risk>>();
         configurationBuilder.Properties<EntryStatus>().HaveConversion<WireNameConverter<EntryStatus>>();
+        configurationBuilder.Properties<Appeals.AppealStatus>().HaveConversion<WireNameConverter<Appeals.AppealStatus>>();
+        configurationBuilder.Properties<Appeals.AppealStatus?>().HaveConversion<WireNameConverter<Appeals.AppealStatus>>();
+        configurationBuilder.Properties<Appeals.Verification?>().HaveConversion<WireNameConverter<Appeals.Verification>>();
     }
 
     /// <summary>SQLite has no time zone; every time we store is UTC, so it reads back as UTC.</summary>
