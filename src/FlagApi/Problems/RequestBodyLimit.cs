@@ -8,6 +8,7 @@ public sealed record RequestBodyLimit(string Name)
     public const string Default = "MaxRequestBodyBytes";
     public const string BatchLookup = "MaxBatchLookupBodyBytes";
     public const string List = "MaxListBodyBytes";
+    public const string Appeal = "MaxAppealBodyBytes";
 }
 
 public sealed class LimitsOptions
@@ -24,8 +25,13 @@ public sealed class LimitsOptions
     [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
     public long MaxListBodyBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>An appeal with its attachments, base64 in the JSON (4/3 of their size): five of 2 MiB and the text.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, long.MaxValue)]
+    public long MaxAppealBodyBytes { get; set; } = 16 * 1024 * 1024;
+
     public long For(string name) => name switch
     {
+        RequestBodyLimit.Appeal => MaxAppealBodyBytes,
         RequestBodyLimit.BatchLookup => MaxBatchLookupBodyBytes,
         RequestBodyLimit.List => MaxListBodyBytes,
         _ => MaxRequestBodyBytes,

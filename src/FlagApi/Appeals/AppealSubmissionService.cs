@@ -1,0 +1,499 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FlagApi.Data;
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+using FlagApi.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Appeals;
+
+/// <summary>What the appellant can do: file an appeal, read it with its token, answer a request, withdraw.</summary>
+public sealed class AppealSubmissionService(
+    FlagDbContext db,
+    IOptions<AppealsOptions> options,
+    IOptions<IdentifierOptions> identifierOptions,
+    TimeProvider time)
+{
+    /// <summary>How history and events name the appellant: never their name or contact, which stay in the appeal row.</summary>
+    public const string AppellantActor = "appellant";
+
+    public const int MaxNameLength = 200;
+    public const int MaxContactLength = 200;
+    public const int MaxStatementLength = 5000;
+    public const int MaxMessageLength = 5000;
+    public const int MaxReasonLength = 1000;
+    public const int MaxEvidenceItems = 20;
+    public const int MaxEvidenceTextLength = 2000;
+    public const int MaxLinkLength = 2048;
+    public const int MaxFileNameLength = 200;
+
+    private static readonly JsonSerializerOptions EvidenceJson = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Files an appeal, or answers with the appellant's open appeal on the same identifier.</summary>
+    public async Task<Results<Created<AppealCreated>, Ok<AppealAlreadyOpen>, ProblemHttpResult>> SubmitAsync(
+        AppealRequest request, CancellationToken cancellationToken)
+    {
+        if (Validate(request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (attachments, attachmentProblem) = ReadAttachments(request.Attachments);
+        if (attachmentProblem is not null)
+        {
+            return attachmentProblem;
+        }
+
+        if (!IdentifierKinds.TryParse(request.Kind, out var kind))
+        {
+            var error = Lookup.LookupService.UnknownKind(request.Kind);
+            return ApiProblems.BadRequest(error.Code, error.Detail);
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Value))
+        {
+            return ApiProblems.BadRequest(ProblemCodes.MissingValue, "The identifier to appeal ('value') is required.");
+        }
+
+        var canonical = Identifier.Canonicalize(kind, request.Value, identifierOptions.Value);
+        if (!canonical.IsValid)
+        {
+            return ApiProblems.BadRequest(canonical.ErrorCode!, canonical.ErrorDetail!);
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var entry = await FindFlaggedEntryAsync(kind, canonical.Value!, now, cancellationToken);
+        if (entry is null)
+        {
+            return AppellantProblems.Conflict(
+                AppellantProblems.NotFlagged,
+                "The identifier is not flagged",
+                $"This {kind.ToWire()} is not currently flagged, so there is nothing to appeal. A lookup shows what is flagged.");
+        }
+
+        var appellant = request.Appellant!;
+        var contactHash = AppealSecrets.ContactHash(appellant.Contact!);
+        var earlier = await db.Appeals.AsNoTracking()
+            .Where(a => a.Kind == entry.Kind && a.Value == entry.Value && a.ContactHash == contactHash)
+            .Select(a => new { a.Id, a.TrackingCode, a.Status, a.DueBy, a.DecidedAt })
+            .ToListAsync(cancellationToken);
+
+        if (earlier.FirstOrDefault(a => AppealStates.IsOpen(a.Status)) is { } open)
+        {
+            return TypedResults.Ok(new AppealAlreadyOpen(
+                open.Id,
+                open.TrackingCode,
+                open.Status,
+                open.DueBy,
+                "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."));
+        }
+
+        var lastRejection = earlier.Where(a => a.Status == AppealStatus.Rejected && a.DecidedAt is not null).Max(a => a.DecidedAt);
+        if (lastRejection is { } rejectedAt && rejectedAt + options.Value.RejectionCooldown > now)
+        {
+            var again = rejectedAt + options.Value.RejectionCooldown;
+            return AppellantProblems.Conflict(
+                AppellantProblems.AppealCooldown,
+                "An appeal on this identifier was rejected recently",
+                $"Your appeal on this identifier was rejected; you may appeal it again from {again:yyyy-MM-dd'T'HH:mm:ss'Z'}.",
+                new Dictionary<string, object?> { ["appealAgainAt"] = again });
+        }
+
+        var token = AppealSecrets.NewAccessToken();
+        var appeal = new Appeal
+        {
+            TrackingCode = await NewUniqueTrackingCodeAsync(cancellationToken),
+            TokenHash = AppealSecrets.Hash(token),
+            EntryId = entry.Id,
+            Kind = entry.Kind,
+            Value = entry.Value,
+            Query = request.Value,
+            AppellantName = appellant.Name!.Trim(),
+            AppellantContact = appellant.Contact!.Trim(),
+            ContactHash = contactHash,
+            Statement = request.Statement!.Trim(),
+            Evidence = request.Evidence is { Count: > 0 } evidence
+                ? JsonSerializer.Serialize(evidence.Select(e => ToView(e!)).ToList(), EvidenceJson)
+                : null,
+            Status = AppealStatus.Submitted,
+            CreatedAt = now,
+            DueBy = now + options.Value.ServiceLevel,
+            Revision = 1,
+        };
+
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            db.Appeals.Add(appeal);
+            await db.SaveChangesAsync(cancellationToken);
+
+            db.AppealEvents.Add(new AppealEvent
+            {
+                AppealId = appeal.Id,
+                At = now,
+                Actor = AppellantActor,
+                Action = "submitted",
+                FromStatus = null,
+                ToStatus = AppealStatus.Submitted,
+            });
+            foreach (var attachment in attachments)
+            {
+                db.AppealAttachments.Add(new AppealAttachment
+                {
+                    AppealId = appeal.Id,
+                    FileName = attachment.FileName,
+                    ContentType = attachment.ContentType,
+                    Size = attachment.Content.Length,
+                    Sha256 = Convert.ToHexStringLower(SHA256.HashData(attachment.Content)),
+                    Content = attachment.Content,
+                    CreatedAt = now,
+                });
+            }
+
+            // The entry does not change, but its history shows every appeal against it (issue 4, item 5).
+            var state = new EntryState(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen).ToJson();
+            db.EntryHistory.Add(new EntryHistory
+            {
+                EntryId = entry.Id,
+                Version = await db.ListState.Select(s => s.Version).SingleAsync(cancellationToken),
+                At = now,
+                Actor = AppellantActor,
+                Action = "appeal_submitted",
+                Reason = $"Appeal {appeal.TrackingCode} submitted",
+                Before = state,
+                After = state,
+            });
+            db.Record(now, AppellantActor, "appeal.submitted", "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), new
+            {
+                appeal.TrackingCode,
+                EntryId = entry.Id,
+                Kind = entry.Kind.ToWire(),
+                Evidence = request.Evidence?.Count ?? 0,
+                Attachments = attachments.Count,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return TypedResults.Created(
+            $"/v1/appeals/{appeal.TrackingCode}",
+            new AppealCreated(appeal.Id, appeal.TrackingCode, token, appeal.Status, appeal.DueBy));
+    }
+
+    /// <summary>The appeal the code and token open, or null for an unknown code, a missing token or a wrong one alike.</summary>
+    public async Task<Appeal?> FindAsync(string trackingCode, string? token, CancellationToken cancellationToken)
+    {
+        // Hashed whatever the code, so an unknown code costs the same as a known one with a wrong token.
+        var presented = Convert.FromHexString(AppealSecrets.Hash(token ?? string.Empty));
+        var code = AppealSecrets.NormalizeTrackingCode(trackingCode);
+        var appeal = code is null ? null : await db.Appeals.SingleOrDefaultAsync(a => a.TrackingCode == code, cancellationToken);
+        var stored = appeal is null ? new byte[presented.Length] : Convert.FromHexString(appeal.TokenHash);
+        var matches = CryptographicOperations.FixedTimeEquals(presented, stored);
+        return appeal is not null && matches && !string.IsNullOrEmpty(token) ? appeal : null;
+    }
+
+    public async Task<AppellantAppealView> ViewAsync(Appeal appeal, CancellationToken cancellationToken)
+    {
+        var events = await db.AppealEvents.AsNoTracking()
+            .Where(e => e.AppealId == appeal.Id)
+            .OrderBy(e => e.Id)
+            .ToListAsync(cancellationToken);
+        var attachments = await db.AppealAttachments.AsNoTracking()
+            .Where(a => a.AppealId == appeal.Id)
+            .OrderBy(a => a.Id)
+            .Select(a => new AttachmentSummary(a.FileName, a.ContentType, a.Size))
+            .ToListAsync(cancellationToken);
+
+        var history = events
+            .Select(e => new PublicAppealEvent(e.At, ByWhom(e.Actor), e.Action, e.FromStatus, e.ToStatus, e.PublicMessage))
+            .ToList();
+
+        // A request for information is any step by a reviewer into needs_info, whatever the reviewer's endpoint calls it.
+        var requests = events
+            .Select((e, i) => (Event: e, Index: i))
+            .Where(x => x.Event.ToStatus == AppealStatus.NeedsInfo && x.Event.Actor != AppellantActor)
+            .Select(x => new InformationRequest(
+                x.Event.At,
+                x.Event.PublicMessage,
+                events.Skip(x.Index + 1).Any(e => e.Actor == AppellantActor && e.Action == "message")))
+            .ToList();
+
+        var decision = appeal.Status is AppealStatus.Approved or AppealStatus.Rejected && appeal.DecidedAt is { } decidedAt
+            ? new AppealDecisionView(appeal.Status, decidedAt, appeal.DecisionReason)
+            : null;
+
+        var evidence = appeal.Evidence is null
+            ? []
+            : JsonSerializer.Deserialize<List<EvidenceItemView>>(appeal.Evidence, EvidenceJson) ?? [];
+
+        return new AppellantAppealView(
+            appeal.TrackingCode,
+            appeal.Status,
+            appeal.Kind.ToWire(),
+            appeal.Value,
+            appeal.Query,
+            appeal.Statement,
+            evidence,
+            attachments,
+            appeal.CreatedAt,
+            appeal.DueBy,
+            history,
+            requests,
+            decision);
+    }
+
+    /// <summary>The appellant's message: an answer to a request for information moves the appeal back to review.</summary>
+    public async Task<ProblemHttpResult?> AddMessageAsync(Appeal appeal, string message, CancellationToken cancellationToken)
+    {
+        if (!AppealStates.CanMessage(appeal.Status))
+        {
+            return AppellantProblems.InvalidTransitionFrom(appeal.Status, "messages can be sent");
+        }
+
+        var next = appeal.Status == AppealStatus.NeedsInfo ? AppealStatus.InReview : appeal.Status;
+        return await ChangeAsync(appeal, next, "message", message, "appeal.message", cancellationToken);
+    }
+
+    public async Task<ProblemHttpResult?> WithdrawAsync(Appeal appeal, string? reason, CancellationToken cancellationToken)
+    {
+        if (!AppealStates.CanWithdraw(appeal.Status))
+        {
+            return AppellantProblems.InvalidTransitionFrom(appeal.Status, "it can be withdrawn");
+        }
+
+        return await ChangeAsync(appeal, AppealStatus.Withdrawn, "withdrawn", reason, "appeal.withdrawn", cancellationToken);
+    }
+
+    public static ProblemHttpResult? ValidateText(string? text, string missingCode, string what, int maxLength, bool required)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return required ? ApiProblems.BadRequest(missingCode, $"The {what} is required.") : null;
+        }
+
+        return text.Trim().Length > maxLength
+            ? ApiProblems.BadRequest(AppellantProblems.TooLong, $"The {what} is {text.Trim().Length} characters long; at most {maxLength} are accepted.")
+            : null;
+    }
+
+    private async Task<ProblemHttpResult?> ChangeAsync(
+        Appeal appeal, AppealStatus next, string action, string? publicMessage, string auditAction, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var from = appeal.Status;
+        var message = string.IsNullOrWhiteSpace(publicMessage) ? null : publicMessage.Trim();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        appeal.Status = next;
+        appeal.Revision++;
+        db.AppealEvents.Add(new AppealEvent
+        {
+            AppealId = appeal.Id,
+            At = now,
+            Actor = AppellantActor,
+            Action = action,
+            FromStatus = from,
+            ToStatus = next,
+            PublicMessage = message,
+        });
+        db.Record(now, AppellantActor, auditAction, "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), new
+        {
+            appeal.TrackingCode,
+            From = WireNames.Of(from),
+            To = WireNames.Of(next),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The revision moved under us: a reviewer acted at the same moment. Nothing was written.
+            return AppellantProblems.Changed();
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// The entry the appeal is against: the same probes a lookup makes (a URL also meets the domain entries above it), read
+    /// from the database rather than the in-memory index so an appeal filed right after a list is published finds its entry.
+    /// When several entries flag the identifier, the most specific one is appealed (probes come most specific first): that is
+    /// the entry the appellant named; a broader entry over it is a different flag that needs its own appeal.
+    /// </summary>
+    private async Task<Entry?> FindFlaggedEntryAsync(IdentifierKind kind, string canonical, DateTime now, CancellationToken cancellationToken)
+    {
+        var probes = Matching.Probes(kind, canonical);
+        var keys = probes.Select(p => p.Key).Distinct(StringComparer.Ordinal).ToList();
+        var candidates = await db.Entries.AsNoTracking()
+            .Where(e => keys.Contains(e.Value) && e.Status == EntryStatus.Active)
+            .ToListAsync(cancellationToken);
+        foreach (var probe in probes)
+        {
+            var entry = candidates.FirstOrDefault(e => e.Kind == probe.EntryKind && e.Value == probe.Key);
+            if (entry is not null && (entry.ExpiresAt is null || entry.ExpiresAt > now))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<string> NewUniqueTrackingCodeAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var code = AppealSecrets.NewTrackingCode();
+            if (!await db.Appeals.AnyAsync(a => a.TrackingCode == code, cancellationToken))
+            {
+                return code;
+            }
+        }
+    }
+
+    private static string ByWhom(string actor) => actor == AppellantActor ? "you" : "reviewer";
+
+    private static EvidenceItemView ToView(EvidenceItem item) =>
+        item.Type == "text" ? new EvidenceItemView("text", item.Text!.Trim(), null) : new EvidenceItemView("link", null, item.Url!.Trim());
+
+    private static ProblemHttpResult? Validate(AppealRequest request)
+    {
+        if (request.Appellant is not { } appellant)
+        {
+            return ApiProblems.BadRequest(AppellantProblems.MissingAppellant, "'appellant' with the appellant's name and contact is required.");
+        }
+
+        var problem = ValidateText(appellant.Name, AppellantProblems.MissingName, "appellant's name", MaxNameLength, required: true)
+            ?? ValidateText(appellant.Contact, AppellantProblems.MissingContact, "appellant's contact (a phone number or e-mail address)", MaxContactLength, required: true)
+            ?? ValidateText(request.Statement, AppellantProblems.MissingStatement, "statement of why the flag is wrong", MaxStatementLength, required: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var evidence = request.Evidence ?? [];
+        if (evidence.Count > MaxEvidenceItems)
+        {
+            return ApiProblems.BadRequest(AppellantProblems.TooManyEvidence, $"{evidence.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted.");
+        }
+
+        for (var i = 0; i < evidence.Count; i++)
+        {
+            var item = evidence[i];
+            switch (item?.Type)
+            {
+                case "text" when !string.IsNullOrWhiteSpace(item.Text):
+                    if (item.Text.Trim().Length > MaxEvidenceTextLength)
+                    {
+                        return ApiProblems.BadRequest(AppellantProblems.TooLong, $"evidence[{i}].text is longer than the {MaxEvidenceTextLength} characters accepted.");
+                    }
+
+                    break;
+
+                case "link" when !string.IsNullOrWhiteSpace(item.Url):
+                    var url = item.Url.Trim();
+                    if (url.Length > MaxLinkLength
+                        || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                        || uri.Scheme is not ("http" or "https")
+                        || string.IsNullOrEmpty(uri.Host))
+                    {
+                        return ApiProblems.BadRequest(AppellantProblems.InvalidLink, $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters.");
+                    }
+
+                    break;
+
+                default:
+                    return ApiProblems.BadRequest(
+                        AppellantProblems.InvalidEvidence,
+                        $"evidence[{i}] must be {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}.");
+            }
+        }
+
+        return null;
+    }
+
+    private (IReadOnlyList<ReadAttachment> Attachments, ProblemHttpResult? Problem) ReadAttachments(IReadOnlyList<AttachmentUpload?>? uploads)
+    {
+        var limits = options.Value;
+        if (uploads is not { Count: > 0 })
+        {
+            return ([], null);
+        }
+
+        if (uploads.Count > limits.MaxAttachments)
+        {
+            return ([], ApiProblems.BadRequest(AppellantProblems.TooManyAttachments, $"{uploads.Count} attachments were sent; at most {limits.MaxAttachments} are accepted."));
+        }
+
+        var read = new List<ReadAttachment>(uploads.Count);
+        for (var i = 0; i < uploads.Count; i++)
+        {
+            var upload = uploads[i];
+            var name = upload?.FileName is { } fileName ? Path.GetFileName(fileName.Replace('\\', '/').Trim()) : null;
+            if (string.IsNullOrEmpty(name) || name.Length > MaxFileNameLength || string.IsNullOrEmpty(upload!.ContentBase64))
+            {
+                return ([], ApiProblems.BadRequest(AppellantProblems.InvalidAttachment,
+                    $"attachments[{i}] needs a 'fileName' (at most {MaxFileNameLength} characters) and its content in 'contentBase64'."));
+            }
+
+            // Decoded size is at most 3/4 of the text: refuse an oversized file before decoding it.
+            if ((long)upload.ContentBase64.Length / 4 * 3 > limits.MaxAttachmentBytes + 2)
+            {
+                return ([], TooLarge(i, limits.MaxAttachmentBytes));
+            }
+
+            byte[] content;
+            try
+            {
+                content = Convert.FromBase64String(upload.ContentBase64);
+            }
+            catch (FormatException)
+            {
+                return ([], ApiProblems.BadRequest(AppellantProblems.InvalidAttachment, $"attachments[{i}].contentBase64 is not valid base64."));
+            }
+
+            if (content.Length > limits.MaxAttachmentBytes)
+            {
+                return ([], TooLarge(i, limits.MaxAttachmentBytes));
+            }
+
+            if (AttachmentTypes.Detect(content) is not { } contentType)
+            {
+                return ([], ApiProblems.BadRequest(AppellantProblems.AttachmentTypeNotAllowed,
+                    $"attachments[{i}] ('{name}') is not a PNG, JPEG or PDF file by its content; only those are accepted, whatever the file name says."));
+            }
+
+            read.Add(new ReadAttachment(name, contentType, content));
+        }
+
+        return (read, null);
+    }
+
+    private static ProblemHttpResult TooLarge(int index, int max) => ApiProblems.Problem(
+        StatusCodes.Status413PayloadTooLarge,
+        AppellantProblems.AttachmentTooLarge,
+        "An attachment is too large",
+        $"attachments[{index}] is larger than the {max} bytes accepted per attachment.");
+
+    private sealed record ReadAttachment(string FileName, string ContentType, byte[] Content);
+}
+
+/// <summary>Attachment types by their leading bytes, because a name or a declared type says nothing about what a file is.</summary>
+public static class AttachmentTypes
+{
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
+    private static readonly byte[] Pdf = "%PDF-"u8.ToArray();
+
+    public static string? Detect(ReadOnlySpan<byte> content) =>
+        content.StartsWith(Png) ? "image/png"
+        : content.StartsWith(Jpeg) ? "image/jpeg"
+        : content.StartsWith(Pdf) ? "application/pdf"
+        : null;
+}

@@ -1,0 +1,74 @@
+using System.Text.Json.Serialization;
+
+namespace FlagApi.Appeals;
+
+/// <summary>
+/// <c>POST /v1/appeals</c>: the identifier as the appellant writes it, who they are, why the flag is wrong, and what shows it.
+/// Attachments travel in the same JSON body, base64-encoded, so one request (and one rate-limit permit) files the whole appeal.
+/// </summary>
+public sealed record AppealRequest(
+    string? Kind,
+    string? Value,
+    AppellantDetails? Appellant,
+    string? Statement,
+    IReadOnlyList<EvidenceItem?>? Evidence,
+    IReadOnlyList<AttachmentUpload?>? Attachments);
+
+/// <summary>How a reviewer can reach the appellant; shown to reviewers only.</summary>
+public sealed record AppellantDetails(string? Name, string? Contact);
+
+/// <summary><c>{"type":"text","text":…}</c> or <c>{"type":"link","url":…}</c>.</summary>
+public sealed record EvidenceItem(string? Type, string? Text, string? Url);
+
+/// <summary>A PNG, JPEG or PDF; its type is read from its content, whatever its name says.</summary>
+public sealed record AttachmentUpload(string? FileName, string? ContentBase64);
+
+/// <summary>A new appeal. <see cref="AccessToken"/> is shown here only; the server keeps a hash.</summary>
+public sealed record AppealCreated(long Id, string TrackingCode, string AccessToken, AppealStatus Status, DateTime DueBy);
+
+/// <summary>The answer to a repeated appeal: the open appeal that already exists, without a token.</summary>
+public sealed record AppealAlreadyOpen(long Id, string TrackingCode, AppealStatus Status, DateTime DueBy, string Detail);
+
+/// <summary><c>POST /v1/appeals/{trackingCode}/messages</c>.</summary>
+public sealed record AppealMessageRequest(string? Message);
+
+/// <summary><c>POST /v1/appeals/{trackingCode}/withdraw</c>; the reason is optional.</summary>
+public sealed record AppealWithdrawRequest(string? Reason);
+
+/// <summary>What the appellant sees of their appeal: never their contact, never a reviewer's identity or internal notes.</summary>
+public sealed record AppellantAppealView(
+    string TrackingCode,
+    AppealStatus Status,
+    string Kind,
+    string Value,
+    string Query,
+    string Statement,
+    IReadOnlyList<EvidenceItemView> Evidence,
+    IReadOnlyList<AttachmentSummary> Attachments,
+    DateTime CreatedAt,
+    DateTime DueBy,
+    IReadOnlyList<PublicAppealEvent> History,
+    IReadOnlyList<InformationRequest> InformationRequests,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AppealDecisionView? Decision);
+
+public sealed record EvidenceItemView(
+    string Type,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url);
+
+public sealed record AttachmentSummary(string FileName, string ContentType, long Size);
+
+/// <summary>One step of the appeal as the appellant may see it; <see cref="By"/> is <c>you</c> or <c>reviewer</c>.</summary>
+public sealed record PublicAppealEvent(
+    DateTime At,
+    string By,
+    string Action,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AppealStatus? From,
+    AppealStatus To,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message);
+
+/// <summary>A reviewer's question, and whether the appellant has answered since.</summary>
+public sealed record InformationRequest(DateTime At, string? Message, bool Answered);
+
+/// <summary>The outcome (<c>approved</c> or <c>rejected</c>) and the reason the reviewer gave.</summary>
+public sealed record AppealDecisionView(AppealStatus Outcome, DateTime DecidedAt, string? Reason);

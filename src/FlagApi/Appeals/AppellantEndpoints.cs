@@ -1,0 +1,159 @@
+using FlagApi.Problems;
+using FlagApi.RateLimiting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FlagApi.Appeals;
+
+/// <summary>The appellant's side of appeals: anyone may file one; the tracking code and access token then open it.</summary>
+public static class AppellantEndpoints
+{
+    public const string TokenHeader = "X-Appeal-Token";
+
+    /// <summary>
+    /// Tracking codes start with <c>AP</c> (route regexes ignore case), so these routes never take the reviewers' numeric
+    /// <c>/v1/appeals/{id}</c>. A code typed with spaces still matches; the handler normalizes it.
+    /// </summary>
+    private const string CodeRoute = "/{trackingCode:regex(^ap)}";
+
+    public static IHostApplicationBuilder AddAppellantAppeals(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AppealsOptions>()
+            .BindConfiguration(AppealsOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.ServiceLevel > TimeSpan.Zero, "Appeals:ServiceLevel must be positive.")
+            .Validate(o => o.RejectionCooldown >= TimeSpan.Zero, "Appeals:RejectionCooldown must not be negative.")
+            .ValidateOnStart();
+        builder.Services.AddScoped<AppealSubmissionService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAppellantAppeals(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/appeals")
+            .WithTags("Appeals")
+            .WithRateLimitBudget(RateLimitBudget.Appeal);
+
+        group.MapPost("/", SubmitAppeal)
+            .WithName("SubmitAppeal")
+            .WithSummary("Appeal a flagged identifier (anyone; no key needed)")
+            .WithDescription("""
+                Body: `{kind, value, appellant{name, contact}, statement, evidence[], attachments[]}`. Evidence items are
+                `{"type":"text","text":…}` or `{"type":"link","url":"https://…"}`. Attachments are `{fileName, contentBase64}`:
+                PNG, JPEG or PDF by their content (not their name), each at most `Appeals:MaxAttachmentBytes` (larger: 413
+                attachment_too_large), at most `Appeals:MaxAttachments`. The identifier must be flagged now (else 409 not_flagged);
+                a URL or domain appeals the most specific flagged entry a lookup of it meets. Answers 201 with the `trackingCode` and
+                the `accessToken`, shown this once. If the same contact already has an open appeal on the identifier, 200 with that
+                appeal's code and no token. After a rejection the same contact cannot appeal the identifier again for
+                `Appeals:RejectionCooldown` (409 appeal_cooldown, with `appealAgainAt`). 400 codes: missing_appellant, missing_name,
+                missing_contact, missing_statement, field_too_long, invalid_evidence, invalid_link, too_many_evidence,
+                too_many_attachments, invalid_attachment, attachment_type_not_allowed, unknown_kind, missing_value, invalid_<kind>.
+                """)
+            .Accepts<AppealRequest>("application/json")
+            .WithMetadata(new RequestBodyLimit(RequestBodyLimit.Appeal))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet(CodeRoute, GetAppealAsAppellant)
+            .WithName("GetAppealAsAppellant")
+            .WithSummary("The appellant's view of their appeal (needs X-Appeal-Token)")
+            .WithDescription("""
+                Status, the public history (reviewers appear as "reviewer"), requests for information and the decision with its
+                reason. The code may be typed in any case, with spaces. An unknown code, a missing token and a wrong token all get
+                the same 404 appeal_not_found.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost(CodeRoute + "/messages", SendAppealMessage)
+            .WithName("SendAppealMessage")
+            .WithSummary("Send a message on an open appeal, such as the answer to a request for information")
+            .WithDescription("Body `{message}`. An appeal that needs information goes back to in_review. A closed appeal: 409 invalid_transition.")
+            .Accepts<AppealMessageRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapPost(CodeRoute + "/withdraw", WithdrawAppeal)
+            .WithName("WithdrawAppeal")
+            .WithSummary("Withdraw an open appeal")
+            .WithDescription("Body `{reason?}`, optional. Only an open appeal (submitted, in review, needing information) can be withdrawn; else 409 invalid_transition.")
+            .Accepts<AppealWithdrawRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        return app;
+    }
+
+    public static Task<Results<Created<AppealCreated>, Ok<AppealAlreadyOpen>, ProblemHttpResult>> SubmitAppeal(
+        AppealRequest request, AppealSubmissionService appeals, CancellationToken cancellationToken) =>
+        appeals.SubmitAsync(request, cancellationToken);
+
+    public static async Task<Results<Ok<AppellantAppealView>, ProblemHttpResult>> GetAppealAsAppellant(
+        string trackingCode,
+        [FromHeader(Name = TokenHeader)] string? token,
+        AppealSubmissionService appeals,
+        CancellationToken cancellationToken)
+    {
+        if (await appeals.FindAsync(trackingCode, token, cancellationToken) is not { } appeal)
+        {
+            return AppellantProblems.NotFound();
+        }
+
+        return TypedResults.Ok(await appeals.ViewAsync(appeal, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<AppellantAppealView>, ProblemHttpResult>> SendAppealMessage(
+        string trackingCode,
+        [FromHeader(Name = TokenHeader)] string? token,
+        AppealMessageRequest request,
+        AppealSubmissionService appeals,
+        CancellationToken cancellationToken)
+    {
+        if (await appeals.FindAsync(trackingCode, token, cancellationToken) is not { } appeal)
+        {
+            return AppellantProblems.NotFound();
+        }
+
+        if (AppealSubmissionService.ValidateText(
+            request.Message, AppellantProblems.MissingMessage, "message", AppealSubmissionService.MaxMessageLength, required: true) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await appeals.AddMessageAsync(appeal, request.Message!, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        return TypedResults.Ok(await appeals.ViewAsync(appeal, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<AppellantAppealView>, ProblemHttpResult>> WithdrawAppeal(
+        string trackingCode,
+        [FromHeader(Name = TokenHeader)] string? token,
+        AppealWithdrawRequest? request,
+        AppealSubmissionService appeals,
+        CancellationToken cancellationToken)
+    {
+        if (await appeals.FindAsync(trackingCode, token, cancellationToken) is not { } appeal)
+        {
+            return AppellantProblems.NotFound();
+        }
+
+        if (AppealSubmissionService.ValidateText(
+            request?.Reason, AppellantProblems.TooLong, "reason", AppealSubmissionService.MaxReasonLength, required: false) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (await appeals.WithdrawAsync(appeal, request?.Reason, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        return TypedResults.Ok(await appeals.ViewAsync(appeal, cancellationToken));
+    }
+}
