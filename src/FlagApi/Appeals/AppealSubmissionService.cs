@@ -67,7 +67,9 @@ public sealed class AppealSubmissionService(
             return ApiProblems.BadRequest(canonical.ErrorCode!, canonical.ErrorDetail!);
         }
 
+        // Whole microseconds, as PostgreSQL keeps them: the dueBy answered now is the one every later read shows.
         var now = time.GetUtcNow().UtcDateTime;
+        now = now.AddTicks(-(now.Ticks % 10));
         var entry = await FindFlaggedEntryAsync(kind, canonical.Value!, now, cancellationToken);
         if (entry is null)
         {
