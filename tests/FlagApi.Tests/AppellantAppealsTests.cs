@@ -432,6 +432,18 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
+    [Fact]
+    public async Task ANumericAppealIdIsNotTakenForATrackingCode()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync("/v1/appeals/12");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("appeal_not_found", body, StringComparison.Ordinal);
+    }
+
     private async Task<FlagApiFactory> FlaggedAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = await FlagApiFactory.CreateAsync(target, settings);
