@@ -184,6 +184,21 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         Assert.Equal(HttpStatusCode.Created, other.StatusCode);
     }
 
+    [Fact]
+    public async Task IdenticalAppealsArrivingTogetherOpenOneAppeal()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.PostAsJsonAsync("/v1/appeals", Request(Number))));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, r.StatusCode.ToString()));
+        var codes = await Task.WhenAll(responses.Select(async r => Code(await Json(r))));
+        Assert.Single(codes.Distinct());
+        Assert.Equal(1, await CountAppealsAsync(app));
+    }
+
     public static TheoryData<string, string> InvalidRequests => new()
     {
         { """{"kind":"phone","value":"13800138000","statement":"mine"}""", "missing_appellant" },

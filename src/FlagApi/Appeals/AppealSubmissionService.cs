@@ -88,12 +88,7 @@ public sealed class AppealSubmissionService(
 
         if (earlier.FirstOrDefault(a => AppealStates.IsOpen(a.Status)) is { } open)
         {
-            return TypedResults.Ok(new AppealAlreadyOpen(
-                open.Id,
-                open.TrackingCode,
-                open.Status,
-                open.DueBy,
-                "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."));
+            return AlreadyOpen(open.Id, open.TrackingCode, open.Status, open.DueBy);
         }
 
         var lastRejection = earlier.Where(a => a.Status == AppealStatus.Rejected && a.DecidedAt is not null).Max(a => a.DecidedAt);
@@ -132,7 +127,22 @@ public sealed class AppealSubmissionService(
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             db.Appeals.Add(appeal);
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // The same appellant's identical appeal won a race by an instant (unique index on open appeals).
+                await transaction.RollbackAsync(CancellationToken.None);
+                db.ChangeTracker.Clear();
+                if (await FindOpenAsync(entry.Kind, entry.Value, contactHash, cancellationToken) is { } raced)
+                {
+                    return AlreadyOpen(raced.Id, raced.TrackingCode, raced.Status, raced.DueBy);
+                }
+
+                throw;
+            }
 
             db.AppealEvents.Add(new AppealEvent
             {
@@ -186,6 +196,20 @@ public sealed class AppealSubmissionService(
             $"/v1/appeals/{appeal.TrackingCode}",
             new AppealCreated(appeal.Id, appeal.TrackingCode, token, appeal.Status, appeal.DueBy));
     }
+
+    private static Ok<AppealAlreadyOpen> AlreadyOpen(long id, string trackingCode, AppealStatus status, DateTime dueBy) =>
+        TypedResults.Ok(new AppealAlreadyOpen(
+            id,
+            trackingCode,
+            status,
+            dueBy,
+            "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."));
+
+    private Task<Appeal?> FindOpenAsync(IdentifierKind kind, string value, string contactHash, CancellationToken cancellationToken) =>
+        db.Appeals.AsNoTracking()
+            .Where(a => a.Kind == kind && a.Value == value && a.ContactHash == contactHash
+                && (a.Status == AppealStatus.Submitted || a.Status == AppealStatus.InReview || a.Status == AppealStatus.NeedsInfo))
+            .FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>The appeal the code and token open, or null for an unknown code, a missing token or a wrong one alike.</summary>
     public async Task<Appeal?> FindAsync(string trackingCode, string? token, CancellationToken cancellationToken)

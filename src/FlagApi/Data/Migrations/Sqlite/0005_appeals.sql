@@ -29,6 +29,9 @@ CREATE UNIQUE INDEX ux_appeals_tracking_code ON appeals (tracking_code);
 CREATE INDEX ix_appeals_entry_id ON appeals (entry_id);
 CREATE INDEX ix_appeals_status_due_by ON appeals (status, due_by);
 CREATE INDEX ix_appeals_kind_value_contact ON appeals (kind, value, contact_hash);
+-- One open appeal per identifier and appellant contact, even when two arrive at the same instant.
+CREATE UNIQUE INDEX ux_appeals_open_per_contact ON appeals (kind, value, contact_hash)
+    WHERE status IN ('submitted', 'in_review', 'needs_info');
 
 CREATE TABLE appeal_events (
     id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
