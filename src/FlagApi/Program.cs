@@ -1,4 +1,5 @@
 using FlagApi;
+using FlagApi.Appeals;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Health;
@@ -18,6 +19,7 @@ builder.AddRateLimits();
 builder.AddLookup();
 builder.AddEntries();
 builder.AddProtection();
+builder.AddAppealReview();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -36,6 +38,7 @@ app.MapLists();
 app.MapKeys();
 app.MapEntries();
 app.MapProtection();
+app.MapAppealReview();
 await app.RunAsync();
 return 0;
 
