@@ -71,6 +71,7 @@ public static class ReviewEndpoints
         write.MapGet("/{id:long}/attachments/{attachmentId:long}", GetAttachment)
             .WithName("GetAppealAttachment")
             .WithSummary("An attachment's bytes, as a download")
+            .WithDescription("With the content type it was stored with, `X-Content-Type-Options: nosniff` and `Content-Disposition: attachment`: the file is the appellant's and is never rendered in this origin. Reviewers only.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
