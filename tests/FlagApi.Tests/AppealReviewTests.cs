@@ -92,7 +92,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var id = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer", name: "Li"));
 
-        var response = await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/assign", new { });
+        var response = await reviewer.PostAsync($"/v1/appeals/{id}/assign", content: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var appeal = (await response.Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!;
