@@ -200,6 +200,22 @@ public abstract class AppealReviewTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task ListNamingAClearedEntryAgainFlagsItAndItsHistoryShowsIt()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        await PublishAsync(app, Beijing, "b1", "13800138000");
+        var id = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000");
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        await DecideAsync(reviewer, id, await ETagAsync(reviewer, id), "approve", "Owner verified", "callback");
+
+        await PublishAsync(app, Beijing, "b2", "13800138000");
+
+        Assert.Equal(Verdict.Flagged, (await LookupAsync(app, "13800138000")).Verdict);
+        var history = (await DetailAsync(reviewer, id)).Entry.History;
+        Assert.Equal(["flagged", "cleared", "reflagged"], history.Select(h => h.Action));
+    }
+
+    [Fact]
     public async Task RejectionLeavesTheEntryFlaggedAndRecordsThePublicReason()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);
