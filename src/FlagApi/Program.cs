@@ -20,6 +20,7 @@ builder.AddLookup();
 builder.AddEntries();
 builder.AddProtection();
 builder.AddAppellantAppeals();
+builder.AddAppealReview();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -39,6 +40,7 @@ app.MapKeys();
 app.MapEntries();
 app.MapProtection();
 app.MapAppellantAppeals();
+app.MapAppealReview();
 await app.RunAsync();
 return 0;
 

@@ -28,6 +28,7 @@ public static class KeysServiceExtensions
             .AddPolicy(Policies.Publisher, p => p.RequireRole(Roles.Publisher))
             .AddPolicy(Policies.PublisherOrAdmin, p => p.RequireRole(Roles.Publisher, Roles.Admin))
             .AddPolicy(Policies.Reviewer, p => p.RequireRole(Roles.Reviewer, Roles.Admin))
+            .AddPolicy(Policies.ReviewerOrPublisher, p => p.RequireRole(Roles.Reviewer, Roles.Admin, Roles.Publisher))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         return builder;
     }

@@ -32,6 +32,9 @@ public static class Policies
 
     public const string Reviewer = "reviewer";
 
+    /// <summary>Reviewers and admins; publishers too, whose handlers then show only what concerns their own agency's lists (appeals against them).</summary>
+    public const string ReviewerOrPublisher = "reviewer-or-publisher";
+
     public const string Admin = "admin";
 
     /// <summary>Who a policy admits, as the OpenAPI document says it.</summary>
@@ -41,6 +44,7 @@ public static class Policies
         Publisher => "role publisher",
         PublisherOrAdmin => "role publisher, or admin",
         Reviewer => "role reviewer or admin",
+        ReviewerOrPublisher => "role reviewer or admin, or publisher for its own agency's lists",
         Admin => "role admin",
         _ => policy,
     };
