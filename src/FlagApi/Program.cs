@@ -8,6 +8,7 @@ using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using FlagApi.Protection;
+using FlagApi.Stats;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddProblemHandling();
@@ -18,6 +19,7 @@ builder.AddRateLimits();
 builder.AddLookup();
 builder.AddEntries();
 builder.AddProtection();
+builder.AddStats();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -36,6 +38,7 @@ app.MapLists();
 app.MapKeys();
 app.MapEntries();
 app.MapProtection();
+app.MapStats();
 await app.RunAsync();
 return 0;
 
