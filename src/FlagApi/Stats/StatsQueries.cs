@@ -32,29 +32,40 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
 
     private async Task<EntryStats> EntriesAsync(DateTime now, CancellationToken cancellationToken)
     {
-        // One scan grouped by all three, rather than three scans of a table that may hold millions of rows.
-        var groups = await db.Entries.AsNoTracking()
-            .GroupBy(e => new { e.Kind, e.Category, e.Status })
-            .Select(g => new { g.Key.Kind, g.Key.Category, g.Key.Status, Count = g.Count() })
-            .ToListAsync(cancellationToken);
+        // Three narrow GROUP BYs rather than one over all three columns: kind and status are answered from their indexes
+        // without reading the rows (SQLite: 1M entries in about 0.4 s this way, 1 s as one grouping).
+        var kinds = await db.Entries.AsNoTracking()
+            .GroupBy(e => e.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var categories = await db.Entries.AsNoTracking()
+            .GroupBy(e => e.Category).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var statuses = await db.Entries.AsNoTracking()
+            .GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
 
         // Lookups treat an active entry past its expiry as expired (IndexedEntry.EffectiveStatus); so do the figures.
         var lapsed = await db.Entries.AsNoTracking()
             .CountAsync(e => e.Status == EntryStatus.Active && e.ExpiresAt != null && e.ExpiresAt <= now, cancellationToken);
 
         var byKind = IdentifierKinds.All.ToDictionary(k => k.ToWire(), _ => 0);
-        var byCategory = Zeros<Category>();
-        var byStatus = Zeros<EntryStatus>();
-        foreach (var group in groups)
+        foreach (var kind in kinds)
         {
-            byKind[group.Kind.ToWire()] += group.Count;
-            byCategory[WireNames.Of(group.Category)] += group.Count;
-            byStatus[WireNames.Of(group.Status)] += group.Count;
+            byKind[kind.Key.ToWire()] = kind.Count;
+        }
+
+        var byCategory = Zeros<Category>();
+        foreach (var category in categories)
+        {
+            byCategory[WireNames.Of(category.Key)] = category.Count;
+        }
+
+        var byStatus = Zeros<EntryStatus>();
+        foreach (var status in statuses)
+        {
+            byStatus[WireNames.Of(status.Key)] = status.Count;
         }
 
         byStatus[WireNames.Of(EntryStatus.Active)] -= lapsed;
         byStatus[WireNames.Of(EntryStatus.Expired)] += lapsed;
-        return new EntryStats(groups.Sum(g => g.Count), byKind, byCategory, byStatus);
+        return new EntryStats(kinds.Sum(k => k.Count), byKind, byCategory, byStatus);
     }
 
     private async Task<ListStats> ListsAsync(DateTime now, CancellationToken cancellationToken)
@@ -121,18 +132,22 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
 
     private async Task<IReadOnlyList<ListAppealStats>> ListAppealsAsync(CancellationToken cancellationToken)
     {
-        // Driven from the appeals (far fewer than entries): each appeal meets the lists that named its entry.
+        // Appealed entries first (one row per entry, from the appeals table, far smaller than the entries), then the lists
+        // that named them: starting from entry_sources instead would walk every source of every list.
+        var appealedEntries = db.Appeals
+            .GroupBy(a => a.EntryId)
+            .Select(g => new { EntryId = g.Key, Overturned = g.Max(a => a.Status == AppealStatus.Approved ? 1 : 0) });
         var top = await (
-                from appeal in db.Appeals
-                join source in db.EntrySources on appeal.EntryId equals source.EntryId
+                from appealed in appealedEntries
+                join source in db.EntrySources on appealed.EntryId equals source.EntryId
                 where source.ListId != null
-                select new { ListId = source.ListId!.Value, source.EntryId, Approved = appeal.Status == AppealStatus.Approved })
+                select new { ListId = source.ListId!.Value, source.EntryId, appealed.Overturned })
             .GroupBy(x => x.ListId)
             .Select(g => new
             {
                 ListId = g.Key,
                 Appealed = g.Select(x => x.EntryId).Distinct().Count(),
-                Overturned = g.Where(x => x.Approved).Select(x => x.EntryId).Distinct().Count(),
+                Overturned = g.Where(x => x.Overturned == 1).Select(x => x.EntryId).Distinct().Count(),
             })
             .OrderByDescending(x => x.Overturned).ThenByDescending(x => x.Appealed).ThenBy(x => x.ListId)
             .Take(MaxListAppeals)
