@@ -1,8 +1,10 @@
+using System.Data;
 using System.Globalization;
 using FlagApi.Appeals;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlagApi.Stats;
@@ -22,13 +24,37 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
     public async Task<StatsResponse> ComputeAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
-        var entries = await EntriesAsync(now, cancellationToken);
-        var lists = await ListsAsync(now, cancellationToken);
-        var appeals = await AppealsAsync(now, cancellationToken);
-        var listAppeals = await ListAppealsAsync(cancellationToken);
-        return new StatsResponse(version, now, entries, lists, appeals, listAppeals);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var snapshot = await BeginSnapshotAsync(cancellationToken);
+            await db.Database.UseTransactionAsync(snapshot, cancellationToken);
+            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
+            var entries = await EntriesAsync(now, cancellationToken);
+            var lists = await ListsAsync(now, cancellationToken);
+            var appeals = await AppealsAsync(now, cancellationToken);
+            var listAppeals = await ListAppealsAsync(cancellationToken);
+            return new StatsResponse(version, now, entries, lists, appeals, listAppeals);
+        }
+        finally
+        {
+            // The snapshot is only read from: it ends with its disposal (a rollback), before the connection is let go.
+            await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
+
+    /// <summary>
+    /// One read snapshot for all the queries, so the figures agree with each other and with <c>listVersion</c> while a list
+    /// is being published. On SQLite a deferred transaction: under WAL it reads a snapshot without taking the write lock
+    /// (the default BEGIN IMMEDIATE would hold list uploads back for the whole computation).
+    /// </summary>
+    private async Task<System.Data.Common.DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken) =>
+        db.Database.GetDbConnection() switch
+        {
+            SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
+            var connection => await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken),
+        };
 
     private async Task<EntryStats> EntriesAsync(DateTime now, CancellationToken cancellationToken)
     {
