@@ -9,6 +9,7 @@ using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using FlagApi.Protection;
+using FlagApi.Stats;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddProblemHandling();
@@ -21,6 +22,7 @@ builder.AddEntries();
 builder.AddProtection();
 builder.AddAppellantAppeals();
 builder.AddAppealReview();
+builder.AddStats();
 builder.AddApiDocs();
 
 if (CommandLine.IsInvoked(args))
@@ -41,6 +43,7 @@ app.MapEntries();
 app.MapProtection();
 app.MapAppellantAppeals();
 app.MapAppealReview();
+app.MapStats();
 await app.RunAsync();
 return 0;
 

@@ -1,0 +1,48 @@
+using System.ComponentModel;
+
+namespace FlagApi.Stats;
+
+/// <summary>The transparency figures of <c>GET /v1/stats</c>, as of <see cref="GeneratedAt"/> and list version <see cref="ListVersion"/>.</summary>
+public sealed record StatsResponse(
+    long ListVersion,
+    DateTime GeneratedAt,
+    EntryStats Entries,
+    ListStats Lists,
+    AppealStats Appeals,
+    [property: Description("Lists whose entries were appealed, most overturned first, then most appealed; at most 50.")] IReadOnlyList<ListAppealStats> ListAppeals);
+
+/// <summary>Every entry ever flagged, by kind, category and status; every known value is present, with 0 when none.</summary>
+public sealed record EntryStats(
+    int Total,
+    IReadOnlyDictionary<string, int> ByKind,
+    IReadOnlyDictionary<string, int> ByCategory,
+    [property: Description("As lookups see it: an active entry past its expiry counts as expired.")] IReadOnlyDictionary<string, int> ByStatus);
+
+public sealed record ListStats(
+    int Total,
+    int Retracted,
+    [property: Description("The last 26 ISO weeks (UTC) of publishedAt, oldest first, with weeks without lists as zeros; retracted lists count in the week they were published.")]
+    IReadOnlyList<WeekStats> PerWeek);
+
+/// <summary>Lists published in one ISO week (<c>2026-W22</c>) and the entries they named.</summary>
+public sealed record WeekStats(string Week, int Lists, int Entries);
+
+public sealed record AppealStats(
+    int Total,
+    [property: Description("Appeals waiting for a decision: submitted, in_review or needs_info.")] int Open,
+    [property: Description("Open appeals past their dueBy.")] int Overdue,
+    IReadOnlyDictionary<string, int> ByStatus,
+    [property: Description("Appeals approved or rejected (withdrawn ones are not decisions).")] int Decided,
+    int Approved,
+    int Rejected,
+    [property: Description("Median hours from filing to decision over every decided appeal; null before the first decision.")] double? MedianDecisionHours);
+
+/// <summary>How one list's entries fared on appeal: a sweep that caught many legitimate owners shows a high overturned share.</summary>
+public sealed record ListAppealStats(
+    long ListId,
+    string Agency,
+    string Reference,
+    [property: Description("Entries the list named.")] int Entries,
+    [property: Description("Distinct entries of the list with at least one appeal.")] int Appealed,
+    [property: Description("Distinct entries of the list with an approved appeal.")] int Overturned,
+    [property: Description("overturned / entries, rounded to 4 decimals.")] double OverturnedShare);

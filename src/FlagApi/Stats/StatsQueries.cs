@@ -1,0 +1,219 @@
+using System.Data;
+using System.Globalization;
+using FlagApi.Appeals;
+using FlagApi.Data;
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace FlagApi.Stats;
+
+/// <summary>
+/// Computes the transparency figures. Every count is a GROUP BY or COUNT in the database, so the cost grows with the
+/// number of distinct kinds, statuses and days, not with the number of entries; only the decision times of decided
+/// appeals are read row by row, for the median.
+/// </summary>
+public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
+{
+    public const int Weeks = 26;
+    public const int MaxListAppeals = 50;
+
+    private static readonly AppealStatus[] OpenStatuses = [.. Enum.GetValues<AppealStatus>().Where(AppealStates.IsOpen)];
+
+    public async Task<StatsResponse> ComputeAsync(CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var snapshot = await BeginSnapshotAsync(cancellationToken);
+            await db.Database.UseTransactionAsync(snapshot, cancellationToken);
+            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
+            var entries = await EntriesAsync(now, cancellationToken);
+            var lists = await ListsAsync(now, cancellationToken);
+            var appeals = await AppealsAsync(now, cancellationToken);
+            var listAppeals = await ListAppealsAsync(cancellationToken);
+            return new StatsResponse(version, now, entries, lists, appeals, listAppeals);
+        }
+        finally
+        {
+            // The snapshot is only read from: it ends with its disposal (a rollback), before the connection is let go.
+            await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>
+    /// One read snapshot for all the queries, so the figures agree with each other and with <c>listVersion</c> while a list
+    /// is being published. On SQLite a deferred transaction: under WAL it reads a snapshot without taking the write lock
+    /// (the default BEGIN IMMEDIATE would hold list uploads back for the whole computation).
+    /// </summary>
+    private async Task<System.Data.Common.DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken) =>
+        db.Database.GetDbConnection() switch
+        {
+            SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
+            var connection => await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken),
+        };
+
+    private async Task<EntryStats> EntriesAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        // Three narrow GROUP BYs rather than one over all three columns: kind and status are answered from their indexes
+        // without reading the rows (SQLite: 1M entries in about 0.4 s this way, 1 s as one grouping).
+        var kinds = await db.Entries.AsNoTracking()
+            .GroupBy(e => e.Kind).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var categories = await db.Entries.AsNoTracking()
+            .GroupBy(e => e.Category).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var statuses = await db.Entries.AsNoTracking()
+            .GroupBy(e => e.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+
+        // Lookups treat an active entry past its expiry as expired (IndexedEntry.EffectiveStatus); so do the figures.
+        var lapsed = await db.Entries.AsNoTracking()
+            .CountAsync(e => e.Status == EntryStatus.Active && e.ExpiresAt != null && e.ExpiresAt <= now, cancellationToken);
+
+        var byKind = IdentifierKinds.All.ToDictionary(k => k.ToWire(), _ => 0);
+        foreach (var kind in kinds)
+        {
+            byKind[kind.Key.ToWire()] = kind.Count;
+        }
+
+        var byCategory = Zeros<Category>();
+        foreach (var category in categories)
+        {
+            byCategory[WireNames.Of(category.Key)] = category.Count;
+        }
+
+        var byStatus = Zeros<EntryStatus>();
+        foreach (var status in statuses)
+        {
+            byStatus[WireNames.Of(status.Key)] = status.Count;
+        }
+
+        byStatus[WireNames.Of(EntryStatus.Active)] -= lapsed;
+        byStatus[WireNames.Of(EntryStatus.Expired)] += lapsed;
+        return new EntryStats(kinds.Sum(k => k.Count), byKind, byCategory, byStatus);
+    }
+
+    private async Task<ListStats> ListsAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        var total = await db.Lists.AsNoTracking().CountAsync(cancellationToken);
+        var retracted = await db.Lists.AsNoTracking().CountAsync(l => l.RetractedAt != null, cancellationToken);
+
+        var thisWeek = MondayOf(now);
+        var from = thisWeek.AddDays(-7 * (Weeks - 1));
+
+        // Grouped by day in the database (both providers translate DateTime.Date); days fold into ISO weeks here.
+        var days = await db.Lists.AsNoTracking()
+            .Where(l => l.PublishedAt >= from)
+            .GroupBy(l => l.PublishedAt.Date)
+            .Select(g => new { Day = g.Key, Lists = g.Count(), Entries = g.Sum(l => l.EntryCount) })
+            .ToListAsync(cancellationToken);
+
+        var perWeek = new List<WeekStats>(Weeks);
+        for (var monday = from; monday <= thisWeek; monday = monday.AddDays(7))
+        {
+            var sunday = monday.AddDays(7);
+            var inWeek = days.Where(d => d.Day >= monday && d.Day < sunday).ToList();
+            perWeek.Add(new WeekStats(IsoWeekName(monday), inWeek.Sum(d => d.Lists), inWeek.Sum(d => d.Entries)));
+        }
+
+        return new ListStats(total, retracted, perWeek);
+    }
+
+    private async Task<AppealStats> AppealsAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        var groups = await db.Appeals.AsNoTracking()
+            .GroupBy(a => a.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var byStatus = Zeros<AppealStatus>();
+        foreach (var group in groups)
+        {
+            byStatus[WireNames.Of(group.Status)] = group.Count;
+        }
+
+        var overdue = await db.Appeals.AsNoTracking()
+            .CountAsync(a => OpenStatuses.Contains(a.Status) && a.DueBy < now, cancellationToken);
+
+        // Only decided appeals, and only their two times: the median is computed the same way on every provider,
+        // without date arithmetic that SQLite (times stored as text) and PostgreSQL spell differently.
+        var decisions = await db.Appeals.AsNoTracking()
+            .Where(a => (a.Status == AppealStatus.Approved || a.Status == AppealStatus.Rejected) && a.DecidedAt != null)
+            .Select(a => new { a.CreatedAt, DecidedAt = a.DecidedAt!.Value })
+            .ToListAsync(cancellationToken);
+        var hours = decisions.Select(d => (d.DecidedAt - d.CreatedAt).TotalHours).ToList();
+
+        var approved = byStatus[WireNames.Of(AppealStatus.Approved)];
+        var rejected = byStatus[WireNames.Of(AppealStatus.Rejected)];
+        return new AppealStats(
+            Total: groups.Sum(g => g.Count),
+            Open: OpenStatuses.Sum(s => byStatus[WireNames.Of(s)]),
+            Overdue: overdue,
+            ByStatus: byStatus,
+            Decided: approved + rejected,
+            Approved: approved,
+            Rejected: rejected,
+            MedianDecisionHours: Median(hours) is { } median ? Math.Round(median, 2) : null);
+    }
+
+    private async Task<IReadOnlyList<ListAppealStats>> ListAppealsAsync(CancellationToken cancellationToken)
+    {
+        // Appealed entries first (one row per entry, from the appeals table, far smaller than the entries), then the lists
+        // that named them: starting from entry_sources instead would walk every source of every list.
+        var appealedEntries = db.Appeals
+            .GroupBy(a => a.EntryId)
+            .Select(g => new { EntryId = g.Key, Overturned = g.Max(a => a.Status == AppealStatus.Approved ? 1 : 0) });
+        var top = await (
+                from appealed in appealedEntries
+                join source in db.EntrySources on appealed.EntryId equals source.EntryId
+                where source.ListId != null
+                select new { ListId = source.ListId!.Value, source.EntryId, appealed.Overturned })
+            .GroupBy(x => x.ListId)
+            .Select(g => new
+            {
+                ListId = g.Key,
+                Appealed = g.Select(x => x.EntryId).Distinct().Count(),
+                Overturned = g.Where(x => x.Overturned == 1).Select(x => x.EntryId).Distinct().Count(),
+            })
+            .OrderByDescending(x => x.Overturned).ThenByDescending(x => x.Appealed).ThenBy(x => x.ListId)
+            .Take(MaxListAppeals)
+            .ToListAsync(cancellationToken);
+
+        var ids = top.Select(t => t.ListId).ToList();
+        var lists = await db.Lists.AsNoTracking()
+            .Where(l => ids.Contains(l.Id))
+            .Select(l => new { l.Id, l.Agency, l.Reference, l.EntryCount })
+            .ToDictionaryAsync(l => l.Id, cancellationToken);
+
+        return [.. top.Select(t =>
+        {
+            var list = lists[t.ListId];
+            var share = list.EntryCount == 0 ? 0 : Math.Round((double)t.Overturned / list.EntryCount, 4);
+            return new ListAppealStats(t.ListId, list.Agency, list.Reference, list.EntryCount, t.Appealed, t.Overturned, share);
+        })];
+    }
+
+    internal static double? Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        var middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    internal static DateTime MondayOf(DateTime utc)
+    {
+        var daysSinceMonday = ((int)utc.DayOfWeek + 6) % 7;
+        return DateTime.SpecifyKind(utc.Date.AddDays(-daysSinceMonday), DateTimeKind.Utc);
+    }
+
+    internal static string IsoWeekName(DateTime day) =>
+        string.Create(CultureInfo.InvariantCulture, $"{ISOWeek.GetYear(day)}-W{ISOWeek.GetWeekOfYear(day):00}");
+
+    private static Dictionary<string, int> Zeros<T>()
+        where T : struct, Enum => WireNames.All<T>().ToDictionary(n => n, _ => 0);
+}
