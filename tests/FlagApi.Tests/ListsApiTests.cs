@@ -327,6 +327,7 @@ public abstract class ListsApiTests(DatabaseTarget target)
         await Problem.AssertAsync(await publisher.PostAsync($"/v1/batches?reference={new string('r', 101)}", csv), HttpStatusCode.BadRequest, "invalid_reference");
         await Problem.AssertAsync(await app.CreateClient().GetAsync("/v1/batches?pageSize=501"), HttpStatusCode.BadRequest, "invalid_page");
         await Problem.AssertAsync(await app.CreateClient().GetAsync("/v1/batches?page=0"), HttpStatusCode.BadRequest, "invalid_page");
+        await Problem.AssertAsync(await app.CreateClient().GetAsync("/v1/batches?page=two"), HttpStatusCode.BadRequest, "invalid_page");
         await Problem.AssertAsync(await app.CreateClient().GetAsync("/v1/batches/12345"), HttpStatusCode.NotFound, "not_found");
     }
 

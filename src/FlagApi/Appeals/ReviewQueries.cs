@@ -101,21 +101,9 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
             listId = parsed;
         }
 
-        if (!TryParseNumber(request.Page, 1, 1, int.MaxValue, out var page))
+        if (!Paging.TryRead(request.Page, request.PageSize, DefaultPageSize, MaxPageSize, "appeals", out var page, out var pageSize, out var pagingProblem))
         {
-            (code, detail) = (ReviewProblemCodes.InvalidPage, $"'page' is a page number from 1; '{request.Page}' is not.");
-            return false;
-        }
-
-        if (!TryParseNumber(request.PageSize, DefaultPageSize, 1, MaxPageSize, out var pageSize))
-        {
-            (code, detail) = (ReviewProblemCodes.InvalidPage, $"'pageSize' is a number of appeals from 1 to {MaxPageSize}; '{request.PageSize}' is not.");
-            return false;
-        }
-
-        if ((long)(page - 1) * pageSize > int.MaxValue)
-        {
-            (code, detail) = (ReviewProblemCodes.InvalidPage, $"Page {page} of {pageSize} appeals is beyond any queue this service holds.");
+            (code, detail) = (ReviewProblemCodes.InvalidPage, pagingProblem);
             return false;
         }
 
@@ -289,14 +277,4 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
 
     private static string? Given(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static bool TryParseNumber(string? text, int fallback, int min, int max, out int value)
-    {
-        if (Given(text) is not { } given)
-        {
-            value = fallback;
-            return true;
-        }
-
-        return int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
-    }
 }

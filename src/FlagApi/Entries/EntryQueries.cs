@@ -71,21 +71,9 @@ public sealed class EntryQueries(FlagDbContext db, TimeProvider time, IOptions<I
             return false;
         }
 
-        if (!TryParseNumber(request.Page, 1, 1, int.MaxValue, out var page))
+        if (!Paging.TryRead(request.Page, request.PageSize, DefaultPageSize, MaxPageSize, "entries", out var page, out var pageSize, out var pagingProblem))
         {
-            (code, detail) = (EntryProblemCodes.InvalidPage, $"'page' is a page number from 1; '{request.Page}' is not.");
-            return false;
-        }
-
-        if (!TryParseNumber(request.PageSize, DefaultPageSize, 1, MaxPageSize, out var pageSize))
-        {
-            (code, detail) = (EntryProblemCodes.InvalidPage, $"'pageSize' is a number of entries from 1 to {MaxPageSize}; '{request.PageSize}' is not.");
-            return false;
-        }
-
-        if ((long)(page - 1) * pageSize > int.MaxValue)
-        {
-            (code, detail) = (EntryProblemCodes.InvalidPage, $"Page {page} of {pageSize} entries is beyond any list this service holds.");
+            (code, detail) = (EntryProblemCodes.InvalidPage, pagingProblem);
             return false;
         }
 
@@ -237,17 +225,6 @@ public sealed class EntryQueries(FlagDbContext db, TimeProvider time, IOptions<I
 
         value = parsed;
         return true;
-    }
-
-    private static bool TryParseNumber(string? text, int fallback, int min, int max, out int value)
-    {
-        if (Given(text) is not { } given)
-        {
-            value = fallback;
-            return true;
-        }
-
-        return int.TryParse(given, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 
     private sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor

@@ -135,14 +135,14 @@ public static class ListEndpoints
     }
 
     public static async Task<Ok<ListPage>> ListLists(
-        ListQueries lists, [FromQuery] string? agency, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
+        ListQueries lists, [FromQuery] string? agency, [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
     {
         var (p, size) = Paging(page, pageSize);
         return TypedResults.Ok(await lists.ListAsync(agency, p, size, cancellationToken));
     }
 
     public static async Task<Results<Ok<ListDetail>, EmptyHttpResult, ProblemHttpResult>> GetList(
-        long id, HttpContext context, ListQueries lists, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken cancellationToken)
+        long id, HttpContext context, ListQueries lists, [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
     {
         if (await lists.FindAsync(id, cancellationToken) is not { } list)
         {
@@ -261,15 +261,10 @@ public static class ListEndpoints
         return problem;
     }
 
-    private static (int Page, int PageSize) Paging(int? page, int? pageSize)
-    {
-        if (page is < 1 || pageSize is < 1 or > MaxPageSize)
-        {
-            throw Invalid(ListProblemCodes.InvalidPage, $"page starts at 1 and pageSize is 1 to {MaxPageSize}.");
-        }
-
-        return (page ?? 1, pageSize ?? 50);
-    }
+    private static (int Page, int PageSize) Paging(string? page, string? pageSize) =>
+        FlagApi.Paging.TryRead(page, pageSize, 50, MaxPageSize, "items", out var number, out var size, out var problem)
+            ? (number, size)
+            : throw Invalid(ListProblemCodes.InvalidPage, problem);
 
     private static bool WantsCsv(HttpRequest request) =>
         request.GetTypedHeaders().Accept is { Count: > 0 } accept
