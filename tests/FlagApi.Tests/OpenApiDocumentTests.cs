@@ -10,6 +10,19 @@ public class OpenApiDocumentTests
     private const string UpdateVariable = "FLAGAPI_UPDATE_OPENAPI";
 
     [Fact]
+    public async Task NoTwoPathsDifferOnlyInTheirParameterNames()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());
+        using var client = app.CreateClient();
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json"))!;
+
+        // OpenAPI treats /a/{x} and /a/{y} as the same path; generated clients cannot call both.
+        var shapes = document["paths"]!.AsObject().Select(p => System.Text.RegularExpressions.Regex.Replace(p.Key, "{[^}]+}", "{}")).ToList();
+
+        Assert.Empty(shapes.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key));
+    }
+
+    [Fact]
     public async Task ServedDocumentIsIdenticalToTheCheckedInOne()
     {
         await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());

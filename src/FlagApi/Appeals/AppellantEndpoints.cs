@@ -56,16 +56,6 @@ public static class AppellantEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-        group.MapGet(CodeRoute, GetAppealAsAppellant)
-            .WithName("GetAppealAsAppellant")
-            .WithSummary("The appellant's view of their appeal (needs X-Appeal-Token)")
-            .WithDescription("""
-                Status, the public history (reviewers appear as "reviewer"), requests for information and the decision with its
-                reason. The code may be typed in any case, with spaces. An unknown code, a missing token and a wrong token all get
-                the same 404 appeal_not_found.
-                """)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-
         group.MapPost(CodeRoute + "/messages", SendAppealMessage)
             .WithName("SendAppealMessage")
             .WithSummary("Send a message on an open appeal, such as the answer to a request for information")

@@ -4,6 +4,7 @@ using FlagApi.Data;
 using FlagApi.Keys;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
@@ -56,15 +57,43 @@ public static class ReviewEndpoints
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        read.MapGet("/{id:long}", GetAppeal)
-            .WithName("GetAppealForReview")
-            .WithSummary("One appeal with its evidence, its full history and the entry it contests")
+        // One path for both readers (SPEC: GET /v1/appeals/{trackingCode} for the appellant, GET /v1/appeals/{id} for
+        // reviewers): OpenAPI cannot tell two templates of the same shape apart, so one operation dispatches on the form.
+        app.MapGroup("/v1/appeals")
+            .WithTags("Appeals")
+            .WithRateLimitBudget(RateLimitBudget.Appeal)
+            .MapGet("/{appeal}", GetAppealByCodeOrId)
+            .WithName("GetAppeal")
+            .WithSummary("One appeal: by tracking code for the appellant (X-Appeal-Token), by numeric id for reviewers (X-Api-Key)")
             .WithDescription("""
-                The appellant's statement and evidence, attachment metadata, every event (with reviewers' internal notes), the decision
-                if there is one, and the entry with every source and its history. The `ETag` header is the appeal's revision: send it as
-                `If-Match` with a decision. A publisher key sees appeals against its own agency's lists only (403 not_your_appeal
-                otherwise), without the appellant and without internal notes.
+                `AP-XXXX-XXXX` (any case, with spaces) and the header `X-Appeal-Token`: the appellant's view (AppellantAppealView) —
+                status, the public history (reviewers appear as "reviewer"), requests for information and the decision with its reason.
+                An unknown code, a missing token and a wrong token all get the same 404 appeal_not_found.
+
+                A numeric id with a reviewer or admin key (or a publisher key, for appeals against its own agency's lists): the review
+                view (ReviewAppealDetail) — statement and evidence, attachment metadata, every event with internal notes, the decision,
+                and the entry with every source and its history; the `ETag` header is the appeal's revision, to send as `If-Match` with a
+                decision. A publisher sees neither the appellant nor internal notes, and other agencies' appeals are 403 not_your_appeal.
                 """)
+            .Produces<ReviewAppealDetail>(StatusCodes.Status200OK)
+            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+            {
+                // Either view, depending on who asks: say both in the schema, not only in prose.
+                var appellant = await context.GetOrCreateSchemaAsync(typeof(AppellantAppealView), null, cancellationToken);
+                var reviewer = await context.GetOrCreateSchemaAsync(typeof(ReviewAppealDetail), null, cancellationToken);
+                context.Document!.AddComponent(nameof(AppellantAppealView), appellant);
+                context.Document.AddComponent(nameof(ReviewAppealDetail), reviewer);
+                operation.Responses![StatusCodes.Status200OK.ToString(CultureInfo.InvariantCulture)].Content!["application/json"].Schema = new Microsoft.OpenApi.OpenApiSchema
+                {
+                    OneOf =
+                    [
+                        new Microsoft.OpenApi.OpenApiSchemaReference(nameof(AppellantAppealView), context.Document),
+                        new Microsoft.OpenApi.OpenApiSchemaReference(nameof(ReviewAppealDetail), context.Document),
+                    ],
+                };
+            })
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         write.MapGet("/{id:long}/attachments/{attachmentId:long}", GetAttachment)
@@ -141,6 +170,34 @@ public static class ReviewEndpoints
         }
 
         return TypedResults.Ok(await queries.QueueAsync(filter, viewer, cancellationToken));
+    }
+
+    public static async Task<IResult> GetAppealByCodeOrId(
+        string appeal,
+        [FromHeader(Name = AppellantEndpoints.TokenHeader)] string? token,
+        ClaimsPrincipal user,
+        HttpResponse response,
+        IAuthorizationService authorization,
+        AppealSubmissionService appeals,
+        ReviewQueries queries,
+        CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(appeal, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return (await AppellantEndpoints.GetAppealAsAppellant(appeal, token, appeals, cancellationToken)).Result;
+        }
+
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return TypedResults.Challenge();
+        }
+
+        if (!(await authorization.AuthorizeAsync(user, Policies.ReviewerOrPublisher)).Succeeded)
+        {
+            return TypedResults.Forbid();
+        }
+
+        return (await GetAppeal(id, user, response, queries, cancellationToken)).Result;
     }
 
     public static async Task<Results<Ok<ReviewAppealDetail>, ProblemHttpResult>> GetAppeal(
