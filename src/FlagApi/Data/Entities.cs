@@ -355,3 +355,56 @@ public sealed class AppealAttachment
 
     public DateTime CreatedAt { get; set; }
 }
+
+/// <summary>
+/// A community report: one row per identifier and reporter, however often that reporter repeats it.
+/// Reports never flag by themselves (SPEC); a reviewer's acceptance makes them sources of an entry.
+/// </summary>
+public sealed class Report
+{
+    public long Id { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    /// <summary>The canonical match key, as entries store it.</summary>
+    public required string Value { get; set; }
+
+    /// <summary>The identifier as the reporter wrote it (the latest report).</summary>
+    public required string Query { get; set; }
+
+    public Category? Category { get; set; }
+
+    public required string Description { get; set; }
+
+    public DateTime? OccurredAt { get; set; }
+
+    /// <summary>JSON: evidence text and links.</summary>
+    public string? Evidence { get; set; }
+
+    /// <summary>A keyed hash of who reported: the app key and the user id it forwards, or the client address.</summary>
+    public required string ReporterHash { get; set; }
+
+    /// <summary><c>anonymous</c> or <c>app</c>.</summary>
+    public required string ReporterType { get; set; }
+
+    /// <summary>A keyed hash of the client's network (IPv4 /24, IPv6 /48), to show reviewers a burst from many addresses.</summary>
+    public required string NetworkHash { get; set; }
+
+    /// <summary>How many times this reporter sent it.</summary>
+    public int Times { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime LastAt { get; set; }
+
+    /// <summary><c>pending</c>, <c>accepted</c> or <c>rejected</c>.</summary>
+    public required string Status { get; set; }
+
+    public DateTime? DecidedAt { get; set; }
+
+    public string? DecidedBy { get; set; }
+
+    public string? DecisionReason { get; set; }
+
+    public long? EntryId { get; set; }
+}

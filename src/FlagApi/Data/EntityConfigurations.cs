@@ -257,3 +257,31 @@ internal sealed class AppealAttachmentConfiguration : IEntityTypeConfiguration<A
         builder.Property(x => x.CreatedAt).HasColumnName("created_at");
     }
 }
+
+internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
+{
+    public void Configure(EntityTypeBuilder<Report> builder)
+    {
+        builder.ToTable("reports");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Id).HasColumnName("id");
+        builder.Property(x => x.Kind).HasColumnName("kind");
+        builder.Property(x => x.Value).HasColumnName("value");
+        builder.Property(x => x.Query).HasColumnName("query");
+        builder.Property(x => x.Category).HasColumnName("category");
+        builder.Property(x => x.Description).HasColumnName("description");
+        builder.Property(x => x.OccurredAt).HasColumnName("occurred_at");
+        builder.Property(x => x.Evidence).HasColumnName("evidence");
+        builder.Property(x => x.ReporterHash).HasColumnName("reporter_hash");
+        builder.Property(x => x.ReporterType).HasColumnName("reporter_type");
+        builder.Property(x => x.NetworkHash).HasColumnName("network_hash");
+        builder.Property(x => x.Times).HasColumnName("times");
+        builder.Property(x => x.CreatedAt).HasColumnName("created_at");
+        builder.Property(x => x.LastAt).HasColumnName("last_at");
+        builder.Property(x => x.Status).HasColumnName("status");
+        builder.Property(x => x.DecidedAt).HasColumnName("decided_at");
+        builder.Property(x => x.DecidedBy).HasColumnName("decided_by");
+        builder.Property(x => x.DecisionReason).HasColumnName("decision_reason");
+        builder.Property(x => x.EntryId).HasColumnName("entry_id");
+    }
+}

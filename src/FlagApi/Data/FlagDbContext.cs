@@ -33,6 +33,8 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
 
     public DbSet<AppealAttachment> AppealAttachments => Set<AppealAttachment>();
 
+    public DbSet<Report> Reports => Set<Report>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FlagDbContext).Assembly);
 
