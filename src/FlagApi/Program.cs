@@ -9,6 +9,7 @@ using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using FlagApi.Protection;
+using FlagApi.Reports;
 using FlagApi.Stats;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
@@ -22,6 +23,7 @@ builder.AddEntries();
 builder.AddProtection();
 builder.AddAppellantAppeals();
 builder.AddAppealReview();
+builder.AddReportReview();
 builder.AddStats();
 builder.AddApiDocs();
 
@@ -43,6 +45,7 @@ app.MapEntries();
 app.MapProtection();
 app.MapAppellantAppeals();
 app.MapAppealReview();
+app.MapReportReview();
 app.MapStats();
 await app.RunAsync();
 return 0;

@@ -48,7 +48,10 @@ public abstract class StatsTests(DatabaseTarget target)
         Assert.Equal(0, appeals.GetProperty("overdue").GetInt32());
         Assert.Equal(StatsQueries.Weeks, root.GetProperty("lists").GetProperty("perWeek").GetArrayLength());
         Assert.Equal(0, root.GetProperty("listAppeals").GetArrayLength());
-        Assert.False(root.TryGetProperty("reports", out _), "reports do not exist yet and are not pretended to");
+        var reports = root.GetProperty("reports");
+        Assert.Equal(["received", "reporters", "pending", "accepted", "rejected", "identifiers"], Names(reports));
+        Assert.All(reports.EnumerateObject(), p => Assert.Equal(0, p.Value.GetInt32()));
+        Assert.Equal(0, root.GetProperty("lists").GetProperty("perAgency").GetArrayLength());
     }
 
     [Fact]

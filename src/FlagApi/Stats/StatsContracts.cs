@@ -9,6 +9,7 @@ public sealed record StatsResponse(
     EntryStats Entries,
     ListStats Lists,
     AppealStats Appeals,
+    ReportStats Reports,
     [property: Description("Lists whose entries were appealed, most overturned first, then most appealed; at most 50.")] IReadOnlyList<ListAppealStats> ListAppeals);
 
 /// <summary>Every entry ever flagged, by kind, category and status; every known value is present, with 0 when none.</summary>
@@ -22,7 +23,20 @@ public sealed record ListStats(
     int Total,
     int Retracted,
     [property: Description("The last 26 ISO weeks (UTC) of publishedAt, oldest first, with weeks without lists as zeros; retracted lists count in the week they were published.")]
-    IReadOnlyList<WeekStats> PerWeek);
+    IReadOnlyList<WeekStats> PerWeek,
+    [property: Description("Every agency that published a list, by name, with the lists it published (retracted ones included) and the entries they named.")]
+    IReadOnlyList<AgencyStats> PerAgency);
+
+public sealed record AgencyStats(string Agency, int Lists, int Entries);
+
+/// <summary>Community reports: one row per identifier and reporter, however often that reporter repeated it.</summary>
+public sealed record ReportStats(
+    [property: Description("Reports received: one per identifier and reporter.")] int Received,
+    [property: Description("Distinct reporters.")] int Reporters,
+    int Pending,
+    int Accepted,
+    int Rejected,
+    [property: Description("Distinct identifiers reported.")] int Identifiers);
 
 /// <summary>Lists published in one ISO week (<c>2026-W22</c>) and the entries they named.</summary>
 public sealed record WeekStats(string Week, int Lists, int Entries);

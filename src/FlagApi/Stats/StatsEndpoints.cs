@@ -33,10 +33,12 @@ public static class StatsEndpoints
 
         group.MapGet("/", GetStats)
             .WithName("GetStats")
-            .WithSummary("Transparency figures: entries, lists, appeals and how each list's entries fared on appeal")
+            .WithSummary("Transparency figures: entries, lists, reports, appeals and how each list's entries fared on appeal")
             .WithDescription("""
                 Open to anyone. Entries by kind, category and status (every known value present, 0 when none; an active entry past
-                its expiry counts as expired); lists in all, retracted, and per ISO week of publication over the last 26 weeks;
+                its expiry counts as expired); lists in all, retracted, per ISO week of publication over the last 26 weeks and per
+                agency; community reports received (one per identifier and reporter), distinct reporters and identifiers, and how
+                many are pending, accepted and rejected;
                 appeals by status, open, overdue (open past dueBy), decided (approved or rejected) and the median hours from filing
                 to decision; and per list, how many of its entries were appealed and overturned (approved), most overturned first,
                 top 50. The figures are computed at most once per `Stats:CacheDuration` (default 10 seconds) and the same answer is

@@ -33,8 +33,9 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
             var entries = await EntriesAsync(now, cancellationToken);
             var lists = await ListsAsync(now, cancellationToken);
             var appeals = await AppealsAsync(now, cancellationToken);
+            var reports = await ReportsAsync(cancellationToken);
             var listAppeals = await ListAppealsAsync(cancellationToken);
-            return new StatsResponse(version, now, entries, lists, appeals, listAppeals);
+            return new StatsResponse(version, now, entries, lists, appeals, reports, listAppeals);
         }
         finally
         {
@@ -117,7 +118,28 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
             perWeek.Add(new WeekStats(IsoWeekName(monday), inWeek.Sum(d => d.Lists), inWeek.Sum(d => d.Entries)));
         }
 
-        return new ListStats(total, retracted, perWeek);
+        var perAgency = await db.Lists.AsNoTracking()
+            .GroupBy(l => l.Agency)
+            .Select(g => new AgencyStats(g.Key, g.Count(), g.Sum(l => l.EntryCount)))
+            .ToListAsync(cancellationToken);
+        return new ListStats(total, retracted, perWeek, [.. perAgency.OrderBy(a => a.Agency, StringComparer.Ordinal)]);
+    }
+
+    private async Task<ReportStats> ReportsAsync(CancellationToken cancellationToken)
+    {
+        var statuses = await db.Reports.AsNoTracking()
+            .GroupBy(r => r.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Status, g => g.Count, cancellationToken);
+        var reporters = await db.Reports.AsNoTracking().Select(r => r.ReporterHash).Distinct().CountAsync(cancellationToken);
+        var identifiers = await db.Reports.AsNoTracking().Select(r => new { r.Kind, r.Value }).Distinct().CountAsync(cancellationToken);
+        return new ReportStats(
+            Received: statuses.Values.Sum(),
+            Reporters: reporters,
+            Pending: statuses.GetValueOrDefault(ReportDecisionWriter.Pending),
+            Accepted: statuses.GetValueOrDefault(ReportDecisionWriter.Accepted),
+            Rejected: statuses.GetValueOrDefault(ReportDecisionWriter.Rejected),
+            Identifiers: identifiers);
     }
 
     private async Task<AppealStats> AppealsAsync(DateTime now, CancellationToken cancellationToken)
