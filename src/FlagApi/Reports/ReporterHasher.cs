@@ -95,8 +95,28 @@ public sealed class ReporterHasher(IOptions<ReportsOptions> options, IOptions<Da
         }
         catch (IOException) when (File.Exists(path))
         {
-            // Created earlier, or by another process starting at the same moment: theirs is the key.
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+            return ReadKey(path);
+        }
+    }
+
+    /// <summary>Created earlier, or by another process starting at the same moment, which may not have written it yet.</summary>
+    private static byte[] ReadKey(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var text = File.ReadAllText(path).Trim();
+            if (text.Length > 0 && Convert.TryFromBase64String(text, new byte[text.Length], out var length) && length >= 16)
+            {
+                return Convert.FromBase64String(text);
+            }
+
+            if (attempt == 20)
+            {
+                throw new InvalidOperationException(
+                    $"{path} does not hold a reporter hash key (base64, at least 16 bytes). Restore it, or set Reports:HashKey; deleting it makes every reporter count anew.");
+            }
+
+            Thread.Sleep(50);
         }
     }
 }
