@@ -290,6 +290,7 @@ public sealed class RateLimitTests
     [InlineData("RateLimiting:TrustedProxies:0", "proxy.internal", "'proxy.internal' is neither")]
     [InlineData("RateLimiting:Tiers:anonymous:Lookup:PermitLimit", "0", "RateLimiting:Tiers:anonymous:Lookup:PermitLimit must be")]
     [InlineData("RateLimiting:Tiers:app:Write:Window", "00:00:00.500", "RateLimiting:Tiers:app:Write:Window must be")]
+    [InlineData("RateLimiting:Tiers:anonymous:Report:PermitLimit", "0", "RateLimiting:Tiers:anonymous:Report:PermitLimit must be")]
     [InlineData("RateLimiting:Tiers:partner:Appeal:PermitLimit", "5", "RateLimiting:Tiers:partner:Appeal:Window must be")]
     public async Task InvalidRateLimitSettingsStopTheStart(string key, string value, string message)
     {

@@ -307,6 +307,52 @@ public abstract class ReportReviewTests(DatabaseTarget target)
     /// Stands in for <c>POST /v1/reports</c>, written in parallel: one report row as submission stores it (canonical value,
     /// hashed reporter and network). Swap for the HTTP call once both are merged.
     /// </summary>
+    [Fact]
+    public async Task ReportsFromManyPeopleAreASignalUntilAReviewerAcceptsThemAndThenTheNumberIsFlagged()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target, new Dictionary<string, string?> { ["RateLimiting:TrustedProxies:0"] = "127.0.0.1" });
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync(Roles.Reviewer));
+
+        // Six people on six networks report the same caller, one of them twice, in different spellings.
+        foreach (var (address, spelling) in new[]
+        {
+            ("203.0.113.7", "+86 170 1234 5678"), ("198.51.100.9", "17012345678"), ("192.0.2.44", "0086 170-1234-5678"),
+            ("203.0.114.8", "17012345678"), ("198.51.101.3", "１７０１２３４５６７８"), ("192.0.3.5", "17012345678"), ("203.0.113.7", "17012345678"),
+        })
+        {
+            using var person = app.CreateClient();
+            person.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+            var sent = await person.PostAsJsonAsync("/v1/reports", new
+            {
+                kind = "phone",
+                value = spelling,
+                category = "impersonating_authorities",
+                description = "Said he was from the police and that my bank card was used for money laundering.",
+            });
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        }
+
+        await app.Services.GetRequiredService<ReportIndex>().RefreshAsync();
+        var before = await LookupAsync(app, "17012345678");
+        Assert.Equal("clear", before.GetProperty("verdict").GetString()); // reports never flag on their own
+        Assert.Equal(6, before.GetProperty("reports").GetProperty("count").GetInt32());
+
+        var group = Assert.Single((await QueueAsync(reviewer, "")).Items);
+        Assert.Equal((6, 7, true), (group.Reporters, group.Times, group.Burst));
+        var decided = await reviewer.PostAsJsonAsync($"/v1/reports/{group.ReportIds[0]}/decision", new
+        {
+            decision = "accept", category = "impersonating_authorities", risk = "high", reason = "Six independent reports of the same script",
+        });
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+
+        var after = await LookupAsync(app, "+8617012345678");
+        Assert.Equal("flagged", after.GetProperty("verdict").GetString());
+        var sources = after.GetProperty("matches")[0].GetProperty("sources").EnumerateArray().ToList();
+        Assert.Equal(6, sources.Count);
+        Assert.All(sources, source => Assert.Equal("report", source.GetProperty("type").GetString()));
+        Assert.Empty((await QueueAsync(reviewer, "")).Items);
+    }
+
     private static async Task<long> InsertReportInsteadOfPostingItAsync(
         FlagApiFactory app, string value, string reporter, string network, string? category, string description,
         IdentifierKind kind = IdentifierKind.Phone, int times = 1)

@@ -1,3 +1,4 @@
+using FlagApi.Reports;
 using System.Globalization;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
@@ -50,9 +51,6 @@ public sealed record ReportDecisionResult(
 /// </summary>
 public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo providerInfo, ProtectionIndex protection, TimeProvider time)
 {
-    public const string Pending = "pending";
-    public const string Accepted = "accepted";
-    public const string Rejected = "rejected";
     public const string SourceType = "report";
 
     public async Task<ReportDecisionResult> DecideAsync(ReportDecision decision, CancellationToken cancellationToken = default)
@@ -74,7 +72,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
         }
 
         var reports = await db.Reports
-            .Where(r => r.Kind == named.Kind && r.Value == named.Value && r.Status == Pending)
+            .Where(r => r.Kind == named.Kind && r.Value == named.Value && r.Status == ReportStatuses.Pending)
             .OrderBy(r => r.Id)
             .ToListAsync(cancellationToken);
         var ids = reports.Select(r => r.Id).ToList();
@@ -86,7 +84,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
         var now = time.GetUtcNow().UtcDateTime;
         if (!decision.Accept)
         {
-            Decide(reports, Rejected, decision, now, null);
+            Decide(reports, ReportStatuses.Rejected, decision, now, null);
             db.Record(now, decision.Actor, "report.rejected", "report", named.Id.ToString(CultureInfo.InvariantCulture),
                 new { kind = named.Kind.ToWire(), reportIds = ids, reports = ids.Count });
             await db.SaveChangesAsync(cancellationToken);
@@ -186,7 +184,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             Status = entry.Status,
             At = now,
         });
-        Decide(reports, Accepted, decision, now, entry.Id);
+        Decide(reports, ReportStatuses.Accepted, decision, now, entry.Id);
 
         // Never the identifier itself: the audit log is read more widely than the queue.
         db.Record(now, decision.Actor, "report.accepted", "report", named.Id.ToString(CultureInfo.InvariantCulture),

@@ -49,8 +49,11 @@ public sealed record LookupMatch(
 
 public sealed record MatchSource(string Type, string Label, long? ListId, DateTime AddedAt);
 
-/// <summary>Community reports about the identifier: a weaker signal that never flags by itself.</summary>
-public sealed record ReportSignal(int Count, DateTime? LastAt);
+/// <summary>
+/// Community reports about the identifier, pending or accepted: a weaker signal that never changes the verdict.
+/// <see cref="Count"/> is distinct reporters; <see cref="TopCategory"/> the category they named most often.
+/// </summary>
+public sealed record ReportSignal(int Count, DateTime? LastAt, Category? TopCategory);
 
 public sealed record BatchLookupRequest(IReadOnlyList<BatchLookupItem>? Items);
 

@@ -7,10 +7,8 @@ using Microsoft.Extensions.Options;
 namespace FlagApi.Lookup;
 
 /// <summary>Canonicalizes a query and matches it against the in-memory index; never touches the database.</summary>
-public sealed class LookupService(ListIndex index, ProtectionIndex protection, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
+public sealed class LookupService(ListIndex index, ProtectionIndex protection, Reports.ReportIndex reports, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
 {
-    private static readonly ReportSignal NoReports = new(0, null);
-
     public long ListVersion => index.Version;
 
     /// <summary>Looks one identifier up, or says in an <see cref="ItemError"/> why it cannot be.</summary>
@@ -73,6 +71,10 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
         var verdict = flagged ? Verdict.Flagged : cleared ? Verdict.Cleared : Verdict.Clear;
         var covering = protection.Covering(kind, canonical);
         var notice = covering is null ? null : new ProtectionNotice(covering.Kind.ToWire(), covering.Value, covering.Display, covering.Reason);
-        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], NoReports, version, notice);
+
+        // The reports on exactly what was asked (for a URL, its full expression), not those on the domain above it or the
+        // pages under it: a reader sees how many people reported this, whatever the verdict, which reports never change.
+        var signal = reports.Signal(kind, Matching.EntryKey(kind, canonical));
+        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], signal, version, notice);
     }
 }

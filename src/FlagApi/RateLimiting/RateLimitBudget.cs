@@ -14,12 +14,15 @@ public sealed record RateLimitBudget
 
     public static readonly RateLimitBudget Appeal = new("appeal");
 
+    /// <summary>Community reports: their own budget, so reporting never eats into lookups and an app forwarding its users' reports needs a high one.</summary>
+    public static readonly RateLimitBudget Report = new("report");
+
     private RateLimitBudget(string name) => Name = name;
 
     /// <summary>The policy name in the <c>RateLimit-Policy</c> and <c>RateLimit</c> headers.</summary>
     public string Name { get; }
 
-    public static IReadOnlyList<RateLimitBudget> All { get; } = [Lookup, Write, Appeal];
+    public static IReadOnlyList<RateLimitBudget> All { get; } = [Lookup, Write, Appeal, Report];
 
     public override string ToString() => Name;
 }

@@ -28,8 +28,13 @@ public sealed class RateLimitTier
 
     public BudgetLimit? Appeal { get; set; }
 
+    public BudgetLimit? Report { get; set; }
+
     public BudgetLimit? For(RateLimitBudget budget) =>
-        budget == RateLimitBudget.Lookup ? Lookup : budget == RateLimitBudget.Write ? Write : Appeal;
+        budget == RateLimitBudget.Lookup ? Lookup
+        : budget == RateLimitBudget.Write ? Write
+        : budget == RateLimitBudget.Appeal ? Appeal
+        : Report;
 }
 
 /// <summary><see cref="PermitLimit"/> requests per <see cref="Window"/>, with bursts of up to <see cref="PermitLimit"/>.</summary>

@@ -87,7 +87,7 @@ public static class ReportReviewEndpoints
     }
 
     public static async Task<Results<Ok<ReportDecisionResponse>, ProblemHttpResult>> Decide(
-        long id, ReportDecisionRequest request, ClaimsPrincipal user, ReportDecisionWriter writer, ListIndexFollower follower, CancellationToken cancellationToken)
+        long id, ReportDecisionRequest request, ClaimsPrincipal user, ReportDecisionWriter writer, ListIndexFollower follower, ReportIndex reportSignal, CancellationToken cancellationToken)
     {
         if (!TryReadDecision(id, request, user.Actor(), out var decision, out var problem))
         {
@@ -117,8 +117,11 @@ public static class ReportReviewEndpoints
             await follower.CatchUpAsync(CancellationToken.None);
         }
 
+        // Rejected reports stop counting in lookups at once, not at the next poll.
+        await reportSignal.RefreshAsync(CancellationToken.None);
+
         return TypedResults.Ok(new ReportDecisionResponse(
-            decision.Accept ? ReportDecisionWriter.Accepted : ReportDecisionWriter.Rejected,
+            decision.Accept ? ReportStatuses.Accepted : ReportStatuses.Rejected,
             result.Kind.ToWire(), result.Value, result.ReportIds, result.EntryId, result.ListVersion));
     }
 

@@ -38,14 +38,14 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
-    private static readonly string[] Statuses = [ReportDecisionWriter.Pending, ReportDecisionWriter.Accepted, ReportDecisionWriter.Rejected];
+    private static readonly string[] Statuses = [ReportStatuses.Pending, ReportStatuses.Accepted, ReportStatuses.Rejected];
 
     public static bool TryReadFilter(ReportQueueRequest request, out ReportQueueFilter filter, out string code, out string detail)
     {
-        filter = new ReportQueueFilter(ReportDecisionWriter.Pending, null, null, null, null, 1, DefaultPageSize);
+        filter = new ReportQueueFilter(ReportStatuses.Pending, null, null, null, null, 1, DefaultPageSize);
         code = detail = string.Empty;
 
-        var status = ReportDecisionWriter.Pending;
+        var status = ReportStatuses.Pending;
         if (Given(request.Status) is { } statusText)
         {
             status = statusText.ToLowerInvariant();

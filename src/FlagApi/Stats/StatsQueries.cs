@@ -136,9 +136,9 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
         return new ReportStats(
             Received: statuses.Values.Sum(),
             Reporters: reporters,
-            Pending: statuses.GetValueOrDefault(ReportDecisionWriter.Pending),
-            Accepted: statuses.GetValueOrDefault(ReportDecisionWriter.Accepted),
-            Rejected: statuses.GetValueOrDefault(ReportDecisionWriter.Rejected),
+            Pending: statuses.GetValueOrDefault(FlagApi.Reports.ReportStatuses.Pending),
+            Accepted: statuses.GetValueOrDefault(FlagApi.Reports.ReportStatuses.Accepted),
+            Rejected: statuses.GetValueOrDefault(FlagApi.Reports.ReportStatuses.Rejected),
             Identifiers: identifiers);
     }
 

@@ -39,12 +39,16 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         builder.UseSetting("ConnectionStrings:FlagApi", connectionString);
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseSetting("Lookup:PollInterval", "00:00:00.200");
+        builder.UseSetting("Reports:PollInterval", "00:00:00.200");
+
+        // A fixed key, so the app does not write a generated one into the source tree's data folder.
+        builder.UseSetting("Reports:HashKey", "test-report-hash-key-0123456789abcdef");
         if (settings?.Keys.Any(k => k.StartsWith("RateLimiting:", StringComparison.OrdinalIgnoreCase)) != true)
         {
             // Tests send more anonymous lookups than the shipped budget allows; tests of the limits configure their own.
             foreach (var tier in FlagApi.RateLimiting.RateLimitingOptions.RoleTiers)
             {
-                foreach (var budget in new[] { "Lookup", "Write", "Appeal" })
+                foreach (var budget in new[] { "Lookup", "Write", "Appeal", "Report" })
                 {
                     builder.UseSetting($"RateLimiting:Tiers:{tier}:{budget}:PermitLimit", "1000000");
                 }

@@ -1,0 +1,16 @@
+namespace FlagApi.Reports;
+
+/// <summary>The <c>Reports</c> section.</summary>
+public sealed class ReportsOptions
+{
+    public const string Section = "Reports";
+
+    /// <summary>
+    /// The secret reporters and their networks are hashed with. Empty: one is generated on first start and kept in
+    /// <c>reports-hash.key</c> in the data folder. Several instances over one database must share one, set here.
+    /// </summary>
+    public string HashKey { get; set; } = string.Empty;
+
+    /// <summary>How often the report signal reads reports written or decided by other processes.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+}
