@@ -7,7 +7,13 @@ namespace FlagApi.Health;
 
 public sealed record LiveResponse(string Status);
 
-public sealed record ReadyResponse(string Status, bool Database, bool ListLoaded, long ListVersion, int Entries, string? Problem);
+/// <param name="ListVersion">The list version this instance answers lookups from.</param>
+/// <param name="DatabaseVersion">The list version in the database; null when it cannot be read.</param>
+/// <param name="Behind">How many list versions this instance has still to apply (changes written by other processes arrive within Lookup:PollInterval).</param>
+/// <param name="LastCatchUpAt">When this instance last read the change log.</param>
+public sealed record ReadyResponse(
+    string Status, bool Database, bool ListLoaded, long ListVersion, int Entries, string? Problem,
+    long? DatabaseVersion = null, long? Behind = null, DateTime? LastCatchUpAt = null);
 
 public static class HealthEndpoints
 {
@@ -29,14 +35,23 @@ public static class HealthEndpoints
     public static Ok<LiveResponse> Live() => TypedResults.Ok(new LiveResponse("live"));
 
     public static async Task<Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>>> ReadyAsync(
-        FlagDbContext db, ListIndex index, ILoggerFactory loggers, CancellationToken cancellationToken)
+        FlagDbContext db, ListIndex index, ListIndexFollower follower, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         string? problem = null;
         var database = false;
+        long? databaseVersion = null;
+
+        // The index's version first: read after the database's, a change applied in between would look like negative lag.
+        var listVersion = index.Version;
         try
         {
-            database = await db.Database.CanConnectAsync(cancellationToken)
-                && await db.ListState.AsNoTracking().AnyAsync(cancellationToken);
+            if (await db.Database.CanConnectAsync(cancellationToken)
+                && await db.ListState.AsNoTracking().Select(s => (long?)s.Version).SingleOrDefaultAsync(cancellationToken) is { } version)
+            {
+                database = true;
+                databaseVersion = version;
+            }
+
             if (!database)
             {
                 problem = "The database does not answer or has no schema.";
@@ -54,7 +69,9 @@ public static class HealthEndpoints
         }
 
         var ready = database && index.IsLoaded;
-        var body = new ReadyResponse(ready ? "ready" : "not_ready", database, index.IsLoaded, index.Version, index.Count, problem);
+        var body = new ReadyResponse(
+            ready ? "ready" : "not_ready", database, index.IsLoaded, listVersion, index.Count, problem,
+            databaseVersion, databaseVersion is { } v && index.IsLoaded ? Math.Max(0, v - listVersion) : null, follower.LastCatchUpAt);
         return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
