@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FlagApi.Entries;
+using FlagApi.Hashes;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Lookup;
@@ -50,6 +51,9 @@ public sealed class ListIndex
 
     public int CountOf(IdentifierKind kind) => byKind[(int)kind].Count;
 
+    /// <summary>The flagged entries by hash prefix, for k-anonymity lookups; kept in step by <see cref="Reset"/> and <see cref="Apply"/>.</summary>
+    public HashIndex Hashes { get; } = new();
+
     /// <summary>Replaces the whole index (first load).</summary>
     internal void Reset(IEnumerable<IndexedEntry> entries, long atVersion)
     {
@@ -58,11 +62,13 @@ public sealed class ListIndex
             dictionary.Clear();
         }
 
-        foreach (var entry in entries)
+        var all = entries as IReadOnlyCollection<IndexedEntry> ?? [.. entries];
+        foreach (var entry in all)
         {
             byKind[(int)entry.Kind][entry.Value] = entry;
         }
 
+        Hashes.Reset(all);
         Interlocked.Exchange(ref version, atVersion);
         loaded = true;
     }
@@ -81,6 +87,8 @@ public sealed class ListIndex
             {
                 dictionary.TryRemove(entry.Value, out _);
             }
+
+            Hashes.Apply(entry);
         }
 
         if (atVersion > Version)
