@@ -87,8 +87,10 @@ public sealed class ClientTests : IAsyncDisposable
         await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
         var second = await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
 
+        // Each pause is the Retry-After the service gave; a busy machine may need more than one.
         Assert.Equal("clear", second.Verdict);
-        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(waits));
+        Assert.NotEmpty(waits);
+        Assert.All(waits, wait => Assert.Equal(TimeSpan.FromSeconds(1), wait));
     }
 
     [Fact]
@@ -132,6 +134,60 @@ public sealed class ClientTests : IAsyncDisposable
         Assert.Equal([TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400)], waits);
     }
 
+    [Fact]
+    public async Task ALocalCopyFollowsTheFeedAndAnswersOffline()
+    {
+        var (app, address) = await StartAsync();
+        await app.PublishAsync(("phone", "13800138000", "impersonating_authorities", "high"), ("domain", "evil.example", "fake_customer_service", "medium"));
+        using var http = new HttpClient { BaseAddress = address };
+        var client = new FlagApiClient(http, new FlagApiClientOptions { ApiKey = await app.CreateKeyAsync("app") });
+        var copy = new LocalCopy(client);
+        var cancel = TestContext.Current.CancellationToken;
+
+        await copy.LoadAsync(cancel);
+
+        Assert.Equal(2, copy.Count);
+        Assert.True(copy.Lookup("phone", "+86 138 0013 8000").Flagged);
+        var page = copy.Lookup("url", "https://login.evil.example/account?id=1");
+        Assert.Equal("evil.example", Assert.Single(page.Matches).Value); // the domain flags every page under it, offline too
+
+        // A list is published, another retracted: the copy follows and still matches the service's checksum.
+        var second = await app.PublishAsync("""{"entries":[{"kind":"app","value":"云客服","category":"remote_control_app"}]}""", "Other police", "2");
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var writer = scope.ServiceProvider.GetRequiredService<ListWriter>();
+            var first = (await app.GetJsonAsync<Lists.ListPage>("/v1/batches")).Items.Single(l => l.Id != second.Result!.ListId).Id;
+            await writer.RetractAsync(first, "test", "published by mistake", cancel);
+        }
+
+        await app.Services.GetRequiredService<Lookup.ListIndexFollower>().CatchUpAsync(cancel);
+        var applied = await copy.SyncAsync(cancellationToken: cancel);
+
+        Assert.True(applied >= 3);
+        Assert.False(copy.Lookup("phone", "13800138000").Flagged);
+        Assert.True(copy.Lookup("app", "云 客 服").Flagged);
+        Assert.True(await copy.VerifyAsync(cancel));
+    }
+
+    [Fact]
+    public async Task ThePrivacyModeSendsOnlyHashPrefixesAndFindsTheFlaggedExpression()
+    {
+        var (app, address) = await StartAsync();
+        await app.PublishAsync(("url", "http://evil.example/1/", "fake_customer_service", "high"), ("phone", "13800138000", "other", "high"));
+        var seen = new List<string>();
+        using var http = new HttpClient(new Recorder(seen)) { BaseAddress = address };
+        var client = new FlagApiClient(http);
+
+        var url = await client.LookupPrivatelyAsync("url", "http://a.evil.example/1/2.html?x=1", TestContext.Current.CancellationToken);
+        var phone = await client.LookupPrivatelyAsync("phone", "13900139000", TestContext.Current.CancellationToken);
+
+        Assert.True(url.Flagged);
+        Assert.Equal("evil.example/1/", Assert.Single(url.Matches).Expression);
+        Assert.False(phone.Flagged);
+        Assert.All(seen, body => Assert.DoesNotContain("evil", body, StringComparison.Ordinal));
+        Assert.All(seen, body => Assert.DoesNotContain("139", body, StringComparison.Ordinal));
+    }
+
     private async Task<(FlagApiFactory App, Uri Address)> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = new FlagApiFactory(DatabaseProvider.Sqlite, await new SqliteTarget().CreateDatabaseAsync(), settings);
@@ -140,5 +196,15 @@ public sealed class ClientTests : IAsyncDisposable
         app.StartServer();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"));
+    }
+
+    /// <summary>Keeps what the client sends, to show what the service is told.</summary>
+    private sealed class Recorder(List<string> seen) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            seen.Add(request.RequestUri!.PathAndQuery + " " + (request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken)));
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

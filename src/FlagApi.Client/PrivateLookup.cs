@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FlagApi.Identifiers;
+
+namespace FlagApi.Client;
+
+/// <summary>A lookup answered by hash prefixes: what matched, computed on this side; the service never saw the identifier.</summary>
+public sealed record PrivateLookupResult(string Kind, string Canonical, bool Flagged, IReadOnlyList<PrivateMatch> Matches, long ListVersion);
+
+/// <summary>An expression of the query whose full hash is on the list, with the entry's kind, category and risk.</summary>
+public sealed record PrivateMatch(string Expression, string Hash, string Kind, string Category, string Risk);
+
+/// <summary>
+/// The privacy mode (SPEC: <c>GET /v1/hashes/{prefix}</c>): the identifier is canonicalized and hashed
+/// here with the same rules as the service, only 5-hex-digit prefixes are sent, and the full hashes
+/// that come back are compared locally.
+/// </summary>
+public static class PrivateLookupExtensions
+{
+    public static async Task<PrivateLookupResult> LookupPrivatelyAsync(this FlagApiClient client, string kind, string value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (!IdentifierKinds.TryParse(kind, out var parsed))
+        {
+            throw new FlagApiException(null, "unknown_kind", $"'{kind}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.WireNames)}.");
+        }
+
+        var canonical = Identifier.Canonicalize(parsed, value, client.Options.Identifiers);
+        if (!canonical.IsValid)
+        {
+            throw new FlagApiException(null, canonical.ErrorCode!, canonical.ErrorDetail!);
+        }
+
+        // Every expression a lookup on the service would probe (for a URL: up to 30 host/path combinations and its domains).
+        var expressions = Matching.Probes(parsed, canonical.Value!)
+            .Select(p => p.Key)
+            .Distinct(StringComparer.Ordinal)
+            .Select(key => (Key: key, Hash: IdentifierHash.Sha256Hex(key)))
+            .ToList();
+        var prefixes = expressions.Select(e => e.Hash[..IdentifierHash.PrefixLength]).Distinct(StringComparer.Ordinal).ToList();
+
+        var body = JsonSerializer.Serialize(new { prefixes }, FlagApiClient.Json);
+        using var response = await client.SendAsync(
+            () => new HttpRequestMessage(HttpMethod.Post, "v1/hashes") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") },
+            cancellationToken);
+        var root = (await response.Content.ReadFromJsonAsync<JsonObject>(FlagApiClient.Json, cancellationToken))!;
+        var listed = new Dictionary<string, (string Kind, string Category, string Risk)>(StringComparer.Ordinal);
+        foreach (var result in root["results"]!.AsArray())
+        {
+            foreach (var hash in result!["hashes"]?.AsArray() ?? [])
+            {
+                listed[hash!["hash"]!.GetValue<string>()] =
+                    (hash["kind"]!.GetValue<string>(), hash["category"]!.GetValue<string>(), hash["risk"]!.GetValue<string>());
+            }
+        }
+
+        var matches = expressions
+            .Where(e => listed.ContainsKey(e.Hash))
+            .Select(e => new PrivateMatch(e.Key, e.Hash, listed[e.Hash].Kind, listed[e.Hash].Category, listed[e.Hash].Risk))
+            .ToList();
+        return new PrivateLookupResult(parsed.ToWire(), canonical.Value!, matches.Count > 0, matches, root["listVersion"]!.GetValue<long>());
+    }
+}
