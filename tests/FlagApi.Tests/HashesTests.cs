@@ -119,24 +119,7 @@ public abstract class HashesTests(DatabaseTarget target)
         await app.PublishAsync(("account", "wechat:wxid_shop_owner", "task_brushing", "medium"));
         var prefix = Sha256("wechat:wxid_shop_owner")[..5];
         Assert.Single((await GetPrefixAsync(app, prefix)).Hashes);
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            // Cleared as an approved appeal clears it: a new version, the entry's status, a removal in the change log.
-            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
-            var entry = await db.Entries.SingleAsync();
-            var state = await db.ListState.SingleAsync();
-            state.Version++;
-            entry.Status = Entries.EntryStatus.Cleared;
-            entry.Version = state.Version;
-            db.ChangeLog.Add(new ChangeLogRow
-            {
-                Version = state.Version, EntryId = entry.Id, Op = ChangeOps.Remove, Kind = entry.Kind, Value = entry.Value,
-                Category = entry.Category, Risk = entry.Risk, Status = entry.Status, At = DateTime.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
-
-        await app.Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
+        await app.ClearEntryAsync(); // as an approved appeal clears it
 
         var answer = await GetPrefixAsync(app, prefix);
         Assert.Empty(answer.Hashes);

@@ -405,24 +405,7 @@ public abstract class LookupApiTests(DatabaseTarget target)
     {
         await using var app = await FlagApiFactory.CreateAsync(target);
         await app.PublishAsync(("account", "wechat:wxid_shop_owner", "task_brushing", "medium"));
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            // Appeals (a later capability) clear entries; here the store is changed as an approval will change it.
-            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
-            var entry = await db.Entries.SingleAsync();
-            var state = await db.ListState.SingleAsync();
-            state.Version++;
-            entry.Status = Entries.EntryStatus.Cleared;
-            entry.Version = state.Version;
-            db.ChangeLog.Add(new ChangeLogRow
-            {
-                Version = state.Version, EntryId = entry.Id, Op = ChangeOps.Remove, Kind = entry.Kind, Value = entry.Value,
-                Category = entry.Category, Risk = entry.Risk, Status = entry.Status, At = DateTime.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
-
-        await app.Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
+        await app.ClearEntryAsync(); // as an approved appeal clears it
         var result = await LookupAsync(app, "account", "wechat:wxid_shop_owner");
 
         Assert.Equal(Verdict.Cleared, result.Verdict);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -89,6 +90,31 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         {
             entries = rows.Select(r => new { kind = r.Kind, value = r.Value, category = r.Category, risk = r.Risk }),
         }));
+
+    /// <summary>
+    /// Clears an entry the way an approved appeal does in the store (a new list version, the status,
+    /// a removal in the change log), without an appeal, then waits until lookups see it.
+    /// </summary>
+    public async Task ClearEntryAsync(long? entryId = null)
+    {
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            var entry = entryId is { } id ? await db.Entries.SingleAsync(e => e.Id == id) : await db.Entries.SingleAsync();
+            var state = await db.ListState.SingleAsync();
+            state.Version++;
+            entry.Status = Entries.EntryStatus.Cleared;
+            entry.Version = state.Version;
+            db.ChangeLog.Add(new ChangeLogRow
+            {
+                Version = state.Version, EntryId = entry.Id, Op = ChangeOps.Remove, Kind = entry.Kind, Value = entry.Value,
+                Category = entry.Category, Risk = entry.Risk, Status = entry.Status, At = Clock.GetUtcNow().UtcDateTime,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
+    }
 
     /// <summary>Issues a key the way an admin would and returns its secret.</summary>
     public async Task<string> CreateKeyAsync(string role, string? agency = null, string? name = null, string? tier = null)
