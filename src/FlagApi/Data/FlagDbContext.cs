@@ -35,8 +35,19 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
 
     public DbSet<Report> Reports => Set<Report>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FlagDbContext).Assembly);
+
+        // The hand-written schema names every column as its property in snake_case (ContentSha256 → content_sha256).
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(e => e.GetProperties()))
+        {
+            property.SetColumnName(SnakeCase(property.Name));
+        }
+    }
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
