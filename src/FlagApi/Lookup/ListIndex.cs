@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using FlagApi.Entries;
 using FlagApi.Hashes;
 using FlagApi.Identifiers;
@@ -8,12 +7,11 @@ namespace FlagApi.Lookup;
 /// <summary>Where an indexed entry comes from, as a lookup shows it.</summary>
 public sealed record IndexedSource(string Type, string Label, long? ListId, DateTime AddedAt);
 
-/// <summary>An entry as the in-memory index holds it: everything a lookup answers with.</summary>
+/// <summary>An entry as a lookup answers with it, read out of the index's packed records.</summary>
 public sealed record IndexedEntry(
     long Id,
     IdentifierKind Kind,
     string Value,
-    string Display,
     Category Category,
     Risk Risk,
     EntryStatus Status,
@@ -25,50 +23,71 @@ public sealed record IndexedEntry(
     /// <summary>An active entry stops flagging at its expiry even before a sweep marks it expired.</summary>
     public EntryStatus EffectiveStatus(DateTime now) =>
         Status == EntryStatus.Active && ExpiresAt is { } expires && expires <= now ? EntryStatus.Expired : Status;
+
+    internal EntryFields Fields => new(Id, Kind, Category, Risk, Status, FirstSeen, LastSeen, ExpiresAt, Sources);
 }
 
 /// <summary>
 /// The active and cleared entries, keyed by kind and match key. Lookups read only this (SPEC: "Lookups
-/// never wait on the database"); <see cref="ListIndexFollower"/> keeps it in step with the change log.
+/// never wait on the database"); <see cref="ListIndexFollower"/> keeps it in step with the change log
+/// and is its only writer.
 /// </summary>
 public sealed class ListIndex
 {
-    private readonly ConcurrentDictionary<string, IndexedEntry>[] byKind =
-        [.. IdentifierKinds.All.Select(_ => new ConcurrentDictionary<string, IndexedEntry>(StringComparer.Ordinal))];
+    // Superseded records are rewritten away once they outnumber the live ones (and are worth a rebuild).
+    private const int MinSupersededForRebuild = 1 << 16;
 
+    private EntryTable table = new();
     private long version;
     private volatile bool loaded;
+
+    public ListIndex() => Hashes = new HashIndex(this);
 
     /// <summary>The list version the index reflects.</summary>
     public long Version => Interlocked.Read(ref version);
 
     public bool IsLoaded => loaded;
 
-    public int Count => byKind.Sum(d => d.Count);
+    public int Count => Table.Count;
 
-    public IndexedEntry? Find(IdentifierKind kind, string key) =>
-        byKind[(int)kind].TryGetValue(key, out var entry) ? entry : null;
+    /// <summary>The flagged entries by hash prefix, for k-anonymity lookups.</summary>
+    public HashIndex Hashes { get; }
 
-    public int CountOf(IdentifierKind kind) => byKind[(int)kind].Count;
+    internal EntryTable Table => Volatile.Read(ref table);
 
-    /// <summary>The flagged entries by hash prefix, for k-anonymity lookups; kept in step by <see cref="Reset"/> and <see cref="Apply"/>.</summary>
-    public HashIndex Hashes { get; } = new();
+    public int CountOf(IdentifierKind kind) => Table.CountOf(kind);
 
-    /// <summary>Replaces the whole index (first load).</summary>
+    public IndexedEntry? Find(IdentifierKind kind, string key)
+    {
+        var current = Table;
+        var record = current.Find(kind, key);
+        return record < 0 ? null : Read(current, current.Record(record), key);
+    }
+
+    internal static IndexedEntry Read(EntryTable table, in PackedEntry entry, string key)
+    {
+        var fields = table.FieldsOf(entry);
+        return new IndexedEntry(
+            fields.Id, fields.Kind, key, fields.Category, fields.Risk, fields.Status, fields.FirstSeen, fields.LastSeen, fields.ExpiresAt, fields.Sources);
+    }
+
+    /// <summary>Replaces the whole index (first load, or tests).</summary>
     internal void Reset(IEnumerable<IndexedEntry> entries, long atVersion)
     {
-        foreach (var dictionary in byKind)
+        var loading = new EntryTable();
+        foreach (var entry in entries.Where(e => e.Status is EntryStatus.Active or EntryStatus.Cleared))
         {
-            dictionary.Clear();
+            loading.AppendLoaded(entry.Fields, System.Text.Encoding.UTF8.GetBytes(entry.Value));
         }
 
-        var all = entries as IReadOnlyCollection<IndexedEntry> ?? [.. entries];
-        foreach (var entry in all)
-        {
-            byKind[(int)entry.Kind][entry.Value] = entry;
-        }
+        loading.LinkPrefixes();
+        Reset(loading, atVersion);
+    }
 
-        Hashes.Reset(all);
+    /// <summary>Replaces the whole index with a table loaded in bulk.</summary>
+    internal void Reset(EntryTable loadedTable, long atVersion)
+    {
+        Volatile.Write(ref table, loadedTable);
         Interlocked.Exchange(ref version, atVersion);
         loaded = true;
     }
@@ -76,24 +95,42 @@ public sealed class ListIndex
     /// <summary>Applies the current state of changed entries; entries no longer active or cleared leave the index.</summary>
     internal void Apply(IEnumerable<IndexedEntry> changed, long atVersion)
     {
+        var current = Table;
         foreach (var entry in changed)
         {
-            var dictionary = byKind[(int)entry.Kind];
             if (entry.Status is EntryStatus.Active or EntryStatus.Cleared)
             {
-                dictionary[entry.Value] = entry;
+                current.Upsert(entry.Fields, entry.Value);
             }
             else
             {
-                dictionary.TryRemove(entry.Value, out _);
+                current.Remove(entry.Kind, entry.Value);
             }
+        }
 
-            Hashes.Apply(entry);
+        var superseded = current.RecordCount - current.Count;
+        if (superseded > MinSupersededForRebuild && superseded > current.Count)
+        {
+            Volatile.Write(ref table, Rebuilt(current));
         }
 
         if (atVersion > Version)
         {
             Interlocked.Exchange(ref version, atVersion);
         }
+    }
+
+    /// <summary>A copy of the live records only; lookups keep reading the old table until the swap.</summary>
+    private static EntryTable Rebuilt(EntryTable from)
+    {
+        var copy = new EntryTable(from.Count);
+        foreach (var record in from.LiveRecords())
+        {
+            ref readonly var entry = ref from.Record(record);
+            copy.AppendLoaded(from.FieldsOf(entry), from.KeyBytes(entry));
+        }
+
+        copy.LinkPrefixes();
+        return copy;
     }
 }

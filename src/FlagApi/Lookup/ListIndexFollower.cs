@@ -53,20 +53,17 @@ public sealed class ListIndexFollower(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
             var started = DateTime.UtcNow;
-            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
-            var sources = await LoadSourcesAsync(db.EntrySources.Where(s => s.RemovedAt == null), cancellationToken);
-            var entries = new List<IndexedEntry>();
-            await foreach (var row in Shown(db.Entries.Where(e => e.Status == EntryStatus.Active || e.Status == EntryStatus.Cleared))
-                .AsAsyncEnumerable().WithCancellation(cancellationToken))
-            {
-                entries.Add(ToIndexed(row, sources));
-            }
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            var connection = db.Database.GetDbConnection();
 
-            index.Reset(entries, version);
+            // Version first: changes committed while the entries stream in are read again by the next catch-up.
+            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
+            var table = await ListIndexLoader.LoadAsync(connection, cancellationToken);
+            index.Reset(table, version);
             LastCatchUpAt = DateTime.UtcNow;
             logger.LogInformation(
                 "Loaded {Count} entries at list version {Version} in {Elapsed} ms",
-                entries.Count, version, (DateTime.UtcNow - started).TotalMilliseconds);
+                table.Count, version, (DateTime.UtcNow - started).TotalMilliseconds);
         }
         finally
         {
@@ -120,7 +117,7 @@ public sealed class ListIndexFollower(
     /// <summary>The columns the index holds; sources are read separately and attached by <see cref="ToIndexed"/>.</summary>
     private static IQueryable<IndexedEntry> Shown(IQueryable<Entry> entries) =>
         entries.AsNoTracking().Select(e => new IndexedEntry(
-            e.Id, e.Kind, e.Value, e.Display, e.Category, e.Risk, e.Status, e.FirstSeen, e.LastSeen, e.ExpiresAt, Array.Empty<IndexedSource>()));
+            e.Id, e.Kind, e.Value, e.Category, e.Risk, e.Status, e.FirstSeen, e.LastSeen, e.ExpiresAt, Array.Empty<IndexedSource>()));
 
     private static async Task<Dictionary<long, List<IndexedSource>>> LoadSourcesAsync(
         IQueryable<EntrySource> query, CancellationToken cancellationToken)
