@@ -239,6 +239,84 @@ internal sealed class EntryTable
         entry.ExpiresAt == 0 ? null : new DateTime(entry.ExpiresAt, DateTimeKind.Utc),
         SourcesOf(entry));
 
+    /// <summary>
+    /// Writes the whole table as it is in memory: records, key bytes, slots, chains and source sets. Nothing may
+    /// write to the table meanwhile (the caller holds the follower's gate).
+    /// </summary>
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(recordCount);
+        writer.Write(arenaChunk);
+        writer.Write(arenaOffset);
+        writer.Write(live);
+        writer.Write(tombstones);
+        writer.Write(active);
+        foreach (var count in liveByKind)
+        {
+            writer.Write(count);
+        }
+
+        for (var chunk = 0; chunk * ChunkSize < recordCount; chunk++)
+        {
+            var length = Math.Min(ChunkSize, recordCount - (chunk * ChunkSize));
+            writer.Write(MemoryMarshal.AsBytes(chunks[chunk].AsSpan(0, length)));
+        }
+
+        for (var chunk = 0; chunk <= arenaChunk; chunk++)
+        {
+            writer.Write(arena[chunk].AsSpan(0, chunk == arenaChunk ? arenaOffset : ArenaChunkSize));
+        }
+
+        writer.Write(slots.Length);
+        writer.Write(MemoryMarshal.AsBytes(slots.AsSpan()));
+        writer.Write(MemoryMarshal.AsBytes(prefixHeads.AsSpan()));
+        sources.WriteTo(writer);
+    }
+
+    /// <summary>A table as <see cref="WriteTo"/> wrote it; throws <see cref="InvalidDataException"/> on anything out of shape.</summary>
+    public static EntryTable ReadFrom(BinaryReader reader)
+    {
+        var table = new EntryTable();
+        table.recordCount = Checked(reader.ReadInt32(), 0, int.MaxValue);
+        table.arenaChunk = Checked(reader.ReadInt32(), -1, MaxArenaChunks - 1);
+        table.arenaOffset = Checked(reader.ReadInt32(), 0, ArenaChunkSize);
+        table.live = Checked(reader.ReadInt32(), 0, table.recordCount);
+        table.tombstones = Checked(reader.ReadInt32(), 0, int.MaxValue);
+        table.active = Checked(reader.ReadInt32(), 0, table.live);
+        for (var kind = 0; kind < table.liveByKind.Length; kind++)
+        {
+            table.liveByKind[kind] = Checked(reader.ReadInt32(), 0, table.live);
+        }
+
+        for (var chunk = 0; chunk * ChunkSize < table.recordCount; chunk++)
+        {
+            var length = Math.Min(ChunkSize, table.recordCount - (chunk * ChunkSize));
+            table.chunks[chunk] = GC.AllocateUninitializedArray<PackedEntry>(ChunkSize);
+            reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(table.chunks[chunk].AsSpan(0, length)));
+        }
+
+        for (var chunk = 0; chunk <= table.arenaChunk; chunk++)
+        {
+            table.arena[chunk] = GC.AllocateUninitializedArray<byte>(ArenaChunkSize);
+            reader.BaseStream.ReadExactly(table.arena[chunk].AsSpan(0, chunk == table.arenaChunk ? table.arenaOffset : ArenaChunkSize));
+        }
+
+        var slotCount = reader.ReadInt32();
+        if (slotCount < 1024 || !BitOperations.IsPow2(slotCount))
+        {
+            throw new InvalidDataException($"The snapshot's slot table has {slotCount} slots.");
+        }
+
+        table.slots = GC.AllocateUninitializedArray<long>(slotCount);
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(table.slots.AsSpan()));
+        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(table.prefixHeads.AsSpan()));
+        table.sources.ReadFrom(reader);
+        return table;
+    }
+
+    private static int Checked(int value, int min, int max) =>
+        value >= min && value <= max ? value : throw new InvalidDataException($"The snapshot holds {value} where {min} to {max} belongs.");
+
     /// <summary>The first 20 bits of the SHA-256 of a key: the prefix a k-anonymity lookup sends.</summary>
     public static int PrefixOf(ReadOnlySpan<byte> utf8)
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using FlagApi.Data;
 using FlagApi.Entries;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,25 @@ public sealed class LookupOptions
 
     /// <summary>How often the index reads the change log for changes written by other processes.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Where the index is saved so a restart reads one file instead of the whole list; relative paths are under
+    /// Database:DataDirectory. Empty turns snapshots off.
+    /// </summary>
+    public string? SnapshotFile { get; set; } = "index.snapshot";
+
+    /// <summary>How often the snapshot is rewritten when the list has changed since the last one.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>Where the index came from at start-up.</summary>
+public enum IndexLoadSource
+{
+    /// <summary>Every active and cleared entry read from the database.</summary>
+    Database,
+
+    /// <summary>The snapshot file, then the changes logged since it was taken.</summary>
+    Snapshot,
 }
 
 /// <summary>
@@ -26,12 +46,22 @@ public sealed class ListIndexFollower(
     ListIndex index,
     IServiceScopeFactory scopes,
     IOptions<LookupOptions> options,
+    IOptions<DatabaseOptions> database,
+    IHostEnvironment environment,
     ILogger<ListIndexFollower> logger) : BackgroundService
 {
     private const int IdChunk = 1000;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private long savedVersion = -1;
 
     public DateTime? LastCatchUpAt { get; private set; }
+
+    public IndexLoadSource? LoadedFrom { get; private set; }
+
+    /// <summary>The snapshot file's full path, or null when snapshots are off.</summary>
+    public string? SnapshotPath => string.IsNullOrWhiteSpace(options.Value.SnapshotFile)
+        ? null
+        : Path.GetFullPath(Path.Combine(environment.ContentRootPath, database.Value.DataDirectory, options.Value.SnapshotFile));
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -55,19 +85,102 @@ public sealed class ListIndexFollower(
             var started = DateTime.UtcNow;
             await db.Database.OpenConnectionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
+            if (await ReadSnapshotAsync(connection, cancellationToken) is { } saved)
+            {
+                index.Reset(saved.Table, saved.Anchor.Version);
+                savedVersion = saved.Anchor.Version;
+                LoadedFrom = IndexLoadSource.Snapshot;
+            }
+            else
+            {
+                // Version first: changes committed while the entries stream in are read again by the next catch-up.
+                var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
+                index.Reset(await ListIndexLoader.LoadAsync(connection, cancellationToken), version);
+                LoadedFrom = IndexLoadSource.Database;
+            }
 
-            // Version first: changes committed while the entries stream in are read again by the next catch-up.
-            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
-            var table = await ListIndexLoader.LoadAsync(connection, cancellationToken);
-            index.Reset(table, version);
             LastCatchUpAt = DateTime.UtcNow;
             logger.LogInformation(
-                "Loaded {Count} entries at list version {Version} in {Elapsed} ms",
-                table.Count, version, (DateTime.UtcNow - started).TotalMilliseconds);
+                "Loaded {Count} entries at list version {Version} from the {Source} in {Elapsed} ms",
+                index.Count, index.Version, LoadedFrom == IndexLoadSource.Snapshot ? "snapshot" : "database", (DateTime.UtcNow - started).TotalMilliseconds);
         }
         finally
         {
             gate.Release();
+        }
+
+        if (LoadedFrom == IndexLoadSource.Snapshot)
+        {
+            await CatchUpAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Saves the index to the snapshot file unless snapshots are off or the list has not changed since the last one.</summary>
+    public async Task SaveSnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        if (SnapshotPath is not { } path)
+        {
+            return;
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var version = index.Version;
+            if (version == 0 || version == savedVersion)
+            {
+                return;
+            }
+
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            if (await ListIndexLoader.AnchorAtAsync(db.Database.GetDbConnection(), version, cancellationToken) is not { } anchor)
+            {
+                return;
+            }
+
+            var started = DateTime.UtcNow;
+            var table = index.Table;
+            await Task.Run(() => IndexSnapshotFile.Write(path, table, anchor), cancellationToken);
+            savedVersion = version;
+            logger.LogInformation(
+                "Saved the index ({Count} entries, list version {Version}) to {Path} in {Elapsed} ms",
+                table.Count, version, path, (DateTime.UtcNow - started).TotalMilliseconds);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The snapshot, if there is one of this database's history that reads back whole.</summary>
+    private async Task<(EntryTable Table, SnapshotAnchor Anchor)?> ReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (SnapshotPath is not { } path)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (IndexSnapshotFile.ReadAnchor(path) is not { } anchor)
+            {
+                return null;
+            }
+
+            if (await ListIndexLoader.AnchorAtAsync(connection, anchor.Version, cancellationToken) != anchor)
+            {
+                logger.LogInformation("The index snapshot {Path} is of another database state; loading from the database", path);
+                return null;
+            }
+
+            return IndexSnapshotFile.Read(path);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(ex, "Could not read the index snapshot {Path}; loading from the database", path);
+            return null;
         }
     }
 
@@ -108,11 +221,37 @@ public sealed class ListIndexFollower(
     }
 
     // Lookups keep answering from memory when a read fails; the next tick tries again.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
-        options.Value.PollInterval,
-        CatchUpAsync,
-        ex => logger.LogWarning(ex, "Could not read the change log; the index stays at version {Version}", index.Version),
-        stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        PeriodicRefresh.RunAsync(
+            options.Value.PollInterval,
+            CatchUpAsync,
+            ex => logger.LogWarning(ex, "Could not read the change log; the index stays at version {Version}", index.Version),
+            stoppingToken),
+        KeepSnapshotAsync(stoppingToken));
+
+    private async Task KeepSnapshotAsync(CancellationToken stoppingToken)
+    {
+        if (SnapshotPath is null)
+        {
+            return;
+        }
+
+        // Right after a load from the database, so the next start reads the file; then whenever the list has moved on.
+        void Failed(Exception ex) => logger.LogWarning(ex, "Could not save the index snapshot to {Path}", SnapshotPath);
+        if (LoadedFrom == IndexLoadSource.Database && index.Count > 0)
+        {
+            try
+            {
+                await SaveSnapshotAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Failed(ex);
+            }
+        }
+
+        await PeriodicRefresh.RunAsync(options.Value.SnapshotInterval, SaveSnapshotAsync, Failed, stoppingToken);
+    }
 
     /// <summary>The columns the index holds; sources are read separately and attached by <see cref="ToIndexed"/>.</summary>
     private static IQueryable<IndexedEntry> Shown(IQueryable<Entry> entries) =>

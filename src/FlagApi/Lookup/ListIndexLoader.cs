@@ -60,6 +60,21 @@ internal static class ListIndexLoader
         return table;
     }
 
+    /// <summary>The change-log row that numbers <paramref name="version"/>, as a snapshot taken at that version names it.</summary>
+    public static async Task<SnapshotAnchor?> AnchorAtAsync(DbConnection connection, long version, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT entry_id, at FROM change_log WHERE version = @version";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "version";
+        parameter.Value = version;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new SnapshotAnchor(version, reader.GetInt64(0), ReadTimestamp(reader, 1).Ticks)
+            : null;
+    }
+
     private static async Task<int> CountAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -142,7 +157,7 @@ internal static class ListIndexLoader
     /// A stored timestamp in UTC: native on PostgreSQL; on SQLite the text EF Core writes ("yyyy-MM-dd HH:mm:ss.FFFFFFF"),
     /// parsed here by position because a general parser costs most of a large load.
     /// </summary>
-    private static DateTime ReadTimestamp(DbDataReader reader, int ordinal)
+    internal static DateTime ReadTimestamp(DbDataReader reader, int ordinal)
     {
         if (reader.GetFieldType(ordinal) != typeof(string))
         {

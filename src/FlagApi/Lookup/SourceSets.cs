@@ -40,6 +40,52 @@ internal sealed class SourceSets
         }
     }
 
+    public void WriteTo(BinaryWriter writer)
+    {
+        writer.Write(count);
+        for (var id = 1; id < count; id++)
+        {
+            var set = sets[id];
+            writer.Write(set.Count);
+            foreach (var source in set)
+            {
+                writer.Write(source.Type);
+                writer.Write(source.Label);
+                writer.Write(source.ListId ?? -1);
+                writer.Write(source.AddedAt.Ticks);
+            }
+        }
+    }
+
+    /// <summary>Replaces the sets with those <see cref="WriteTo"/> wrote, keeping their numbers.</summary>
+    public void ReadFrom(BinaryReader reader)
+    {
+        var total = reader.ReadInt32();
+        if (total < 1)
+        {
+            throw new InvalidDataException($"The snapshot holds {total} source sets.");
+        }
+
+        for (var id = 1; id < total; id++)
+        {
+            var size = reader.ReadInt32();
+            var set = new IndexedSource[size];
+            for (var i = 0; i < size; i++)
+            {
+                var type = reader.ReadString();
+                var label = reader.ReadString();
+                var listId = reader.ReadInt64();
+                set[i] = new IndexedSource(type, label, listId < 0 ? null : listId, new DateTime(reader.ReadInt64(), DateTimeKind.Utc));
+            }
+
+            var interned = Intern(set);
+            if (interned != id)
+            {
+                throw new InvalidDataException($"Source set {id} of the snapshot repeats set {interned}.");
+            }
+        }
+    }
+
     private int Add(IReadOnlyList<IndexedSource> set)
     {
         var current = sets;

@@ -42,6 +42,9 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         builder.UseSetting("Lookup:PollInterval", "00:00:00.200");
         builder.UseSetting("Reports:PollInterval", "00:00:00.200");
 
+        // Snapshots would land in the source tree's data folder; the tests of snapshots give a file of their own.
+        builder.UseSetting("Lookup:SnapshotFile", "");
+
         // A fixed key, so the app does not write a generated one into the source tree's data folder.
         builder.UseSetting("Reports:HashKey", "test-report-hash-key-0123456789abcdef");
         if (settings?.Keys.Any(k => k.StartsWith("RateLimiting:", StringComparison.OrdinalIgnoreCase)) != true)
@@ -115,6 +118,9 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
 
         await Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
     }
+
+    /// <summary>Writes the index snapshot now, as the service does after a load and on its interval.</summary>
+    public Task SaveSnapshotAsync() => Services.GetRequiredService<ListIndexFollower>().SaveSnapshotAsync();
 
     /// <summary>Issues a key the way an admin would and returns its secret.</summary>
     public async Task<string> CreateKeyAsync(string role, string? agency = null, string? name = null, string? tier = null)
