@@ -49,15 +49,15 @@ public static class LookupEndpoints
         return app;
     }
 
-    public static Results<Ok<LookupResponse>, ProblemHttpResult> LookupOne(
+    public static Results<LookupJsonResult<LookupResponse>, ProblemHttpResult> LookupOne(
         string kind, [FromQuery] string? value, LookupService lookup, ListIndex index)
     {
         EnsureLoaded(index);
         var (response, error) = lookup.Lookup(kind, value);
-        return response is not null ? TypedResults.Ok(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
+        return response is not null ? new LookupJsonResult<LookupResponse>(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
     }
 
-    public static Results<Ok<BatchLookupResponse>, ProblemHttpResult> LookupBatch(
+    public static Results<LookupJsonResult<BatchLookupResponse>, ProblemHttpResult> LookupBatch(
         BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options)
     {
         EnsureLoaded(index);
@@ -88,7 +88,7 @@ public static class LookupEndpoints
                 : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected);
         }
 
-        return TypedResults.Ok(new BatchLookupResponse(results, lookup.ListVersion));
+        return new LookupJsonResult<BatchLookupResponse>(new BatchLookupResponse(results, lookup.ListVersion));
     }
 
     private static void EnsureLoaded(ListIndex index)

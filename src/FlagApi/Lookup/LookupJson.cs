@@ -1,0 +1,251 @@
+using System.Buffers;
+using System.Reflection;
+using System.Text.Json;
+using FlagApi.Entries;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Lookup;
+
+/// <summary>
+/// Writes lookup answers straight to the response, property by property, the bytes the serializer would write
+/// (a test compares them over many answers). Lookups are the hot path: the general serializer spent more time on
+/// one answer than finding it did, most of it naming enum values.
+/// </summary>
+internal static class LookupJson
+{
+    public static void Write(Utf8JsonWriter writer, LookupResponse response)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("kind"u8, response.Kind);
+        writer.WriteString("query"u8, response.Query);
+        writer.WriteString("canonical"u8, response.Canonical);
+        WriteEnum(writer, "verdict"u8, response.Verdict);
+        writer.WriteBoolean("flagged"u8, response.Flagged);
+        WriteMatches(writer, response.Matches);
+        WriteReports(writer, response.Reports);
+        writer.WriteNumber("listVersion"u8, response.ListVersion);
+        WriteProtected(writer, response.Protected);
+        writer.WriteEndObject();
+    }
+
+    public static void Write(Utf8JsonWriter writer, BatchLookupResponse response)
+    {
+        writer.WriteStartObject();
+        writer.WriteStartArray("results"u8);
+        foreach (var result in response.Results)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind"u8, result.Kind);
+            writer.WriteString("query"u8, result.Query);
+            if (result.Canonical is not null)
+            {
+                writer.WriteString("canonical"u8, result.Canonical);
+            }
+
+            if (result.Verdict is { } verdict)
+            {
+                WriteEnum(writer, "verdict"u8, verdict);
+            }
+
+            if (result.Flagged is { } flagged)
+            {
+                writer.WriteBoolean("flagged"u8, flagged);
+            }
+
+            if (result.Matches is not null)
+            {
+                WriteMatches(writer, result.Matches);
+            }
+
+            if (result.Reports is not null)
+            {
+                WriteReports(writer, result.Reports);
+            }
+
+            if (result.Error is { } error)
+            {
+                writer.WriteStartObject("error"u8);
+                writer.WriteString("code"u8, error.Code);
+                writer.WriteString("detail"u8, error.Detail);
+                writer.WriteEndObject();
+            }
+
+            if (result.Protected is not null)
+            {
+                WriteProtected(writer, result.Protected);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("listVersion"u8, response.ListVersion);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMatches(Utf8JsonWriter writer, IReadOnlyList<LookupMatch> matches)
+    {
+        writer.WriteStartArray("matches"u8);
+        foreach (var match in matches)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("entryId"u8, match.EntryId);
+            writer.WriteString("kind"u8, match.Kind);
+            writer.WriteString("value"u8, match.Value);
+            writer.WriteString("expression"u8, match.Expression);
+            WriteEnum(writer, "category"u8, match.Category);
+            WriteEnum(writer, "risk"u8, match.Risk);
+            WriteEnum(writer, "status"u8, match.Status);
+            writer.WriteString("firstSeen"u8, match.FirstSeen);
+            writer.WriteString("lastSeen"u8, match.LastSeen);
+            WriteTimestamp(writer, "expiresAt"u8, match.ExpiresAt);
+            writer.WriteStartArray("sources"u8);
+            foreach (var source in match.Sources)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("type"u8, source.Type);
+                writer.WriteString("label"u8, source.Label);
+                if (source.ListId is { } listId)
+                {
+                    writer.WriteNumber("listId"u8, listId);
+                }
+                else
+                {
+                    writer.WriteNull("listId"u8);
+                }
+
+                writer.WriteString("addedAt"u8, source.AddedAt);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteReports(Utf8JsonWriter writer, ReportSignal reports)
+    {
+        writer.WriteStartObject("reports"u8);
+        writer.WriteNumber("count"u8, reports.Count);
+        WriteTimestamp(writer, "lastAt"u8, reports.LastAt);
+        if (reports.TopCategory is { } top)
+        {
+            WriteEnum(writer, "topCategory"u8, top);
+        }
+        else
+        {
+            writer.WriteNull("topCategory"u8);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteProtected(Utf8JsonWriter writer, ProtectionNotice? notice)
+    {
+        if (notice is null)
+        {
+            writer.WriteNull("protected"u8);
+            return;
+        }
+
+        writer.WriteStartObject("protected"u8);
+        writer.WriteString("kind"u8, notice.Kind);
+        writer.WriteString("value"u8, notice.Value);
+        writer.WriteString("display"u8, notice.Display);
+        writer.WriteString("reason"u8, notice.Reason);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTime? value)
+    {
+        if (value is { } at)
+        {
+            writer.WriteString(name, at);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+
+    private static void WriteEnum<T>(Utf8JsonWriter writer, ReadOnlySpan<byte> name, T value)
+        where T : struct, Enum => writer.WriteString(name, EncodedNames<T>.Of(value));
+
+    /// <summary>Each enum value's wire name, encoded once.</summary>
+    private static class EncodedNames<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<T, JsonEncodedText> Names = Enum.GetValues<T>().ToDictionary(v => v, v => JsonEncodedText.Encode(WireNames.Of(v)));
+
+        public static JsonEncodedText Of(T value) => Names[value];
+    }
+}
+
+/// <summary>A 200 answer written by <see cref="LookupJson"/>; described to OpenAPI as the serializer's <c>Ok&lt;T&gt;</c> would be.</summary>
+public sealed class LookupJsonResult<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IContentTypeHttpResult
+    where T : class
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? writer;
+
+    internal LookupJsonResult(T value) => Value = value;
+
+    public T Value { get; }
+
+    object? IValueHttpResult.Value => Value;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public string ContentType => "application/json; charset=utf-8";
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "IEndpointMetadataProvider's member is static by definition.")]
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var bytes = buffer ??= new ArrayBufferWriter<byte>(4096);
+        bytes.ResetWrittenCount();
+        var json = writer ??= new Utf8JsonWriter(bytes, WriterOptions(httpContext));
+        json.Reset(bytes);
+        switch (Value)
+        {
+            case LookupResponse one:
+                LookupJson.Write(json, one);
+                break;
+            case BatchLookupResponse batch:
+                LookupJson.Write(json, batch);
+                break;
+            default:
+                throw new InvalidOperationException($"{typeof(T).Name} has no direct writer.");
+        }
+
+        json.Flush();
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        response.ContentLength = bytes.WrittenCount;
+        var written = response.BodyWriter.WriteAsync(bytes.WrittenMemory);
+
+        // A large batch answer is not kept per thread: the next one gets a fresh, small buffer.
+        if (bytes.Capacity > 1 << 20)
+        {
+            buffer = null;
+            writer = null;
+        }
+
+        return written.IsCompletedSuccessfully ? Task.CompletedTask : written.AsTask();
+    }
+
+    private static JsonWriterOptions WriterOptions(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        return new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented, MaxDepth = options.MaxDepth, SkipValidation = true };
+    }
+}
