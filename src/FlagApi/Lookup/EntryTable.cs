@@ -433,7 +433,9 @@ internal sealed class EntryTable
     {
         if ((live + tombstones + 1) * 4L > slots.Length * 3L)
         {
-            Rehash(SlotCountFor(live + 1));
+            // Past half full with live entries it doubles; otherwise it only clears tombstones. Either way a quarter
+            // of the table is free again, so rehashes stay rare however adds and removals interleave.
+            Rehash((live + 1) * 2L > slots.Length ? slots.Length * 2 : slots.Length);
         }
 
         var table = slots;
@@ -479,8 +481,8 @@ internal sealed class EntryTable
         Volatile.Write(ref slots, table);
     }
 
-    /// <summary>A power of two that keeps the table at most half full for <paramref name="entries"/>, so it can grow by half again before it is rehashed.</summary>
-    private static int SlotCountFor(int entries) => (int)Math.Max(1024, BitOperations.RoundUpToPowerOf2((uint)Math.Max(entries, 1) * 2));
+    /// <summary>The smallest power of two that holds <paramref name="entries"/> at most three-quarters full (8 bytes a slot: it is a tenth of an entry's memory).</summary>
+    private static int SlotCountFor(int entries) => (int)Math.Max(1024, BitOperations.RoundUpToPowerOf2((uint)(((long)Math.Max(entries, 1) * 4 / 3) + 1)));
 
     private static bool IsLive(long slot) => (int)slot != 0;
 
