@@ -70,8 +70,6 @@ public sealed record RetractResult(RetractStatus Status, long ListVersion, int R
 /// </summary>
 public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerInfo, TimeProvider time)
 {
-    private const int LookupChunk = 500;
-
     /// <param name="describe">Makes the answer to record with the list (JSON), returned again to a client that re-sends it.</param>
     public async Task<PublishResult> PublishAsync(
         ListPublication list, IReadOnlyList<ListEntryInput> rows, Func<PublishResult, string>? describe = null, CancellationToken cancellationToken = default)
@@ -376,25 +374,20 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         await list.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<Dictionary<(IdentifierKind, string), ExistingEntry>> FindEntriesAsync(
+    private async Task<Dictionary<(IdentifierKind, string), ExistingEntry>> FindEntriesAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<ListEntryInput> rows, CancellationToken cancellationToken)
     {
         var found = new Dictionary<(IdentifierKind, string), ExistingEntry>();
+        var dialect = providerInfo.Dialect;
         foreach (var group in rows.GroupBy(r => r.Kind))
         {
-            foreach (var chunk in group.Select(r => r.Key).Chunk(LookupChunk))
+            foreach (var chunk in group.Select(r => r.Key).Chunk(dialect.ValueListChunk))
             {
                 await using var command = connection.CreateCommand(transaction, string.Empty);
-                var names = new string[chunk.Length];
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    names[i] = "@v" + i.ToString(CultureInfo.InvariantCulture);
-                    command.AddParameter(names[i], chunk[i]);
-                }
-
+                var values = dialect.AddValueList(command, "value", chunk);
                 command.AddParameter("@kind", group.Key.ToWire());
                 command.CommandText =
-                    $"SELECT id, value, display, status, category, risk, expires_at, first_seen, version FROM entries WHERE kind = @kind AND value IN ({string.Join(',', names)})";
+                    $"SELECT id, value, display, status, category, risk, expires_at, first_seen, version FROM entries WHERE kind = @kind AND {values}";
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -442,36 +435,25 @@ internal static class HistoryJson
 /// <summary>
 /// Writes the rows of one transaction. New entries get their ids here (the caller holds the list
 /// version lock, which every entry write takes) so they can be inserted in batches with their
-/// history, change and source rows, which reference them.
+/// history, change and source rows, which reference them, by the provider's <see cref="BulkRowWriter"/>.
 /// </summary>
 internal sealed class EntryRowWriter : IAsyncDisposable
 {
-    private readonly string actor;
     private readonly DbCommand updateEntry;
     private readonly DbCommand setStatus;
-    private readonly BatchInsert entries;
-    private readonly BatchInsert history;
-    private readonly BatchInsert changes;
-    private readonly BatchInsert sources;
+    private readonly BulkRowWriter bulk;
+    private readonly BulkRowBatch batch;
+    private readonly object at;
     private long nextId;
 
     private readonly Dictionary<(EntryStatus, Category, Risk, DateTime?), string> stateJson = [];
-    private readonly object at;
 
     private EntryRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, long maxId)
     {
-        this.actor = actor;
         this.at = dialect.Timestamp(at);
         nextId = maxId;
-        var batch = dialect.InsertParametersPerStatement;
-        entries = new BatchInsert(connection, transaction, batch, "entries",
-            ["id", "kind", "value", "display", "category", "risk", "status", "first_seen", "last_seen", "expires_at", "version"]);
-        history = new BatchInsert(connection, transaction, batch, "entry_history",
-            ["entry_id", "version", "at", "actor", "action", "reason", "before", "after"], entries.FlushAsync);
-        changes = new BatchInsert(connection, transaction, batch, "change_log",
-            ["version", "entry_id", "op", "kind", "value", "category", "risk", "status", "at"], entries.FlushAsync);
-        sources = new BatchInsert(connection, transaction, batch, "entry_sources",
-            ["entry_id", "list_id", "source_type", "label", "note", "display", "category", "risk", "expires_at", "added_at"], entries.FlushAsync);
+        bulk = dialect.CreateBulkRowWriter(connection, transaction);
+        batch = new BulkRowBatch(at, actor);
         setStatus = connection.CreateCommand(transaction, "UPDATE entries SET status = @status, version = @version WHERE id = @id");
         foreach (var name in (string[])["@status", "@version", "@id"])
         {
@@ -503,10 +485,9 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     public async Task<long> InsertEntryAsync(IdentifierKind kind, string key, EntryState state, long version, CancellationToken cancellationToken)
     {
         var id = ++nextId;
-        await entries.AddAsync(
-            [id, kind.ToWire(), key, state.Display, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status),
-             at, at, state.ExpiresAt, version],
-            cancellationToken);
+        batch.Entries.Add(new EntryRow(
+            id, kind.ToWire(), key, state.Display, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), state.ExpiresAt, version));
+        await WriteIfFullAsync(cancellationToken);
         return id;
     }
 
@@ -524,14 +505,19 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     }
 
     public ValueTask InsertHistoryAsync(
-        long entryId, long version, string action, string? reason, EntryState? before, EntryState after, CancellationToken cancellationToken) =>
-        history.AddAsync([entryId, version, at, actor, action, reason, before is null ? null : Json(before), Json(after)], cancellationToken);
+        long entryId, long version, string action, string? reason, EntryState? before, EntryState after, CancellationToken cancellationToken)
+    {
+        batch.History.Add(new HistoryRow(entryId, version, action, reason, before is null ? null : Json(before), Json(after)));
+        return WriteIfFullAsync(cancellationToken);
+    }
 
     public ValueTask InsertChangeAsync(
-        long version, long entryId, string op, IdentifierKind kind, string key, EntryState state, CancellationToken cancellationToken) =>
-        changes.AddAsync(
-            [version, entryId, op, kind.ToWire(), key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), at],
-            cancellationToken);
+        long version, long entryId, string op, IdentifierKind kind, string key, EntryState state, CancellationToken cancellationToken)
+    {
+        batch.Changes.Add(new ChangeRow(
+            version, entryId, op, kind.ToWire(), key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status)));
+        return WriteIfFullAsync(cancellationToken);
+    }
 
     /// <summary>Changes only an entry's status (a retraction): when it was last seen does not move.</summary>
     public Task SetStatusAsync(long id, EntryStatus status, long version, CancellationToken cancellationToken)
@@ -544,10 +530,12 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     }
 
     /// <summary>The list as a source of the entry, with what this list said about it.</summary>
-    public ValueTask InsertSourceAsync(long entryId, long listId, string label, ListEntryInput row, CancellationToken cancellationToken) =>
-        sources.AddAsync(
-            [entryId, listId, "list", label, row.Note, row.Display, WireNames.Of(row.Category), WireNames.Of(row.Risk), row.ExpiresAt, at],
-            cancellationToken);
+    public ValueTask InsertSourceAsync(long entryId, long listId, string label, ListEntryInput row, CancellationToken cancellationToken)
+    {
+        batch.Sources.Add(new SourceRow(
+            entryId, listId, "list", label, row.Note, row.Display, WireNames.Of(row.Category), WireNames.Of(row.Risk), row.ExpiresAt));
+        return WriteIfFullAsync(cancellationToken);
+    }
 
     /// <summary>A list's rows mostly share a handful of states: serialize each once.</summary>
     private string Json(EntryState state)
@@ -561,22 +549,23 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         return json;
     }
 
-    /// <summary>Writes every buffered row; entries first, as the other rows reference them.</summary>
+    private ValueTask WriteIfFullAsync(CancellationToken cancellationToken) =>
+        batch.Count < bulk.BatchRows ? ValueTask.CompletedTask : new ValueTask(FlushAsync(cancellationToken));
+
+    /// <summary>Writes every buffered row.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await entries.FlushAsync(cancellationToken);
-        await history.FlushAsync(cancellationToken);
-        await changes.FlushAsync(cancellationToken);
-        await sources.FlushAsync(cancellationToken);
+        if (batch.Count > 0)
+        {
+            await bulk.WriteAsync(batch, cancellationToken);
+            batch.Clear();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         await updateEntry.DisposeAsync();
         await setStatus.DisposeAsync();
-        await entries.DisposeAsync();
-        await history.DisposeAsync();
-        await changes.DisposeAsync();
-        await sources.DisposeAsync();
+        await bulk.DisposeAsync();
     }
 }
