@@ -34,10 +34,10 @@ public abstract class BulkWriteTests(DatabaseTarget target)
     {
         await using var bulk = await FlagApiFactory.CreateAsync(target);
         await using var plain = await FlagApiFactory.CreateAsync(target);
-        var batch = AwkwardBatch();
+        BulkRowBatch[] batches = [AwkwardBatch(), UpdateBatch()];
 
-        await WriteAsync(bulk, batch, (dialect, connection, transaction) => dialect.CreateBulkRowWriter(connection, transaction));
-        await WriteAsync(plain, batch, (dialect, connection, transaction) => new SqlBulkRowWriter(connection, transaction, dialect));
+        await WriteAsync(bulk, batches, (dialect, connection, transaction) => dialect.CreateBulkRowWriter(connection, transaction));
+        await WriteAsync(plain, batches, (dialect, connection, transaction) => new SqlBulkRowWriter(connection, transaction, dialect));
 
         var written = await ReadAsync(bulk);
         Assert.Equal(await ReadAsync(plain), written);
@@ -48,7 +48,11 @@ public abstract class BulkWriteTests(DatabaseTarget target)
         Assert.Equal("+8613800000003", entry.Value);
         Assert.Equal(AwkwardText + " 3", entry.Display);
         Assert.Equal(At, DateTime.SpecifyKind(entry.FirstSeen, DateTimeKind.Utc));
-        Assert.Equal(At.AddDays(3).AddTicks(30), DateTime.SpecifyKind(entry.ExpiresAt!.Value, DateTimeKind.Utc));
+        Assert.Equal(At.AddHours(1), DateTime.SpecifyKind(entry.LastSeen, DateTimeKind.Utc));
+        Assert.Equal((Category.Other, Risk.High, 1_003L), (entry.Category, entry.Risk, entry.Version));
+        Assert.Null(entry.ExpiresAt);
+        var retracted = await db.Entries.SingleAsync(e => e.Id == 100);
+        Assert.Equal((EntryStatus.Retracted, 1_098L, At), (retracted.Status, retracted.Version, DateTime.SpecifyKind(retracted.LastSeen, DateTimeKind.Utc)));
         var source = Assert.Single(entry.Sources);
         Assert.Equal((AwkwardText, Category.Gambling, Risk.Medium), (source.Note, source.Category, source.Risk));
     }
@@ -129,7 +133,26 @@ public abstract class BulkWriteTests(DatabaseTarget target)
         return batch;
     }
 
-    private static async Task WriteAsync(FlagApiFactory app, BulkRowBatch batch, Func<SqlDialect, DbConnection, DbTransaction, BulkRowWriter> create)
+    /// <summary>The entries of <see cref="AwkwardBatch"/> named again (the first half) and retracted (the rest).</summary>
+    private static BulkRowBatch UpdateBatch()
+    {
+        var batch = new BulkRowBatch(At.AddHours(1), "bulk-test");
+        for (var id = 2L; id < Rows + 2; id++)
+        {
+            if (id < Rows / 2)
+            {
+                batch.Updates.Add(new EntryUpdateRow(id, "other", "high", "active", id % 2 == 0 ? At.AddDays(id) : null, 1_000 + id - 2));
+            }
+            else
+            {
+                batch.StatusChanges.Add(new StatusRow(id, "retracted", 1_000 + id - 2));
+            }
+        }
+
+        return batch;
+    }
+
+    private static async Task WriteAsync(FlagApiFactory app, BulkRowBatch[] batches, Func<SqlDialect, DbConnection, DbTransaction, BulkRowWriter> create)
     {
         await app.PublishAsync(("domain", "first.example", "other", "low"));
         await using var scope = app.Services.CreateAsyncScope();
@@ -140,7 +163,10 @@ public abstract class BulkWriteTests(DatabaseTarget target)
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var writer = create(dialect, connection, transaction))
         {
-            await writer.WriteAsync(batch, CancellationToken.None);
+            foreach (var batch in batches)
+            {
+                await writer.WriteAsync(batch, CancellationToken.None);
+            }
         }
 
         await transaction.CommitAsync();

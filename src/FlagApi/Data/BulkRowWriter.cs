@@ -6,6 +6,12 @@ namespace FlagApi.Data;
 internal readonly record struct EntryRow(
     long Id, string Kind, string Value, string Display, string Category, string Risk, string Status, DateTime? ExpiresAt, long Version);
 
+/// <summary>A list naming an entry again: its new state; last seen is the batch's time.</summary>
+internal readonly record struct EntryUpdateRow(long Id, string Category, string Risk, string Status, DateTime? ExpiresAt, long Version);
+
+/// <summary>Only an entry's status changes (a retraction, an expiry): when it was last seen does not move.</summary>
+internal readonly record struct StatusRow(long Id, string Status, long Version);
+
 /// <summary>A row of <c>entry_history</c>, made at the batch's time by its actor; the states are JSON.</summary>
 internal readonly record struct HistoryRow(long EntryId, long Version, string Action, string? Reason, string? Before, string After);
 
@@ -18,9 +24,10 @@ internal readonly record struct SourceRow(
     long EntryId, long ListId, string SourceType, string Label, string? Note, string Display, string Category, string Risk, DateTime? ExpiresAt);
 
 /// <summary>
-/// Rows of one transaction waiting to be written, all stamped with the same time and actor. Entries
-/// are written first, as the other rows reference them; within a table rows keep their order, so
-/// generated ids come out as if each row had been inserted when it was added.
+/// Rows of one transaction waiting to be written, all stamped with the same time and actor. New
+/// entries are written first, as the other rows reference them, then updates of existing entries;
+/// within a table rows keep their order, so generated ids come out as if each row had been written
+/// when it was added. An entry is updated at most once per batch (see <see cref="EntryRowWriter"/>).
 /// </summary>
 internal sealed class BulkRowBatch(DateTime at, string actor)
 {
@@ -30,17 +37,23 @@ internal sealed class BulkRowBatch(DateTime at, string actor)
 
     public List<EntryRow> Entries { get; } = [];
 
+    public List<EntryUpdateRow> Updates { get; } = [];
+
+    public List<StatusRow> StatusChanges { get; } = [];
+
     public List<HistoryRow> History { get; } = [];
 
     public List<ChangeRow> Changes { get; } = [];
 
     public List<SourceRow> Sources { get; } = [];
 
-    public int Count => Entries.Count + History.Count + Changes.Count + Sources.Count;
+    public int Count => Entries.Count + Updates.Count + StatusChanges.Count + History.Count + Changes.Count + Sources.Count;
 
     public void Clear()
     {
         Entries.Clear();
+        Updates.Clear();
+        StatusChanges.Clear();
         History.Clear();
         Changes.Clear();
         Sources.Clear();
@@ -69,11 +82,29 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
     private readonly BatchInsert history;
     private readonly BatchInsert changes;
     private readonly BatchInsert sources;
+    private readonly DbCommand update;
+    private readonly DbCommand setStatus;
     private readonly SqlDialect dialect;
 
     public SqlBulkRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
     {
         this.dialect = dialect;
+        update = connection.CreateCommand(transaction,
+            """
+            UPDATE entries SET category = @category, risk = @risk, status = @status, last_seen = @seen, expires_at = @expires, version = @version
+            WHERE id = @id
+            """);
+        foreach (var name in (string[])["@category", "@risk", "@status", "@seen", "@expires", "@version", "@id"])
+        {
+            update.AddParameter(name, DBNull.Value);
+        }
+
+        setStatus = connection.CreateCommand(transaction, "UPDATE entries SET status = @status, version = @version WHERE id = @id");
+        foreach (var name in (string[])["@status", "@version", "@id"])
+        {
+            setStatus.AddParameter(name, DBNull.Value);
+        }
+
         var parameters = dialect.InsertParametersPerStatement;
         entries = new BatchInsert(connection, transaction, parameters, "entries", BulkColumns.Entries);
         history = new BatchInsert(connection, transaction, parameters, "entry_history", BulkColumns.History);
@@ -92,6 +123,28 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
         }
 
         await entries.FlushAsync(cancellationToken);
+        foreach (var r in batch.Updates)
+        {
+            var p = update.Parameters;
+            p[0].Value = r.Category;
+            p[1].Value = r.Risk;
+            p[2].Value = r.Status;
+            p[3].Value = at;
+            p[4].Value = (object?)r.ExpiresAt ?? DBNull.Value;
+            p[5].Value = r.Version;
+            p[6].Value = r.Id;
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var r in batch.StatusChanges)
+        {
+            var p = setStatus.Parameters;
+            p[0].Value = r.Status;
+            p[1].Value = r.Version;
+            p[2].Value = r.Id;
+            await setStatus.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         foreach (var r in batch.History)
         {
             await history.AddAsync([r.EntryId, r.Version, at, batch.Actor, r.Action, r.Reason, r.Before, r.After], cancellationToken);
@@ -114,6 +167,8 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
 
     public override async ValueTask DisposeAsync()
     {
+        await update.DisposeAsync();
+        await setStatus.DisposeAsync();
         await entries.DisposeAsync();
         await history.DisposeAsync();
         await changes.DisposeAsync();

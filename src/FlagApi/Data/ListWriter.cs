@@ -439,36 +439,18 @@ internal static class HistoryJson
 /// </summary>
 internal sealed class EntryRowWriter : IAsyncDisposable
 {
-    private readonly DbCommand updateEntry;
-    private readonly DbCommand setStatus;
     private readonly BulkRowWriter bulk;
     private readonly BulkRowBatch batch;
-    private readonly object at;
+    private readonly HashSet<long> updatedInBatch = [];
     private long nextId;
 
     private readonly Dictionary<(EntryStatus, Category, Risk, DateTime?), string> stateJson = [];
 
     private EntryRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, long maxId)
     {
-        this.at = dialect.Timestamp(at);
         nextId = maxId;
         bulk = dialect.CreateBulkRowWriter(connection, transaction);
         batch = new BulkRowBatch(at, actor);
-        setStatus = connection.CreateCommand(transaction, "UPDATE entries SET status = @status, version = @version WHERE id = @id");
-        foreach (var name in (string[])["@status", "@version", "@id"])
-        {
-            setStatus.AddParameter(name, DBNull.Value);
-        }
-
-        updateEntry = connection.CreateCommand(transaction,
-            """
-            UPDATE entries SET category = @category, risk = @risk, status = @status, last_seen = @seen, expires_at = @expires, version = @version
-            WHERE id = @id
-            """);
-        foreach (var name in (string[])["@category", "@risk", "@status", "@seen", "@expires", "@version", "@id"])
-        {
-            updateEntry.AddParameter(name, DBNull.Value);
-        }
     }
 
     public long LastId => nextId;
@@ -491,17 +473,11 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         return id;
     }
 
-    public Task UpdateEntryAsync(long id, EntryState state, long version, CancellationToken cancellationToken)
+    public async ValueTask UpdateEntryAsync(long id, EntryState state, long version, CancellationToken cancellationToken)
     {
-        var p = updateEntry.Parameters;
-        p[0].Value = WireNames.Of(state.Category);
-        p[1].Value = WireNames.Of(state.Risk);
-        p[2].Value = WireNames.Of(state.Status);
-        p[3].Value = at;
-        p[4].Value = (object?)state.ExpiresAt ?? DBNull.Value;
-        p[5].Value = version;
-        p[6].Value = id;
-        return updateEntry.ExecuteNonQueryAsync(cancellationToken);
+        await BeforeUpdateAsync(id, cancellationToken);
+        batch.Updates.Add(new EntryUpdateRow(id, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), state.ExpiresAt, version));
+        await WriteIfFullAsync(cancellationToken);
     }
 
     public ValueTask InsertHistoryAsync(
@@ -520,13 +496,11 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     }
 
     /// <summary>Changes only an entry's status (a retraction): when it was last seen does not move.</summary>
-    public Task SetStatusAsync(long id, EntryStatus status, long version, CancellationToken cancellationToken)
+    public async ValueTask SetStatusAsync(long id, EntryStatus status, long version, CancellationToken cancellationToken)
     {
-        var p = setStatus.Parameters;
-        p[0].Value = WireNames.Of(status);
-        p[1].Value = version;
-        p[2].Value = id;
-        return setStatus.ExecuteNonQueryAsync(cancellationToken);
+        await BeforeUpdateAsync(id, cancellationToken);
+        batch.StatusChanges.Add(new StatusRow(id, WireNames.Of(status), version));
+        await WriteIfFullAsync(cancellationToken);
     }
 
     /// <summary>The list as a source of the entry, with what this list said about it.</summary>
@@ -549,6 +523,16 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         return json;
     }
 
+    /// <summary>A batch updates each entry at most once, so that a provider may apply its updates as one set; a second update of an entry starts a new batch.</summary>
+    private async ValueTask BeforeUpdateAsync(long id, CancellationToken cancellationToken)
+    {
+        if (!updatedInBatch.Add(id))
+        {
+            await FlushAsync(cancellationToken);
+            updatedInBatch.Add(id);
+        }
+    }
+
     private ValueTask WriteIfFullAsync(CancellationToken cancellationToken) =>
         batch.Count < bulk.BatchRows ? ValueTask.CompletedTask : new ValueTask(FlushAsync(cancellationToken));
 
@@ -559,13 +543,9 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         {
             await bulk.WriteAsync(batch, cancellationToken);
             batch.Clear();
+            updatedInBatch.Clear();
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await updateEntry.DisposeAsync();
-        await setStatus.DisposeAsync();
-        await bulk.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => bulk.DisposeAsync();
 }

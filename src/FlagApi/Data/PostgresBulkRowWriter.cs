@@ -8,6 +8,7 @@ namespace FlagApi.Data;
 /// Writes rows with PostgreSQL's binary COPY, one COPY per table and batch, inside the
 /// connection's transaction: rows stream to the server without a statement per row or the
 /// 65,535-parameter ceiling of an INSERT, and a failed row fails the COPY and so the transaction.
+/// Updates of existing entries are one statement per batch over arrays, not a round trip per entry.
 /// </summary>
 internal sealed class PostgresBulkRowWriter(DbConnection connection) : BulkRowWriter
 {
@@ -38,6 +39,43 @@ internal sealed class PostgresBulkRowWriter(DbConnection connection) : BulkRowWr
             }
 
             await copy.CompleteAsync(cancellationToken);
+        }
+
+        if (batch.Updates.Count > 0)
+        {
+            await using var update = new NpgsqlCommand(
+                """
+                UPDATE entries AS e
+                SET category = u.category, risk = u.risk, status = u.status, last_seen = @at, expires_at = u.expires_at, version = u.version
+                FROM unnest(@id, @category, @risk, @status, @expires_at, @version) AS u(id, category, risk, status, expires_at, version)
+                WHERE e.id = u.id
+                """,
+                connection);
+            var rows = batch.Updates;
+            update.Parameters.Add(new NpgsqlParameter<DateTime>("at", NpgsqlDbType.TimestampTz) { TypedValue = at });
+            update.Parameters.Add(Array("id", NpgsqlDbType.Bigint, rows.Select(r => r.Id).ToArray()));
+            update.Parameters.Add(Array("category", NpgsqlDbType.Text, rows.Select(r => r.Category).ToArray()));
+            update.Parameters.Add(Array("risk", NpgsqlDbType.Text, rows.Select(r => r.Risk).ToArray()));
+            update.Parameters.Add(Array("status", NpgsqlDbType.Text, rows.Select(r => r.Status).ToArray()));
+            update.Parameters.Add(Array("expires_at", NpgsqlDbType.TimestampTz, rows.Select(r => r.ExpiresAt).ToArray()));
+            update.Parameters.Add(Array("version", NpgsqlDbType.Bigint, rows.Select(r => r.Version).ToArray()));
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (batch.StatusChanges.Count > 0)
+        {
+            await using var update = new NpgsqlCommand(
+                """
+                UPDATE entries AS e SET status = u.status, version = u.version
+                FROM unnest(@id, @status, @version) AS u(id, status, version)
+                WHERE e.id = u.id
+                """,
+                connection);
+            var rows = batch.StatusChanges;
+            update.Parameters.Add(Array("id", NpgsqlDbType.Bigint, rows.Select(r => r.Id).ToArray()));
+            update.Parameters.Add(Array("status", NpgsqlDbType.Text, rows.Select(r => r.Status).ToArray()));
+            update.Parameters.Add(Array("version", NpgsqlDbType.Bigint, rows.Select(r => r.Version).ToArray()));
+            await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
         if (batch.History.Count > 0)
@@ -103,6 +141,9 @@ internal sealed class PostgresBulkRowWriter(DbConnection connection) : BulkRowWr
 
     // Each COPY is finished and disposed within the batch that began it: nothing stays open between batches.
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static NpgsqlParameter<T[]> Array<T>(string name, NpgsqlDbType type, T[] values) =>
+        new(name, NpgsqlDbType.Array | type) { TypedValue = values };
 
     private Task<NpgsqlBinaryImporter> BeginAsync(string table, string[] columns, CancellationToken cancellationToken) =>
         connection.BeginBinaryImportAsync($"COPY {table} ({string.Join(", ", columns)}) FROM STDIN (FORMAT BINARY)", cancellationToken);

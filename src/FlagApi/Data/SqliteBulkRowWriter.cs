@@ -26,6 +26,8 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     private readonly Table history;
     private readonly Table changes;
     private readonly Table sources;
+    private readonly Statement update;
+    private readonly Statement setStatus;
 
     public SqliteBulkRowWriter(DbConnection connection)
     {
@@ -34,6 +36,8 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
         history = new Table(db, "entry_history", BulkColumns.History);
         changes = new Table(db, "change_log", BulkColumns.Changes);
         sources = new Table(db, "entry_sources", BulkColumns.Sources);
+        update = new Statement(db, "UPDATE entries SET category = ?, risk = ?, status = ?, last_seen = ?, expires_at = ?, version = ? WHERE id = ?", 7);
+        setStatus = new Statement(db, "UPDATE entries SET status = ?, version = ? WHERE id = ?", 3);
     }
 
     public override int BatchRows => 4096;
@@ -55,6 +59,22 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
             b.Timestamp(at);
             b.Timestamp(r.ExpiresAt);
             b.Int(r.Version);
+        });
+        update.ExecuteEach(batch.Updates, (ref Binder b, in EntryUpdateRow r) =>
+        {
+            b.Text(r.Category);
+            b.Text(r.Risk);
+            b.Text(r.Status);
+            b.Timestamp(at);
+            b.Timestamp(r.ExpiresAt);
+            b.Int(r.Version);
+            b.Int(r.Id);
+        });
+        setStatus.ExecuteEach(batch.StatusChanges, (ref Binder b, in StatusRow r) =>
+        {
+            b.Text(r.Status);
+            b.Int(r.Version);
+            b.Int(r.Id);
         });
         var actor = batch.Actor;
         history.Insert(batch.History, (ref Binder b, in HistoryRow r) =>
@@ -102,69 +122,74 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
         history.Dispose();
         changes.Dispose();
         sources.Dispose();
+        update.Dispose();
+        setStatus.Dispose();
         return ValueTask.CompletedTask;
     }
 
     private delegate void BindRow<T>(ref Binder binder, in T row);
 
-    /// <summary>One table's two statements (a full multi-row one and a single-row one for the rest) and its per-column UTF-8 cache.</summary>
+    /// <summary>One table's inserts: a statement of <see cref="RowsPerStatement"/> rows for most, a single-row one for the rest.</summary>
     private sealed class Table(sqlite3 db, string name, string[] columns) : IDisposable
     {
-        private readonly ColumnCache[] cache = [.. columns.Select(_ => new ColumnCache())];
-        private sqlite3_stmt? many;
-        private sqlite3_stmt? one;
+        private readonly Statement many = new(db, InsertSql(name, columns, RowsPerStatement), columns.Length);
+        private readonly Statement one = new(db, InsertSql(name, columns, 1), columns.Length);
 
         public void Insert<T>(List<T> rows, BindRow<T> bind)
         {
             var i = 0;
-            if (rows.Count >= RowsPerStatement)
+            for (; i + RowsPerStatement <= rows.Count; i += RowsPerStatement)
             {
-                many ??= Prepare(RowsPerStatement);
-                for (; i + RowsPerStatement <= rows.Count; i += RowsPerStatement)
-                {
-                    var binder = new Binder(many, cache);
-                    for (var r = 0; r < RowsPerStatement; r++)
-                    {
-                        bind(ref binder, rows[i + r]);
-                    }
-
-                    Execute(many);
-                }
+                many.Execute(rows, i, RowsPerStatement, bind);
             }
 
-            if (i < rows.Count)
+            for (; i < rows.Count; i++)
             {
-                one ??= Prepare(1);
-                for (; i < rows.Count; i++)
-                {
-                    var binder = new Binder(one, cache);
-                    bind(ref binder, rows[i]);
-                    Execute(one);
-                }
+                one.Execute(rows, i, 1, bind);
             }
         }
 
         public void Dispose()
         {
-            many?.Dispose();
-            one?.Dispose();
+            many.Dispose();
+            one.Dispose();
         }
 
-        private sqlite3_stmt Prepare(int rows)
+        private static string InsertSql(string table, string[] columns, int rows)
         {
             var row = "(" + string.Join(", ", columns.Select(_ => "?")) + ")";
-            var sql = $"INSERT INTO {name} ({string.Join(", ", columns)}) VALUES {string.Join(", ", Enumerable.Repeat(row, rows))}";
-            var rc = raw.sqlite3_prepare_v2(db, sql, out var statement);
-            Check(rc);
-            return statement;
+            return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES {string.Join(", ", Enumerable.Repeat(row, rows))}";
+        }
+    }
+
+    /// <summary>A statement prepared when first used and reset after each execution, with the UTF-8 cache of its columns.</summary>
+    private sealed class Statement(sqlite3 db, string sql, int columns) : IDisposable
+    {
+        private readonly ColumnCache[] cache = [.. Enumerable.Range(0, columns).Select(_ => new ColumnCache())];
+        private sqlite3_stmt? statement;
+
+        public void ExecuteEach<T>(List<T> rows, BindRow<T> bind)
+        {
+            for (var i = 0; i < rows.Count; i++)
+            {
+                Execute(rows, i, 1, bind);
+            }
         }
 
-        private void Execute(sqlite3_stmt statement)
+        /// <summary>Binds <paramref name="count"/> rows from <paramref name="start"/> and runs the statement once.</summary>
+        public void Execute<T>(List<T> rows, int start, int count, BindRow<T> bind)
         {
+            statement ??= Prepare();
+            var binder = new Binder(statement, cache);
+            for (var r = start; r < start + count; r++)
+            {
+                bind(ref binder, rows[r]);
+            }
+
             var rc = raw.sqlite3_step(statement);
             if (rc != raw.SQLITE_DONE)
             {
-                var error = new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
+                var error = Error(rc);
                 raw.sqlite3_reset(statement);
                 throw error;
             }
@@ -172,13 +197,15 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
             raw.sqlite3_reset(statement);
         }
 
-        private void Check(int rc)
+        public void Dispose() => statement?.Dispose();
+
+        private sqlite3_stmt Prepare()
         {
-            if (rc != raw.SQLITE_OK)
-            {
-                throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
-            }
+            var rc = raw.sqlite3_prepare_v2(db, sql, out var prepared);
+            return rc == raw.SQLITE_OK ? prepared : throw Error(rc);
         }
+
+        private SqliteException Error(int rc) => new(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
     }
 
     /// <summary>
