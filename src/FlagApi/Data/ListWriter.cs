@@ -70,8 +70,6 @@ public sealed record RetractResult(RetractStatus Status, long ListVersion, int R
 /// </summary>
 public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerInfo, TimeProvider time)
 {
-    private const int LookupChunk = 500;
-
     /// <param name="describe">Makes the answer to record with the list (JSON), returned again to a client that re-sends it.</param>
     public async Task<PublishResult> PublishAsync(
         ListPublication list, IReadOnlyList<ListEntryInput> rows, Func<PublishResult, string>? describe = null, CancellationToken cancellationToken = default)
@@ -376,25 +374,20 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         await list.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<Dictionary<(IdentifierKind, string), ExistingEntry>> FindEntriesAsync(
+    private async Task<Dictionary<(IdentifierKind, string), ExistingEntry>> FindEntriesAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<ListEntryInput> rows, CancellationToken cancellationToken)
     {
         var found = new Dictionary<(IdentifierKind, string), ExistingEntry>();
+        var dialect = providerInfo.Dialect;
         foreach (var group in rows.GroupBy(r => r.Kind))
         {
-            foreach (var chunk in group.Select(r => r.Key).Chunk(LookupChunk))
+            foreach (var chunk in group.Select(r => r.Key).Chunk(dialect.ValueListChunk))
             {
                 await using var command = connection.CreateCommand(transaction, string.Empty);
-                var names = new string[chunk.Length];
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    names[i] = "@v" + i.ToString(CultureInfo.InvariantCulture);
-                    command.AddParameter(names[i], chunk[i]);
-                }
-
+                var values = dialect.AddValueList(command, "value", chunk);
                 command.AddParameter("@kind", group.Key.ToWire());
                 command.CommandText =
-                    $"SELECT id, value, display, status, category, risk, expires_at, first_seen, version FROM entries WHERE kind = @kind AND value IN ({string.Join(',', names)})";
+                    $"SELECT id, value, display, status, category, risk, expires_at, first_seen, version FROM entries WHERE kind = @kind AND {values}";
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
@@ -442,51 +435,22 @@ internal static class HistoryJson
 /// <summary>
 /// Writes the rows of one transaction. New entries get their ids here (the caller holds the list
 /// version lock, which every entry write takes) so they can be inserted in batches with their
-/// history, change and source rows, which reference them.
+/// history, change and source rows, which reference them, by the provider's <see cref="BulkRowWriter"/>.
 /// </summary>
 internal sealed class EntryRowWriter : IAsyncDisposable
 {
-    private readonly string actor;
-    private readonly DbCommand updateEntry;
-    private readonly DbCommand setStatus;
-    private readonly BatchInsert entries;
-    private readonly BatchInsert history;
-    private readonly BatchInsert changes;
-    private readonly BatchInsert sources;
+    private readonly BulkRowWriter bulk;
+    private readonly BulkRowBatch batch;
+    private readonly HashSet<long> updatedInBatch = [];
     private long nextId;
 
     private readonly Dictionary<(EntryStatus, Category, Risk, DateTime?), string> stateJson = [];
-    private readonly object at;
 
     private EntryRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, long maxId)
     {
-        this.actor = actor;
-        this.at = dialect.Timestamp(at);
         nextId = maxId;
-        var batch = dialect.InsertParametersPerStatement;
-        entries = new BatchInsert(connection, transaction, batch, "entries",
-            ["id", "kind", "value", "display", "category", "risk", "status", "first_seen", "last_seen", "expires_at", "version"]);
-        history = new BatchInsert(connection, transaction, batch, "entry_history",
-            ["entry_id", "version", "at", "actor", "action", "reason", "before", "after"], entries.FlushAsync);
-        changes = new BatchInsert(connection, transaction, batch, "change_log",
-            ["version", "entry_id", "op", "kind", "value", "category", "risk", "status", "at"], entries.FlushAsync);
-        sources = new BatchInsert(connection, transaction, batch, "entry_sources",
-            ["entry_id", "list_id", "source_type", "label", "note", "display", "category", "risk", "expires_at", "added_at"], entries.FlushAsync);
-        setStatus = connection.CreateCommand(transaction, "UPDATE entries SET status = @status, version = @version WHERE id = @id");
-        foreach (var name in (string[])["@status", "@version", "@id"])
-        {
-            setStatus.AddParameter(name, DBNull.Value);
-        }
-
-        updateEntry = connection.CreateCommand(transaction,
-            """
-            UPDATE entries SET category = @category, risk = @risk, status = @status, last_seen = @seen, expires_at = @expires, version = @version
-            WHERE id = @id
-            """);
-        foreach (var name in (string[])["@category", "@risk", "@status", "@seen", "@expires", "@version", "@id"])
-        {
-            updateEntry.AddParameter(name, DBNull.Value);
-        }
+        bulk = dialect.CreateBulkRowWriter(connection, transaction);
+        batch = new BulkRowBatch(at, actor);
     }
 
     public long LastId => nextId;
@@ -503,51 +467,49 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     public async Task<long> InsertEntryAsync(IdentifierKind kind, string key, EntryState state, long version, CancellationToken cancellationToken)
     {
         var id = ++nextId;
-        await entries.AddAsync(
-            [id, kind.ToWire(), key, state.Display, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status),
-             at, at, state.ExpiresAt, version],
-            cancellationToken);
+        batch.Entries.Add(new EntryRow(
+            id, kind.ToWire(), key, state.Display, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), state.ExpiresAt, version));
+        await WriteIfFullAsync(cancellationToken);
         return id;
     }
 
-    public Task UpdateEntryAsync(long id, EntryState state, long version, CancellationToken cancellationToken)
+    public async ValueTask UpdateEntryAsync(long id, EntryState state, long version, CancellationToken cancellationToken)
     {
-        var p = updateEntry.Parameters;
-        p[0].Value = WireNames.Of(state.Category);
-        p[1].Value = WireNames.Of(state.Risk);
-        p[2].Value = WireNames.Of(state.Status);
-        p[3].Value = at;
-        p[4].Value = (object?)state.ExpiresAt ?? DBNull.Value;
-        p[5].Value = version;
-        p[6].Value = id;
-        return updateEntry.ExecuteNonQueryAsync(cancellationToken);
+        await BeforeUpdateAsync(id, cancellationToken);
+        batch.Updates.Add(new EntryUpdateRow(id, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), state.ExpiresAt, version));
+        await WriteIfFullAsync(cancellationToken);
     }
 
     public ValueTask InsertHistoryAsync(
-        long entryId, long version, string action, string? reason, EntryState? before, EntryState after, CancellationToken cancellationToken) =>
-        history.AddAsync([entryId, version, at, actor, action, reason, before is null ? null : Json(before), Json(after)], cancellationToken);
+        long entryId, long version, string action, string? reason, EntryState? before, EntryState after, CancellationToken cancellationToken)
+    {
+        batch.History.Add(new HistoryRow(entryId, version, action, reason, before is null ? null : Json(before), Json(after)));
+        return WriteIfFullAsync(cancellationToken);
+    }
 
     public ValueTask InsertChangeAsync(
-        long version, long entryId, string op, IdentifierKind kind, string key, EntryState state, CancellationToken cancellationToken) =>
-        changes.AddAsync(
-            [version, entryId, op, kind.ToWire(), key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), at],
-            cancellationToken);
+        long version, long entryId, string op, IdentifierKind kind, string key, EntryState state, CancellationToken cancellationToken)
+    {
+        batch.Changes.Add(new ChangeRow(
+            version, entryId, op, kind.ToWire(), key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status)));
+        return WriteIfFullAsync(cancellationToken);
+    }
 
     /// <summary>Changes only an entry's status (a retraction): when it was last seen does not move.</summary>
-    public Task SetStatusAsync(long id, EntryStatus status, long version, CancellationToken cancellationToken)
+    public async ValueTask SetStatusAsync(long id, EntryStatus status, long version, CancellationToken cancellationToken)
     {
-        var p = setStatus.Parameters;
-        p[0].Value = WireNames.Of(status);
-        p[1].Value = version;
-        p[2].Value = id;
-        return setStatus.ExecuteNonQueryAsync(cancellationToken);
+        await BeforeUpdateAsync(id, cancellationToken);
+        batch.StatusChanges.Add(new StatusRow(id, WireNames.Of(status), version));
+        await WriteIfFullAsync(cancellationToken);
     }
 
     /// <summary>The list as a source of the entry, with what this list said about it.</summary>
-    public ValueTask InsertSourceAsync(long entryId, long listId, string label, ListEntryInput row, CancellationToken cancellationToken) =>
-        sources.AddAsync(
-            [entryId, listId, "list", label, row.Note, row.Display, WireNames.Of(row.Category), WireNames.Of(row.Risk), row.ExpiresAt, at],
-            cancellationToken);
+    public ValueTask InsertSourceAsync(long entryId, long listId, string label, ListEntryInput row, CancellationToken cancellationToken)
+    {
+        batch.Sources.Add(new SourceRow(
+            entryId, listId, "list", label, row.Note, row.Display, WireNames.Of(row.Category), WireNames.Of(row.Risk), row.ExpiresAt));
+        return WriteIfFullAsync(cancellationToken);
+    }
 
     /// <summary>A list's rows mostly share a handful of states: serialize each once.</summary>
     private string Json(EntryState state)
@@ -561,22 +523,29 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         return json;
     }
 
-    /// <summary>Writes every buffered row; entries first, as the other rows reference them.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>A batch updates each entry at most once, so that a provider may apply its updates as one set; a second update of an entry starts a new batch.</summary>
+    private async ValueTask BeforeUpdateAsync(long id, CancellationToken cancellationToken)
     {
-        await entries.FlushAsync(cancellationToken);
-        await history.FlushAsync(cancellationToken);
-        await changes.FlushAsync(cancellationToken);
-        await sources.FlushAsync(cancellationToken);
+        if (!updatedInBatch.Add(id))
+        {
+            await FlushAsync(cancellationToken);
+            updatedInBatch.Add(id);
+        }
     }
 
-    public async ValueTask DisposeAsync()
+    private ValueTask WriteIfFullAsync(CancellationToken cancellationToken) =>
+        batch.Count < bulk.BatchRows ? ValueTask.CompletedTask : new ValueTask(FlushAsync(cancellationToken));
+
+    /// <summary>Writes every buffered row.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        await updateEntry.DisposeAsync();
-        await setStatus.DisposeAsync();
-        await entries.DisposeAsync();
-        await history.DisposeAsync();
-        await changes.DisposeAsync();
-        await sources.DisposeAsync();
+        if (batch.Count > 0)
+        {
+            await bulk.WriteAsync(batch, cancellationToken);
+            batch.Clear();
+            updatedInBatch.Clear();
+        }
     }
+
+    public ValueTask DisposeAsync() => bulk.DisposeAsync();
 }

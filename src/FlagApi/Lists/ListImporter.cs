@@ -179,17 +179,40 @@ public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, 
     /// <summary>A hash of what the list says (not how the file spells it), to tell a repeated upload from a different one.</summary>
     private static string Hash(IReadOnlyList<ListEntryInput> entries)
     {
+        // The lines are gathered into one buffer and hashed a block at a time: a million small
+        // AppendData calls cost more than the hashing itself.
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var line = new StringBuilder();
+        var chars = new char[256];
+        var block = new byte[64 * 1024];
+        var used = 0;
         foreach (var e in entries)
         {
             line.Clear()
                 .Append(e.Kind.ToWire()).Append('\t').Append(e.Key).Append('\t')
                 .Append(WireNames.Of(e.Category)).Append('\t').Append(WireNames.Of(e.Risk)).Append('\t')
                 .Append(e.Note).Append('\t').Append(e.ExpiresAt?.ToString("O", CultureInfo.InvariantCulture)).Append('\n');
-            sha.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
+            if (chars.Length < line.Length)
+            {
+                chars = new char[line.Length * 2];
+            }
+
+            line.CopyTo(0, chars, line.Length);
+            var most = Encoding.UTF8.GetMaxByteCount(line.Length);
+            if (used + most > block.Length)
+            {
+                sha.AppendData(block, 0, used);
+                used = 0;
+                if (most > block.Length)
+                {
+                    block = new byte[most];
+                }
+            }
+
+            used += Encoding.UTF8.GetBytes(chars, 0, line.Length, block, used);
         }
 
+        sha.AppendData(block, 0, used);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
