@@ -28,13 +28,14 @@ skip=" ${BENCH_SKIP:-} "
 
 if [ "$mode" = quick ]; then
   small=10000 large=1000000 startup_sizes="1000000"
-  duration=5s warmup=2s batch_duration=5s import_rows=100000
+  duration=5s warmup=2s batch_duration=5s import_rows=100000 rounds=1
 else
   small=10000 large=10000000 startup_sizes="1000000 10000000"
-  duration=15s warmup=5s batch_duration=10s import_rows=1000000
+  duration=15s warmup=5s batch_duration=10s import_rows=1000000 rounds=3
 fi
 threads=2 connections=64
 
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 progress() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 skipped() { [[ "$skip" == *" $1 "* ]]; }
 
@@ -239,25 +240,33 @@ function done(summary, latency, requests)
 end
 LUA
 
-# run_wrk NAME SCRIPT ENTRIES URL WRK_OPTIONS...: a warm-up, then the measured run; sets rps, p50_ms, p99_ms.
-rps= p50_ms= p99_ms=
-run_wrk() {
-  local name=$1 script=$2 entries=$3 url=$4 line
+# warm NAME SCRIPT ENTRIES URL WRK_OPTIONS...: a run whose figures are thrown away (JIT, connections, caches).
+warm() {
+  local name=$1 script=$2 entries=$3 url=$4
   shift 4
   progress "$name: warm-up $warmup"
   BENCH_ENTRIES=$entries wrk "$@" -d "$warmup" -s "$script" "$url" > "$work/wrk-$name-warmup.txt"
-  progress "$name: measuring $*"
-  BENCH_ENTRIES=$entries wrk "$@" -s "$script" --latency "$url" > "$work/wrk-$name.txt"
+}
+
+# measure NAME DURATION SCRIPT ENTRIES URL WRK_OPTIONS...: one measured run; sets rps, p50_ms and p99_ms.
+rps= p50_ms= p99_ms=
+measure() {
+  local name=$1 time=$2 script=$3 entries=$4 url=$5 line
+  shift 5
+  progress "$name: measuring $* -d$time"
+  BENCH_ENTRIES=$entries wrk "$@" -d "$time" -s "$script" --latency "$url" > "$work/wrk-$name.txt"
   line=$(grep '^bench:' "$work/wrk-$name.txt")
   if ! grep -q 'non2xx=0 socket_errors=0' <<<"$line"; then
     echo "$name: some requests failed ($line); see $work/wrk-$name.txt" >&2
     exit 1
   fi
-  rps=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.0f", v["requests"] / (v["duration_us"] / 1e6) }' <<<"$line")
-  p50_ms=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.2f", v["p50_us"] / 1000 }' <<<"$line")
-  p99_ms=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } printf "%.2f", v["p99_us"] / 1000 }' <<<"$line")
+  read -r rps p50_ms p99_ms < <(awk '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "%.0f %.2f %.2f\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000 }' <<<"$line")
   progress "$name: $rps requests/s (median $p50_ms ms, p99 $p99_ms ms)"
 }
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 phone_query() { # INDEX: the URL-encoded canonical phone number the wrk script would ask for
   awk -v i="$1" 'BEGIN { printf "%%2B8613%d%04d%04d", i % 10, int(i / 10000) % 10000, i % 10000 }'
@@ -276,6 +285,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
 at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 met() { if "$@"; then echo yes; else echo NO; fi; }
+group() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); out = ""; while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) } print s out }'; }
 count() { awk -v n="$1" 'BEGIN { if (n >= 1000000) printf "%gM", n / 1000000; else if (n >= 1000) printf "%gk", n / 1000; else print n }'; }
 
 rows=()
@@ -295,40 +305,8 @@ if ! skipped memory; then
   stop "$server"
 fi
 
-# --- single lookups: the lookup at the small list beside the constant endpoint -------------------------------------
-small_rps=
-if ! skipped http; then
-  small_data="$lists/phone-$small/data"
-  progress "$(count "$small") entries: starting the server"
-  start_flagapi "$small_data" "$p_small"
-  check_hit "http://127.0.0.1:$p_small" "$small"
-  body_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_small/v1/lookup/phone?value=$(phone_query $(( small / 2 )))")
-  stop "$server"
-  progress "a lookup's body is $body_bytes bytes; the constant endpoint answers as many"
-
-  # One server at a time, each with both cores and wrk beside it: first the constant endpoint, then the lookup.
-  (cd "$constant" && ASPNETCORE_ENVIRONMENT=Production exec dotnet ConstantServer.dll --urls "http://127.0.0.1:$p_constant" --body-bytes "$body_bytes") \
-    >> "$work/constant-$p_constant.log" 2>&1 &
-  constant_server=$!
-  pids+=("$constant_server")
-  wait_ready "http://127.0.0.1:$p_constant/v1/lookup/phone" "$constant_server" 60
-  constant_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_constant/v1/lookup/phone?value=$(phone_query 1)")
-  [ "$constant_bytes" = "$body_bytes" ] || { echo "the constant body is $constant_bytes bytes, not $body_bytes" >&2; exit 1; }
-  run_wrk constant "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_constant" -t"$threads" -c"$connections" -d "$duration"
-  constant_rps=$rps
-  stop "$constant_server"
-
-  start_flagapi "$small_data" "$p_small"
-  run_wrk "lookup-$(count "$small")" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_small" -t"$threads" -c"$connections" -d "$duration"
-  small_rps=$rps
-  stop "$server"
-
-  row "constant JSON endpoint, $body_bytes-byte body (req/s)" "$constant_rps" "floor of ASP.NET Core" "—"
-  row "single lookup at $(count "$small") entries (req/s)" "$small_rps" "—" "—"
-  row "single lookup / constant endpoint" "$(ratio "$small_rps" "$constant_rps") %" "≥ 80 %" "$(met at_least "$(ratio "$small_rps" "$constant_rps")" 80)"
-fi
-
-# --- start-up, memory, lookups and batches at the large lists ------------------------------------------------------
+# --- start-up and memory at the large lists; the largest keeps running for the lookups ---------------------------
+large_server= large_port=
 for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
   data="$lists/phone-$n/data"
   p=$p_large
@@ -341,13 +319,15 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
     first=$ready_seconds
     stop "$server"
     progress "$label entries: first start ready in $first s; second start"
+  else
+    progress "$label entries: starting the server"
   fi
   start_flagapi "$data" "$p"
   if ! skipped startup; then
     second=$ready_seconds
     progress "$label entries: second start ready in $second s"
     target="—" verdict="—"
-    if [ "$n" = 10000000 ]; then target="< 10 s"; verdict=$(met below "$first" 10)/$(met below "$second" 10); fi
+    if [ "$n" = 10000000 ]; then target="< 10 s"; verdict="$(met below "$first" 10) / $(met below "$second" 10)"; fi
     row "start-up to ready at $label entries, first / second start (s)" "$first / $second" "$target" "$verdict"
   fi
 
@@ -355,25 +335,69 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
     rss=$(settled_rss_kb "$server")
     per_entry=$(awk -v r="$rss" -v e="$empty_rss" -v n="$n" 'BEGIN { printf "%.0f", (r - e) * 1024 / n }')
     progress "$label entries: VmRSS $(( rss / 1024 )) MB, $per_entry bytes per entry above the empty database"
-    row "resident memory per phone entry at $label entries (bytes; VmRSS $(( rss / 1024 )) MB − $(( empty_rss / 1024 )) MB empty)" \
+    row "resident memory per phone entry at $label entries (bytes; VmRSS $(( rss / 1024 )) MB, empty $(( empty_rss / 1024 )) MB)" \
       "$per_entry" "≤ 120" "$(met at_least 120 "$per_entry")"
   fi
 
-  if [ "$n" = "$large" ] && ! skipped http; then
-    check_hit "http://127.0.0.1:$p" "$n"
-    run_wrk "lookup-$label" "$lua/lookup.lua" "$n" "http://127.0.0.1:$p" -t"$threads" -c"$connections" -d "$duration"
-    large_rps=$rps
-    row "single lookup at $label entries (req/s)" "$large_rps" "—" "—"
-    if [ -n "$small_rps" ]; then
-      row "single lookup at $label / at $(count "$small") entries" "$(ratio "$large_rps" "$small_rps") %" "≥ 90 %" \
-        "$(met at_least "$(ratio "$large_rps" "$small_rps")" 90)"
-    fi
-
-    run_wrk "batch-$label" "$lua/batch.lua" "$n" "http://127.0.0.1:$p/v1/lookup" -t1 -c1 -d "$batch_duration"
-    row "batch of 1,000 lookups at $label entries, one connection: median / p99 (ms)" "$p50_ms / $p99_ms" "< 5 (median)" "$(met below "$p50_ms" 5)"
+  if [ "$n" = "$large" ]; then
+    large_server=$server large_port=$p
+  else
+    stop "$server"
   fi
-  stop "$server"
 done
+
+# --- single lookups: the constant endpoint, the small list and the large list, in alternating rounds ----------------
+# Every server stays up and idle while another is measured; alternating rounds spread a neighbour's load over all
+# three instead of on one, and each figure is the median of its rounds.
+if ! skipped http; then
+  progress "$(count "$small") entries: starting the server"
+  start_flagapi "$lists/phone-$small/data" "$p_small"
+  small_server=$server
+  check_hit "http://127.0.0.1:$p_small" "$small"
+  check_hit "http://127.0.0.1:$large_port" "$large"
+  body_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_small/v1/lookup/phone?value=$(phone_query $(( small / 2 )))")
+  progress "a lookup's body is $body_bytes bytes; the constant endpoint answers as many"
+
+  (cd "$constant" && ASPNETCORE_ENVIRONMENT=Production exec dotnet ConstantServer.dll --urls "http://127.0.0.1:$p_constant" --body-bytes "$body_bytes") \
+    >> "$work/constant-$p_constant.log" 2>&1 &
+  constant_server=$!
+  pids+=("$constant_server")
+  wait_ready "http://127.0.0.1:$p_constant/v1/lookup/phone" "$constant_server" 60
+  constant_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_constant/v1/lookup/phone?value=$(phone_query 1)")
+  [ "$constant_bytes" = "$body_bytes" ] || { echo "the constant body is $constant_bytes bytes, not $body_bytes" >&2; exit 1; }
+
+  load=(-t"$threads" -c"$connections")
+  small_label="lookup-$(count "$small")" large_label="lookup-$(count "$large")"
+  warm constant "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_constant" "${load[@]}"
+  warm "$small_label" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_small" "${load[@]}"
+  warm "$large_label" "$lua/lookup.lua" "$large" "http://127.0.0.1:$large_port" "${load[@]}"
+  constant_runs=() small_runs=() large_runs=()
+  for round in $(seq 1 "$rounds"); do
+    measure "constant-$round" "$duration" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_constant" "${load[@]}"
+    constant_runs+=("$rps")
+    measure "$small_label-$round" "$duration" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_small" "${load[@]}"
+    small_runs+=("$rps")
+    measure "$large_label-$round" "$duration" "$lua/lookup.lua" "$large" "http://127.0.0.1:$large_port" "${load[@]}"
+    large_runs+=("$rps")
+  done
+  stop "$constant_server"
+  stop "$small_server"
+  constant_rps=$(median "${constant_runs[@]}") small_rps=$(median "${small_runs[@]}") large_rps=$(median "${large_runs[@]}")
+
+  of_rounds() { [ "$rounds" -gt 1 ] && echo ", median of $rounds runs: $*" || true; }
+  row "constant JSON endpoint, $body_bytes-byte body (req/s$(of_rounds "${constant_runs[@]}"))" "$(group "$constant_rps")" "the floor of ASP.NET Core" "—"
+  row "single lookup at $(count "$small") entries (req/s$(of_rounds "${small_runs[@]}"))" "$(group "$small_rps")" "—" "—"
+  row "single lookup at $(count "$small") entries / constant endpoint" "$(ratio "$small_rps" "$constant_rps") %" "≥ 80 %" \
+    "$(met at_least "$(ratio "$small_rps" "$constant_rps")" 80)"
+  row "single lookup at $(count "$large") entries (req/s$(of_rounds "${large_runs[@]}"))" "$(group "$large_rps")" "—" "—"
+  row "single lookup at $(count "$large") / at $(count "$small") entries" "$(ratio "$large_rps" "$small_rps") %" "≥ 90 %" \
+    "$(met at_least "$(ratio "$large_rps" "$small_rps")" 90)"
+
+  warm "batch-$(count "$large")" "$lua/batch.lua" "$large" "http://127.0.0.1:$large_port/v1/lookup" -t1 -c1
+  measure "batch-$(count "$large")" "$batch_duration" "$lua/batch.lua" "$large" "http://127.0.0.1:$large_port/v1/lookup" -t1 -c1
+  row "batch of 1,000 lookups at $(count "$large") entries over HTTP, one connection: median / p99 (ms)" "$p50_ms / $p99_ms" "< 5 (median)" "$(met below "$p50_ms" 5)"
+fi
+[ -n "$large_server" ] && stop "$large_server"
 
 # --- in-process operations (BenchmarkDotNet) ------------------------------------------------------------------------
 if ! skipped bdn; then
@@ -389,7 +413,7 @@ if ! skipped bdn; then
       ms=$(awk -v t="$ns" 'BEGIN { printf "%.2f", t / 1e6 }')
       row "$name, in process (ms)" "$ms" "< 5" "$(met below "$ms" 5)"
     else
-      row "$name (ops/s)" "$(awk -v t="$ns" 'BEGIN { printf "%.0f", 1e9 / t }')" "—" "—"
+      row "$name (ops/s)" "$(group "$(awk -v t="$ns" 'BEGIN { printf "%.0f", 1e9 / t }')")" "—" "—"
     fi
   done < "$work/bdn/summary.tsv"
   progress "BenchmarkDotNet: done (full report: $work/bdn/results)"
@@ -417,7 +441,7 @@ import_rate() { # SCRIPT LABEL
     seconds=$(sed -E 's/.*: ([0-9.]+) s for ([0-9]+) rows.*/\1/' <<<"$line")
     imported=$(sed -E 's/.*: ([0-9.]+) s for ([0-9]+) rows.*/\2/' <<<"$line")
   fi
-  row "import of $(count "$imported") rows on $2 (rows/s; $seconds s)" "$(awk -v n="$imported" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')" "—" "—"
+  row "import of $(count "$imported") rows on $2 (rows/s; $seconds s)" "$(group "$(awk -v n="$imported" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')")" "—" "—"
 }
 
 if ! skipped import; then
@@ -434,7 +458,8 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
   echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $ram RAM"
-  echo "- wrk: -t$threads -c$connections -d$duration after a $warmup warm-up (batches: -t1 -c1 -d$batch_duration), loopback, Release, rate limits off"
+  echo "- load average (1, 5, 15 min): $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (above $(nproc), something else wanted the cores too)"
+  echo "- wrk: -t$threads -c$connections -d$duration after a $warmup warm-up (batches: -t1 -c1 -d$batch_duration), $rounds round(s), loopback, Release, rate limits off"
   echo
   echo "| measure | figure | target | met? |"
   echo "|---|---|---|---|"
