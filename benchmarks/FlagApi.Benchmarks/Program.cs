@@ -15,7 +15,7 @@ var filter = OptionValue(args, "--filter") ?? "*";
 var job = Job.Default
     .WithLaunchCount(1)
     .WithWarmupCount(quick ? 2 : 3)
-    .WithIterationCount(quick ? 3 : 5)
+    .WithIterationCount(quick ? 3 : 10)
     .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(quick ? 100 : 250))
     // A forced full collection between iterations walks the million-entry index each time: minutes, not seconds.
     .WithGcForce(false)
