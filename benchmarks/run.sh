@@ -4,8 +4,9 @@
 # and import speed. Prints a table at the end and writes it to benchmarks/results/latest.md.
 #
 # usage: benchmarks/run.sh [--quick | --prepare]
-#   (default)  10,000 vs 10,000,000 entries, 1M and 10M start-ups, wrk 15 s per run (builds the 10M list once: long)
-#   --quick    10,000 vs 1,000,000 entries, wrk 5 s per run, shorter BenchmarkDotNet runs, 100k-row import
+#   (default)  10,000 vs 10,000,000 entries, 1M and 10M start-ups, three rounds of 15 s wrk runs (builds the 10M list
+#              once: long)
+#   --quick    10,000 vs 1,000,000 entries, two rounds of 5 s wrk runs, shorter BenchmarkDotNet runs, 100k-row import
 #   --prepare  only publish the app and build the lists of the default mode, to measure later
 # environment: BENCH_WORK (work directory, default benchmarks/.work), BENCH_PORT (first port, default 5380),
 #              BENCH_SKIP (space-separated parts to leave out: http memory startup bdn import)
@@ -28,7 +29,7 @@ skip=" ${BENCH_SKIP:-} "
 
 if [ "$mode" = quick ]; then
   small=10000 large=1000000 startup_sizes="1000000"
-  duration=5s warmup=2s batch_duration=5s import_rows=100000 rounds=1
+  duration=5s warmup=2s batch_duration=5s import_rows=100000 rounds=2
 else
   small=10000 large=10000000 startup_sizes="1000000 10000000"
   duration=15s warmup=5s batch_duration=10s import_rows=1000000 rounds=3
@@ -160,16 +161,19 @@ wait_ready() { # URL PID TIMEOUT_SECONDS
   done
 }
 
-# Resident size once the collector has settled: the reading once it stops moving by more than 1% a second.
+# Resident size once the collector has settled: at least 5 s after start-up, then the first reading within 1% of the
+# two before it (a minute at most).
 settled_rss_kb() { # PID
-  local previous=0 current i
-  for i in $(seq 1 30); do
+  local readings=() current i
+  sleep 4
+  for i in $(seq 1 60); do
     sleep 1
     current=$(awk '/^VmRSS/ { print $2 }' "/proc/$1/status")
-    if [ "$previous" -gt 0 ] && awk -v a="$previous" -v b="$current" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= a / 100) }'; then
+    readings+=("$current")
+    if [ "${#readings[@]}" -ge 3 ] && printf '%s\n' "${readings[@]: -3}" |
+      awk 'NR == 1 { min = max = $1 } { if ($1 < min) min = $1; if ($1 > max) max = $1 } END { exit !(max - min <= max / 100) }'; then
       break
     fi
-    previous=$current
   done
   echo "$current"
 }
@@ -182,17 +186,16 @@ first_start_data() { # DIR
 # --- wrk ----------------------------------------------------------------------------------------------------------
 lua="$work/lua"
 mkdir -p "$lua"
-# Each connection cycles through 65,536 phone numbers drawn at random from the whole list: every request is a hit.
+rm -f "$work"/wrk-*.txt "$work"/server-*.log "$work"/constant-*.log
+# Each wrk thread cycles through 65,536 phone numbers drawn at random from the whole list: every request is a hit.
 cat > "$lua/lookup.lua" <<'LUA'
 local entries = tonumber(os.getenv("BENCH_ENTRIES"))
 local paths = {}
 local counter = 0
-local threads = {}
 
 function setup(thread)
   counter = counter + 1
   thread:set("seed", counter)
-  table.insert(threads, thread)
 end
 
 function init(args)
@@ -264,7 +267,7 @@ measure() {
   progress "$name: $rps requests/s (median $p50_ms ms, p99 $p99_ms ms)"
 }
 
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+best() { printf '%s\n' "$@" | sort -n | tail -n 1; }
 
 phone_query() { # INDEX: the URL-encoded canonical phone number the wrk script would ask for
   awk -v i="$1" 'BEGIN { printf "%%2B8613%d%04d%04d", i % 10, int(i / 10000) % 10000, i % 10000 }'
@@ -345,8 +348,8 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
 done
 
 # --- single lookups: the constant endpoint, the small list and the large list, in alternating rounds ----------------
-# Every server stays up and idle while another is measured; alternating rounds spread a neighbour's load over all
-# three instead of on one, and each figure is the median of its rounds.
+# Every server stays up and idle while another is measured. Alternating rounds spread a neighbour's load over all
+# three instead of on one; each figure is the best of its rounds, since interference only ever lowers a figure.
 if ! skipped http; then
   progress "$(count "$small") entries: starting the server"
   start_flagapi "$lists/phone-$small/data" "$p_small"
@@ -380,9 +383,9 @@ if ! skipped http; then
   done
   stop "$constant_server"
   stop "$small_server"
-  constant_rps=$(median "${constant_runs[@]}") small_rps=$(median "${small_runs[@]}") large_rps=$(median "${large_runs[@]}")
+  constant_rps=$(best "${constant_runs[@]}") small_rps=$(best "${small_runs[@]}") large_rps=$(best "${large_runs[@]}")
 
-  of_rounds() { [ "$rounds" -gt 1 ] && echo ", median of $rounds runs: $*" || true; }
+  of_rounds() { [ "$rounds" -gt 1 ] && echo ", best of $rounds runs: $(for run; do group "$run"; done | paste -sd/ | sed 's|/| / |g')" || true; }
   row "constant JSON endpoint, $body_bytes-byte body (req/s$(of_rounds "${constant_runs[@]}"))" "$(group "$constant_rps")" "the floor of ASP.NET Core" "—"
   row "single lookup at $(count "$small") entries (req/s$(of_rounds "${small_runs[@]}"))" "$(group "$small_rps")" "—" "—"
   row "single lookup at $(count "$small") entries / constant endpoint" "$(ratio "$small_rps" "$constant_rps") %" "≥ 80 %" \
