@@ -462,7 +462,9 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
   echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $ram RAM"
-  echo "- load average (1, 5, 15 min): $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (above $(nproc), something else wanted the cores too)"
+  load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
+  busy=$(awk -v a="$load_at_start" -v b="$load_at_end" -v n="$(nproc)" 'BEGIN { if (a + 0 > n || b + 0 > n) print " (above " n ": something else wanted the cores too)" }')
+  echo "- load average (1, 5, 15 min): $load_at_start at the start, $load_at_end at the end$busy"
   echo "- wrk: -t$threads -c$connections -d$duration after a $warmup warm-up (batches: -t1 -c1 -d$batch_duration), $rounds round(s), loopback, Release, rate limits off"
   echo
   echo "| measure | figure | target | met? |"
