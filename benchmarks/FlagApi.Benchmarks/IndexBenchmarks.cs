@@ -1,0 +1,88 @@
+using BenchmarkDotNet.Attributes;
+using FlagApi.Entries;
+using FlagApi.Identifiers;
+using FlagApi.Lookup;
+using FlagApi.Protection;
+using FlagApi.Reports;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Benchmarks;
+
+/// <summary>
+/// The index at 1,000,000 phone entries (numbered as benchmarks/run.sh numbers its lists): finding a key, looking a
+/// phone number up as the service does, and the batch handler with 1,000 items, without HTTP and JSON.
+/// </summary>
+public class IndexBenchmarks
+{
+    private const int Entries = 1_000_000;
+    private const int Probes = 4096;
+
+    // Built once for all the benchmarks of this class: they run in this one process.
+    private static readonly Lazy<(ListIndex Index, LookupService Service)> Loaded = new(Load);
+
+    private readonly string[] hits = new string[Probes];
+    private readonly string[] misses = new string[Probes];
+    private readonly string[] queries = new string[Probes];
+    private ListIndex index = null!;
+    private LookupService service = null!;
+    private BatchLookupRequest batch = null!;
+    private IOptions<LookupOptions> lookupOptions = null!;
+    private int next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (index, service) = Loaded.Value;
+        var random = new Random(42);
+        for (var k = 0; k < Probes; k++)
+        {
+            var i = random.Next(Entries);
+            hits[k] = Phone(i);
+            misses[k] = Phone(Entries + i);
+            queries[k] = $"+86 13{i % 10} {i / 10_000 % 10_000:D4} {i % 10_000:D4}";
+        }
+
+        batch = new BatchLookupRequest([.. Enumerable.Range(0, 1000).Select(k => new BatchLookupItem("phone", queries[k]))]);
+        lookupOptions = Options.Create(new LookupOptions());
+
+        if (index.Find(IdentifierKind.Phone, hits[0]) is null || index.Find(IdentifierKind.Phone, misses[0]) is not null
+            || service.Lookup("phone", queries[0]).Response?.Verdict != Verdict.Flagged)
+        {
+            throw new InvalidOperationException("The index does not hold what the benchmarks expect.");
+        }
+    }
+
+    [Benchmark(Description = "ListIndex.Find hit at 1M entries")]
+    public IndexedEntry? FindHit() => index.Find(IdentifierKind.Phone, hits[next++ & (Probes - 1)]);
+
+    [Benchmark(Description = "ListIndex.Find miss at 1M entries")]
+    public IndexedEntry? FindMiss() => index.Find(IdentifierKind.Phone, misses[next++ & (Probes - 1)]);
+
+    [Benchmark(Description = "LookupService.Lookup phone hit at 1M entries")]
+    public LookupResponse? Lookup() => service.Lookup("phone", queries[next++ & (Probes - 1)]).Response;
+
+    [Benchmark(Description = "Batch handler, 1,000 phone hits at 1M entries")]
+    public object LookupBatch() => LookupEndpoints.LookupBatch(batch, service, index, lookupOptions);
+
+    private static string Phone(int i) => $"+8613{i % 10}{i / 10_000 % 10_000:D4}{i % 10_000:D4}";
+
+    private static (ListIndex, LookupService) Load()
+    {
+        var added = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        IReadOnlyList<IndexedSource> sources = [new IndexedSource("list", "Benchmark phone-1000000-0", 1, added)];
+        var index = new ListIndex();
+        index.Reset(
+            Enumerable.Range(0, Entries).Select(i => new IndexedEntry(
+                i + 1, IdentifierKind.Phone, Phone(i), Phone(i), Category.TaskBrushing, Risk.High, EntryStatus.Active, added, added, null, sources)),
+            Entries);
+
+        // The protection and report indexes are never started: empty, as over a database without protections or reports.
+        var scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+        var protection = new ProtectionIndex(scopes, Options.Create(new ProtectionOptions()), NullLogger<ProtectionIndex>.Instance);
+        var reports = new ReportIndex(scopes, Options.Create(new ReportsOptions()), NullLogger<ReportIndex>.Instance);
+        var service = new LookupService(index, protection, reports, Options.Create(IdentifierOptions.Default), TimeProvider.System);
+        return (index, service);
+    }
+}

@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+# The benchmark suite: lookup throughput over HTTP against a bare ASP.NET Core endpoint, the same lookup at a small
+# and a large list, batch latency, in-process operations (BenchmarkDotNet), resident memory per entry, start-up time
+# and import speed. Prints a table at the end and writes it to benchmarks/results/latest.md.
+#
+# usage: benchmarks/run.sh [--quick | --prepare]
+#   (default)  10,000 vs 10,000,000 entries, 1M and 10M start-ups, three rounds of 15 s wrk runs (builds the 10M list
+#              once: long)
+#   --quick    10,000 vs 1,000,000 entries, two rounds of 5 s wrk runs, shorter BenchmarkDotNet runs, 100k-row import
+#   --prepare  only publish the app and build the lists of the default mode, to measure later
+# environment: BENCH_WORK (work directory, default benchmarks/.work), BENCH_PORT (first port, default 5380),
+#              BENCH_SKIP (space-separated parts to leave out: http memory startup bdn import)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$root/benchmarks"
+mode=full
+case "${1:-}" in
+  "") ;;
+  --quick) mode=quick ;;
+  --prepare) mode=prepare ;;
+  *) echo "usage: benchmarks/run.sh [--quick | --prepare]" >&2; exit 2 ;;
+esac
+
+work=${BENCH_WORK:-$bench/.work}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+port=${BENCH_PORT:-5380}
+skip=" ${BENCH_SKIP:-} "
+
+if [ "$mode" = quick ]; then
+  small=10000 large=1000000 startup_sizes="1000000"
+  duration=5s warmup=2s batch_duration=5s import_rows=100000 rounds=2
+else
+  small=10000 large=10000000 startup_sizes="1000000 10000000"
+  duration=15s warmup=5s batch_duration=10s import_rows=1000000 rounds=3
+fi
+threads=2 connections=64
+
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+progress() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+skipped() { [[ "$skip" == *" $1 "* ]]; }
+
+# --- processes: every one started here is stopped on exit ------------------------------------------------------
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# --- tools --------------------------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    progress "installing wrk (Debian package)"
+    apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+  else
+    echo "wrk is missing: install it (sudo apt-get install wrk) and run again." >&2
+    exit 1
+  fi
+fi
+for tool in curl awk dotnet; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing." >&2; exit 1; }
+done
+
+# --- builds -------------------------------------------------------------------------------------------------------
+app="$work/app"
+progress "publishing FlagApi (Release) to $app"
+rm -rf "$app"
+dotnet publish "$root/src/FlagApi" -c Release -o "$app" --nologo -v quiet >/dev/null
+
+# Lists built by an app whose schema has not changed are reused: the key covers the SQLite schema and this
+# script's generator.
+generator="phone-v1: +86 13d dddd dddd, task_brushing, high, chunks of 1,000,000 rows"
+key=$( { cat "$root"/src/FlagApi/Data/Migrations/Sqlite/*.sql; echo "$generator"; } | sha256sum | cut -c1-12)
+lists="$work/lists-$key"
+for old in "$work"/lists-*; do
+  [ -d "$old" ] && [ "$old" != "$lists" ] && { progress "removing lists of an older schema: $old"; rm -rf "$old"; }
+done
+
+# Phone number i (0 <= i < 100,000,000) is +86 13<i mod 10> <i / 10,000 mod 10,000> <i mod 10,000>: all distinct.
+phone_csv() { # FIRST COUNT
+  awk -v first="$1" -v n="$2" 'BEGIN {
+    print "kind,value,category,risk,note";
+    for (i = first; i < first + n; i++)
+      printf "phone,+86 13%d %04d %04d,task_brushing,high,\n", i % 10, int(i / 10000) % 10000, i % 10000;
+  }'
+}
+
+build_list() { # ENTRIES
+  local n=$1 dir="$lists/phone-$1" chunk=1000000 first=0 part=0 rows started
+  if [ -f "$dir/complete" ]; then
+    progress "list of $n phone entries: built before ($dir)"
+    return
+  fi
+  rm -rf "$dir"
+  mkdir -p "$dir/data"
+  started=$(date +%s)
+  while [ "$first" -lt "$n" ]; do
+    rows=$(( n - first < chunk ? n - first : chunk ))
+    progress "list of $n phone entries: importing rows $first..$(( first + rows - 1 ))"
+    phone_csv "$first" "$rows" > "$dir/part.csv"
+    (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Database__DataDirectory="$dir/data" Logging__LogLevel__Default=Warning \
+      dotnet FlagApi.dll import "$dir/part.csv" --agency "Benchmark" --reference "phone-$n-$part") | sed 's/^/    /'
+    first=$(( first + rows ))
+    part=$(( part + 1 ))
+  done
+  rm -f "$dir/part.csv"
+  touch "$dir/complete"
+  progress "list of $n phone entries: built in $(( $(date +%s) - started )) s"
+}
+
+sizes=$(printf '%s\n' "$small" "$large" $startup_sizes | sort -n | uniq)
+[ "$mode" = prepare ] && sizes=$(printf '%s\n' 10000 1000000 10000000)
+for n in $sizes; do build_list "$n"; done
+if [ "$mode" = prepare ]; then
+  progress "prepared: $lists"
+  exit 0
+fi
+
+constant="$work/constant"
+progress "publishing ConstantServer (Release) to $constant"
+rm -rf "$constant"
+dotnet publish "$bench/ConstantServer" -c Release -o "$constant" --nologo -v quiet >/dev/null
+
+# --- servers ------------------------------------------------------------------------------------------------------
+# start_flagapi DATA_DIR PORT: starts the published app from its own folder (so that its appsettings.json loads) and
+# waits until /health/ready answers 200; sets server (pid) and ready_seconds.
+server=
+ready_seconds=
+start_flagapi() {
+  local data=$1 p=$2 started now
+  started=$(date +%s%N)
+  (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Database__DataDirectory="$data" RateLimiting__Enabled=false \
+    exec dotnet FlagApi.dll --urls "http://127.0.0.1:$p") >> "$work/server-$p.log" 2>&1 &
+  server=$!
+  pids+=("$server")
+  wait_ready "http://127.0.0.1:$p/health/ready" "$server" 600
+  now=$(date +%s%N)
+  ready_seconds=$(awk -v a="$started" -v b="$now" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
+}
+
+wait_ready() { # URL PID TIMEOUT_SECONDS
+  local deadline=$(( $(date +%s) + $3 ))
+  until curl -fs -o /dev/null "$1"; do
+    if ! kill -0 "$2" 2>/dev/null; then
+      echo "the server (pid $2) exited before it was ready; see $work/server-*.log" >&2
+      exit 1
+    fi
+    if [ "$(date +%s)" -gt "$deadline" ]; then
+      echo "the server (pid $2) was not ready within $3 s" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+
+# Resident size once the collector has settled: at least 5 s after start-up, then the first reading within 1% of the
+# two before it (a minute at most).
+settled_rss_kb() { # PID
+  local readings=() current i
+  sleep 4
+  for i in $(seq 1 60); do
+    sleep 1
+    current=$(awk '/^VmRSS/ { print $2 }' "/proc/$1/status")
+    readings+=("$current")
+    if [ "${#readings[@]}" -ge 3 ] && printf '%s\n' "${readings[@]: -3}" |
+      awk 'NR == 1 { min = max = $1 } { if ($1 < min) min = $1; if ($1 > max) max = $1 } END { exit !(max - min <= max / 100) }'; then
+      break
+    fi
+  done
+  echo "$current"
+}
+
+# A data directory as a first start sees it: the database only, nothing a previous start left beside it.
+first_start_data() { # DIR
+  find "$1" -mindepth 1 -maxdepth 1 ! -name 'flagapi.db*' ! -name 'reports-hash.key' -exec rm -rf {} +
+}
+
+# --- wrk ----------------------------------------------------------------------------------------------------------
+lua="$work/lua"
+mkdir -p "$lua"
+rm -f "$work"/wrk-*.txt "$work"/server-*.log "$work"/constant-*.log
+# Each wrk thread cycles through 65,536 phone numbers drawn at random from the whole list: every request is a hit.
+cat > "$lua/lookup.lua" <<'LUA'
+local entries = tonumber(os.getenv("BENCH_ENTRIES"))
+local paths = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("seed", counter)
+end
+
+function init(args)
+  math.randomseed(seed * 7919)
+  for k = 1, 65536 do
+    local i = math.random(0, entries - 1)
+    paths[k] = string.format("/v1/lookup/phone?value=%%2B8613%d%04d%04d", i % 10, math.floor(i / 10000) % 10000, i % 10000)
+  end
+  position = 0
+end
+
+function request()
+  position = position % #paths + 1
+  return wrk.format("GET", paths[position])
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("bench: requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+LUA
+
+# One body of 1,000 phone numbers at random from the whole list, posted again and again.
+cat > "$lua/batch.lua" <<'LUA'
+local entries = tonumber(os.getenv("BENCH_ENTRIES"))
+local items = {}
+math.randomseed(4242)
+for k = 1, 1000 do
+  local i = math.random(0, entries - 1)
+  items[k] = string.format('{"kind":"phone","value":"+8613%d%04d%04d"}', i % 10, math.floor(i / 10000) % 10000, i % 10000)
+end
+wrk.method = "POST"
+wrk.body = '{"items":[' .. table.concat(items, ",") .. ']}'
+wrk.headers["Content-Type"] = "application/json"
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("bench: requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+LUA
+
+# warm NAME SCRIPT ENTRIES URL WRK_OPTIONS...: a run whose figures are thrown away (JIT, connections, caches).
+warm() {
+  local name=$1 script=$2 entries=$3 url=$4
+  shift 4
+  progress "$name: warm-up $warmup"
+  BENCH_ENTRIES=$entries wrk "$@" -d "$warmup" -s "$script" "$url" > "$work/wrk-$name-warmup.txt"
+}
+
+# measure NAME DURATION SCRIPT ENTRIES URL WRK_OPTIONS...: one measured run; sets rps, p50_ms and p99_ms.
+rps= p50_ms= p99_ms=
+measure() {
+  local name=$1 time=$2 script=$3 entries=$4 url=$5 line
+  shift 5
+  progress "$name: measuring $* -d$time"
+  BENCH_ENTRIES=$entries wrk "$@" -d "$time" -s "$script" --latency "$url" > "$work/wrk-$name.txt"
+  line=$(grep '^bench:' "$work/wrk-$name.txt")
+  if ! grep -q 'non2xx=0 socket_errors=0' <<<"$line"; then
+    echo "$name: some requests failed ($line); see $work/wrk-$name.txt" >&2
+    exit 1
+  fi
+  read -r rps p50_ms p99_ms < <(awk '{
+    for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    printf "%.0f %.2f %.2f\n", v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000 }' <<<"$line")
+  progress "$name: $rps requests/s (median $p50_ms ms, p99 $p99_ms ms)"
+}
+
+best() { printf '%s\n' "$@" | sort -n | tail -n 1; }
+
+phone_query() { # INDEX: the URL-encoded canonical phone number the wrk script would ask for
+  awk -v i="$1" 'BEGIN { printf "%%2B8613%d%04d%04d", i % 10, int(i / 10000) % 10000, i % 10000 }'
+}
+
+check_hit() { # BASE_URL ENTRIES
+  local answer
+  answer=$(curl -fs "$1/v1/lookup/phone?value=$(phone_query $(( $2 - 1 )))")
+  if [[ "$answer" != *'"verdict":"flagged"'* ]]; then
+    echo "the last entry of the $2-entry list is not flagged: $answer" >&2
+    exit 1
+  fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+met() { if "$@"; then echo yes; else echo NO; fi; }
+group() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); out = ""; while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) } print s out }'; }
+count() { awk -v n="$1" 'BEGIN { if (n >= 1000000) printf "%gM", n / 1000000; else if (n >= 1000) printf "%gk", n / 1000; else print n }'; }
+
+rows=()
+row() { rows+=("| $1 | $2 | $3 | $4 |"); }
+
+p_empty=$port p_small=$((port + 1)) p_constant=$((port + 2)) p_large=$((port + 10))
+
+# --- resident memory over an empty database (the baseline) ---------------------------------------------------------
+empty_rss=
+if ! skipped memory; then
+  rm -rf "$work/empty"
+  mkdir -p "$work/empty"
+  progress "empty database: starting the server"
+  start_flagapi "$work/empty" "$p_empty"
+  empty_rss=$(settled_rss_kb "$server")
+  progress "empty database: VmRSS $(( empty_rss / 1024 )) MB"
+  stop "$server"
+fi
+
+# --- start-up and memory at the large lists; the largest keeps running for the lookups ---------------------------
+large_server= large_port=
+for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
+  data="$lists/phone-$n/data"
+  p=$p_large
+  p_large=$(( p_large + 1 ))
+  label=$(count "$n")
+  if ! skipped startup; then
+    first_start_data "$data"
+    progress "$label entries: first start"
+    start_flagapi "$data" "$p"
+    first=$ready_seconds
+    stop "$server"
+    progress "$label entries: first start ready in $first s; second start"
+  else
+    progress "$label entries: starting the server"
+  fi
+  start_flagapi "$data" "$p"
+  if ! skipped startup; then
+    second=$ready_seconds
+    progress "$label entries: second start ready in $second s"
+    target="—" verdict="—"
+    if [ "$n" = 10000000 ]; then target="< 10 s"; verdict="$(met below "$first" 10) / $(met below "$second" 10)"; fi
+    row "start-up to ready at $label entries, first / second start (s)" "$first / $second" "$target" "$verdict"
+  fi
+
+  if ! skipped memory; then
+    rss=$(settled_rss_kb "$server")
+    per_entry=$(awk -v r="$rss" -v e="$empty_rss" -v n="$n" 'BEGIN { printf "%.0f", (r - e) * 1024 / n }')
+    progress "$label entries: VmRSS $(( rss / 1024 )) MB, $per_entry bytes per entry above the empty database"
+    row "resident memory per phone entry at $label entries (bytes; VmRSS $(( rss / 1024 )) MB, empty $(( empty_rss / 1024 )) MB)" \
+      "$per_entry" "≤ 120" "$(met at_least 120 "$per_entry")"
+  fi
+
+  if [ "$n" = "$large" ]; then
+    large_server=$server large_port=$p
+  else
+    stop "$server"
+  fi
+done
+
+# --- single lookups: the constant endpoint, the small list and the large list, in alternating rounds ----------------
+# Every server stays up and idle while another is measured. Alternating rounds spread a neighbour's load over all
+# three instead of on one; each figure is the best of its rounds, since interference only ever lowers a figure.
+if ! skipped http; then
+  progress "$(count "$small") entries: starting the server"
+  start_flagapi "$lists/phone-$small/data" "$p_small"
+  small_server=$server
+  check_hit "http://127.0.0.1:$p_small" "$small"
+  check_hit "http://127.0.0.1:$large_port" "$large"
+  body_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_small/v1/lookup/phone?value=$(phone_query $(( small / 2 )))")
+  progress "a lookup's body is $body_bytes bytes; the constant endpoint answers as many"
+
+  (cd "$constant" && ASPNETCORE_ENVIRONMENT=Production exec dotnet ConstantServer.dll --urls "http://127.0.0.1:$p_constant" --body-bytes "$body_bytes") \
+    >> "$work/constant-$p_constant.log" 2>&1 &
+  constant_server=$!
+  pids+=("$constant_server")
+  wait_ready "http://127.0.0.1:$p_constant/v1/lookup/phone" "$constant_server" 60
+  constant_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_constant/v1/lookup/phone?value=$(phone_query 1)")
+  [ "$constant_bytes" = "$body_bytes" ] || { echo "the constant body is $constant_bytes bytes, not $body_bytes" >&2; exit 1; }
+
+  load=(-t"$threads" -c"$connections")
+  small_label="lookup-$(count "$small")" large_label="lookup-$(count "$large")"
+  warm constant "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_constant" "${load[@]}"
+  warm "$small_label" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_small" "${load[@]}"
+  warm "$large_label" "$lua/lookup.lua" "$large" "http://127.0.0.1:$large_port" "${load[@]}"
+  constant_runs=() small_runs=() large_runs=()
+  for round in $(seq 1 "$rounds"); do
+    measure "constant-$round" "$duration" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_constant" "${load[@]}"
+    constant_runs+=("$rps")
+    measure "$small_label-$round" "$duration" "$lua/lookup.lua" "$small" "http://127.0.0.1:$p_small" "${load[@]}"
+    small_runs+=("$rps")
+    measure "$large_label-$round" "$duration" "$lua/lookup.lua" "$large" "http://127.0.0.1:$large_port" "${load[@]}"
+    large_runs+=("$rps")
+  done
+  stop "$constant_server"
+  stop "$small_server"
+  constant_rps=$(best "${constant_runs[@]}") small_rps=$(best "${small_runs[@]}") large_rps=$(best "${large_runs[@]}")
+
+  of_rounds() { [ "$rounds" -gt 1 ] && echo ", best of $rounds runs: $(for run; do group "$run"; done | paste -sd/ | sed 's|/| / |g')" || true; }
+  row "constant JSON endpoint, $body_bytes-byte body (req/s$(of_rounds "${constant_runs[@]}"))" "$(group "$constant_rps")" "the floor of ASP.NET Core" "—"
+  row "single lookup at $(count "$small") entries (req/s$(of_rounds "${small_runs[@]}"))" "$(group "$small_rps")" "—" "—"
+  row "single lookup at $(count "$small") entries / constant endpoint" "$(ratio "$small_rps" "$constant_rps") %" "≥ 80 %" \
+    "$(met at_least "$(ratio "$small_rps" "$constant_rps")" 80)"
+  row "single lookup at $(count "$large") entries (req/s$(of_rounds "${large_runs[@]}"))" "$(group "$large_rps")" "—" "—"
+  row "single lookup at $(count "$large") / at $(count "$small") entries" "$(ratio "$large_rps" "$small_rps") %" "≥ 90 %" \
+    "$(met at_least "$(ratio "$large_rps" "$small_rps")" 90)"
+
+  warm "batch-$(count "$large")" "$lua/batch.lua" "$large" "http://127.0.0.1:$large_port/v1/lookup" -t1 -c1
+  measure "batch-$(count "$large")" "$batch_duration" "$lua/batch.lua" "$large" "http://127.0.0.1:$large_port/v1/lookup" -t1 -c1
+  row "batch of 1,000 lookups at $(count "$large") entries over HTTP, one connection: median / p99 (ms)" "$p50_ms / $p99_ms" "< 5 (median)" "$(met below "$p50_ms" 5)"
+fi
+[ -n "$large_server" ] && stop "$large_server"
+
+# --- in-process operations (BenchmarkDotNet) ------------------------------------------------------------------------
+if ! skipped bdn; then
+  progress "BenchmarkDotNet: building and running benchmarks/FlagApi.Benchmarks (Release)"
+  bdn_args=(--artifacts "$work/bdn")
+  [ "$mode" = quick ] && bdn_args+=(--quick)
+  rm -rf "$work/bdn"
+  dotnet run -c Release --project "$bench/FlagApi.Benchmarks" --nologo -- "${bdn_args[@]}" > "$work/bdn.log" 2>&1 \
+    || { tail -n 40 "$work/bdn.log" >&2; exit 1; }
+  # The summary file the benchmarks write: one "name<TAB>nanoseconds per operation" line per benchmark.
+  while IFS=$'\t' read -r name ns; do
+    if [[ "$name" == Batch* ]]; then
+      ms=$(awk -v t="$ns" 'BEGIN { printf "%.2f", t / 1e6 }')
+      row "$name, in process (ms)" "$ms" "< 5" "$(met below "$ms" 5)"
+    else
+      row "$name (ops/s)" "$(group "$(awk -v t="$ns" 'BEGIN { printf "%.0f", 1e9 / t }')")" "—" "—"
+    fi
+  done < "$work/bdn/summary.tsv"
+  progress "BenchmarkDotNet: done (full report: $work/bdn/results)"
+fi
+
+# --- import -------------------------------------------------------------------------------------------------------
+import_rate() { # SCRIPT LABEL
+  local out seconds imported
+  if [ ! -x "$bench/$1" ]; then
+    row "import of $(count "$import_rows") rows on $2 (rows/s)" "not measured: benchmarks/$1 is missing" "—" "—"
+    return
+  fi
+  # The default mode runs the scripts as they are (1,000,000 rows); the quick one asks for fewer rows.
+  local args=()
+  [ "$mode" = quick ] && args=("$import_rows")
+  progress "import on $2: benchmarks/$1 ${args[*]}"
+  if ! out=$("$bench/$1" "${args[@]}" 2>&1); then
+    echo "$out" | tail -n 20 >&2
+    row "import of $(count "$import_rows") rows on $2 (rows/s)" "failed (see above)" "—" "—"
+    return
+  fi
+  echo "$out" | tail -n 3 | sed 's/^/    /'
+  if line=$(grep -E '^import_seconds=' <<<"$out" | tail -n 1); then
+    seconds=$(sed -E 's/.*import_seconds=([0-9.]+).*/\1/' <<<"$line")
+    imported=$(sed -E 's/.*rows=([0-9]+).*/\1/' <<<"$line")
+  else
+    line=$(grep -E 'wall time' <<<"$out" | tail -n 1)
+    seconds=$(sed -E 's/.*: ([0-9.]+) s for ([0-9]+) rows.*/\1/' <<<"$line")
+    imported=$(sed -E 's/.*: ([0-9.]+) s for ([0-9]+) rows.*/\2/' <<<"$line")
+  fi
+  row "import of $(count "$imported") rows on $2 (rows/s; $seconds s)" "$(group "$(awk -v n="$imported" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }')")" "—" "—"
+}
+
+if ! skipped import; then
+  import_rate import-1m.sh SQLite
+  import_rate import-1m-postgres.sh PostgreSQL
+fi
+
+# --- the table ----------------------------------------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+ram=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1024 / 1024 }' /proc/meminfo)
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+  echo "# Benchmarks ($mode mode)"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit"
+  echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $ram RAM"
+  load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
+  busy=$(awk -v a="$load_at_start" -v b="$load_at_end" -v n="$(nproc)" 'BEGIN { if (a + 0 > n || b + 0 > n) print " (above " n ": something else wanted the cores too)" }')
+  echo "- load average (1, 5, 15 min): $load_at_start at the start, $load_at_end at the end$busy"
+  echo "- wrk: -t$threads -c$connections -d$duration after a $warmup warm-up (batches: -t1 -c1 -d$batch_duration), $rounds round(s), loopback, Release, rate limits off"
+  echo
+  echo "| measure | figure | target | met? |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+} > "$work/table.md"
+mkdir -p "$bench/results"
+cp "$work/table.md" "$bench/results/latest.md"
+echo
+cat "$work/table.md"
+echo
+progress "written to benchmarks/results/latest.md"
