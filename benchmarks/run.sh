@@ -183,6 +183,19 @@ first_start_data() { # DIR
   find "$1" -mindepth 1 -maxdepth 1 ! -name 'flagapi.db*' ! -name 'reports-hash.key' -exec rm -rf {} +
 }
 
+# After a load from the database the server saves its index beside the database (Lookup:SnapshotFile); a second start
+# reads that file, so the first must not be stopped before it is written.
+wait_snapshot() { # DIR PID
+  local deadline=$(( $(date +%s) + 300 ))
+  until [ -f "$1/index.snapshot" ] && [ ! -f "$1/index.snapshot.tmp" ]; do
+    if ! kill -0 "$2" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
+      echo "the server (pid $2) wrote no index snapshot in $1" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 # --- wrk ----------------------------------------------------------------------------------------------------------
 lua="$work/lua"
 mkdir -p "$lua"
@@ -318,8 +331,9 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
     progress "$label entries: first start"
     start_flagapi "$data" "$p"
     first=$ready_seconds
+    wait_snapshot "$data" "$server"
     stop "$server"
-    progress "$label entries: first start ready in $first s; second start"
+    progress "$label entries: first start ready in $first s; second start (from the index snapshot the first wrote)"
   else
     progress "$label entries: starting the server"
   fi

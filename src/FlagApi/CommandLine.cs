@@ -13,7 +13,9 @@ public static class CommandLine
     public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] is ImportCommand.Name or KeysCommand.Name;
 
     /// <summary>Strips a command's own arguments so the host's configuration does not read them as settings.</summary>
-    public static string[] HostArguments(string[] args) => IsInvoked(args) ? [] : args;
+    // A command does not watch its configuration files: the watcher sees every write under the content root, the
+    // SQLite database's included when the data folder is inside it (an import of a million rows ran 11 % slower).
+    public static string[] HostArguments(string[] args) => IsInvoked(args) ? ["--hostBuilder:reloadConfigOnChange=false"] : args;
 
     public static Task<int> RunAsync(IServiceProvider services, string[] args) => args[0] switch
     {
