@@ -22,12 +22,18 @@ internal static class ListIndexLoader
         var buffer = new byte[256];
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText =
-                "SELECT id, kind, value, category, risk, status, first_seen, last_seen, expires_at FROM entries " +
-                $"WHERE status IN ('{WireNames.Of(EntryStatus.Active)}', '{WireNames.Of(EntryStatus.Cleared)}') ORDER BY id";
+            // Every row in key order, the status checked here: a WHERE on status made SQLite read by its status index
+            // and sort ten million rows (105 s at 10M entries instead of a scan).
+            command.CommandText = "SELECT id, kind, value, category, risk, status, first_seen, last_seen, expires_at FROM entries ORDER BY id";
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
+                var status = WireNames.Parse<EntryStatus>(reader.GetString(5));
+                if (status is not (EntryStatus.Active or EntryStatus.Cleared))
+                {
+                    continue;
+                }
+
                 var id = reader.GetInt64(0);
                 while (next < sources.Ids.Length && sources.Ids[next] < id)
                 {
@@ -47,7 +53,7 @@ internal static class ListIndexLoader
                     IdentifierKinds.TryParse(reader.GetString(1), out var kind) ? kind : throw new FormatException($"Entry {id} has an unknown kind."),
                     WireNames.Parse<Category>(reader.GetString(3)),
                     WireNames.Parse<Risk>(reader.GetString(4)),
-                    WireNames.Parse<EntryStatus>(reader.GetString(5)),
+                    status,
                     ReadTimestamp(reader, 6),
                     ReadTimestamp(reader, 7),
                     reader.IsDBNull(8) ? null : ReadTimestamp(reader, 8),
