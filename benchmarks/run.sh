@@ -200,6 +200,16 @@ wait_snapshot() { # DIR PID
 lua="$work/lua"
 mkdir -p "$lua"
 rm -f "$work"/wrk-*.txt "$work"/server-*.log "$work"/constant-*.log
+# What every wrk script prints at the end, in one line the script parses.
+cat > "$lua/report.lua" <<'LUA'
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("bench: requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+LUA
+
 # Each wrk thread cycles through 65,536 phone numbers drawn at random from the whole list: every request is a hit.
 cat > "$lua/lookup.lua" <<'LUA'
 local entries = tonumber(os.getenv("BENCH_ENTRIES"))
@@ -224,14 +234,8 @@ function request()
   position = position % #paths + 1
   return wrk.format("GET", paths[position])
 end
-
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format("bench: requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d\n",
-    summary.requests, summary.duration, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
 LUA
+cat "$lua/report.lua" >> "$lua/lookup.lua"
 
 # One body of 1,000 phone numbers at random from the whole list, posted again and again.
 cat > "$lua/batch.lua" <<'LUA'
@@ -245,14 +249,8 @@ end
 wrk.method = "POST"
 wrk.body = '{"items":[' .. table.concat(items, ",") .. ']}'
 wrk.headers["Content-Type"] = "application/json"
-
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format("bench: requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d\n",
-    summary.requests, summary.duration, errors.status, errors.connect + errors.read + errors.write + errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
 LUA
+cat "$lua/report.lua" >> "$lua/batch.lua"
 
 # warm NAME SCRIPT ENTRIES URL WRK_OPTIONS...: a run whose figures are thrown away (JIT, connections, caches).
 warm() {
