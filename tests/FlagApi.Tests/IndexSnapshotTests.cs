@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FlagApi.Lookup;
 using FlagApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FlagApi.Tests;
@@ -72,6 +73,24 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         Assert.Equal(IndexLoadSource.Database, app.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
         using var client = app.CreateClient();
         Assert.Equal("clear", (await LookupAsync(client, Phones[3])).GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task ASnapshotTakenBeforeASchemaMigrationIsNotUsed()
+    {
+        await using var first = await FlagApiFactory.CreateAsync(target, Settings);
+        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"));
+        await first.SaveSnapshotAsync();
+        await using (var scope = first.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Data.FlagDbContext>();
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO schema_versions (version, name, applied_at) VALUES (9999, '9999_a_later_migration', '2026-11-23')");
+        }
+
+        await using var restarted = Restart(first);
+
+        Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
+        await AssertSameAnswersAsync(first, restarted);
     }
 
     [Fact]

@@ -3,10 +3,22 @@ using System.Security.Cryptography;
 namespace FlagApi.Lookup;
 
 /// <summary>
-/// Which database state a snapshot was taken at: the list version and that version's change-log row. A database
-/// restored from elsewhere, or created anew, has a different row (or none) at that version, and its snapshot is not used.
+/// Which database state and code a snapshot was taken with: the list version and that version's change-log row (a
+/// database restored from elsewhere, or created anew, has a different row or none), the schema version (a migration
+/// may change entries without logging them), and the vocabulary (records hold enum values as numbers).
 /// </summary>
-internal readonly record struct SnapshotAnchor(long Version, long EntryId, long AtTicks);
+internal readonly record struct SnapshotAnchor(long Version, long EntryId, long AtTicks, int Schema, long Vocabulary)
+{
+    /// <summary>A fingerprint of every enum a record stores by number, in number order.</summary>
+    public static long CurrentVocabulary { get; } = Fingerprint(
+        string.Join('|', Names<Identifiers.IdentifierKind>(), Names<Entries.Category>(), Names<Entries.Risk>(), Names<Entries.EntryStatus>()));
+
+    private static string Names<T>()
+        where T : struct, Enum => string.Join(',', Enum.GetValues<T>().Select(v => $"{Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)}={v}"));
+
+    private static long Fingerprint(string text) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+}
 
 /// <summary>
 /// The list index saved to a file, so a restart reads one file instead of every row: at ten million entries that is
@@ -15,7 +27,7 @@ internal readonly record struct SnapshotAnchor(long Version, long EntryId, long 
 /// </summary>
 internal static class IndexSnapshotFile
 {
-    private const int Format = 1;
+    private const int Format = 2;
     private static ReadOnlySpan<byte> Magic => "FLAGIDX\n"u8;
 
     public static void Write(string path, EntryTable table, SnapshotAnchor anchor)
@@ -32,6 +44,8 @@ internal static class IndexSnapshotFile
                 writer.Write(anchor.Version);
                 writer.Write(anchor.EntryId);
                 writer.Write(anchor.AtTicks);
+                writer.Write(anchor.Schema);
+                writer.Write(anchor.Vocabulary);
                 table.WriteTo(writer);
                 writer.Flush();
                 file.Write(hashed.Hash());
@@ -88,7 +102,7 @@ internal static class IndexSnapshotFile
             Span<byte> magic = stackalloc byte[Magic.Length];
             reader.BaseStream.ReadExactly(magic);
             return magic.SequenceEqual(Magic) && reader.ReadInt32() == Format
-                ? new SnapshotAnchor(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64())
+                ? new SnapshotAnchor(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt64())
                 : null;
         }
         catch (EndOfStreamException)

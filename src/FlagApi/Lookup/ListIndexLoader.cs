@@ -66,9 +66,16 @@ internal static class ListIndexLoader
         return table;
     }
 
-    /// <summary>The change-log row that numbers <paramref name="version"/>, as a snapshot taken at that version names it.</summary>
+    /// <summary>What a snapshot taken now at <paramref name="version"/> names: that version's change-log row, the schema version and this code's vocabulary.</summary>
     public static async Task<SnapshotAnchor?> AnchorAtAsync(DbConnection connection, long version, CancellationToken cancellationToken)
     {
+        int schema;
+        await using (var schemaCommand = connection.CreateCommand())
+        {
+            schemaCommand.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_versions";
+            schema = Convert.ToInt32(await schemaCommand.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT entry_id, at FROM change_log WHERE version = @version";
         var parameter = command.CreateParameter();
@@ -77,7 +84,7 @@ internal static class ListIndexLoader
         command.Parameters.Add(parameter);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new SnapshotAnchor(version, reader.GetInt64(0), ReadTimestamp(reader, 1).Ticks)
+            ? new SnapshotAnchor(version, reader.GetInt64(0), ReadTimestamp(reader, 1).Ticks, schema, SnapshotAnchor.CurrentVocabulary)
             : null;
     }
 
