@@ -56,7 +56,7 @@ public sealed class AppealDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
 
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var version = await LockListVersionAsync(transaction, cancellationToken);
+        var version = await ListVersionRow.LockAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), providerInfo.Dialect, cancellationToken);
 
         var appeal = await db.Appeals.SingleOrDefaultAsync(a => a.Id == decision.AppealId, cancellationToken);
         if (appeal is null)
@@ -98,7 +98,7 @@ public sealed class AppealDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             InternalNote = decision.Note,
         });
 
-        var before = State(entry);
+        var before = EntryState.Of(entry);
         long? clearedAt = null;
         if (decision.Approve && entry.Status != EntryStatus.Cleared)
         {
@@ -117,7 +117,7 @@ public sealed class AppealDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
                 Status = EntryStatus.Cleared,
                 At = now,
             });
-            await SetListVersionAsync(transaction, version, cancellationToken);
+            await ListVersionRow.SetAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), version, cancellationToken);
         }
 
         // An entry another appeal already cleared stays as it is; its history still shows this appeal.
@@ -130,7 +130,7 @@ public sealed class AppealDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             Action = !decision.Approve ? AppealRejectedAction : clearedAt is null ? AppealApprovedAction : ClearedAction,
             Reason = $"Appeal {appeal.TrackingCode} {(decision.Approve ? "approved" : "rejected")}: {decision.Reason}",
             Before = before.ToJson(),
-            After = State(entry).ToJson(),
+            After = EntryState.Of(entry).ToJson(),
         });
 
         // Never the appellant's name or contact: the audit log is read more widely than the appeal.
@@ -156,21 +156,5 @@ public sealed class AppealDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
 
         await transaction.CommitAsync(cancellationToken);
         return new AppealDecisionResult(AppealDecisionStatus.Decided, to, clearedAt);
-    }
-
-    private static EntryState State(Entry entry) =>
-        new(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen);
-
-    private async Task<long> LockListVersionAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand(transaction.GetDbTransaction(), providerInfo.Dialect.SelectListVersionForUpdate);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-    }
-
-    private async Task SetListVersionAsync(IDbContextTransaction transaction, long version, CancellationToken cancellationToken)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand(transaction.GetDbTransaction(), "UPDATE list_state SET version = @version WHERE id = 1");
-        command.AddParameter("@version", version);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

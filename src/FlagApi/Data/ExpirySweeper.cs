@@ -40,11 +40,7 @@ public sealed class ExpirySweeper(FlagDbContext db, DatabaseProviderInfo provide
         {
             var connection = db.Database.GetDbConnection();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            long version;
-            await using (var read = connection.CreateCommand(transaction, providerInfo.Dialect.SelectListVersionForUpdate))
-            {
-                version = Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-            }
+            var version = await ListVersionRow.LockAsync(connection, transaction, providerInfo.Dialect, cancellationToken);
 
             var due = new List<(long Id, IdentifierKind Kind, string Value, EntryState State)>();
             await using (var select = connection.CreateCommand(transaction,
@@ -91,11 +87,7 @@ public sealed class ExpirySweeper(FlagDbContext db, DatabaseProviderInfo provide
                 await writer.FlushAsync(cancellationToken);
             }
 
-            await using (var state = connection.CreateCommand(transaction, "UPDATE list_state SET version = @version WHERE id = 1"))
-            {
-                state.AddParameter("@version", version);
-                await state.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await ListVersionRow.SetAsync(connection, transaction, version, cancellationToken);
 
             await transaction.CommitAsync(cancellationToken);
             return due.Count;

@@ -87,7 +87,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-            var version = await ReadListVersionAsync(connection, transaction, cancellationToken);
+            var version = await ListVersionRow.LockAsync(connection, transaction, providerInfo.Dialect, cancellationToken);
             var existingList = await FindListAsync(connection, transaction, list, cancellationToken);
             if (existingList is { } found)
             {
@@ -183,7 +183,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         {
             var connection = db.Database.GetDbConnection();
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var version = await ReadListVersionAsync(connection, transaction, cancellationToken);
+            var version = await ListVersionRow.LockAsync(connection, transaction, providerInfo.Dialect, cancellationToken);
 
             string label;
             await using (var find = connection.CreateCommand(transaction, "SELECT agency, reference, retracted_at FROM lists WHERE id = @id"))
@@ -265,11 +265,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                 await writer.FlushAsync(cancellationToken);
             }
 
-            await using (var state = connection.CreateCommand(transaction, "UPDATE list_state SET version = @version WHERE id = 1"))
-            {
-                state.AddParameter("@version", version);
-                await state.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await ListVersionRow.SetAsync(connection, transaction, version, cancellationToken);
 
             await using (var mark = connection.CreateCommand(transaction,
                 "UPDATE lists SET retracted_at = @at, retracted_by = @by, retraction_reason = @reason, retraction_version = @version WHERE id = @id"))
@@ -322,12 +318,6 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         return new EntryState(before.Display, EntryStatus.Active, row.Category, risk, expires, now);
     }
 
-    private async Task<long> ReadListVersionAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand(transaction, providerInfo.Dialect.SelectListVersionForUpdate);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-    }
-
     private static async Task<(long Id, string Sha256, long Version, string? Result)?> FindListAsync(
         DbConnection connection, DbTransaction transaction, ListPublication list, CancellationToken cancellationToken)
     {
@@ -364,9 +354,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
     private static async Task FinishAsync(
         DbConnection connection, DbTransaction transaction, long listId, long version, string? result, CancellationToken cancellationToken)
     {
-        await using var state = connection.CreateCommand(transaction, "UPDATE list_state SET version = @version WHERE id = 1");
-        state.AddParameter("@version", version);
-        await state.ExecuteNonQueryAsync(cancellationToken);
+        await ListVersionRow.SetAsync(connection, transaction, version, cancellationToken);
         await using var list = connection.CreateCommand(transaction, "UPDATE lists SET version = @version, result = @result WHERE id = @id");
         list.AddParameter("@version", version);
         list.AddParameter("@result", result);
@@ -420,6 +408,9 @@ internal sealed record EntryState(
     DateTime? ExpiresAt,
     DateTime LastSeen)
 {
+    public static EntryState Of(Entry entry) =>
+        new(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen);
+
     public string ToJson() => JsonSerializer.Serialize(
         new HistoryState(WireNames.Of(Status), WireNames.Of(Category), WireNames.Of(Risk), ExpiresAt),
         HistoryJson.Options);

@@ -63,7 +63,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
         await protection.EnsureLoadedAsync(cancellationToken);
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var version = await LockListVersionAsync(transaction, cancellationToken);
+        var version = await ListVersionRow.LockAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), providerInfo.Dialect, cancellationToken);
 
         var named = await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == decision.ReportId, cancellationToken);
         if (named is null)
@@ -130,7 +130,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
         }
         else
         {
-            before = State(entry);
+            before = EntryState.Of(entry);
             var reactivated = entry.Status != EntryStatus.Active;
 
             // The rule a list naming the entry again follows (ListWriter.Merge): the risk never drops because one source rated
@@ -170,7 +170,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             Action = action,
             Reason = reason,
             Before = before?.ToJson(),
-            After = State(entry).ToJson(),
+            After = EntryState.Of(entry).ToJson(),
         });
         db.ChangeLog.Add(new ChangeLogRow
         {
@@ -190,7 +190,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
         db.Record(now, decision.Actor, "report.accepted", "report", named.Id.ToString(CultureInfo.InvariantCulture),
             new { kind = named.Kind.ToWire(), entryId = entry.Id, action, reportIds = ids, reports = ids.Count, listVersion = version });
         await db.SaveChangesAsync(cancellationToken);
-        await SetListVersionAsync(transaction, version, cancellationToken);
+        await ListVersionRow.SetAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), version, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new ReportDecisionResult(ReportDecisionStatus.Decided, named.Kind, named.Value, ids, entry.Id, version);
     }
@@ -205,21 +205,5 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             report.DecisionReason = decision.Reason;
             report.EntryId = entryId;
         }
-    }
-
-    private static EntryState State(Entry entry) =>
-        new(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen);
-
-    private async Task<long> LockListVersionAsync(IDbContextTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand(transaction.GetDbTransaction(), providerInfo.Dialect.SelectListVersionForUpdate);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-    }
-
-    private async Task SetListVersionAsync(IDbContextTransaction transaction, long version, CancellationToken cancellationToken)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand(transaction.GetDbTransaction(), "UPDATE list_state SET version = @version WHERE id = 1");
-        command.AddParameter("@version", version);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
