@@ -23,7 +23,7 @@ public static class PrivateLookupExtensions
         ArgumentNullException.ThrowIfNull(client);
         if (!IdentifierKinds.TryParse(kind, out var parsed))
         {
-            throw new FlagApiException(null, "unknown_kind", $"'{kind}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.WireNames)}.");
+            throw new FlagApiException(null, "unknown_kind", IdentifierKinds.UnknownKindDetail(kind));
         }
 
         var canonical = Identifier.Canonicalize(parsed, value, client.Options.Identifiers);

@@ -18,6 +18,9 @@ public static class IdentifierKinds
     /// <summary>The names used on the wire, in the database and in list files.</summary>
     public static IReadOnlyList<string> WireNames { get; } = ["phone", "url", "domain", "app", "account"];
 
+    /// <summary>What a caller is told for a kind name that is not one of <see cref="WireNames"/>, by the service and the client alike.</summary>
+    public static string UnknownKindDetail(string? name) => $"'{name}' is not an identifier kind; use one of: {string.Join(", ", WireNames)}.";
+
     public static string ToWire(this IdentifierKind kind) => kind switch
     {
         IdentifierKind.Phone => "phone",

@@ -50,27 +50,16 @@ public sealed class AppealSubmissionService(
             return attachmentProblem;
         }
 
-        if (!IdentifierKinds.TryParse(request.Kind, out var kind))
+        var (kind, canonical, identifierProblem) = SubmittedIdentifier.Read(
+            request.Kind, request.Value, "The identifier to appeal ('value') is required.", identifierOptions.Value);
+        if (identifierProblem is not null)
         {
-            var error = Lookup.LookupService.UnknownKind(request.Kind);
-            return ApiProblems.BadRequest(error.Code, error.Detail);
+            return identifierProblem;
         }
 
-        if (string.IsNullOrWhiteSpace(request.Value))
-        {
-            return ApiProblems.BadRequest(ProblemCodes.MissingValue, "The identifier to appeal ('value') is required.");
-        }
-
-        var canonical = Identifier.Canonicalize(kind, request.Value, identifierOptions.Value);
-        if (!canonical.IsValid)
-        {
-            return ApiProblems.BadRequest(canonical.ErrorCode!, canonical.ErrorDetail!);
-        }
-
-        // Whole microseconds, as PostgreSQL keeps them: the dueBy answered now is the one every later read shows.
-        var now = time.GetUtcNow().UtcDateTime;
-        now = now.AddTicks(-(now.Ticks % 10));
-        var entry = await FindFlaggedEntryAsync(kind, canonical.Value!, now, cancellationToken);
+        // The dueBy answered now is the one every later read shows.
+        var now = SubmittedIdentifier.WholeMicroseconds(time.GetUtcNow().UtcDateTime);
+        var entry = await FindFlaggedEntryAsync(kind, canonical, now, cancellationToken);
         if (entry is null)
         {
             return AppellantProblems.Conflict(
@@ -110,7 +99,7 @@ public sealed class AppealSubmissionService(
             EntryId = entry.Id,
             Kind = entry.Kind,
             Value = entry.Value,
-            Query = request.Value,
+            Query = request.Value!,
             AppellantName = appellant.Name!.Trim(),
             AppellantContact = appellant.Contact!.Trim(),
             ContactHash = contactHash,

@@ -35,7 +35,7 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, R
 
     public static ItemError UnknownKind(string? kindName) => new(
         ProblemCodes.UnknownKind,
-        $"'{kindName}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.WireNames)}.");
+        IdentifierKinds.UnknownKindDetail(kindName));
 
     private LookupResponse Match(IdentifierKind kind, string query, string canonical)
     {

@@ -179,7 +179,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
     {
         if (!IdentifierKinds.TryParse(kindName, out var kind))
         {
-            throw Invalid(ProblemCodes.UnknownKind, $"'{kindName}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.WireNames)}.");
+            throw Invalid(ProblemCodes.UnknownKind, IdentifierKinds.UnknownKindDetail(kindName));
         }
 
         var canonical = Identifier.Canonicalize(kind, value, identifierOptions.Value);
@@ -214,7 +214,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
         {
             if (!IdentifierKinds.TryParse(kindName, out var parsed))
             {
-                throw Invalid(ProblemCodes.UnknownKind, $"'{kindName}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.WireNames)}.");
+                throw Invalid(ProblemCodes.UnknownKind, IdentifierKinds.UnknownKindDetail(kindName));
             }
 
             kind = parsed;

@@ -61,7 +61,7 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
         {
             if (!IdentifierKinds.TryParse(kindText, out var parsed))
             {
-                (code, detail) = (Problems.ProblemCodes.UnknownKind, $"'{kindText}' is not an identifier kind; use one of: {string.Join(", ", IdentifierKinds.All.Select(k => k.ToWire()))}.");
+                (code, detail) = (Problems.ProblemCodes.UnknownKind, IdentifierKinds.UnknownKindDetail(kindText));
                 return false;
             }
 

@@ -43,27 +43,15 @@ public sealed class ReportSubmissionService(
     public async Task<Results<Accepted<ReportReceived>, ProblemHttpResult>> SubmitAsync(
         ReportRequest request, ClaimsPrincipal caller, IPAddress? address, CancellationToken cancellationToken)
     {
-        if (!IdentifierKinds.TryParse(request.Kind, out var kind))
+        var (kind, canonical, identifierProblem) = SubmittedIdentifier.Read(
+            request.Kind, request.Value, "The identifier to report ('value') is required.", identifierOptions.Value);
+        if (identifierProblem is not null)
         {
-            var error = Lookup.LookupService.UnknownKind(request.Kind);
-            return ApiProblems.BadRequest(error.Code, error.Detail);
+            return identifierProblem;
         }
 
-        if (string.IsNullOrWhiteSpace(request.Value))
-        {
-            return ApiProblems.BadRequest(ProblemCodes.MissingValue, "The identifier to report ('value') is required.");
-        }
-
-        var canonical = Identifier.Canonicalize(kind, request.Value, identifierOptions.Value);
-        if (!canonical.IsValid)
-        {
-            return ApiProblems.BadRequest(canonical.ErrorCode!, canonical.ErrorDetail!);
-        }
-
-        var now = time.GetUtcNow().UtcDateTime;
-
-        // Whole microseconds, as PostgreSQL keeps them, so the time held in memory is the one read back later.
-        now = now.AddTicks(-(now.Ticks % 10));
+        // The time held in memory is the one read back later.
+        var now = SubmittedIdentifier.WholeMicroseconds(time.GetUtcNow().UtcDateTime);
         var (category, occurredAt, problem) = ValidateFields(request, now);
         if (problem is not null)
         {
@@ -85,8 +73,8 @@ public sealed class ReportSubmissionService(
         var report = new Report
         {
             Kind = kind,
-            Value = Matching.EntryKey(kind, canonical.Value!),
-            Query = request.Value.Trim(),
+            Value = Matching.EntryKey(kind, canonical),
+            Query = request.Value!.Trim(),
             Category = category,
             Description = request.Description!.Trim(),
             OccurredAt = occurredAt,
@@ -104,7 +92,7 @@ public sealed class ReportSubmissionService(
         index.Apply(id, kind, report.Value, category, now, status);
         logger.LogInformation("Report {Id} on a {Kind} received ({Repeat})", id, kind.ToWire(), repeated ? "repeated by the same reporter" : "new reporter");
         // No Location: the report is for reviewers to read, not its sender.
-        return TypedResults.Accepted((string?)null, new ReportReceived(id, kind.ToWire(), canonical.Value!, ReceivedStatus));
+        return TypedResults.Accepted((string?)null, new ReportReceived(id, kind.ToWire(), canonical, ReceivedStatus));
     }
 
     /// <summary>
@@ -223,7 +211,7 @@ public sealed class ReportSubmissionService(
                 return (null, null, InvalidOccurredAt("'occurredAt' is more than a year ago; reports are for identifiers in use now."));
             }
 
-            occurredAt = at.AddTicks(-(at.Ticks % 10));
+            occurredAt = SubmittedIdentifier.WholeMicroseconds(at);
         }
 
         return (category, occurredAt, null);
