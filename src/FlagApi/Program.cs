@@ -8,6 +8,7 @@ using FlagApi.Health;
 using FlagApi.Keys;
 using FlagApi.Lists;
 using FlagApi.Lookup;
+using FlagApi.Portal;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using FlagApi.Protection;
@@ -31,6 +32,7 @@ builder.AddAppealReview();
 builder.AddReportReview();
 builder.AddStats();
 builder.AddApiDocs();
+builder.AddPortal();
 
 if (CommandLine.IsInvoked(args))
 {
@@ -56,6 +58,7 @@ app.MapAppealReview();
 app.MapReportSubmission();
 app.MapReportReview();
 app.MapStats();
+app.MapPortal();
 await app.RunAsync();
 return 0;
 

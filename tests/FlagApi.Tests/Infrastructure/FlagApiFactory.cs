@@ -33,6 +33,20 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         return factory;
     }
 
+    /// <summary>An application served by Kestrel on a free loopback port, for clients outside the process such as a browser.</summary>
+    public static async Task<FlagApiFactory> CreateServedAsync(DatabaseTarget target, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var factory = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync(), settings);
+        factory.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        factory.StartServer();
+        return factory;
+    }
+
+    /// <summary>Where a served application listens, such as <c>http://127.0.0.1:40123</c>.</summary>
+    public string BaseAddress =>
+        Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

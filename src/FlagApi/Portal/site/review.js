@@ -1,0 +1,3 @@
+import { startPage } from './portal.js';
+
+startPage();
