@@ -65,4 +65,13 @@ export default {
   'problem.rate_limited': 'Too many attempts. Please wait a moment and try again.',
   'problem.rate_limited_wait': 'Too many attempts. Please try again in {seconds} seconds.',
   'problem.unavailable': 'The service is unavailable right now. Please try again later.',
+
+  // ── check and report pages (check.*, report.*) ──
+  'check.sectionEnd': '',
+
+  // ── appeal and track pages (appeal.*, track.*) ──
+  'appeal.sectionEnd': '',
+
+  // ── review console (review.*) ──
+  'review.sectionEnd': '',
 };

@@ -66,4 +66,13 @@ export default {
   'problem.rate_limited': '操作太频繁，请稍后再试。',
   'problem.rate_limited_wait': '操作太频繁，请 {seconds} 秒后再试。',
   'problem.unavailable': '服务暂时不可用，请稍后再试。',
+
+  // ── check and report pages (check.*, report.*) ──
+  'check.sectionEnd': '',
+
+  // ── appeal and track pages (appeal.*, track.*) ──
+  'appeal.sectionEnd': '',
+
+  // ── review console (review.*) ──
+  'review.sectionEnd': '',
 };
