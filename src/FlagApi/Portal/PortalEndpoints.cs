@@ -56,9 +56,9 @@ public static class PortalEndpoints
         return app;
     }
 
-    public static IResult Serve(HttpContext context, PortalSite site, string file)
+    public static IResult Serve(HttpContext context, PortalSite site, string? file)
     {
-        if (!site.TryGet(file, out var asset))
+        if (file is null || !site.TryGet(file, out var asset))
         {
             return ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Not Found", "There is no such file in the web portal.");
         }
