@@ -43,4 +43,54 @@ public sealed class PortalSmokeTests(BrowserFixture browser)
             "() => new Promise(done => { const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = 'http://127.0.0.2:9/x.css'; l.onload = () => done(true); l.onerror = () => done(false); document.head.append(l); })");
         Assert.False(foreignStyle);
     }
+
+    [Fact]
+    public async Task EveryPageFitsAPhoneWithoutSidewaysScrollingAndLabelsEveryField()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        foreach (var language in new[] { "zh-CN", "en" })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, language);
+            foreach (var path in FlagApi.Portal.PortalEndpoints.Pages.Keys)
+            {
+                await session.GotoAsync(path);
+
+                var overflow = await session.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+                Assert.True(overflow <= 0, $"{path} ({language}) is {overflow} px wider than a 360 px phone.");
+
+                var unlabelled = await session.Page.EvaluateAsync<string[]>(UnlabelledFields);
+                Assert.True(unlabelled.Length == 0, $"{path} ({language}) has fields without a label: {string.Join(", ", unlabelled)}");
+
+                var safety = await session.Page.Locator("#safety-notice").InnerTextAsync();
+                Assert.Contains(language == "en" ? "never asks you for money" : "从不以任何理由向您收取费用", safety, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheChosenLanguageIsRememberedAcrossPagesAndVisits()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress);
+        await session.GotoAsync("/");
+        await session.Page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#language-switch")).ToBeFocusedAsync();
+
+        await session.GotoAsync("/appeal");
+        await Assertions.Expect(session.Page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await session.Page.ReloadAsync();
+        await Assertions.Expect(session.Page.Locator("#site-header nav")).ToContainTextAsync("Track an appeal");
+
+        await session.Page.Locator("#language-switch").PressAsync("Enter");
+        await Assertions.Expect(session.Page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        await Assertions.Expect(session.Page.Locator("#site-header nav")).ToContainTextAsync("申诉进度");
+    }
+
+    // Visible form controls that no <label>, aria-label or aria-labelledby names.
+    private const string UnlabelledFields = """
+        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+          .filter(c => c.offsetParent !== null)
+          .filter(c => c.labels.length === 0 && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby'))
+          .map(c => c.id || c.name || c.outerHTML.slice(0, 60))
+        """;
 }
