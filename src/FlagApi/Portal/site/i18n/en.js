@@ -24,7 +24,6 @@ export default {
   'safety.official': 'Anyone who asks for money, calls you or texts you a link in its name is a fraudster. The only official site is:',
 
   'footer.about': 'This site checks the lists of fraud numbers, web addresses, apps and accounts published by the police. If your own number was flagged by mistake, you can appeal here, free of charge.',
-  'footer.stats': 'Public figures',
   'footer.api': 'Developer API',
   'footer.review': 'Reviewer sign-in',
 

@@ -25,7 +25,6 @@ export default {
   'safety.official': '以本服务名义要钱、来电或发链接的都是诈骗。官方网站只有：',
 
   'footer.about': '本网站查询的是公安机关发布的涉诈号码、网址、应用和账号名单。号码被误标记，可在此免费申诉。',
-  'footer.stats': '公开统计',
   'footer.api': '开发者接口',
   'footer.review': '审核员登录',
 
