@@ -211,6 +211,27 @@ public sealed class CheckPageTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task ClearedEntrySaysItWasFlaggedThenClearedAndAnOfficialNumberWarnsOfImpostors()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "loan_or_card", "low"));
+        await app.ClearEntryAsync();
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, "en");
+        await session.GotoAsync("/?kind=phone&value=13800138000");
+        var result = session.Page.Locator("#check-result");
+        await Assertions.Expect(result).ToHaveAttributeAsync("data-verdict", "cleared");
+        await Assertions.Expect(result.Locator("h2")).ToHaveTextAsync("Was flagged, then cleared after review");
+        await Assertions.Expect(session.Page.Locator("#appeal-link")).ToHaveCountAsync(0);
+
+        // A bank's hotline is what fraudsters pretend to be: the page says so even though nothing flags it.
+        await session.Page.Locator("#check-value").FillAsync("95555");
+        await session.Page.Locator("#check-submit").ClickAsync();
+        await Assertions.Expect(result).ToHaveAttributeAsync("data-verdict", "clear");
+        await Assertions.Expect(result.Locator(".protected")).ToContainTextAsync("This is a protected official number or major platform: 95555");
+        await Assertions.Expect(result).ToContainTextAsync("Phone number");
+    }
+
+    [Fact]
     public async Task GuessedKindThatDoesNotFitSaysWhatItWasCheckedAs()
     {
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());

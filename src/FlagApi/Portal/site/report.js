@@ -45,6 +45,7 @@ let receipt = null;
 drawCategories();
 prefill();
 showValueHint();
+limitOccurredAt();
 
 kindField.addEventListener('change', showValueHint);
 form.addEventListener('submit', (event) => {
@@ -76,6 +77,14 @@ function prefill() {
   if (KINDS.includes(kind)) kindField.value = kind;
   else if (value) kindField.value = guessKind(value);
   if (value) valueField.value = value;
+}
+
+/** The service takes times from the last year up to now; the date picker offers only those. */
+function limitOccurredAt() {
+  const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  const now = new Date();
+  occurredField.max = local(now);
+  occurredField.min = local(new Date(now.getTime() - 364 * 24 * 3600 * 1000));
 }
 
 /** The example under the value field follows the kind chosen. */
