@@ -1,3 +1,198 @@
-import { startPage } from './portal.js';
+// The check page: one field for whatever a person has (a number, a web address, an app, an account), the
+// verdict in plain words, and the next step that fits it: appeal a flag on one's own number, or report.
+import {
+  startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
+  formatTime, guessKind, query, KINDS,
+} from './portal.js';
 
 startPage();
+
+const form = document.getElementById('check-form');
+const valueField = document.getElementById('check-value');
+const kindField = document.getElementById('check-kind');
+const submit = document.getElementById('check-submit');
+const result = document.getElementById('check-result');
+
+// What is on screen, kept as data so a change of language redraws it in the other language.
+let shown = null;
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  check();
+});
+
+kindField.addEventListener('change', () => {
+  if (valueField.getAttribute('aria-invalid') === 'true') clearProblem(form);
+});
+
+onLanguageChange(() => {
+  if (!shown) return;
+  if (shown.problem) showInvalid(shown.problem, shown.kind, shown.guessed);
+  else if (shown.lookup) showResult(shown.lookup, shown.guessed);
+  else if (shown.failure) showProblem(form, shown.failure);
+});
+
+const params = query();
+if (params.get('value')) {
+  valueField.value = params.get('value');
+  const kind = params.get('kind');
+  if (KINDS.includes(kind)) kindField.value = kind;
+  check();
+}
+
+async function check() {
+  clearProblem(form);
+  const value = valueField.value.trim();
+  const guessed = kindField.value === 'auto';
+  if (!value) {
+    result.replaceChildren();
+    delete result.dataset.verdict;
+    showInvalid({ code: 'missing_value' }, null, false);
+    return;
+  }
+
+  const kind = guessed ? guessKind(value) : kindField.value;
+  submit.disabled = true;
+  result.setAttribute('aria-busy', 'true');
+  const answer = await api('GET', `/v1/lookup/${encodeURIComponent(kind)}?value=${encodeURIComponent(value)}`);
+  submit.disabled = false;
+  result.removeAttribute('aria-busy');
+  if (answer.ok) {
+    showResult(answer.data, guessed);
+    // On a phone the answer starts below the fold; bring its heading up without hiding the field.
+    if (result.getBoundingClientRect().top > window.innerHeight * 0.6) result.scrollIntoView({ block: 'start' });
+  } else if (answer.status === 400) {
+    result.replaceChildren();
+    delete result.dataset.verdict;
+    showInvalid(answer.problem, kind, guessed);
+  } else {
+    result.replaceChildren();
+    delete result.dataset.verdict;
+    shown = { failure: answer.problem };
+    showProblem(form, answer.problem);
+  }
+}
+
+/** A value that cannot be read as its kind: the message goes beside the field, and the field gets focus. */
+function showInvalid(problem, kind, guessed) {
+  shown = { problem, kind, guessed };
+  clearProblem(form);
+  let message = problemText(problem);
+  if (guessed && kind) message += ` ${t('check.guessedAs', { kind: t(`kind.${kind}`) })}`;
+  markInvalid(valueField, message);
+  valueField.focus();
+}
+
+function showResult(lookup, guessed) {
+  shown = { lookup, guessed };
+  const reports = lookup.reports || { count: 0 };
+  const verdict = lookup.verdict === 'clear' && reports.count > 0 ? 'reported' : lookup.verdict;
+  result.dataset.verdict = verdict;
+  const draw = { flagged: flaggedView, cleared: clearedView, clear: clearView, reported: reportedView }[verdict] || clearView;
+  result.replaceChildren(el('div', { class: `verdict verdict-${verdict}` }, draw(lookup, guessed).flat(Infinity)));
+}
+
+function flaggedView(lookup, guessed) {
+  const active = lookup.matches.filter((m) => m.status === 'active');
+  return [
+    el('h2', { text: t('check.flaggedTitle') }),
+    el('p', { class: 'verdict-lead', text: t('check.flaggedLead') }),
+    facts(lookup, guessed),
+    active.map((match) => matchFacts(match, lookup, active.length > 1)),
+    reportCount(lookup),
+    protectedNotice(lookup),
+    el('p', { class: 'advice', text: t('check.flaggedAdvice') }),
+    el('div', { class: 'appeal-box' },
+      el('a', { id: 'appeal-link', class: 'button', href: pageLink('/appeal', lookup), text: t('check.appealLink') }),
+      el('p', { class: 'hint', text: t('check.appealHint') })),
+  ];
+}
+
+function clearedView(lookup, guessed) {
+  return [
+    el('h2', { text: t('check.clearedTitle') }),
+    el('p', { class: 'verdict-lead', text: t('check.clearedText') }),
+    facts(lookup, guessed),
+    reportCount(lookup),
+    protectedNotice(lookup),
+    el('p', { class: 'advice', text: t('check.clearCaveat') }),
+  ];
+}
+
+function clearView(lookup, guessed) {
+  return [
+    el('h2', { text: t('check.clearTitle') }),
+    el('p', { class: 'verdict-lead', text: t('check.clearText') }),
+    facts(lookup, guessed),
+    protectedNotice(lookup),
+    el('p', { class: 'advice', text: t('check.clearCaveat') }),
+    reportLink(lookup),
+  ];
+}
+
+function reportedView(lookup, guessed) {
+  const { count, lastAt, topCategory } = lookup.reports;
+  return [
+    el('h2', { text: t(count === 1 ? 'check.reportedTitleOne' : 'check.reportedTitle', { count }) }),
+    el('p', { class: 'verdict-lead', text: t('check.reportedText') }),
+    facts(lookup, guessed, [
+      lastAt ? [t('check.reportedLast'), formatTime(lastAt)] : null,
+      topCategory ? [t('check.reportedCategory'), t(`category.${topCategory}`)] : null,
+    ]),
+    protectedNotice(lookup),
+    el('p', { class: 'advice', text: t('check.clearCaveat') }),
+    reportLink(lookup),
+  ];
+}
+
+/** What was checked and as what kind, so a wrong guess is easy to see and correct. */
+function facts(lookup, guessed, more = []) {
+  const kindName = t(`kind.${lookup.kind}`);
+  const rows = [
+    [t('check.resultChecked'), el('span', { class: 'canonical', text: lookup.canonical })],
+    [t('check.resultKind'), guessed ? t('check.resultKindGuessed', { kind: kindName }) : kindName],
+    ...more,
+  ].filter(Boolean);
+  const list = el('dl', { class: 'facts' }, rows.flatMap(([term, detail]) => [el('dt', { text: term }), el('dd', {}, detail)]));
+  return guessed ? [list, el('p', { class: 'hint', text: t('check.wrongKind') })] : list;
+}
+
+/** One flagged entry: the kind of fraud, how risky, and which lists (or confirmed reports) put it there. */
+function matchFacts(match, lookup, several) {
+  const rows = [];
+  if (several || match.value !== lookup.canonical) rows.push([t('check.matched'), el('span', { class: 'canonical', text: match.value })]);
+  rows.push([t('check.category'), t(`category.${match.category}`)]);
+  rows.push([t('check.risk'), t(`risk.${match.risk}`)]);
+  rows.push([t('check.sources'), el('ul', { class: 'sources' }, match.sources.map((source) => el('li', { text: sourceText(source) })))]);
+  if (match.firstSeen) rows.push([t('check.firstSeen'), formatTime(match.firstSeen)]);
+  return el('dl', { class: 'facts match' }, rows.flatMap(([term, detail]) => [el('dt', { text: term }), el('dd', {}, detail)]));
+}
+
+function sourceText(source) {
+  if (source.type === 'list') return t('check.sourceList', { label: source.label });
+  if (source.type === 'report') return t('check.sourceReport');
+  return source.label;
+}
+
+function reportCount(lookup) {
+  const count = lookup.reports?.count || 0;
+  if (count === 0) return null;
+  return el('p', { text: t(count === 1 ? 'check.alsoReportedOne' : 'check.alsoReported', { count }) });
+}
+
+/** An official number or major platform: fraudsters pretend to be it, so say so whatever the verdict. */
+function protectedNotice(lookup) {
+  const notice = lookup.protected;
+  if (!notice) return null;
+  return el('p', { class: 'notice protected', text: t('check.protected', { display: notice.display, reason: notice.reason }) });
+}
+
+function reportLink(lookup) {
+  return el('p', { class: 'report-box' },
+    el('a', { id: 'report-link', class: 'button secondary', href: pageLink('/report', lookup), text: t('check.reportLink') }));
+}
+
+function pageLink(path, lookup) {
+  const params = new URLSearchParams({ kind: lookup.kind, value: lookup.canonical });
+  return `${path}?${params}`;
+}
