@@ -227,6 +227,37 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
         await Assertions.Expect(open).ToContainTextAsync("查询密码在您第一次提交时已经给过您");
     }
 
+    [Fact]
+    public async Task AfterARejectionTheReasonIsShownAndANewAppealSaysFromWhenItIsPossible()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var first = await AppealApi.FileAsync(app, Number);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        await AppealApi.DecideAsync(reviewer, first.Id, "reject", "回拨时接电话的人说不认识申诉人。");
+
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone);
+        session.Tolerated.Add("status of 409");
+        var page = session.Page;
+        await session.GotoAsync($"/track?code={first.Code}");
+        await page.Locator("#track-token").FillAsync(first.Token);
+        await page.Locator("#track-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "rejected");
+        var decision = page.Locator("#appeal-decision");
+        await Assertions.Expect(decision).ToContainTextAsync("申诉没有通过");
+        await Assertions.Expect(decision).ToContainTextAsync("回拨时接电话的人说不认识申诉人。");
+        await Assertions.Expect(page.Locator("#withdraw-button")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#answer-form")).ToHaveCountAsync(0);
+
+        await page.Locator("#appeal-decision a").ClickAsync();
+        await page.Locator("#appeal-value").FillAsync(Number);
+        await FillAppellantAsync(page);
+        await page.Locator("#appeal-submit").ClickAsync();
+        var alert = page.Locator("#appeal-form [data-role='form-alert']");
+        await Assertions.Expect(alert).ToHaveTextAsync(new Regex(@"^您对这个号码或账号的申诉刚被驳回，\d{4}年\d{1,2}月\d{1,2}日 .*以后才能再次申诉。"));
+        await Assertions.Expect(page.Locator("#appeal-value-error")).ToBeVisibleAsync();
+    }
+
     private static async Task FillAppellantAsync(IPage page)
     {
         await page.Locator("#appeal-name").FillAsync("王秀英");

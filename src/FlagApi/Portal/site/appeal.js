@@ -43,6 +43,7 @@ const statementField = document.getElementById('appeal-statement');
 const evidenceField = document.getElementById('appeal-evidence');
 const filesField = document.getElementById('appeal-files');
 const fileList = document.getElementById('appeal-file-list');
+const chooseButton = document.getElementById('appeal-files-choose');
 const submitButton = document.getElementById('appeal-submit');
 const created = document.getElementById('appeal-created');
 const alreadyOpen = document.getElementById('appeal-open');
@@ -89,7 +90,7 @@ function drawFiles() {
       class: 'secondary small',
       text: t('appeal.files.remove'),
       attrs: { 'aria-label': t('appeal.files.removeLabel', { name: file.name }) },
-      on: { click: () => { chosenFiles.splice(index, 1); clearFileNote(); drawFiles(); filesField.focus(); } },
+      on: { click: () => { chosenFiles.splice(index, 1); clearFileNote(); drawFiles(); chooseButton.focus(); } },
     }))));
 }
 
@@ -118,6 +119,14 @@ function chooseFiles() {
 
 function drawFileNote() {
   if (shown.fileNote) markInvalid(filesField, shown.fileNote.map((n) => t(n.key, n.vars)).join(' '));
+  describeChooser();
+}
+
+/** The file input itself is hidden (its button speaks the browser's language, not the page's): its message is read with the button. */
+function describeChooser() {
+  const ids = ['appeal-files-hint'];
+  if (document.getElementById('appeal-files-error')) ids.push('appeal-files-error');
+  chooseButton.setAttribute('aria-describedby', ids.join(' '));
 }
 
 function clearFileNote() {
@@ -126,6 +135,7 @@ function clearFileNote() {
   filesField.removeAttribute('aria-invalid');
   const described = (filesField.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== 'appeal-files-error');
   filesField.setAttribute('aria-describedby', described.join(' '));
+  describeChooser();
 }
 
 function readAsBase64(file) {
@@ -312,6 +322,7 @@ valueField.addEventListener('input', () => {
   }
 });
 filesField.addEventListener('change', chooseFiles);
+chooseButton.addEventListener('click', () => filesField.click());
 form.addEventListener('submit', submit);
 onLanguageChange(() => {
   drawHints();

@@ -126,7 +126,8 @@ function submit(event) {
 function drawView() {
   const appeal = current.appeal;
   const isOpen = OPEN_STATES.includes(appeal.status);
-  view.replaceChildren(
+  // replaceChildren, unlike el(), would write a null as the text "null".
+  view.replaceChildren(...[
     el('h2', { id: 'appeal-view-title', attrs: { tabindex: '-1' }, text: t('track.view.title', { code: appeal.trackingCode }) }),
     notice ? el('p', { class: `notice track-notice ${notice.kind ?? ''}`, id: 'track-notice', attrs: { tabindex: '-1' }, text: t(notice.key) }) : null,
     el('p', { class: 'status-line' },
@@ -135,7 +136,7 @@ function drawView() {
     el('p', { class: 'status-explain', text: t(`track.explain.${appeal.status}`, { date: formatTime(appeal.dueBy) }) }),
     el('dl', { class: 'facts' },
       el('dt', { i18n: 'track.view.what' }),
-      el('dd', {}, `${t(`kind.${appeal.kind}`)}: `, el('span', { class: 'value', text: appeal.query || appeal.value })),
+      el('dd', { class: 'value', text: t('track.view.kindValue', { kind: t(`kind.${appeal.kind}`), value: appeal.query || appeal.value }) }),
       el('dt', { i18n: 'track.view.filed' }),
       el('dd', { text: formatTime(appeal.createdAt) }),
       isOpen ? el('dt', { i18n: 'track.view.due' }) : null,
@@ -149,7 +150,7 @@ function drawView() {
     isOpen ? drawWithdraw() : null,
     el('div', { class: 'actions' },
       el('button', { type: 'button', id: 'track-forget', class: 'secondary', i18n: 'track.forget', on: { click: close } })),
-  );
+  ].filter(Boolean));
   view.hidden = false;
 }
 
