@@ -169,7 +169,11 @@ public sealed class TrackPageTests(BrowserFixture browser)
                 await Assertions.Expect(page.Locator("#withdraw-button")).ToBeFocusedAsync();
                 await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "submitted");
 
-                // Keyboard only this time: Enter on the focused button, then on the confirmation.
+                // Keyboard only this time: Enter on the focused button, Escape steps back, then Enter on the confirmation.
+                await page.Keyboard.PressAsync("Enter");
+                await Assertions.Expect(page.Locator("#withdraw-confirm-text")).ToBeFocusedAsync();
+                await page.Keyboard.PressAsync("Escape");
+                await Assertions.Expect(page.Locator("#withdraw-button")).ToBeFocusedAsync();
                 await page.Keyboard.PressAsync("Enter");
                 await Assertions.Expect(page.Locator("#withdraw-confirm-text")).ToBeFocusedAsync();
                 await page.Keyboard.PressAsync("Tab");

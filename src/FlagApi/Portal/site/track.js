@@ -70,7 +70,8 @@ async function open(code, token, { focusView = true } = {}) {
     const answer = await api('GET', path(code), { headers: { 'X-Appeal-Token': token } });
     if (!answer.ok) {
       current = null;
-      forget();
+      // A refused code and token are dropped; after a passing failure (network, rate limit) pressing again still works.
+      if (answer.problem.code === 'appeal_not_found') forget();
       view.hidden = true;
       view.replaceChildren();
       shownProblem = answer.problem;
@@ -285,7 +286,12 @@ function drawWithdraw() {
     return section;
   }
   section.append(
-    el('div', { class: 'confirm', id: 'withdraw-confirm-panel', attrs: { role: 'group', 'aria-labelledby': 'withdraw-confirm-text' } },
+    el('div', {
+      class: 'confirm',
+      id: 'withdraw-confirm-panel',
+      attrs: { role: 'group', 'aria-labelledby': 'withdraw-confirm-text' },
+      on: { keydown: (event) => { if (event.key === 'Escape') { confirming = false; redrawWithdraw('withdraw-button'); } } },
+    },
       el('p', { id: 'withdraw-confirm-text', attrs: { tabindex: '-1' } }, el('strong', { i18n: 'track.withdraw.confirmQuestion' })),
       el('p', { i18n: 'track.withdraw.confirmExplain' }),
       el('div', { class: 'alert', dataset: { role: 'form-alert' }, attrs: { role: 'alert', tabindex: '-1' }, hidden: true }),

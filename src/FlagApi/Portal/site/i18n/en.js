@@ -188,7 +188,7 @@ export default {
   'track.questions.noText': 'Please send more proof.',
   'track.questions.asked': 'Asked on {date}',
   'track.answer.label': 'Your answer',
-  'track.answer.hint': 'Answer the questions directly. You can include web links here too.',
+  'track.answer.hint': 'Answer the questions directly. You can include web links here too. Only text can be sent here, not photos; if the reviewer needs them, they will contact you the way you gave us.',
   'track.answer.submit': 'Send my answer',
   'track.answer.sent': 'Your answer has been sent. The reviewer will carry on with your appeal.',
   'track.decision.approved': 'Appeal approved: the flag is removed',

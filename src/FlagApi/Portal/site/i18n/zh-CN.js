@@ -189,7 +189,7 @@ export default {
   'track.questions.noText': '请补充更多证明材料。',
   'track.questions.asked': '提问时间：{date}',
   'track.answer.label': '您的回复',
-  'track.answer.hint': '请直接回答问题。如果有网页链接，也可以写在这里。',
+  'track.answer.hint': '请直接回答问题。如果有网页链接，也可以写在这里。这里只能写文字，照片没法在这里补交；审核人员需要时会通过您留的联系方式联系您。',
   'track.answer.submit': '发送回复',
   'track.answer.sent': '您的回复已发送，审核人员会继续处理。',
   'track.decision.approved': '申诉通过：标记已撤销',
