@@ -1,3 +1,378 @@
-import { startPage } from './portal.js';
+// The track page: the appellant opens their appeal with its tracking code and access token, answers a reviewer's
+// questions, withdraws, and reads the decision.
+import {
+  api, clearProblem, el, formatTime, hasLabel, onLanguageChange, problemText, query, showProblem,
+  startPage, t,
+} from './portal.js';
+
+// The token is a secret that opens the appeal, so it lives in this page's memory and, so that a reload of the tab keeps
+// the appeal on screen, in sessionStorage: that belongs to this tab alone and is gone when the tab is closed (a shared
+// or borrowed phone keeps nothing), unlike localStorage. It never goes into the address, where history, bookmarks and
+// screenshots of the address bar would keep it.
+const SESSION_KEY = 'flagapi.track';
+const OPEN_STATES = ['submitted', 'in_review', 'needs_info'];
 
 startPage();
+
+const form = document.getElementById('track-form');
+const codeField = document.getElementById('track-code');
+const tokenField = document.getElementById('track-token');
+const toggle = document.getElementById('track-token-toggle');
+const submitButton = document.getElementById('track-submit');
+const view = document.getElementById('appeal-view');
+const status = document.getElementById('track-status');
+
+/** The open appeal: { code, token, appeal }, in memory only (and the tab's sessionStorage, see above). */
+let current = null;
+let shownProblem = null;
+/** What the appeal view says about the last action (answer sent, withdrawn, …), redrawn on language change. */
+let notice = null;
+let confirming = false;
+
+function remember(code, token) {
+  try { sessionStorage.setItem(SESSION_KEY, JSON.stringify({ code, token })); } catch { /* memory only, then */ }
+}
+
+function recall() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
+    if (stored && typeof stored.code === 'string' && typeof stored.token === 'string') return stored;
+  } catch { /* nothing usable stored */ }
+  return null;
+}
+
+function forget() {
+  try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
+}
+
+/** A code as a person may write it (any case, spaces, with or without AP), as AP-XXXX-XXXX; null if it cannot be one. */
+function normalizeCode(text) {
+  let body = text.normalize('NFKC').toUpperCase().replace(/[\s\-–—_]/g, '');
+  if (body.startsWith('AP')) body = body.slice(2);
+  if (!/^[A-Z0-9]{8}$/.test(body)) return null;
+  return `AP-${body.slice(0, 4)}-${body.slice(4)}`;
+}
+
+function path(code, action = '') {
+  return `/v1/appeals/${encodeURIComponent(code)}${action}`;
+}
+
+function tokenHeaders() {
+  return { 'X-Appeal-Token': current.token };
+}
+
+// ── opening an appeal ──
+
+async function open(code, token, { focusView = true } = {}) {
+  submitButton.disabled = true;
+  submitButton.textContent = t('track.opening');
+  try {
+    const answer = await api('GET', path(code), { headers: { 'X-Appeal-Token': token } });
+    if (!answer.ok) {
+      current = null;
+      // A refused code and token are dropped; after a passing failure (network, rate limit) pressing again still works.
+      if (answer.problem.code === 'appeal_not_found') forget();
+      view.hidden = true;
+      view.replaceChildren();
+      shownProblem = answer.problem;
+      drawFormProblem();
+      return;
+    }
+    shownProblem = null;
+    clearProblem(form);
+    current = { code: answer.data.trackingCode, token, appeal: answer.data };
+    codeField.value = current.code;
+    remember(current.code, token);
+    notice = null;
+    confirming = false;
+    drawView();
+    if (focusView) document.getElementById('appeal-view-title').focus();
+  } finally {
+    submitButton.disabled = false;
+    submitButton.textContent = t('track.submit');
+  }
+}
+
+function drawFormProblem() {
+  if (!shownProblem) { clearProblem(form); return; }
+  const problem = shownProblem;
+  if (problem.local) {
+    showProblem(form, { code: 'track:fields', detail: t('track.error.fields'), errors: problem.errors });
+    return;
+  }
+  // One answer for a wrong code and a wrong token alike: the API does not say which, and neither does the page.
+  const key = problem.code === 'appeal_not_found' || problem.status === 401 ? 'track.problem.notFound' : null;
+  showProblem(form, { code: `track:${problem.code}`, detail: key ? t(key) : problemText(problem) });
+}
+
+function submit(event) {
+  event.preventDefault();
+  if (submitButton.disabled) return;
+  const errors = {};
+  const code = normalizeCode(codeField.value);
+  const token = tokenField.value.replace(/\s+/g, '');
+  if (!codeField.value.trim()) errors.code = [t('track.error.code')];
+  else if (!code) errors.code = [t('track.error.codeFormat')];
+  if (!token) errors.token = [t('track.error.token')];
+  if (Object.keys(errors).length > 0) {
+    shownProblem = { local: true, errors };
+    drawFormProblem();
+    return;
+  }
+  open(code, token);
+}
+
+// ── the appeal ──
+
+function drawView() {
+  const appeal = current.appeal;
+  const isOpen = OPEN_STATES.includes(appeal.status);
+  // replaceChildren, unlike el(), would write a null as the text "null".
+  view.replaceChildren(...[
+    el('h2', { id: 'appeal-view-title', attrs: { tabindex: '-1' }, text: t('track.view.title', { code: appeal.trackingCode }) }),
+    notice ? el('p', { class: `notice track-notice ${notice.kind ?? ''}`, id: 'track-notice', attrs: { tabindex: '-1' }, text: t(notice.key) }) : null,
+    el('p', { class: 'status-line' },
+      el('span', { i18n: 'track.view.status' }), ' ',
+      el('strong', { id: 'appeal-status', class: `badge status-${appeal.status}`, dataset: { status: appeal.status }, i18n: `status.${appeal.status}` })),
+    el('p', { class: 'status-explain', text: t(`track.explain.${appeal.status}`, { date: formatTime(appeal.dueBy) }) }),
+    el('dl', { class: 'facts' },
+      el('dt', { i18n: 'track.view.what' }),
+      el('dd', { class: 'value', text: t('track.view.kindValue', { kind: t(`kind.${appeal.kind}`), value: appeal.query || appeal.value }) }),
+      el('dt', { i18n: 'track.view.filed' }),
+      el('dd', { text: formatTime(appeal.createdAt) }),
+      isOpen ? el('dt', { i18n: 'track.view.due' }) : null,
+      isOpen ? el('dd', { id: 'appeal-due', text: formatTime(appeal.dueBy) }) : null),
+    appeal.status === 'needs_info' ? drawQuestions(appeal) : null,
+    appeal.decision ? drawDecision(appeal) : null,
+    appeal.status === 'withdrawn' ? el('p', { class: 'notice', id: 'appeal-withdrawn', i18n: 'track.withdrawn.explain' }) : null,
+    el('h3', { i18n: 'track.history.title' }),
+    el('ol', { id: 'appeal-history', class: 'history' }, appeal.history.map(drawEvent)),
+    drawSent(appeal),
+    isOpen ? drawWithdraw() : null,
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', id: 'track-forget', class: 'secondary', i18n: 'track.forget', on: { click: close } })),
+  ].filter(Boolean));
+  view.hidden = false;
+}
+
+function drawQuestions(appeal) {
+  const open = appeal.informationRequests.filter((r) => !r.answered);
+  const asked = open.length > 0 ? open : appeal.informationRequests.slice(-1);
+  return el('section', { class: 'questions', id: 'appeal-questions', attrs: { 'aria-labelledby': 'appeal-questions-title' } },
+    el('h3', { id: 'appeal-questions-title', i18n: 'track.questions.title' }),
+    el('p', { i18n: 'track.questions.explain' }),
+    asked.map((request) => el('blockquote', { class: 'question' },
+      el('p', { text: request.message || t('track.questions.noText') }),
+      el('footer', { text: t('track.questions.asked', { date: formatTime(request.at) }) }))),
+    drawAnswerForm());
+}
+
+function drawAnswerForm() {
+  const answerForm = el('form', { id: 'answer-form', attrs: { novalidate: true }, on: { submit: sendAnswer } },
+    el('div', { class: 'alert', dataset: { role: 'form-alert' }, attrs: { role: 'alert', tabindex: '-1' }, hidden: true }),
+    el('div', { class: 'field' },
+      el('label', { attrs: { for: 'answer-message' } }, el('span', { i18n: 'track.answer.label' }), ' ', el('span', { class: 'required', i18n: 'form.required' })),
+      el('span', { class: 'hint', id: 'answer-message-hint', i18n: 'track.answer.hint' }),
+      el('textarea', { id: 'answer-message', name: 'message', rows: 5, maxLength: 5000, required: true, dataset: { field: 'message' }, attrs: { 'aria-describedby': 'answer-message-hint' } })),
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', id: 'answer-submit', i18n: 'track.answer.submit' })));
+  return answerForm;
+}
+
+async function sendAnswer(event) {
+  event.preventDefault();
+  const answerForm = event.currentTarget;
+  const field = document.getElementById('answer-message');
+  const button = document.getElementById('answer-submit');
+  if (button.disabled) return;
+  clearProblem(answerForm);
+  const message = field.value.trim();
+  if (!message) {
+    showProblem(answerForm, { code: 'track:fields', detail: t('track.error.fields'), errors: { message: [t('track.error.answer')] } });
+    return;
+  }
+  button.disabled = true;
+  button.textContent = t('form.sending');
+  const answer = await api('POST', path(current.code, '/messages'), { body: { message }, headers: tokenHeaders() });
+  if (answer.ok) {
+    current.appeal = answer.data;
+    notice = { key: 'track.answer.sent' };
+    drawView();
+    announce(t('track.answer.sent'));
+    document.getElementById('track-notice').focus();
+    return;
+  }
+  button.disabled = false;
+  button.textContent = t('track.answer.submit');
+  await explainActionProblem(answer.problem, answerForm, () => { document.getElementById('answer-message').value = message; });
+}
+
+/** A refused action: the appeal changed under the person (a reviewer acted) is read again; other problems are shown in place. */
+async function explainActionProblem(problem, actionForm, restore) {
+  if (problem.code === 'invalid_transition' || problem.code === 'appeal_changed') {
+    const reread = await api('GET', path(current.code), { headers: tokenHeaders() });
+    if (reread.ok) {
+      current.appeal = reread.data;
+      notice = { key: problem.code === 'appeal_changed' ? 'track.problem.changed' : 'track.problem.closed', kind: 'warning' };
+      drawView();
+      if (restore && document.getElementById('answer-message')) restore();
+      document.getElementById('track-notice').focus();
+      return;
+    }
+  }
+  if (problem.code === 'appeal_not_found') {
+    close();
+    shownProblem = problem;
+    drawFormProblem();
+    return;
+  }
+  const key = `track.problem.${problem.code}`;
+  showProblem(actionForm, { code: `track:${problem.code}`, detail: hasLabel(key) ? t(key) : problemText(problem) });
+}
+
+function drawDecision(appeal) {
+  const approved = appeal.decision.outcome === 'approved';
+  return el('section', {
+    id: 'appeal-decision',
+    class: `verdict ${approved ? 'verdict-cleared' : 'verdict-flagged'}`,
+    dataset: { decision: appeal.decision.outcome },
+    attrs: { 'aria-labelledby': 'appeal-decision-title' },
+  },
+  el('h3', { id: 'appeal-decision-title', i18n: approved ? 'track.decision.approved' : 'track.decision.rejected' }),
+  el('p', { text: t('track.decision.when', { date: formatTime(appeal.decision.decidedAt) }) }),
+  appeal.decision.reason ? el('p', {}, el('strong', { i18n: 'track.decision.reason' }), ' ', el('span', { class: 'decision-reason', text: appeal.decision.reason })) : null,
+  approved
+    ? [el('p', { i18n: 'track.decision.approvedExplain' }), el('p', { i18n: 'track.decision.approvedStill' })]
+    : [el('p', { i18n: 'track.decision.rejectedAgain' }), el('p', {}, el('a', { href: '/appeal', i18n: 'track.decision.newAppeal' }))]);
+}
+
+const ACTIONS = ['submitted', 'assigned', 'info_requested', 'message', 'withdrawn', 'approved', 'rejected'];
+
+function drawEvent(event) {
+  const by = event.by === 'you' ? 'you' : 'reviewer';
+  const what = ACTIONS.includes(event.action) ? t(`track.action.${event.action}`) : t(`status.${event.to}`);
+  return el('li', { class: `by-${by}`, dataset: { action: event.action } },
+    el('p', { class: 'history-head' },
+      el('strong', { class: 'history-who', i18n: `track.by.${by}` }), ' · ',
+      el('time', { attrs: { datetime: event.at }, text: formatTime(event.at) })),
+    el('p', { class: 'history-what', text: what }),
+    event.message ? el('blockquote', { class: 'history-message', text: event.message }) : null);
+}
+
+function drawSent(appeal) {
+  return el('details', { class: 'sent' },
+    el('summary', { i18n: 'track.sent.title' }),
+    el('h4', { i18n: 'track.sent.statement' }),
+    el('p', { class: 'statement', text: appeal.statement }),
+    appeal.evidence.length > 0 ? [
+      el('h4', { i18n: 'track.sent.evidence' }),
+      el('ul', {}, appeal.evidence.map((item) => el('li', { text: item.type === 'link' ? item.url : item.text }))),
+    ] : null,
+    appeal.attachments.length > 0 ? [
+      el('h4', { i18n: 'track.sent.files' }),
+      el('ul', {}, appeal.attachments.map((file) => el('li', { text: file.fileName }))),
+    ] : null);
+}
+
+// ── withdrawing ──
+
+function drawWithdraw() {
+  const section = el('section', { class: 'withdraw', id: 'withdraw-section', attrs: { 'aria-labelledby': 'withdraw-title' } },
+    el('h3', { id: 'withdraw-title', i18n: 'track.withdraw.title' }));
+  if (!confirming) {
+    section.append(
+      el('p', { i18n: 'track.withdraw.explain' }),
+      el('button', { type: 'button', id: 'withdraw-button', class: 'secondary', i18n: 'track.withdraw.button', on: { click: () => { confirming = true; redrawWithdraw('withdraw-confirm-text'); } } }));
+    return section;
+  }
+  section.append(
+    el('div', {
+      class: 'confirm',
+      id: 'withdraw-confirm-panel',
+      attrs: { role: 'group', 'aria-labelledby': 'withdraw-confirm-text' },
+      on: { keydown: (event) => { if (event.key === 'Escape') { confirming = false; redrawWithdraw('withdraw-button'); } } },
+    },
+      el('p', { id: 'withdraw-confirm-text', attrs: { tabindex: '-1' } }, el('strong', { i18n: 'track.withdraw.confirmQuestion' })),
+      el('p', { i18n: 'track.withdraw.confirmExplain' }),
+      el('div', { class: 'alert', dataset: { role: 'form-alert' }, attrs: { role: 'alert', tabindex: '-1' }, hidden: true }),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', id: 'withdraw-confirm', class: 'danger', i18n: 'track.withdraw.confirm', on: { click: withdraw } }),
+        el('button', { type: 'button', id: 'withdraw-cancel', class: 'secondary', i18n: 'track.withdraw.cancel', on: { click: () => { confirming = false; redrawWithdraw('withdraw-button'); } } }))));
+  return section;
+}
+
+function redrawWithdraw(focusId) {
+  document.getElementById('withdraw-section').replaceWith(drawWithdraw());
+  document.getElementById(focusId).focus();
+}
+
+async function withdraw() {
+  const button = document.getElementById('withdraw-confirm');
+  if (button.disabled) return;
+  button.disabled = true;
+  const answer = await api('POST', path(current.code, '/withdraw'), { body: {}, headers: tokenHeaders() });
+  if (answer.ok) {
+    current.appeal = answer.data;
+    confirming = false;
+    notice = { key: 'track.withdraw.done' };
+    drawView();
+    announce(t('track.withdraw.done'));
+    document.getElementById('track-notice').focus();
+    return;
+  }
+  button.disabled = false;
+  await explainActionProblem(answer.problem, document.getElementById('withdraw-confirm-panel'));
+}
+
+// ── the rest ──
+
+/** Leaves the appeal: the token is dropped from memory and from this tab. */
+function close() {
+  current = null;
+  notice = null;
+  confirming = false;
+  forget();
+  tokenField.value = '';
+  view.hidden = true;
+  view.replaceChildren();
+  announce(t('track.closed'));
+  tokenField.focus();
+}
+
+function announce(text) {
+  status.textContent = text;
+}
+
+function setTokenVisible(visible) {
+  tokenField.type = visible ? 'text' : 'password';
+  toggle.setAttribute('aria-pressed', String(visible));
+  toggle.dataset.i18n = visible ? 'track.token.hide' : 'track.token.show';
+  toggle.textContent = t(toggle.dataset.i18n);
+}
+
+// The token is typed hidden, like a password, with a button to show it: it is long and random, so people need to see
+// what they typed, but fraudsters in these cases often watch the victim's screen (screen-sharing "customer service"
+// apps), and a token read off the screen opens the appeal to them.
+toggle.addEventListener('click', () => setTokenVisible(tokenField.type === 'password'));
+form.addEventListener('submit', submit);
+onLanguageChange(() => {
+  if (current) {
+    const focused = document.activeElement?.id;
+    const answerText = document.getElementById('answer-message')?.value;
+    drawView();
+    if (answerText) document.getElementById('answer-message').value = answerText;
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  }
+  drawFormProblem();
+});
+
+const asked = query().get('code');
+const stored = recall();
+if (asked) codeField.value = asked;
+if (stored && (!asked || normalizeCode(asked) === stored.code)) {
+  codeField.value = stored.code;
+  tokenField.value = stored.token;
+  open(stored.code, stored.token, { focusView: false });
+} else if (asked) {
+  tokenField.focus();
+}

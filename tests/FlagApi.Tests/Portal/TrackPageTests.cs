@@ -1,0 +1,268 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using FlagApi.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace FlagApi.Tests.Portal;
+
+[Collection(BrowserTests.Name)]
+public sealed class TrackPageTests(BrowserFixture browser)
+{
+    private const string Number = "+8613800138000";
+
+    [Fact]
+    public async Task TrackingWithTheRightCodeAndTokenShowsTheStatusAndHistoryInBothLanguages()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Number);
+
+        foreach (var (screen, language) in new[] { (Screen.Phone, (string?)null), (Screen.Desktop, "en") })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            var page = session.Page;
+            await session.GotoAsync($"/track?code={appeal.Code}");
+            await Assertions.Expect(page.Locator("#track-code")).ToHaveValueAsync(appeal.Code);
+            await Assertions.Expect(page.Locator("#track-token")).ToBeFocusedAsync();
+            Assert.Equal("password", await page.Locator("#track-token").GetAttributeAsync("type"));
+            await session.ScreenshotAsync($"track-form-{screen.Name}-{language ?? "zh"}");
+
+            // Keyboard only: type the token, show it to check it, and press Enter.
+            await page.Keyboard.TypeAsync(appeal.Token);
+            await page.Keyboard.PressAsync("Tab");
+            await Assertions.Expect(page.Locator("#track-token-toggle")).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Enter");
+            Assert.Equal("text", await page.Locator("#track-token").GetAttributeAsync("type"));
+            await Assertions.Expect(page.Locator("#track-token-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+            await page.Locator("#track-token").FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+
+            var status = page.Locator("#appeal-status");
+            await Assertions.Expect(status).ToHaveAttributeAsync("data-status", "submitted");
+            await Assertions.Expect(page.Locator("#appeal-view-title")).ToBeFocusedAsync();
+            var history = page.Locator("#appeal-history li");
+            await Assertions.Expect(history).ToHaveCountAsync(1);
+            if (language is null)
+            {
+                await Assertions.Expect(status).ToHaveTextAsync("已提交，等待审核");
+                await Assertions.Expect(history.First).ToContainTextAsync("您");
+                await Assertions.Expect(history.First).ToContainTextAsync("提交了申诉");
+                await Assertions.Expect(page.Locator("#appeal-view")).ToContainTextAsync("之前给您答复");
+            }
+            else
+            {
+                await Assertions.Expect(status).ToHaveTextAsync("Received, waiting for a reviewer");
+                await Assertions.Expect(history.First).ToContainTextAsync("You");
+                await Assertions.Expect(history.First).ToContainTextAsync("Filed the appeal");
+                await Assertions.Expect(page.Locator("#appeal-due")).Not.ToBeEmptyAsync();
+            }
+
+            Assert.DoesNotContain(appeal.Token, page.Url, StringComparison.Ordinal);
+
+            // A reload keeps the appeal on screen for this tab; closing it forgets the token.
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "submitted");
+            await page.Locator("#track-forget").ClickAsync();
+            await Assertions.Expect(page.Locator("#appeal-view")).ToBeHiddenAsync();
+            Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('flagapi.track')"));
+        }
+    }
+
+    [Fact]
+    public async Task AWrongTokenOrCodeShowsOneNeutralMessage()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Number);
+
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, "en");
+        session.Tolerated.Add("status of 404");
+        var page = session.Page;
+        await session.GotoAsync("/track");
+        var alert = page.Locator("#track-form [data-role='form-alert']");
+
+        await page.Locator("#track-code").FillAsync(appeal.Code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal));
+        await page.Locator("#track-token").FillAsync(appeal.Token + "x");
+        await page.Locator("#track-submit").ClickAsync();
+        await Assertions.Expect(alert).ToHaveTextAsync(
+            "There is no appeal with this tracking code and access token. Please check both carefully and try again.");
+        await Assertions.Expect(alert).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("#appeal-view")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("[aria-invalid='true']")).ToHaveCountAsync(0);
+
+        // A code that does not exist gets the very same words, so the page does not tell which one was wrong.
+        var otherCode = appeal.Code[..^1] + (appeal.Code[^1] == 'X' ? 'Y' : 'X');
+        await page.Locator("#track-code").FillAsync(otherCode);
+        await page.Locator("#track-token").FillAsync(appeal.Token);
+        await page.Locator("#track-submit").ClickAsync();
+        await Assertions.Expect(alert).ToHaveTextAsync(
+            "There is no appeal with this tracking code and access token. Please check both carefully and try again.");
+
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(alert).ToHaveTextAsync("没有找到这个申诉编号和查询密码对应的申诉。请把两样都仔细核对一遍再试。");
+    }
+
+    [Fact]
+    public async Task AnsweringARequestForInformationMovesItBackToReviewAndShowsTheAnswer()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Number);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        var asked = await reviewer.PostAsJsonAsync($"/v1/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。Please send a photo of your shop licence." });
+        Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
+
+        foreach (var (screen, language) in new[] { (Screen.Desktop, "en"), (Screen.Phone, (string?)null) })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            var page = session.Page;
+            await OpenAsync(session, appeal);
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "needs_info");
+            var questions = page.Locator("#appeal-questions");
+            await Assertions.Expect(questions).ToContainTextAsync("Please send a photo of your shop licence.");
+            await Assertions.Expect(questions).ToContainTextAsync(language is null ? "审核人员的问题" : "The reviewer's questions");
+            await Assertions.Expect(page.Locator("#answer-form")).ToBeVisibleAsync();
+            await session.ScreenshotAsync($"track-needs-info-{screen.Name}-{language ?? "zh"}");
+        }
+
+        await using (var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone))
+        {
+            var page = session.Page;
+            await OpenAsync(session, appeal);
+            await page.Locator("#answer-submit").ClickAsync();
+            await Assertions.Expect(page.Locator("#answer-message-error")).ToHaveTextAsync("请写下您的回复。");
+
+            await page.Locator("#answer-message").FillAsync("营业执照号码 91530100MA6K123456，照片我去拍。");
+            await page.Locator("#answer-submit").ClickAsync();
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "in_review");
+            await Assertions.Expect(page.Locator("#track-notice")).ToHaveTextAsync("您的回复已发送，审核人员会继续处理。");
+            await Assertions.Expect(page.Locator("#track-notice")).ToBeFocusedAsync();
+            await Assertions.Expect(page.Locator("#answer-form")).ToHaveCountAsync(0);
+            var last = page.Locator("#appeal-history li").Last;
+            await Assertions.Expect(last).ToContainTextAsync("您");
+            await Assertions.Expect(last).ToContainTextAsync("营业执照号码 91530100MA6K123456");
+            await Assertions.Expect(page.Locator("#appeal-history li").Nth(1)).ToContainTextAsync("审核人员");
+        }
+
+        var seen = await AppealApi.ReviewerViewAsync(reviewer, appeal.Id);
+        Assert.Equal("in_review", seen.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task WithdrawingAsksForConfirmationInThePageFirst()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Number);
+
+        foreach (var (screen, language) in new[] { (Screen.Phone, (string?)null), (Screen.Desktop, "en") })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            var page = session.Page;
+            await OpenAsync(session, appeal);
+            if (screen == Screen.Phone)
+            {
+                await page.Locator("#withdraw-button").ClickAsync();
+                await Assertions.Expect(page.Locator("#withdraw-confirm-text")).ToBeFocusedAsync();
+                await Assertions.Expect(page.Locator("#withdraw-confirm-panel")).ToContainTextAsync("确定要撤回这个申诉吗？");
+                await page.Locator("#withdraw-cancel").ClickAsync();
+                await Assertions.Expect(page.Locator("#withdraw-button")).ToBeFocusedAsync();
+                await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "submitted");
+
+                // Keyboard only this time: Enter on the focused button, Escape steps back, then Enter on the confirmation.
+                await page.Keyboard.PressAsync("Enter");
+                await Assertions.Expect(page.Locator("#withdraw-confirm-text")).ToBeFocusedAsync();
+                await page.Keyboard.PressAsync("Escape");
+                await Assertions.Expect(page.Locator("#withdraw-button")).ToBeFocusedAsync();
+                await page.Keyboard.PressAsync("Enter");
+                await Assertions.Expect(page.Locator("#withdraw-confirm-text")).ToBeFocusedAsync();
+                await page.Keyboard.PressAsync("Tab");
+                await Assertions.Expect(page.Locator("#withdraw-confirm")).ToBeFocusedAsync();
+                await page.Keyboard.PressAsync("Enter");
+                await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "withdrawn");
+                await Assertions.Expect(page.Locator("#appeal-status")).ToHaveTextAsync("已撤回");
+                await Assertions.Expect(page.Locator("#track-notice")).ToHaveTextAsync("申诉已撤回。");
+            }
+
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "withdrawn");
+            await Assertions.Expect(page.Locator("#withdraw-button")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#appeal-history li").Last).ToContainTextAsync(language is null ? "撤回了申诉" : "Withdrew the appeal");
+            await session.ScreenshotAsync($"track-withdrawn-{screen.Name}-{language ?? "zh"}");
+        }
+    }
+
+    [Fact]
+    public async Task ADecidedAppealShowsTheDecisionAndItsReason()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Number);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        await AppealApi.DecideAsync(reviewer, appeal.Id, "approve", "已回拨核实，号码为本人小卖部使用。Called back: the shop's own number.");
+
+        foreach (var (screen, language) in new[] { (Screen.Phone, (string?)null), (Screen.Desktop, "en") })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            var page = session.Page;
+            await OpenAsync(session, appeal);
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "approved");
+            var decision = page.Locator("#appeal-decision");
+            await Assertions.Expect(decision).ToContainTextAsync("已回拨核实，号码为本人小卖部使用。Called back: the shop's own number.");
+            await Assertions.Expect(decision).ToContainTextAsync(language is null ? "几分钟内更新" : "update within minutes");
+            await Assertions.Expect(page.Locator("#withdraw-button")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#appeal-history li").Last).ToContainTextAsync(language is null ? "审核人员" : "Reviewer");
+            await session.ScreenshotAsync($"track-approved-{screen.Name}-{language ?? "zh"}");
+        }
+    }
+
+    private static async Task OpenAsync(PortalSession session, AppealApi.Filed appeal)
+    {
+        await session.GotoAsync($"/track?code={appeal.Code}");
+        await session.Page.Locator("#track-token").FillAsync(appeal.Token);
+        await session.Page.Locator("#track-submit").ClickAsync();
+        await Assertions.Expect(session.Page.Locator("#appeal-view")).ToBeVisibleAsync();
+    }
+}
+
+/// <summary>The API calls the portal tests make around the pages: filing an appeal, and a reviewer's reads and actions.</summary>
+internal static class AppealApi
+{
+    public sealed record Filed(long Id, string Code, string Token);
+
+    public sealed record ReviewerView(JsonElement Json, string ETag);
+
+    public static async Task<Filed> FileAsync(FlagApiFactory app, string number, string contact = "13900139000")
+    {
+        using var client = app.CreateClient();
+        var response = await client.PostAsJsonAsync("/v1/appeals", new
+        {
+            kind = "phone",
+            value = number,
+            appellant = new { name = "王秀英", contact },
+            statement = "这是我开小卖部用了八年的号码。",
+            evidence = Array.Empty<object>(),
+        });
+        Assert.True((int)response.StatusCode == 201, await response.Content.ReadAsStringAsync());
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new Filed(created.GetProperty("id").GetInt64(), created.GetProperty("trackingCode").GetString()!, created.GetProperty("accessToken").GetString()!);
+    }
+
+    public static async Task<ReviewerView> ReviewerViewAsync(HttpClient reviewer, long id)
+    {
+        var response = await reviewer.GetAsync($"/v1/appeals/{id}");
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return new ReviewerView(await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag!.ToString());
+    }
+
+    public static async Task DecideAsync(HttpClient reviewer, long id, string decision, string reason)
+    {
+        var seen = await ReviewerViewAsync(reviewer, id);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        {
+            Content = JsonContent.Create(new { decision, reason, verification = "callback" }),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", seen.ETag);
+        var response = await reviewer.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
