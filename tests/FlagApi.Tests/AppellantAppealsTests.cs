@@ -97,7 +97,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("appeal", RateLimitPolicyName(response));
+        Assert.Equal("lookup", RateLimitPolicyName(response));
         var text = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(Contact, text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("contact", text, StringComparison.OrdinalIgnoreCase);
@@ -416,11 +416,11 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
     }
 
     [Fact]
-    public async Task AppealEndpointsSpendTheAppealBudget()
+    public async Task FilingSpendsTheAppealBudgetAndReadingSpendsTheLookupBudget()
     {
         await using var app = await FlaggedAsync(new Dictionary<string, string?>
         {
-            ["RateLimiting:Tiers:anonymous:Appeal:PermitLimit"] = "2",
+            ["RateLimiting:Tiers:anonymous:Appeal:PermitLimit"] = "1",
             ["RateLimiting:Tiers:anonymous:Appeal:Window"] = "01:00:00",
         });
         using var client = app.CreateClient();
@@ -429,7 +429,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Contains("\"appeal\"", Header(created, "RateLimit-Policy"), StringComparison.Ordinal);
         var view = await client.GetAsync("/v1/appeals/" + Code(await Json(created)));
-        Assert.Contains("\"appeal\"", Header(view, "RateLimit-Policy"), StringComparison.Ordinal);
+        Assert.Contains("\"lookup\"", Header(view, "RateLimit-Policy"), StringComparison.Ordinal);
 
         var refused = await client.PostAsJsonAsync("/v1/appeals", Request(Number));
         await Problem.AssertAsync(refused, HttpStatusCode.TooManyRequests, "rate_limited");

@@ -69,6 +69,36 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task AnAppellantWhoHasSpentTheAppealBudgetCanStillReadTheirAppeal()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target, Budget("anonymous", "Appeal", 1));
+        await app.PublishAsync(("phone", "13800138000", "other", "high"));
+        using var client = app.CreateClient();
+        var filed = await client.PostAsJsonAsync("/v1/appeals", new
+        {
+            kind = "phone", value = "13800138000", appellant = new { name = "Li", contact = "li@example.cn" }, statement = "My shop's number.",
+        });
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        var created = await filed.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var code = created.GetProperty("trackingCode").GetString();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var read = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + code);
+            read.Headers.Add("X-Appeal-Token", created.GetProperty("accessToken").GetString());
+            var response = await client.SendAsync(read);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("\"lookup\"", Header(response, "RateLimit-Policy"), StringComparison.Ordinal);
+        }
+
+        var second = await client.PostAsJsonAsync("/v1/appeals", new
+        {
+            kind = "phone", value = "13800138000", appellant = new { name = "Li", contact = "other@example.cn" }, statement = "Again.",
+        });
+        await Problem.AssertAsync(second, HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+
+    [Fact]
     public async Task ExhaustingTheLookupBudgetDoesNotBlockWrites()
     {
         await using var app = await FlagApiFactory.CreateAsync(target, Merge(Budget("admin", "Lookup", 1), Budget("admin", "Write", 1)));

@@ -30,10 +30,12 @@ public static class ReviewEndpoints
     {
         // Reading admits publishers too (the agency's read-only view of appeals against its own lists);
         // the handlers narrow what a publisher sees. Every change needs a reviewer.
+        // Reads spend the lookup budget: a reviewer working through the queue, or an appellant checking on an
+        // appeal, must not use up the budget that filing, answering and deciding are counted against.
         var read = app.MapGroup("/v1/appeals")
             .WithTags("Appeals (reviewers)")
             .RequireAuthorization(Policies.ReviewerOrPublisher)
-            .WithRateLimitBudget(RateLimitBudget.Appeal)
+            .WithRateLimitBudget(RateLimitBudget.Lookup)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         var write = app.MapGroup("/v1/appeals")
@@ -61,7 +63,7 @@ public static class ReviewEndpoints
         // reviewers): OpenAPI cannot tell two templates of the same shape apart, so one operation dispatches on the form.
         app.MapGroup("/v1/appeals")
             .WithTags("Appeals")
-            .WithRateLimitBudget(RateLimitBudget.Appeal)
+            .WithRateLimitBudget(RateLimitBudget.Lookup)
             .MapGet("/{appeal}", GetAppealByCodeOrId)
             .WithName("GetAppeal")
             .WithSummary("One appeal: by tracking code for the appellant (X-Appeal-Token), by numeric id for reviewers (X-Api-Key)")
