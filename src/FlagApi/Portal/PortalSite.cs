@@ -14,7 +14,6 @@ public sealed record PortalAsset(byte[] Content, string ContentType, string ETag
 public sealed class PortalSite
 {
     private const string ResourcePrefix = "Portal.site.";
-    private const string OfficialAddressMarker = "%OFFICIAL_ADDRESS%";
 
     /// <summary>
     /// Nothing but this origin's own files: no inline script or style, no fonts or CDNs (the portal must work
@@ -34,10 +33,17 @@ public sealed class PortalSite
 
     private readonly Dictionary<string, PortalAsset> assets = new(StringComparer.Ordinal);
 
-    public PortalSite(IOptions<PortalOptions> options)
+    public PortalSite(IOptions<PortalOptions> options, IOptions<Appeals.AppealsOptions> appeals)
     {
         var assembly = typeof(PortalSite).Assembly;
-        var official = System.Net.WebUtility.HtmlEncode(options.Value.OfficialAddress);
+
+        // What pages are told of this deployment, written into their <meta> tags.
+        var markers = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["%OFFICIAL_ADDRESS%"] = System.Net.WebUtility.HtmlEncode(options.Value.OfficialAddress),
+            ["%APPEAL_MAX_ATTACHMENTS%"] = appeals.Value.MaxAttachments.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["%APPEAL_MAX_ATTACHMENT_BYTES%"] = appeals.Value.MaxAttachmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
         {
             var name = resource[ResourcePrefix.Length..].Replace('\\', '/');
@@ -52,7 +58,13 @@ public sealed class PortalSite
             var content = buffer.ToArray();
             if (name.EndsWith(".html", StringComparison.Ordinal))
             {
-                content = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace(OfficialAddressMarker, official, StringComparison.Ordinal));
+                var html = Encoding.UTF8.GetString(content);
+                foreach (var (marker, value) in markers)
+                {
+                    html = html.Replace(marker, value, StringComparison.Ordinal);
+                }
+
+                content = Encoding.UTF8.GetBytes(html);
             }
 
             var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 12)) + "\"";

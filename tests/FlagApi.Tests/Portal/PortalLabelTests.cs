@@ -8,7 +8,7 @@ namespace FlagApi.Tests.Portal;
 /// <summary>The portal's labels: one file per language, the same keys in each, and every key a page names defined.</summary>
 public sealed partial class PortalLabelTests
 {
-    private static readonly PortalSite Site = new(Options.Create(new PortalOptions()));
+    private static readonly PortalSite Site = new(Options.Create(new PortalOptions()), Options.Create(new FlagApi.Appeals.AppealsOptions()));
 
     public static TheoryData<string> Languages => new(["i18n/zh-CN.js", "i18n/en.js"]);
 

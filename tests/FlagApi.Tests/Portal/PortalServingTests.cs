@@ -116,6 +116,22 @@ public sealed class PortalServingTests
     }
 
     [Fact]
+    public async Task TheAppealPageIsToldThisDeploymentsAttachmentLimits()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget(), new Dictionary<string, string?>
+        {
+            ["Appeals:MaxAttachments"] = "2",
+            ["Appeals:MaxAttachmentBytes"] = "500000",
+        });
+        using var client = app.CreateClient();
+
+        var html = await client.GetStringAsync("/appeal");
+
+        Assert.Contains("<meta name=\"flagapi-appeal-max-attachments\" content=\"2\">", html, StringComparison.Ordinal);
+        Assert.Contains("<meta name=\"flagapi-appeal-max-attachment-bytes\" content=\"500000\">", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnOfficialAddressThatIsNotAWebAddressStopsTheStart()
     {
         var settings = new Dictionary<string, string?> { ["Portal:OfficialAddress"] = "javascript:alert(1)" };

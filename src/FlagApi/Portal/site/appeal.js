@@ -4,15 +4,20 @@ import {
   query, showProblem, startPage, t,
 } from './portal.js';
 
-// The shipped defaults of Appeals:MaxAttachments and Appeals:MaxAttachmentBytes (appsettings.json). The API does not
-// publish its limits, so the page says these and refuses a larger file before sending; the server still checks its own.
-const MAX_FILES = 5;
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
+// Appeals:MaxAttachments and Appeals:MaxAttachmentBytes of this deployment, written into the page by the service,
+// so the page says them and refuses a larger file before sending; the server still checks its own.
+const MAX_FILES = deploymentLimit('flagapi-appeal-max-attachments', 5);
+const MAX_FILE_BYTES = deploymentLimit('flagapi-appeal-max-attachment-bytes', 2 * 1024 * 1024);
 const FILE_TYPES = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'application/pdf': 'pdf' };
 const FILE_NAME = /\.(png|jpe?g|pdf)$/i;
 // AppealSubmissionService: at most 20 evidence items of at most 2,000 characters each.
 const MAX_EVIDENCE_ITEMS = 20;
 const MAX_EVIDENCE_TEXT = 2000;
+
+function deploymentLimit(name, fallback) {
+  const value = Number.parseInt(document.querySelector(`meta[name="${name}"]`)?.content ?? '', 10);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
 
 // Which field a refusal of the API is about (its problems carry a code, not an errors map).
 const FIELD_OF_CODE = {
