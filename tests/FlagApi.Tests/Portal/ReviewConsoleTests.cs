@@ -126,7 +126,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await app.PublishAsync(("phone", "+8613800138003", "fake_customer_service", "high"));
         var key = await app.CreateKeyAsync("reviewer");
         using var client = Client(app);
-        var appeal = await AppealAsync(client, "+8613800138003");
+        var appeal = await AppealAsync(client, "+8613800138003", withPhoto: true);
 
         foreach (var screen in Screen.Both)
         {
@@ -155,6 +155,12 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             await Assertions.Expect(page.Locator("#entry-sources li[data-source-type=list]")).ToContainTextAsync("Police list");
             await Assertions.Expect(page.Locator("#entry-sources")).ToContainTextAsync("Test police");
             await Assertions.Expect(page.Locator("#entry-history")).ToContainTextAsync("Flagged");
+
+            // The attachment needs the key: fetched with it, then shown from a blob URL.
+            await Assertions.Expect(detail.Locator(".attachments")).ToContainTextAsync("id-card.png");
+            await detail.Locator(".attachment-download").ClickAsync();
+            await Assertions.Expect(detail.Locator("img.attachment-preview")).ToHaveAttributeAsync("src", new System.Text.RegularExpressions.Regex("^blob:"));
+            await Assertions.Expect(detail.Locator(".attachment-file a[download='id-card.png']")).ToBeFocusedAsync();
             await session.ScreenshotAsync($"review-appeal-{screen.Name}-en");
         }
 
@@ -266,6 +272,12 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#appeal-detail")).ToHaveAttributeAsync("data-status", "rejected");
         await Assertions.Expect(page.Locator("#detail-body")).ToContainTextAsync("The number is on the list for good reason.");
         await Assertions.Expect(page.Locator("#decision-form")).ToBeHiddenAsync();
+
+        // Messages built from data follow a change of language.
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(page.Locator("#detail-notice")).ToContainTextAsync("别人改动了这条申诉");
+        await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync($"申诉 {appeal.TrackingCode}");
+        await Assertions.Expect(page.Locator("#appeal-detail .facts").First).ToContainTextAsync("未通过，标记保留");
         Assert.Equal("flagged", await VerdictAsync(app, "+8613800138005"));
     }
 
@@ -366,7 +378,10 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         return client;
     }
 
-    private static async Task<Filed> AppealAsync(HttpClient client, string value)
+    // A 1×1 PNG: the API reads an attachment's type from its bytes.
+    private const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+    private static async Task<Filed> AppealAsync(HttpClient client, string value, bool withPhoto = false)
     {
         var response = await client.PostAsJsonAsync("/v1/appeals", new
         {
@@ -379,6 +394,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
                 new { type = "link", url = "https://example.org/proof" },
                 new { type = "text", text = "<b>my contract</b> with the carrier" },
             },
+            attachments = withPhoto ? new[] { new { fileName = "id-card.png", contentBase64 = Png } } : null,
         });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

@@ -112,16 +112,21 @@ function refuse(form, invalid) {
 
 async function whileBusy(button, work) {
   const key = button.dataset.i18n;
+  const before = [...button.childNodes];
   const focused = document.activeElement === button;
   button.disabled = true;
-  button.dataset.i18n = 'form.sending';
+  delete button.dataset.i18n;
   button.textContent = t('form.sending');
   try {
     return await work();
   } finally {
     button.disabled = false;
-    button.dataset.i18n = key;
-    button.textContent = t(key);
+    if (key) {
+      button.dataset.i18n = key;
+      button.textContent = t(key);
+    } else {
+      button.replaceChildren(...before);
+    }
     // A disabled button loses focus; give it back unless the work moved focus on purpose.
     if (focused && button.isConnected && (!document.activeElement || document.activeElement === document.body)) button.focus();
   }
@@ -439,7 +444,8 @@ function renderAppeal() {
   $('decision-form').hidden = !open;
   $('detail-closed').hidden = open;
 
-  $('detail-body').replaceChildren(
+  // replaceChildren would write a null as the text "null".
+  $('detail-body').replaceChildren(...[
     appealFacts(appeal),
     el('h3', { i18n: 'review.detail.statement' }),
     el('p', { class: 'statement', id: 'appeal-statement', text: appeal.statement }),
@@ -451,7 +457,7 @@ function renderAppeal() {
     el('h3', { i18n: 'review.detail.events' }),
     eventList(appeal.events),
     entryRecord(appeal.entry),
-  );
+  ].filter(Boolean));
 }
 
 function facts(pairs) {
@@ -526,7 +532,8 @@ async function download(appealId, file, button, holder) {
   state.blobUrls.push(url);
   const link = el('a', { href: url, download: file.fileName, class: 'button secondary' },
     el('span', { i18n: 'review.detail.save' }), ' ', el('span', { text: file.fileName }));
-  holder.replaceChildren(el('div', { class: 'actions' }, link), image ? el('img', { src: url, alt: file.fileName, class: 'attachment-preview' }) : null);
+  holder.replaceChildren(el('div', { class: 'actions' }, link));
+  if (image) holder.append(el('img', { src: url, alt: file.fileName, class: 'attachment-preview' }));
   link.focus();
   link.click();
 }
