@@ -100,8 +100,15 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             await Assertions.Expect(rows.Nth(1).Locator(".badge.overdue")).ToHaveCountAsync(0);
             await Assertions.Expect(rows.Nth(0).Locator(".bulk-select")).ToHaveCountAsync(1);
             await Assertions.Expect(rows.Nth(0).Locator(".open-appeal")).ToBeVisibleAsync();
+            await session.ScreenshotAsync($"review-queue-{screen.Name}-{language ?? "zh"}");
 
-            // Only overdue: the filter asks the API and shows just the one.
+            // Only overdue: the filter asks the API and shows just the one. On a phone the filters are folded away first.
+            if (screen == Screen.Phone)
+            {
+                await Assertions.Expect(session.Page.Locator("#filter-overdue")).ToBeHiddenAsync();
+                await session.Page.Locator("#filter-box summary").ClickAsync();
+            }
+
             await session.Page.Locator("#filter-overdue").CheckAsync();
             await session.Page.Locator("#filter-submit").ClickAsync();
             await Assertions.Expect(rows).ToHaveCountAsync(1);
@@ -114,8 +121,6 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
                 Assert.True(await session.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
                 Assert.True(await session.Page.EvaluateAsync<bool>("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth > w.clientWidth; }"));
             }
-
-            await session.ScreenshotAsync($"review-queue-{screen.Name}-{language ?? "zh"}");
         }
     }
 
@@ -201,8 +206,16 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         {
             await using var session = await SignedInAsync(app, key, screen, language);
             var page = session.Page;
-            await page.Locator($"tr[data-appeal-id='{appeal.Id}'] .open-appeal").ClickAsync();
-            await page.Locator("#decision-approve").CheckAsync();
+            // Keyboard: Enter on the row's open button, then the link down to the decision.
+            await page.Locator($"tr[data-appeal-id='{appeal.Id}'] .open-appeal").FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#detail-title")).ToBeFocusedAsync();
+            await page.Locator("#jump-to-decision a").FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(page.Locator("#decision-title")).ToBeFocusedAsync();
+            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.PressAsync("Space");
+            await Assertions.Expect(page.Locator("#decision-approve")).ToBeCheckedAsync();
             await page.Locator("#decision-reason").FillAsync(language is null ? "运营商确认号码登记在申诉人名下。" : "The carrier confirmed the number is the appellant's.");
             await page.Locator("#decision-submit").ClickAsync();
 

@@ -442,6 +442,7 @@ function renderAppeal() {
   $('assign-block').hidden = appeal.status !== 'submitted';
   $('request-info-form').hidden = !['submitted', 'in_review'].includes(appeal.status);
   $('decision-form').hidden = !open;
+  $('jump-to-decision').hidden = !open;
   $('detail-closed').hidden = open;
 
   // replaceChildren would write a null as the text "null".
@@ -832,6 +833,13 @@ function start() {
   $('request-info-form').addEventListener('submit', requestInfo);
   $('decision-form').addEventListener('submit', decide);
   renderSelection();
+  // The filters fold away on a phone, where they would push the queue off the first screen.
+  $('filter-box').open = window.matchMedia('(min-width: 40rem)').matches;
+  $('jump-to-decision').addEventListener('click', (event) => {
+    event.preventDefault();
+    $('decision-title').scrollIntoView();
+    $('decision-title').focus();
+  });
 
   const key = readKey();
   if (key) resume(key);

@@ -309,5 +309,7 @@ export default {
   'review.problem.already_decided': 'These reports were decided already, perhaps by another reviewer.',
   'review.problem.invalid_filter': 'A filter is not valid. Check the list number.',
   'review.problem.not_found': 'It no longer exists, or never did.',
+  'review.filter.title': 'Filters',
+  'review.detail.jump': 'Go to the decision',
   'review.sectionEnd': '',
 };

@@ -310,5 +310,7 @@ export default {
   'review.problem.already_decided': '这些举报已经处理过了，可能是别的审核员处理的。',
   'review.problem.invalid_filter': '筛选条件不对，请检查名单编号。',
   'review.problem.not_found': '找不到它，可能已不存在。',
+  'review.filter.title': '筛选条件',
+  'review.detail.jump': '跳到作出决定',
   'review.sectionEnd': '',
 };
