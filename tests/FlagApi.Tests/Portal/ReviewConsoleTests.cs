@@ -308,7 +308,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         var page = session.Page;
         await page.Locator($"tr[data-appeal-id='{first.Id}'] .bulk-select").CheckAsync();
         await page.Locator($"tr[data-appeal-id='{second.Id}'] .bulk-select").CheckAsync();
-        await Assertions.Expect(page.Locator("#bulk-count")).ToHaveTextAsync("2 appeals selected.");
+        await Assertions.Expect(page.Locator("#bulk-count")).ToHaveTextAsync("Appeals selected: 2.");
         await page.Locator("#bulk-reject").CheckAsync();
         await page.Locator("#bulk-reason").FillAsync("Both numbers called victims in the same campaign.");
         await page.Locator("#bulk-submit").ClickAsync();
@@ -350,7 +350,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             var group = session.Page.Locator("#report-queue .report-group[data-value='+8613800138008']");
             await Assertions.Expect(group).ToBeVisibleAsync();
             await Assertions.Expect(group).ToContainTextAsync("自称客服说快递丢了");
-            await Assertions.Expect(group).ToContainTextAsync(language is null ? "2 次举报" : "2 reports");
+            await Assertions.Expect(group).ToContainTextAsync(language is null ? "来自 2 个不同的人" : "different people: 2");
             await Assertions.Expect(group.Locator("select[id$=-category]")).ToHaveValueAsync("fake_customer_service");
             await session.ScreenshotAsync($"review-reports-{screen.Name}-{language ?? "zh"}");
         }

@@ -217,6 +217,11 @@ function signOut(message = 'review.signout.done') {
   $('console').hidden = true;
   $('signin-section').hidden = false;
   for (const id of ['appeal-rows', 'report-groups', 'detail-body', 'bulk-results']) $(id).replaceChildren();
+  // Nothing the last reviewer typed stays behind for the next one at this computer.
+  for (const id of ['bulk-form', 'decision-form', 'request-info-form', 'queue-filters']) { $(id).reset(); clearProblem($(id)); }
+  state.filters = {};
+  state.appealPage = 1;
+  state.reportPage = 1;
   for (const id of ['queue-status', 'report-status', 'detail-notice']) quiet($(id));
   announce($('review-status'), message, undefined, { focus: false });
   $('reviewer-key').focus();
@@ -293,6 +298,12 @@ async function loadQueue() {
 }
 
 function renderQueue(page) {
+  if (page.items.length === 0 && page.page > 1) {
+    // The last page emptied (decided elsewhere, or a filter narrowed it): show the last page that has appeals.
+    state.appealPage = Math.max(1, Math.ceil(page.total / page.pageSize));
+    loadQueue();
+    return;
+  }
   const rows = page.items.map(queueRow);
   $('appeal-rows').replaceChildren(...rows);
   $('queue-empty').hidden = page.items.length > 0;
@@ -715,6 +726,11 @@ async function loadReports() {
 }
 
 function renderReports(page) {
+  if (page.items.length === 0 && page.page > 1) {
+    state.reportPage = Math.max(1, Math.ceil(page.total / page.pageSize));
+    loadReports();
+    return;
+  }
   $('report-groups').replaceChildren(...page.items.map(reportGroup));
   $('report-empty').hidden = page.items.length > 0;
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
@@ -753,20 +769,20 @@ function reportGroup(group) {
   return el('article', { class: 'report-group', dataset: { reportId: String(id), value: group.value, kind: group.kind }, attrs: { 'aria-labelledby': titleId } },
     el('h3', { id: titleId }, word('review.kindShort', group.kind), ': ', el('span', { class: 'identifier', text: group.value })),
     el('div', { class: 'report-info' },
-    group.burst ? el('p', {}, el('span', { class: 'badge overdue', i18n: 'review.reports.burst' })) : null,
-    facts([
-      ['review.reports.counts', say('review.reports.countsValue', { times: group.times, reporters: group.reporters, networks: group.networks })],
-      ['review.reports.when', time(group.firstAt), ' – ', time(group.lastAt)],
-      ['review.reports.topCategory', group.topCategory ? word('category', group.topCategory) : el('span', { i18n: 'review.reports.noCategory' })],
-      group.entry ? ['review.reports.entry', word('review.entryStatus', group.entry.status), ' · ', word('category', group.entry.category), ' · ',
-        say('review.source.risk', { risk: { label: `risk.${group.entry.risk}` } })] : null,
-      group.protection ? ['review.reports.protection', el('strong', { text: group.protection })] : null,
-    ]),
-    el('h4', { i18n: 'review.reports.descriptions' }),
-    group.descriptions.length === 0 ? el('p', { class: 'hint', i18n: 'review.reports.noDescriptions' })
-      : el('ul', { class: 'descriptions' }, group.descriptions.map((d) => el('li', {},
-        el('div', { class: 'hint' }, time(d.at), d.category ? [' · ', word('category', d.category)] : null),
-        el('div', { class: 'statement', text: d.description }))))),
+      group.burst ? el('p', {}, el('span', { class: 'badge overdue', i18n: 'review.reports.burst' })) : null,
+      facts([
+        ['review.reports.counts', say('review.reports.countsValue', { times: group.times, reporters: group.reporters, networks: group.networks })],
+        ['review.reports.when', time(group.firstAt), ' – ', time(group.lastAt)],
+        ['review.reports.topCategory', group.topCategory ? word('category', group.topCategory) : el('span', { i18n: 'review.reports.noCategory' })],
+        group.entry ? ['review.reports.entry', word('review.entryStatus', group.entry.status), ' · ', word('category', group.entry.category), ' · ',
+          say('review.source.risk', { risk: { label: `risk.${group.entry.risk}` } })] : null,
+        group.protection ? ['review.reports.protection', el('strong', { text: group.protection })] : null,
+      ]),
+      el('h4', { i18n: 'review.reports.descriptions' }),
+      group.descriptions.length === 0 ? el('p', { class: 'hint', i18n: 'review.reports.noDescriptions' })
+        : el('ul', { class: 'descriptions' }, group.descriptions.map((d) => el('li', {},
+          el('div', { class: 'hint' }, time(d.at), d.category ? [' · ', word('category', d.category)] : null),
+          el('div', { class: 'statement', text: d.description }))))),
     form);
 }
 
