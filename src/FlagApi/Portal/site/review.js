@@ -327,13 +327,14 @@ function queueRow(appeal) {
   return el('tr', { dataset: { appealId: String(appeal.id), status: appeal.status }, class: appeal.overdue ? 'overdue' : null },
     el('td', {}, el('label', { class: 'row-select', htmlFor: `select-${appeal.id}` }, select,
       el('span', { class: 'visually-hidden' }, say('review.queue.selectOne', { code })))),
-    el('td', {}, el('span', { class: 'code', text: code })),
-    el('td', {}, word('review.kindShort', appeal.kind), el('br'), el('span', { class: 'identifier', text: appeal.value })),
-    el('td', {}, word('category', appeal.category)),
+    // The code and its open button come first, then the due time: what a phone shows before the table scrolls.
+    el('td', {}, el('span', { class: 'code', text: code }), el('br'),
+      el('button', { type: 'button', class: 'open-appeal secondary', on: { click: () => openAppeal(appeal.id) } },
+        el('span', { i18n: 'review.queue.open' }), el('span', { class: 'visually-hidden', text: ` ${code}` }))),
+    el('td', { class: 'due' }, time(appeal.dueBy), appeal.overdue ? [el('br'), el('span', { class: 'badge overdue', i18n: 'review.overdue' })] : null),
     el('td', { class: 'status' }, word('review.status', appeal.status)),
-    el('td', { class: 'due' }, time(appeal.dueBy), appeal.overdue ? [' ', el('span', { class: 'badge overdue', i18n: 'review.overdue' })] : null),
-    el('td', {}, el('button', { type: 'button', class: 'open-appeal secondary', on: { click: () => openAppeal(appeal.id) } },
-      el('span', { i18n: 'review.queue.open' }), el('span', { class: 'visually-hidden', text: ` ${code}` }))));
+    el('td', {}, word('review.kindShort', appeal.kind), el('br'), el('span', { class: 'identifier', text: appeal.value })),
+    el('td', {}, word('category', appeal.category)));
 }
 
 function renderSelection() {

@@ -99,7 +99,6 @@ export default {
   'review.queue.colCategory': 'Category',
   'review.queue.colStatus': 'Status',
   'review.queue.colDue': 'Decide by',
-  'review.queue.colOpen': 'Open',
   'review.queue.selectOne': 'Select appeal {code}',
   'review.queue.open': 'Open',
   'review.overdue': 'Overdue',

@@ -100,7 +100,6 @@ export default {
   'review.queue.colCategory': '类别',
   'review.queue.colStatus': '状态',
   'review.queue.colDue': '截止时间',
-  'review.queue.colOpen': '打开',
   'review.queue.selectOne': '选择申诉 {code}',
   'review.queue.open': '打开',
   'review.overdue': '已逾期',
