@@ -50,7 +50,10 @@ public sealed partial class PortalLabelTests
         }
 
         Assert.Contains("safety.calls", named);
-        Assert.Empty(named.Except(defined));
+
+        // A literal that only starts keys ('review.status' + '.' + a status) names a family built at run time.
+        var undefined = named.Where(key => !defined.Contains(key) && !defined.Any(d => d.StartsWith(key + ".", StringComparison.Ordinal))).ToList();
+        Assert.True(undefined.Count == 0, "Labels named but not defined: " + string.Join(", ", undefined));
     }
 
     [Fact]

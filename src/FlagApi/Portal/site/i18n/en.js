@@ -147,7 +147,6 @@ export default {
   'problem.invalid_description': 'The description holds characters that cannot be read; please write plain text.',
   'problem.invalid_category': 'Please choose a type of fraud from the list.',
   'problem.invalid_occurred_at': 'Check the time: it cannot be in the future or more than a year ago.',
-  'check.sectionEnd': '',
 
   // ── appeal and track pages (appeal.*, track.*) ──
   'appeal.intro': 'If your own phone number, WeChat or other account was flagged as fraud by mistake, so that your calls do not go through or your account is limited, you can appeal here. A reviewer will look into it carefully.',
@@ -302,7 +301,6 @@ export default {
   'track.withdraw.done': 'Your appeal has been withdrawn.',
   'track.forget': 'Close (forget the access token on this page)',
   'track.closed': 'Closed. This page no longer holds your access token.',
-  'appeal.sectionEnd': '',
 
   // ── review console (review.*) ──
   'review.signin.title': 'Sign in',
@@ -542,5 +540,4 @@ export default {
   'review.problem.not_found': 'It no longer exists, or never did.',
   'review.filter.title': 'Filters',
   'review.detail.jump': 'Go to the decision',
-  'review.sectionEnd': '',
 };

@@ -148,7 +148,6 @@ export default {
   'problem.invalid_description': '描述里有无法识别的字符，请只写文字。',
   'problem.invalid_category': '请从列表里选一种诈骗类型。',
   'problem.invalid_occurred_at': '时间不对：不能是将来，也不能是一年以前。',
-  'check.sectionEnd': '',
 
   // ── appeal and track pages (appeal.*, track.*) ──
   'appeal.intro': '如果您自己的电话号码、微信或其他账号被误标记为涉诈，导致打不出电话、账号被限制，可以在这里申诉。审核人员会认真核实。',
@@ -303,7 +302,6 @@ export default {
   'track.withdraw.done': '申诉已撤回。',
   'track.forget': '退出查看（本页不再保留查询密码）',
   'track.closed': '已退出，本页不再保留查询密码。',
-  'appeal.sectionEnd': '',
 
   // ── review console (review.*) ──
   'review.signin.title': '登录',
@@ -543,5 +541,4 @@ export default {
   'review.problem.not_found': '找不到它，可能已不存在。',
   'review.filter.title': '筛选条件',
   'review.detail.jump': '跳到作出决定',
-  'review.sectionEnd': '',
 };
