@@ -209,3 +209,22 @@ public static class Screenshots
         return folder;
     }
 }
+
+public static class KeyboardNavigation
+{
+    /// <summary>Presses Tab until the element with <paramref name="id"/> has focus, as a keyboard user would.</summary>
+    public static async Task TabToAsync(this IPage page, string id)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            if (await page.EvaluateAsync<string?>("() => document.activeElement?.id") == id)
+            {
+                return;
+            }
+
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Fail($"Tab never reached #{id}.");
+    }
+}

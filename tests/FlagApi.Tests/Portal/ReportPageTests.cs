@@ -49,7 +49,7 @@ public sealed class ReportPageTests(BrowserFixture browser)
         var page = session.Page;
         var keyboard = page.Keyboard;
 
-        await TabToAsync(page, "report-kind");
+        await page.TabToAsync("report-kind");
         await keyboard.PressAsync("ArrowDown");
         await Assertions.Expect(page.Locator("#report-kind")).ToHaveValueAsync("url");
         await keyboard.PressAsync("ArrowUp");
@@ -67,7 +67,7 @@ public sealed class ReportPageTests(BrowserFixture browser)
         await keyboard.PressAsync("Tab");
         await Assertions.Expect(page.Locator("#report-description")).ToBeFocusedAsync();
         await keyboard.TypeAsync("自称快递客服，说包裹丢了要赔钱，让我下载会议软件共享屏幕。");
-        await TabToAsync(page, "report-submit");
+        await page.TabToAsync("report-submit");
         await keyboard.PressAsync("Enter");
 
         var received = page.Locator("#report-received");
@@ -84,7 +84,7 @@ public sealed class ReportPageTests(BrowserFixture browser)
         Assert.Equal("other", lookup.GetProperty("reports").GetProperty("topCategory").GetString());
 
         // The link after sending checks what was reported: people have reported it, nobody has verified it.
-        await TabToAsync(page, "report-check-link");
+        await page.TabToAsync("report-check-link");
         await keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "reported");
         await Assertions.Expect(page.Locator("#check-result h2")).ToHaveTextAsync("有 1 人举报过，还没有核实");
@@ -161,21 +161,5 @@ public sealed class ReportPageTests(BrowserFixture browser)
         await page.Locator("#language-switch").ClickAsync();
         await Assertions.Expect(message).ToContainTextAsync("This does not look like a phone number");
         await Assertions.Expect(page.Locator("#report-form [data-role=form-alert]")).ToHaveTextAsync("Some answers need changing; see the messages below.");
-    }
-
-    /// <summary>Presses Tab until the element with <paramref name="id"/> has focus, as a keyboard user would.</summary>
-    private static async Task TabToAsync(IPage page, string id)
-    {
-        for (var i = 0; i < 60; i++)
-        {
-            if (await page.EvaluateAsync<string?>("() => document.activeElement?.id") == id)
-            {
-                return;
-            }
-
-            await page.Keyboard.PressAsync("Tab");
-        }
-
-        Assert.Fail($"Tab never reached #{id}.");
     }
 }

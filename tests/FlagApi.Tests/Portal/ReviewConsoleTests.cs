@@ -53,7 +53,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         var page = session.Page;
         await Assertions.Expect(page.Locator("#signin-form")).ToBeVisibleAsync();
 
-        await TabToAsync(page, "reviewer-key");
+        await page.TabToAsync("reviewer-key");
         await page.Keyboard.TypeAsync(key);
         await page.Keyboard.PressAsync("Enter");
 
@@ -83,10 +83,9 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", "+8613800138001", "impersonating_authorities", "high"), ("phone", "+8613800138002", "task_brushing", "medium"));
         var key = await app.CreateKeyAsync("reviewer");
-        using var client = Client(app);
-        var early = await AppealAsync(client, "+8613800138001");
+        var early = await AppealAsync(app, "+8613800138001");
         app.Clock.Advance(TimeSpan.FromHours(80));
-        var late = await AppealAsync(client, "+8613800138002");
+        var late = await AppealAsync(app, "+8613800138002");
 
         foreach (var (screen, language, badge) in new[] { (Screen.Phone, (string?)null, "已逾期"), (Screen.Desktop, "en", "Overdue") })
         {
@@ -95,8 +94,8 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             await Assertions.Expect(rows).ToHaveCountAsync(2);
             await Assertions.Expect(rows.Nth(0)).ToHaveAttributeAsync("data-appeal-id", early.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await Assertions.Expect(rows.Nth(0).Locator(".badge.overdue")).ToHaveTextAsync(badge);
-            await Assertions.Expect(rows.Nth(0)).ToContainTextAsync(early.TrackingCode);
-            await Assertions.Expect(rows.Nth(1)).ToContainTextAsync(late.TrackingCode);
+            await Assertions.Expect(rows.Nth(0)).ToContainTextAsync(early.Code);
+            await Assertions.Expect(rows.Nth(1)).ToContainTextAsync(late.Code);
             await Assertions.Expect(rows.Nth(1).Locator(".badge.overdue")).ToHaveCountAsync(0);
             await Assertions.Expect(rows.Nth(0).Locator(".bulk-select")).ToHaveCountAsync(1);
             await Assertions.Expect(rows.Nth(0).Locator(".open-appeal")).ToBeVisibleAsync();
@@ -130,8 +129,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", "+8613800138003", "fake_customer_service", "high"));
         var key = await app.CreateKeyAsync("reviewer");
-        using var client = Client(app);
-        var appeal = await AppealAsync(client, "+8613800138003", withPhoto: true);
+        var appeal = await AppealAsync(app, "+8613800138003", withPhoto: true);
 
         foreach (var screen in Screen.Both)
         {
@@ -141,7 +139,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             var detail = page.Locator("#appeal-detail");
             await Assertions.Expect(detail).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("#detail-title")).ToBeFocusedAsync();
-            await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync($"Appeal {appeal.TrackingCode}");
+            await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync($"Appeal {appeal.Code}");
             await Assertions.Expect(page.Locator("#appeal-statement")).ToHaveTextAsync(Statement);
             await Assertions.Expect(detail).ToContainTextAsync("zhang.wei@example.com");
 
@@ -199,8 +197,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", "+8613800138004", "impersonating_authorities", "high"));
         var key = await app.CreateKeyAsync("reviewer");
-        using var client = Client(app);
-        var appeal = await AppealAsync(client, "+8613800138004");
+        var appeal = await AppealAsync(app, "+8613800138004");
 
         foreach (var (screen, language) in new[] { (Screen.Desktop, "en"), (Screen.Phone, (string?)null) })
         {
@@ -240,7 +237,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             await page.Locator("#decision-submit").ClickAsync();
 
             await Assertions.Expect(page.Locator("#appeal-queue")).ToBeVisibleAsync();
-            await Assertions.Expect(page.Locator("#queue-status")).ToHaveTextAsync($"申诉 {appeal.TrackingCode} 已通过：+8613800138004 已解除标记。");
+            await Assertions.Expect(page.Locator("#queue-status")).ToHaveTextAsync($"申诉 {appeal.Code} 已通过：+8613800138004 已解除标记。");
             await Assertions.Expect(page.Locator("#queue-status")).ToBeFocusedAsync();
             await Assertions.Expect(page.Locator($"tr[data-appeal-id='{appeal.Id}']")).ToHaveAttributeAsync("data-status", "approved");
         }
@@ -254,8 +251,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", "+8613800138005", "gambling", "medium"));
         var key = await app.CreateKeyAsync("reviewer");
-        using var client = Client(app);
-        var appeal = await AppealAsync(client, "+8613800138005");
+        var appeal = await AppealAsync(app, "+8613800138005");
 
         await using var session = await SignedInAsync(app, key, Screen.Desktop, "en");
         session.Tolerated.Add("status of 412");
@@ -265,7 +261,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
 
         // Another reviewer rejects it through the API meanwhile.
         var (etag, _) = await ReviewerViewAsync(app, key, appeal.Id);
-        using (var other = Client(app, await app.CreateKeyAsync("reviewer", name: "other reviewer")))
+        using (var other = app.CreateClient(await app.CreateKeyAsync("reviewer", name: "other reviewer")))
         using (var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{appeal.Id}/decision")
         {
             Content = JsonContent.Create(new { decision = "reject", reason = "The number is on the list for good reason." }),
@@ -289,7 +285,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         // Messages built from data follow a change of language.
         await page.Locator("#language-switch").ClickAsync();
         await Assertions.Expect(page.Locator("#detail-notice")).ToContainTextAsync("别人改动了这条申诉");
-        await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync($"申诉 {appeal.TrackingCode}");
+        await Assertions.Expect(page.Locator("#detail-title")).ToHaveTextAsync($"申诉 {appeal.Code}");
         await Assertions.Expect(page.Locator("#appeal-detail .facts").First).ToContainTextAsync("未通过，标记保留");
         Assert.Equal("flagged", await VerdictAsync(app, "+8613800138005"));
     }
@@ -300,9 +296,8 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", "+8613800138006", "loan_or_card", "high"), ("phone", "+8613800138007", "loan_or_card", "high"));
         var key = await app.CreateKeyAsync("reviewer");
-        using var client = Client(app);
-        var first = await AppealAsync(client, "+8613800138006");
-        var second = await AppealAsync(client, "+8613800138007");
+        var first = await AppealAsync(app, "+8613800138006");
+        var second = await AppealAsync(app, "+8613800138007");
 
         await using var session = await SignedInAsync(app, key, Screen.Desktop, "en");
         var page = session.Page;
@@ -317,8 +312,8 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await Assertions.Expect(results).ToBeFocusedAsync();
         await Assertions.Expect(results.Locator("h3")).ToHaveTextAsync("Done: 2 decided, 0 skipped");
         await Assertions.Expect(results.Locator("li[data-outcome=decided]")).ToHaveCountAsync(2);
-        await Assertions.Expect(results).ToContainTextAsync($"{first.TrackingCode}: decided, now \"Rejected: the flag stays\"");
-        await Assertions.Expect(results).ToContainTextAsync(second.TrackingCode);
+        await Assertions.Expect(results).ToContainTextAsync($"{first.Code}: decided, now \"Rejected: the flag stays\"");
+        await Assertions.Expect(results).ToContainTextAsync(second.Code);
         await Assertions.Expect(page.Locator("#bulk-count")).ToHaveTextAsync("No appeals selected.");
         await Assertions.Expect(page.Locator("#appeal-rows tr[data-status=rejected]")).ToHaveCountAsync(2);
 
@@ -336,7 +331,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         var key = await app.CreateKeyAsync("reviewer");
         // A dialer app forwards two of its users' reports: two distinct reporters.
-        using var client = Client(app, await app.CreateKeyAsync("app"));
+        using var client = app.CreateClient(await app.CreateKeyAsync("app"));
         foreach (var (reporterId, description) in new[] { ("user-1", "自称客服说快递丢了，要我扫码退款。"), ("user-2", "Said my parcel was lost and asked me to share my screen.") })
         {
             var reported = await client.PostAsJsonAsync("/v1/reports", new { kind = "phone", value = "+8613800138008", category = "fake_customer_service", description, reporterId });
@@ -378,56 +373,27 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
 
     private const string Statement = "This is my shop's number; customers call it every day.\nWe never called anyone about parcels.";
 
-    private sealed record Filed(long Id, string TrackingCode);
-
-    private static HttpClient Client(FlagApiFactory app, string? key = null)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(app.BaseAddress) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        }
-
-        return client;
-    }
-
     // A 1×1 PNG: the API reads an attachment's type from its bytes.
     private const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
-    private static async Task<Filed> AppealAsync(HttpClient client, string value, bool withPhoto = false)
-    {
-        var response = await client.PostAsJsonAsync("/v1/appeals", new
-        {
-            kind = "phone",
-            value,
-            appellant = new { name = "Zhang Wei", contact = "zhang.wei@example.com" },
-            statement = Statement,
-            evidence = new object[]
-            {
+    private static Task<AppealApi.Filed> AppealAsync(FlagApiFactory app, string value, bool withPhoto = false) =>
+        AppealApi.FileAsync(
+            app, value, contact: "zhang.wei@example.com", name: "Zhang Wei", statement: Statement,
+            evidence:
+            [
                 new { type = "link", url = "https://example.org/proof" },
                 new { type = "text", text = "<b>my contract</b> with the carrier" },
-            },
-            attachments = withPhoto ? new[] { new { fileName = "id-card.png", contentBase64 = Png } } : null,
-        });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        return new Filed(body.GetProperty("id").GetInt64(), body.GetProperty("trackingCode").GetString()!);
-    }
+            ],
+            attachments: withPhoto ? [new { fileName = "id-card.png", contentBase64 = Png }] : null);
 
     private static async Task<(string ETag, JsonElement Body)> ReviewerViewAsync(FlagApiFactory app, string key, long id)
     {
-        using var client = Client(app, key);
-        var response = await client.GetAsync($"/v1/appeals/{id}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (response.Headers.ETag!.ToString(), JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement);
+        using var client = app.CreateClient(key);
+        var view = await AppealApi.ReviewerViewAsync(client, id);
+        return (view.ETag, view.Json);
     }
 
-    private static async Task<string?> VerdictAsync(FlagApiFactory app, string phone)
-    {
-        using var client = Client(app);
-        var lookup = JsonDocument.Parse(await client.GetStringAsync($"/v1/lookup/phone?value={Uri.EscapeDataString(phone)}")).RootElement;
-        return lookup.GetProperty("verdict").GetString();
-    }
+    private static Task<string?> VerdictAsync(FlagApiFactory app, string phone) => AppealApi.VerdictAsync(app, phone);
 
     private async Task<PortalSession> SignedInAsync(FlagApiFactory app, string key, Screen screen, string? language = null)
     {
@@ -438,20 +404,6 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         await Assertions.Expect(session.Page.Locator("#console")).ToBeVisibleAsync();
         await Assertions.Expect(session.Page.Locator("#queue-summary")).Not.ToBeEmptyAsync();
         return session;
-    }
-
-    private static async Task TabToAsync(IPage page, string id)
-    {
-        for (var i = 0; i < 40; i++)
-        {
-            await page.Keyboard.PressAsync("Tab");
-            if (await page.EvaluateAsync<string?>("() => document.activeElement?.id") == id)
-            {
-                return;
-            }
-        }
-
-        Assert.Fail($"Tab never reached #{id}.");
     }
 
     private static async Task AssertNothingStoredAsync(IPage page)
