@@ -27,5 +27,7 @@ COPY --from=build /app .
 # The image's own "app" user (APP_UID), by number so Kubernetes' runAsNonRoot can verify it without reading /etc/passwd.
 USER 1654
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["dotnet", "FlagApi.dll", "probe"]
+# No curl or wget in this image: the app probes itself. The start period covers a first start that reads a large list
+# from the database (no index snapshot yet in /data).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 CMD ["dotnet", "FlagApi.dll", "probe"]
 ENTRYPOINT ["dotnet", "FlagApi.dll"]

@@ -440,10 +440,21 @@ public sealed class PublishedContainerAppTests(DockerfilePublish publish) : ICla
             var port = ContainerFileTests.FreePort();
             var environment = ImageEnvironment(data, port);
 
+            // A list in the database, so the started app saves its index snapshot, which must land in the data folder too.
+            var list = Path.Combine(data, "list.csv");
+            await File.WriteAllTextAsync(list, "kind,value,category,risk,note\nphone,13800138000,other,high,\n");
+            var import = await Processes.RunAsUserAsync(publish.Output, environment, "FlagApi.dll", "import", list, "--agency", "Test police");
+            Assert.True(import.Code == 0, import.Output);
+
             using var app = Processes.Start(publish.Output, environment, "FlagApi.dll");
             try
             {
                 await ContainerFileTests.WaitUntilReadyAsync($"http://127.0.0.1:{port}", () => app.Output);
+                var snapshot = Path.Combine(data, "index.snapshot");
+                for (var waited = Stopwatch.StartNew(); !File.Exists(snapshot); await Task.Delay(100))
+                {
+                    Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "No index snapshot in the data folder. " + app.Output);
+                }
 
                 var probeArguments = ContainerFileTests.HealthCheckCommand()[1..];
                 var ready = await Processes.RunAsUserAsync(publish.Output, environment, probeArguments);
@@ -464,6 +475,7 @@ public sealed class PublishedContainerAppTests(DockerfilePublish publish) : ICla
             Assert.DoesNotContain("Exception", app.Output, StringComparison.Ordinal);
             Assert.Equal(before, Processes.Listing(publish.Output));
             Assert.True(File.Exists(Path.Combine(data, "flagapi.db")), app.Output);
+            Assert.True(File.Exists(Path.Combine(data, "reports-hash.key")), app.Output);
         }
         finally
         {
