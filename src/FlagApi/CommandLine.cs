@@ -10,7 +10,7 @@ public static class CommandLine
     public const int Failed = 1;
     public const int Usage = 2;
 
-    public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] is ImportCommand.Name or KeysCommand.Name;
+    public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] is ImportCommand.Name or KeysCommand.Name or Data.MigrateCommand.Name;
 
     /// <summary>Strips a command's own arguments so the host's configuration does not read them as settings.</summary>
     // A command does not watch its configuration files: the watcher sees every write under the content root, the
@@ -20,6 +20,7 @@ public static class CommandLine
     public static Task<int> RunAsync(IServiceProvider services, string[] args) => args[0] switch
     {
         ImportCommand.Name => ImportCommand.RunAsync(services, args, Console.Out, Console.Error),
+        Data.MigrateCommand.Name => Data.MigrateCommand.RunAsync(services, args[1..], Console.Out, Console.Error),
         _ => KeysCommand.RunAsync(services, args[1..], Console.Out, Console.Error),
     };
 

@@ -58,6 +58,15 @@ public static class DataServiceExtensions
                     db.UseNpgsql(info.ConnectionString);
                     break;
             }
+
+            // EF logs each failed connection, command and query as an error with its stack trace. The exception goes on to
+            // the exception handler or the refresh loop, which log it once (a 500 with its stack; an outage as one warning),
+            // so during a database outage these would add a stack trace per request. The SQL stays visible at Debug.
+            db.ConfigureWarnings(w => w.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
         });
 
         builder.Services.AddScoped<SchemaMigrator>();
