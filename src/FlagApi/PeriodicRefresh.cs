@@ -12,6 +12,24 @@ internal static class PeriodicRefresh
     // A database outage fails every tick; the first failure is reported, then one a minute until a tick succeeds again.
     private static readonly TimeSpan RepeatedOutageReport = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Refreshes this process's copy right after it committed a change, so its next answer shows the change. When the
+    /// database goes away between the commit and the refresh, the change stands: the client must not be told it failed
+    /// (a retry would write it twice), and the periodic loop brings the copy up to date once the database is back.
+    /// </summary>
+    public static async Task AfterWriteAsync(Func<CancellationToken, Task> refresh, ILogger logger)
+    {
+        try
+        {
+            await refresh(CancellationToken.None);
+        }
+        catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
+        {
+            logger.LogWarning("A change is committed but this instance could not refresh its copy ({Reason}); the next refresh brings it",
+                DatabaseFailures.Describe(ex));
+        }
+    }
+
     public static async Task RunAsync(TimeSpan interval, Func<CancellationToken, Task> refresh, Action<Exception> failed, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval);

@@ -29,5 +29,8 @@ public sealed class DatabaseOptions
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;
 
+    /// <summary>How long a SQLite write waits for another connection's lock before it fails (and the request answers 503).</summary>
+    public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public bool MigratesOnStart => MigrateOnStart ?? Provider == DatabaseProvider.Sqlite;
 }
