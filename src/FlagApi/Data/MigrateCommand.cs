@@ -42,7 +42,7 @@ public static class MigrateCommand
             var applied = await migrator.ApplyAsync(cancellationToken: cancellationToken);
             foreach (var migration in applied)
             {
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Applied {migration.Version}: {migration.Name}"));
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Applied version {migration.Version}: {migration.Name}"));
             }
 
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -96,7 +96,9 @@ internal sealed class ProblemExceptionHandler(
         }
 
         // The route template, not the path: a path can carry an identifier someone looked up.
-        var route = (httpContext.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
+        // The handler runs with the endpoint cleared; the feature keeps the one that failed.
+        var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
         logger.LogWarning(
             "Database unavailable; answering 503 database_unavailable ({Method} {Route}, {Failures} more since the last warning): {Reason}",
             httpContext.Request.Method, route, Interlocked.Exchange(ref unloggedOutageFailures, 0), DatabaseFailures.Describe(exception));
