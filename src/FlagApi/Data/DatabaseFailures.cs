@@ -32,7 +32,7 @@ public static class DatabaseFailures
                 case NpgsqlException npgsql:
                     return npgsql;
                 case SqliteException sqlite:
-                    return sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCantOpen
+                    return (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCantOpen
                         ? sqlite
                         : null;
                 case TimeoutException or SocketException:
