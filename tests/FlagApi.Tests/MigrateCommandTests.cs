@@ -79,9 +79,8 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
     {
         var connectionString = await target.CreateDatabaseAsync();
         await MigrateToAsync(connectionString, null, FutureMigration);
-        await using var app = new FlagApiFactory(target.Provider, connectionString, new Dictionary<string, string?> { ["Database:MigrateOnStart"] = migrateOnStart });
 
-        var error = await Assert.ThrowsAsync<SchemaMismatchException>(() => Task.FromResult(app.Server));
+        var error = await StartRefusedAsync(connectionString, migrateOnStart);
 
         Assert.Contains("newer than this build", error.Message, StringComparison.Ordinal);
         Assert.Contains(FutureMigration, error.Message, StringComparison.Ordinal);
@@ -93,9 +92,8 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
     {
         var connectionString = await target.CreateDatabaseAsync();
         await MigrateToAsync(connectionString, 6);
-        await using var app = new FlagApiFactory(target.Provider, connectionString, new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "false" });
 
-        var error = await Assert.ThrowsAsync<SchemaMismatchException>(() => Task.FromResult(app.Server));
+        var error = await StartRefusedAsync(connectionString, "false");
 
         Assert.Contains("missing migrations: 0007_reports, 0008_reports_decided_at", error.Message, StringComparison.Ordinal);
         Assert.Contains("'dotnet FlagApi.dll migrate'", error.Message, StringComparison.Ordinal);
@@ -105,17 +103,16 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
     public async Task AnUnsetMigrateOnStartMigratesOnSqliteAndRefusesAnEmptyPostgresDatabase()
     {
         var connectionString = await target.CreateDatabaseAsync();
-        var unset = new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "" };
-        await using var app = new FlagApiFactory(target.Provider, connectionString, unset);
 
         if (target.Provider == DatabaseProvider.Sqlite)
         {
+            await using var app = new FlagApiFactory(target.Provider, connectionString, new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "" });
             var response = await app.CreateClient().GetAsync("/health/ready");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         else
         {
-            var error = await Assert.ThrowsAsync<SchemaMismatchException>(() => Task.FromResult(app.Server));
+            var error = await StartRefusedAsync(connectionString, migrateOnStart: null);
             Assert.Contains("missing migrations: 0001_initial,", error.Message, StringComparison.Ordinal);
         }
     }
@@ -162,6 +159,26 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
 
     private Task<(int Code, string Output, string Error)> RunAsync(string connectionString, params string[] args) =>
         RunAsync(target.Provider, connectionString, args);
+
+    /// <summary>
+    /// Starts the database step of the service's start on a host of its own: a start that fails inside the test host can
+    /// surface as the host's ObjectDisposedException instead of the refusal, depending on which of its threads loses the race.
+    /// </summary>
+    private async Task<SchemaMismatchException> StartRefusedAsync(string connectionString, string? migrateOnStart)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Database:Provider"] = target.Provider.ToString();
+        builder.Configuration["ConnectionStrings:FlagApi"] = connectionString;
+        if (migrateOnStart is not null)
+        {
+            builder.Configuration["Database:MigrateOnStart"] = migrateOnStart;
+        }
+
+        builder.AddFlagData();
+        builder.Services.AddHostedService<DatabaseStartup>();
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<SchemaMismatchException>(() => host.StartAsync());
+    }
 
     /// <summary>Migrates to <paramref name="version"/> (all when null), then records <paramref name="unknown"/> as a newer build would.</summary>
     private async Task MigrateToAsync(string connectionString, int? version, string? unknown = null)

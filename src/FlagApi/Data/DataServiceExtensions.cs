@@ -36,6 +36,7 @@ public static class DataServiceExtensions
             .Validate(
                 o => o.Provider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
                 $"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is empty.")
+            .Validate(o => o.SqliteBusyTimeout >= TimeSpan.Zero, "Database:SqliteBusyTimeout cannot be negative.")
             .ValidateOnStart();
 
         builder.Services.AddSingleton(sp =>
