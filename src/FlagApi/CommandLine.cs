@@ -1,17 +1,22 @@
+using FlagApi.Data;
 using FlagApi.Health;
 using FlagApi.Keys;
 using FlagApi.Lists;
 
 namespace FlagApi;
 
-/// <summary>The service's commands besides serving: <c>import</c> (a list file) and <c>keys</c> (API keys).</summary>
+/// <summary>
+/// The service's commands besides serving: <c>import</c> (a list file), <c>keys</c> (API keys), <c>migrate</c> (the schema)
+/// and <c>probe</c> (the container's health check).
+/// </summary>
 public static class CommandLine
 {
     public const int Ok = 0;
     public const int Failed = 1;
     public const int Usage = 2;
 
-    public static bool IsInvoked(string[] args) => args.Length > 0 && args[0] is ImportCommand.Name or KeysCommand.Name or ProbeCommand.Name;
+    public static bool IsInvoked(string[] args) =>
+        args.Length > 0 && args[0] is ImportCommand.Name or KeysCommand.Name or MigrateCommand.Name or ProbeCommand.Name;
 
     /// <summary>Strips a command's own arguments so the host's configuration does not read them as settings.</summary>
     // A command does not watch its configuration files: the watcher sees every write under the content root, the
@@ -21,6 +26,7 @@ public static class CommandLine
     public static Task<int> RunAsync(IServiceProvider services, string[] args) => args[0] switch
     {
         ImportCommand.Name => ImportCommand.RunAsync(services, args, Console.Out, Console.Error),
+        MigrateCommand.Name => MigrateCommand.RunAsync(services, args[1..], Console.Out, Console.Error),
         ProbeCommand.Name => ProbeCommand.RunAsync(services.GetRequiredService<IConfiguration>(), args[1..], Console.Out, Console.Error),
         _ => KeysCommand.RunAsync(services, args[1..], Console.Out, Console.Error),
     };

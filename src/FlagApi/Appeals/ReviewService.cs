@@ -134,7 +134,7 @@ public sealed class ReviewService(
 
         if (result.ListVersion is not null)
         {
-            await follower.CatchUpAsync(CancellationToken.None);
+            await follower.CatchUpAfterWriteAsync();
         }
     }
 
@@ -217,7 +217,7 @@ public sealed class ReviewService(
 
         if (cleared)
         {
-            await follower.CatchUpAsync(CancellationToken.None);
+            await follower.CatchUpAfterWriteAsync();
         }
 
         var decided = results.Count(r => r.Outcome == "decided");

@@ -36,6 +36,7 @@ public static class DataServiceExtensions
             .Validate(
                 o => o.Provider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
                 $"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is empty.")
+            .Validate(o => o.SqliteBusyTimeout >= TimeSpan.Zero, "Database:SqliteBusyTimeout cannot be negative.")
             .ValidateOnStart();
 
         builder.Services.AddSingleton(sp =>
@@ -46,18 +47,29 @@ public static class DataServiceExtensions
             return new DatabaseProviderInfo(options.Provider, ResolveConnectionString(options, configured, environment.ContentRootPath));
         });
 
+        builder.Services.AddSingleton(sp => new SqliteConnectionSetup(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeout));
         builder.Services.AddDbContext<FlagDbContext>((sp, db) =>
         {
             var info = sp.GetRequiredService<DatabaseProviderInfo>();
             switch (info.Provider)
             {
                 case DatabaseProvider.Sqlite:
-                    db.UseSqlite(info.ConnectionString).AddInterceptors(SqliteConnectionSetup.Instance);
+                    db.UseSqlite(info.ConnectionString)
+                        .AddInterceptors(sp.GetRequiredService<SqliteConnectionSetup>());
                     break;
                 case DatabaseProvider.Postgres:
                     db.UseNpgsql(info.ConnectionString);
                     break;
             }
+
+            // EF logs each failed connection, command and query as an error with its stack trace. The exception goes on to
+            // the exception handler or the refresh loop, which log it once (a 500 with its stack; an outage as one warning),
+            // so during a database outage these would add a stack trace per request. The SQL stays visible at Debug.
+            db.ConfigureWarnings(w => w.Log(
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
         });
 
         builder.Services.AddScoped<SchemaMigrator>();
@@ -90,23 +102,22 @@ public static class DataServiceExtensions
     /// WAL lets lookups' background reloads read while an import writes; NORMAL synchronous is
     /// durable at every checkpoint and safe against corruption in WAL mode.
     /// </summary>
-    private sealed class SqliteConnectionSetup : DbConnectionInterceptor
+    internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout) : DbConnectionInterceptor
     {
-        public static readonly SqliteConnectionSetup Instance = new();
-
-        private const string Pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+        private readonly string pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
+            command.CommandText = pragmas;
             command.ExecuteNonQuery();
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
+            command.CommandText = pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }

@@ -19,6 +19,18 @@ public sealed class DatabaseOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>Apply pending schema migrations when the service starts.</summary>
-    public bool MigrateOnStart { get; set; } = true;
+    /// <summary>
+    /// Apply pending schema migrations when the service starts. Unset: true on SQLite (the embedded default needs
+    /// nothing), false on PostgreSQL, where several instances share one schema and an operator runs <c>migrate</c>.
+    /// </summary>
+    public bool? MigrateOnStart { get; set; }
+
+    /// <summary>The <c>Retry-After</c> seconds of a 503 answered while the database cannot be reached.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>How long a SQLite write waits for another connection's lock before it fails (and the request answers 503).</summary>
+    public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public bool MigratesOnStart => MigrateOnStart ?? Provider == DatabaseProvider.Sqlite;
 }

@@ -8,6 +8,16 @@ namespace FlagApi.Data;
 /// <summary>One versioned SQL script of one provider (Data/Migrations/{Provider}/NNNN_name.sql).</summary>
 public sealed record SchemaMigration(int Version, string Name, string Sql);
 
+/// <summary>Where a database's schema stands against this build.</summary>
+/// <param name="Pending">Migrations of this build the database has not applied, oldest first.</param>
+/// <param name="Unknown">Migrations the database has applied that this build does not carry: a newer build migrated it.</param>
+public sealed record SchemaStatus(int CurrentVersion, int LatestVersion, IReadOnlyList<SchemaMigration> Pending, IReadOnlyList<string> Unknown)
+{
+    public bool IsNewerThanBuild => Unknown.Count > 0;
+
+    public bool IsCurrent => Pending.Count == 0 && Unknown.Count == 0;
+}
+
 /// <summary>
 /// Applies the hand-written migrations (the EF design-time package is not available here, and
 /// reviewed SQL per provider is clearer anyway). Each script runs in its own transaction together
@@ -51,11 +61,15 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
     }
 
     /// <summary>Brings the schema to <paramref name="targetVersion"/> (the latest when null); returns how many scripts ran.</summary>
-    public async Task<int> MigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
+    public async Task<int> MigrateAsync(int? targetVersion = null, CancellationToken cancellationToken = default) =>
+        (await ApplyAsync(targetVersion, cancellationToken)).Count;
+
+    /// <summary>Brings the schema to <paramref name="targetVersion"/> (the latest when null); returns the scripts that ran, in order.</summary>
+    public async Task<IReadOnlyList<SchemaMigration>> ApplyAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, null, CreateVersionTable, cancellationToken);
-        var applied = 0;
+        var applied = new List<SchemaMigration>();
         foreach (var migration in All(providerInfo.Provider))
         {
             if (targetVersion is { } target && migration.Version > target)
@@ -84,10 +98,36 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
             }
 
             await transaction.CommitAsync(cancellationToken);
-            applied++;
+            applied.Add(migration);
         }
 
         return applied;
+    }
+
+    /// <summary>How the database's schema compares with the migrations this build carries.</summary>
+    public async Task<SchemaStatus> StatusAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, CreateVersionTable, cancellationToken);
+        var recorded = new List<(int Version, string Name)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT version, name FROM schema_versions ORDER BY version";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                recorded.Add((Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), reader.GetString(1)));
+            }
+        }
+
+        var known = All(providerInfo.Provider);
+        var appliedVersions = recorded.Select(r => r.Version).ToHashSet();
+        var knownVersions = known.Select(m => m.Version).ToHashSet();
+        return new SchemaStatus(
+            recorded.Count == 0 ? 0 : recorded[^1].Version,
+            known[^1].Version,
+            [.. known.Where(m => !appliedVersions.Contains(m.Version))],
+            [.. recorded.Where(r => !knownVersions.Contains(r.Version)).Select(r => r.Name)]);
     }
 
     private static async Task<bool> IsAppliedAsync(DbConnection connection, DbTransaction transaction, int version, CancellationToken cancellationToken)

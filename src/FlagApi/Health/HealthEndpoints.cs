@@ -59,7 +59,17 @@ public static class HealthEndpoints
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            loggers.CreateLogger(typeof(HealthEndpoints)).LogWarning(ex, "Readiness check could not reach the database");
+            // An outage is reported by the refresh loops already; a probe every few seconds need not add a stack trace each.
+            var logger = loggers.CreateLogger(typeof(HealthEndpoints));
+            if (DatabaseFailures.IsUnavailable(ex))
+            {
+                logger.LogDebug("Readiness check could not reach the database: {Reason}", DatabaseFailures.Describe(ex));
+            }
+            else
+            {
+                logger.LogWarning(ex, "Readiness check could not reach the database");
+            }
+
             problem = "The database does not answer.";
         }
 

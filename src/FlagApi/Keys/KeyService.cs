@@ -68,7 +68,7 @@ public sealed class KeyService(FlagDbContext db, DatabaseProviderInfo database, 
         db.Record(now, actor, "key.created", "key", Id(key.Id), new { key.Name, key.Role, key.Agency, key.Tier, key.Prefix });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await store.ReloadAsync(cancellationToken);
+        await store.ReloadAfterWriteAsync();
         return key;
     }
 
@@ -109,7 +109,7 @@ public sealed class KeyService(FlagDbContext db, DatabaseProviderInfo database, 
         }
 
         await transaction.CommitAsync(cancellationToken);
-        await store.ReloadAsync(cancellationToken);
+        await store.ReloadAfterWriteAsync();
         return ToResponse(key);
     }
 

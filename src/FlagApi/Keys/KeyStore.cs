@@ -32,6 +32,9 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
         await base.StartAsync(cancellationToken);
     }
 
+    /// <summary>Reloads the keys after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>.</summary>
+    public Task ReloadAfterWriteAsync() => PeriodicRefresh.AfterWriteAsync(ReloadAsync, logger);
+
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -129,7 +129,7 @@ public static class ListEndpoints
                 request.HttpContext.Response.Headers["Idempotent-Replay"] = "true";
                 return TypedResults.Ok(outcome.Recorded);
             default:
-                await follower.CatchUpAsync(CancellationToken.None);
+                await follower.CatchUpAfterWriteAsync();
                 return TypedResults.Created($"/v1/batches/{result.ListId}", outcome.Recorded);
         }
     }
@@ -188,7 +188,7 @@ public static class ListEndpoints
                 return ApiProblems.Problem(StatusCodes.Status409Conflict, ListProblemCodes.AlreadyRetracted, "The list is already retracted",
                     $"List {id} was retracted before; see GET /v1/batches/{id} for when and why.");
             default:
-                await follower.CatchUpAsync(CancellationToken.None);
+                await follower.CatchUpAfterWriteAsync();
                 var retracted = await lists.FindAsync(id, cancellationToken);
                 return TypedResults.Ok(new RetractResponse(retracted!, result.Removed, result.KeptByOtherSources));
         }

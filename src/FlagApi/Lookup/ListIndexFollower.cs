@@ -184,6 +184,9 @@ public sealed class ListIndexFollower(
         }
     }
 
+    /// <summary>Reads the change log after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>.</summary>
+    public Task CatchUpAfterWriteAsync() => PeriodicRefresh.AfterWriteAsync(CatchUpAsync, logger);
+
     /// <summary>Reads every change after the index's version and applies the changed entries' current state.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)
     {

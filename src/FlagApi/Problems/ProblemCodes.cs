@@ -19,6 +19,7 @@ public static class ProblemCodes
     public const string ListNotLoaded = "list_not_loaded";
     public const string RateLimited = "rate_limited";
     public const string Unavailable = "unavailable";
+    public const string DatabaseUnavailable = "database_unavailable";
     public const string InternalError = "internal_error";
 
     /// <summary>The code for a bare status code that no handler described further.</summary>

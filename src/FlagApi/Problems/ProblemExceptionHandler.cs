@@ -1,19 +1,34 @@
+using System.Globalization;
 using System.Text.Json;
+using FlagApi.Data;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace FlagApi.Problems;
 
 /// <summary>
 /// Maps the project's own refusals and the framework's bad-request exceptions to problem details
-/// with a stable <c>code</c>. Anything else is a 500 whose body says nothing about the internals.
+/// with a stable <c>code</c>, and an unreachable database to a 503 the client retries. Anything else is a 500
+/// whose body says nothing about the internals.
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemExceptionHandler(
+    IProblemDetailsService problems, IOptions<DatabaseOptions> database, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    // An outage fails every write at once: one warning per interval says so, not a stack trace per request.
+    private static readonly TimeSpan OutageLogInterval = TimeSpan.FromSeconds(30);
+    private long lastOutageLog = long.MinValue;
+    private long unloggedOutageFailures;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = Describe(exception);
-        if (problem.Status >= 500)
+        if (problem.Extensions.TryGetValue("code", out var code) && ProblemCodes.DatabaseUnavailable.Equals(code))
+        {
+            httpContext.Response.Headers.RetryAfter = database.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            LogOutage(httpContext, exception);
+        }
+        else if (problem.Status >= 500)
         {
             logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -58,10 +73,35 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             case BadHttpRequestException bad:
                 return Create(bad.StatusCode, ProblemCodes.ForStatus(bad.StatusCode), "The request is not valid", bad.Message);
 
+            case var failure when DatabaseFailures.IsUnavailable(failure):
+                return Create(StatusCodes.Status503ServiceUnavailable, ProblemCodes.DatabaseUnavailable, "The database is unavailable",
+                    "The service cannot reach its database just now, so this request was not completed. " +
+                    "Lookups still answer; send this request again after the number of seconds in the Retry-After header.");
+
             default:
                 return Create(StatusCodes.Status500InternalServerError, ProblemCodes.InternalError, "An unexpected error occurred",
                     "The server could not complete the request. It has been logged; quote the traceId when reporting it.");
         }
+    }
+
+    private void LogOutage(HttpContext httpContext, Exception exception)
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref lastOutageLog);
+        if (last != long.MinValue && now - last < (long)OutageLogInterval.TotalMilliseconds
+            || Interlocked.CompareExchange(ref lastOutageLog, now, last) != last)
+        {
+            Interlocked.Increment(ref unloggedOutageFailures);
+            return;
+        }
+
+        // The route template, not the path: a path can carry an identifier someone looked up.
+        // The handler runs with the endpoint cleared; the feature keeps the one that failed.
+        var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
+        logger.LogWarning(
+            "Database unavailable; answering 503 database_unavailable ({Method} {Route}, {Failures} more since the last warning): {Reason}",
+            httpContext.Request.Method, route, Interlocked.Exchange(ref unloggedOutageFailures, 0), DatabaseFailures.Describe(exception));
     }
 
     private static string DescribeJson(JsonException json)

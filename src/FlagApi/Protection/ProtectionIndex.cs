@@ -59,6 +59,9 @@ public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<Protec
         base.Dispose();
     }
 
+    /// <summary>Reloads the protected identifiers after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>.</summary>
+    public Task ReloadAfterWriteAsync() => PeriodicRefresh.AfterWriteAsync(ReloadAsync, logger);
+
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
         await gate.WaitAsync(cancellationToken);

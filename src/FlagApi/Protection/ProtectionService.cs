@@ -66,7 +66,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await index.ReloadAsync(cancellationToken);
+        await index.ReloadAfterWriteAsync();
         return ToResponse(row);
     }
 
@@ -91,7 +91,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await index.ReloadAsync(cancellationToken);
+        await index.ReloadAfterWriteAsync();
         return ToResponse(row);
     }
 
@@ -146,7 +146,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await index.ReloadAsync(cancellationToken);
+        await index.ReloadAfterWriteAsync();
         return ToResponse(row);
     }
 
@@ -171,7 +171,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await index.ReloadAsync(cancellationToken);
+        await index.ReloadAfterWriteAsync();
         return ToResponse(row);
     }
 

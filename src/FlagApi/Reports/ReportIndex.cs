@@ -50,6 +50,9 @@ public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOpt
         base.Dispose();
     }
 
+    /// <summary>Refreshes the report signal after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>.</summary>
+    public Task RefreshAfterWriteAsync() => PeriodicRefresh.AfterWriteAsync(RefreshAsync, logger);
+
     /// <summary>Reads the reports written or decided since the last read (all of them the first time).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {

@@ -114,11 +114,11 @@ public static class ReportReviewEndpoints
 
         if (result.ListVersion is not null)
         {
-            await follower.CatchUpAsync(CancellationToken.None);
+            await follower.CatchUpAfterWriteAsync();
         }
 
         // Rejected reports stop counting in lookups at once, not at the next poll.
-        await reportSignal.RefreshAsync(CancellationToken.None);
+        await reportSignal.RefreshAfterWriteAsync();
 
         return TypedResults.Ok(new ReportDecisionResponse(
             decision.Accept ? ReportStatuses.Accepted : ReportStatuses.Rejected,

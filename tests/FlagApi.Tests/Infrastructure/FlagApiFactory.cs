@@ -53,6 +53,9 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         builder.UseSetting("Database:Provider", provider.ToString());
         builder.UseSetting("ConnectionStrings:FlagApi", connectionString);
         builder.UseSetting("Demo:Enabled", "false");
+
+        // Every test starts on an empty database, and PostgreSQL's default is to leave migrating to the migrate command.
+        builder.UseSetting("Database:MigrateOnStart", "true");
         builder.UseSetting("Lookup:PollInterval", "00:00:00.200");
         builder.UseSetting("Reports:PollInterval", "00:00:00.200");
 

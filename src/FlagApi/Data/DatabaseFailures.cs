@@ -1,0 +1,67 @@
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace FlagApi.Data;
+
+/// <summary>
+/// Tells an unreachable database (stopped, restarting, refusing connections, locked, read-only) from a
+/// failure of the request itself, so the first can answer 503 and be retried, and only the second is a bug.
+/// </summary>
+public static class DatabaseFailures
+{
+    // SQLite primary result codes (sqlite.org/rescode.html): the file cannot be written or read just now.
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
+
+    /// <summary>The failure that makes <paramref name="exception"/> an outage, or null when it is something else.</summary>
+    public static Exception? FindUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                // A server error is an outage only in the connection classes; a constraint violation is the request's own.
+                case PostgresException postgres:
+                    return IsConnectionState(postgres.SqlState) ? postgres : null;
+                // Everything else Npgsql raises happens on the way to the server: refused, reset, timed out, pool exhausted.
+                case NpgsqlException npgsql:
+                    return npgsql;
+                case SqliteException sqlite:
+                    return (sqlite.SqliteErrorCode & 0xFF) is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCantOpen
+                        ? sqlite
+                        : null;
+                case TimeoutException or SocketException:
+                    return e;
+            }
+        }
+
+        return null;
+    }
+
+    public static bool IsUnavailable(Exception exception) => FindUnavailable(exception) is not null;
+
+    /// <summary>A short reason for a log line: the failure's type and message, which name no caller and no identifier.</summary>
+    public static string Describe(Exception exception)
+    {
+        var failure = FindUnavailable(exception) ?? exception;
+        return failure switch
+        {
+            PostgresException postgres => $"PostgreSQL {postgres.SqlState}: {postgres.MessageText}",
+            SqliteException sqlite => $"SQLite {sqlite.SqliteErrorCode}: {sqlite.Message}",
+            _ => $"{failure.GetType().Name}: {failure.Message}",
+        };
+    }
+
+    // 08: connection exception; 53300 too many connections; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now;
+    // 58: system error (I/O). See the PostgreSQL manual's appendix A, "PostgreSQL Error Codes".
+    private static bool IsConnectionState(string sqlState) =>
+        sqlState.StartsWith("08", StringComparison.Ordinal)
+        || sqlState.StartsWith("58", StringComparison.Ordinal)
+        || sqlState is PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+            or PostgresErrorCodes.CannotConnectNow;
+}

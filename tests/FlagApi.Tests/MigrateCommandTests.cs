@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using FlagApi.Data;
+using FlagApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FlagApi.Tests;
+
+public sealed class MigrateCommandOnSqlite() : MigrateCommandTests(new SqliteTarget());
+
+public sealed class MigrateCommandOnPostgres(PostgresTarget target) : MigrateCommandTests(target), IClassFixture<PostgresTarget>;
+
+public abstract class MigrateCommandTests(DatabaseTarget target)
+{
+    private const string FutureMigration = "9999_from_a_newer_build";
+
+    [Fact]
+    public async Task MigrateAppliesEveryMigrationOfAnEmptyDatabaseByVersionAndNameThenFindsItCurrent()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+        var migrations = SchemaMigrator.All(target.Provider);
+
+        var (code, output, error) = await RunAsync(connectionString);
+
+        Assert.True(code == CommandLine.Ok, error);
+        Assert.All(migrations, m => Assert.Contains($"Applied version {m.Version}: {m.Name}", output, StringComparison.Ordinal));
+        Assert.Contains($"schema is at version {migrations[^1].Version} ({migrations.Count} migrations applied)", output, StringComparison.Ordinal);
+
+        (code, output, error) = await RunAsync(connectionString);
+
+        Assert.True(code == CommandLine.Ok, error);
+        Assert.Equal($"The {target.Provider} schema is current (version {migrations[^1].Version}); nothing to apply.", output.Trim());
+    }
+
+    [Fact]
+    public async Task MigrateAppliesOnlyWhatADatabaseThatIsBehindLacks()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+        await MigrateToAsync(connectionString, 6);
+
+        var (code, output, error) = await RunAsync(connectionString);
+
+        Assert.True(code == CommandLine.Ok, error);
+        var applied = output.Split('\n').Where(l => l.StartsWith("Applied", StringComparison.Ordinal)).Select(l => l.Trim());
+        Assert.Equal(["Applied version 7: 0007_reports", "Applied version 8: 0008_reports_decided_at"], applied);
+    }
+
+    [Fact]
+    public async Task MigrateWithAnArgumentIsAUsageError()
+    {
+        var (code, output, error) = await RunAsync(await target.CreateDatabaseAsync(), "now");
+
+        Assert.Equal(CommandLine.Usage, code);
+        Assert.Empty(output);
+        Assert.Contains("usage: FlagApi migrate", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateRefusesADatabaseThatANewerBuildMigrated()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+        await MigrateToAsync(connectionString, null, FutureMigration);
+
+        var (code, _, error) = await RunAsync(connectionString);
+
+        Assert.Equal(CommandLine.Failed, code);
+        Assert.Contains("newer than this build", error, StringComparison.Ordinal);
+        Assert.Contains(FutureMigration, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task StartRefusesADatabaseThatANewerBuildMigratedWhetherOrNotItMigratesOnStart(string migrateOnStart)
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+        await MigrateToAsync(connectionString, null, FutureMigration);
+
+        var error = await StartRefusedAsync(connectionString, migrateOnStart);
+
+        Assert.Contains("newer than this build", error.Message, StringComparison.Ordinal);
+        Assert.Contains(FutureMigration, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Refusing to serve", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartWithoutMigratingNamesTheMissingMigrationsAndTheCommandToRun()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+        await MigrateToAsync(connectionString, 6);
+
+        var error = await StartRefusedAsync(connectionString, "false");
+
+        Assert.Contains("missing migrations: 0007_reports, 0008_reports_decided_at", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'dotnet FlagApi.dll migrate'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnsetMigrateOnStartMigratesOnSqliteAndRefusesAnEmptyPostgresDatabase()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+
+        if (target.Provider == DatabaseProvider.Sqlite)
+        {
+            await using var app = new FlagApiFactory(target.Provider, connectionString, new Dictionary<string, string?> { ["Database:MigrateOnStart"] = "" });
+            var response = await app.CreateClient().GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            var error = await StartRefusedAsync(connectionString, migrateOnStart: null);
+            Assert.Contains("missing migrations: 0001_initial,", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task TheServiceExecutableRunsMigrateAndExitsZero()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(typeof(Program).Assembly.Location)!,
+            Environment =
+            {
+                ["Database__Provider"] = target.Provider.ToString(),
+                ["ConnectionStrings__FlagApi"] = connectionString,
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+        };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add("migrate");
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == CommandLine.Ok, await output + await error);
+        Assert.Contains("Applied version 1: 0001_initial", await output, StringComparison.Ordinal);
+    }
+
+    internal static async Task<(int Code, string Output, string Error)> RunAsync(DatabaseProvider provider, string connectionString, params string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Database:Provider"] = provider.ToString();
+        builder.Configuration["ConnectionStrings:FlagApi"] = connectionString;
+        builder.AddFlagData();
+        using var host = builder.Build();
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        var code = await MigrateCommand.RunAsync(host.Services, args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private Task<(int Code, string Output, string Error)> RunAsync(string connectionString, params string[] args) =>
+        RunAsync(target.Provider, connectionString, args);
+
+    /// <summary>
+    /// Starts the database step of the service's start on a host of its own: a start that fails inside the test host can
+    /// surface as the host's ObjectDisposedException instead of the refusal, depending on which of its threads loses the race.
+    /// </summary>
+    private async Task<SchemaMismatchException> StartRefusedAsync(string connectionString, string? migrateOnStart)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Database:Provider"] = target.Provider.ToString();
+        builder.Configuration["ConnectionStrings:FlagApi"] = connectionString;
+        if (migrateOnStart is not null)
+        {
+            builder.Configuration["Database:MigrateOnStart"] = migrateOnStart;
+        }
+
+        builder.AddFlagData();
+        builder.Services.AddHostedService<DatabaseStartup>();
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<SchemaMismatchException>(() => host.StartAsync());
+    }
+
+    /// <summary>Migrates to <paramref name="version"/> (all when null), then records <paramref name="unknown"/> as a newer build would.</summary>
+    private async Task MigrateToAsync(string connectionString, int? version, string? unknown = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["Database:Provider"] = target.Provider.ToString();
+        builder.Configuration["ConnectionStrings:FlagApi"] = connectionString;
+        builder.AddFlagData();
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<SchemaMigrator>().MigrateAsync(version);
+        if (unknown is not null)
+        {
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            await db.Database.ExecuteSqlAsync($"INSERT INTO schema_versions (version, name, applied_at) VALUES (9999, {unknown}, '2030-01-01T00:00:00Z')");
+        }
+    }
+}
+
+public sealed class MigrateCommandWithoutADatabaseTests
+{
+    [Fact]
+    public async Task MigrateAgainstAPostgresServerThatDoesNotAnswerExitsOneAndSaysSo()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var (code, output, error) = await MigrateCommandTests.RunAsync(
+            DatabaseProvider.Postgres, $"Host=127.0.0.1;Port={port};Username=flagapi;Password=flagapi;Database=flagapi;Timeout=3");
+
+        Assert.Equal(CommandLine.Failed, code);
+        Assert.Empty(output);
+        Assert.StartsWith("Cannot reach the Postgres database", error, StringComparison.Ordinal);
+        Assert.Contains("nothing was applied", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", error, StringComparison.OrdinalIgnoreCase);
+    }
+}

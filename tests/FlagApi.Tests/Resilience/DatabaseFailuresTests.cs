@@ -1,0 +1,41 @@
+using System.Net.Sockets;
+using FlagApi.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace FlagApi.Tests.Resilience;
+
+public sealed class DatabaseFailuresTests
+{
+    public static TheoryData<string, Exception, bool> Failures => new()
+    {
+        { "connection refused", new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException(111)), true },
+        { "EF's transient failure", new InvalidOperationException("An exception has been raised that is likely due to a transient failure.", new NpgsqlException("Exception while reading from stream", new IOException("reset"))), true },
+        { "a pool connection timeout", new NpgsqlException("The operation has timed out", new TimeoutException()), true },
+        { "admin shutdown 57P01", Postgres("57P01"), true },
+        { "crash shutdown 57P02", Postgres("57P02"), true },
+        { "starting up 57P03", Postgres("57P03"), true },
+        { "connection failure 08006", Postgres("08006"), true },
+        { "too many connections 53300", Postgres("53300"), true },
+        { "a save wrapping a shutdown", new DbUpdateException("An error occurred while saving the entity changes.", Postgres("57P01")), true },
+        { "unique violation 23505", new DbUpdateException("An error occurred while saving the entity changes.", Postgres("23505")), false },
+        { "syntax error 42601", Postgres("42601"), false },
+        { "SQLite busy", new DbUpdateException("saving", new SqliteException("database is locked", 5)), true },
+        { "SQLite locked", new SqliteException("database table is locked", 6), true },
+        { "SQLite read-only", new SqliteException("attempt to write a readonly database", 8), true },
+        { "SQLite I/O error (extended IOERR_WRITE)", new SqliteException("disk I/O error", 778), true },
+        { "SQLite cannot open", new SqliteException("unable to open database file", 14), true },
+        { "SQLite constraint", new SqliteException("UNIQUE constraint failed", 19), false },
+        { "a timeout", new TimeoutException(), true },
+        { "a bug", new InvalidOperationException("Sequence contains no elements"), false },
+        { "a refusal", new FlagApi.Problems.ProblemException(409, "conflict", "Conflict", "Taken."), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void OnlyAnUnreachableDatabaseCountsAsAnOutage(string failure, Exception exception, bool outage) =>
+        Assert.True(DatabaseFailures.IsUnavailable(exception) == outage, $"{failure}: expected {(outage ? "an outage" : "not an outage")}");
+
+    private static PostgresException Postgres(string sqlState) => new("message", "FATAL", "FATAL", sqlState);
+}
