@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,15 +51,16 @@ public static class LookupEndpoints
     }
 
     public static Results<LookupJsonResult<LookupResponse>, ProblemHttpResult> LookupOne(
-        string kind, [FromQuery] string? value, LookupService lookup, ListIndex index)
+        string kind, [FromQuery] string? value, LookupService lookup, ListIndex index, FlagApiMetrics metrics)
     {
         EnsureLoaded(index);
         var (response, error) = lookup.Lookup(kind, value);
+        Count(metrics, kind, response);
         return response is not null ? new LookupJsonResult<LookupResponse>(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
     }
 
     public static Results<LookupJsonResult<BatchLookupResponse>, ProblemHttpResult> LookupBatch(
-        BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options)
+        BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options, FlagApiMetrics metrics)
     {
         EnsureLoaded(index);
         var max = options.Value.MaxBatchItems;
@@ -83,12 +85,25 @@ public static class LookupEndpoints
             }
 
             var (response, error) = lookup.Lookup(item.Kind, item.Value);
+            Count(metrics, item.Kind, response);
             results[i] = response is null
                 ? new BatchLookupResult(item.Kind, item.Value, Error: error)
                 : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected);
         }
 
         return new LookupJsonResult<BatchLookupResponse>(new BatchLookupResponse(results, lookup.ListVersion));
+    }
+
+    private static void Count(FlagApiMetrics metrics, string? kind, LookupResponse? response)
+    {
+        if (response is not null)
+        {
+            metrics.RecordLookup(response.Kind, response.Verdict);
+        }
+        else
+        {
+            metrics.RecordInvalidLookup(kind);
+        }
     }
 
     private static void EnsureLoaded(ListIndex index)
