@@ -58,7 +58,8 @@ public sealed class MetricsAccess(IOptions<MetricsOptions> options)
         text = text?.Trim();
         if (IPNetwork.TryParse(text, out network))
         {
-            return true;
+            // 10.1.2.3/8 is refused rather than read as 10.0.0.0/8: whoever wrote it may have meant the one host.
+            return IPAddress.TryParse(text.AsSpan(0, text!.IndexOf('/', StringComparison.Ordinal)), out var written) && written.Equals(network.BaseAddress);
         }
 
         if (text is not null && !text.Contains('/', StringComparison.Ordinal) && IPAddress.TryParse(text, out var address))

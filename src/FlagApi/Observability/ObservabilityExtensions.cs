@@ -71,10 +71,7 @@ public static class ObservabilityExtensions
     /// </summary>
     private static void ConfigureConsoleLogs(IHostApplicationBuilder builder)
     {
-        var configured = builder.Configuration["Logging:Console:FormatterName"];
-        var formatter = string.IsNullOrWhiteSpace(configured)
-            ? builder.Environment.IsDevelopment() ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json
-            : configured.Trim();
+        var formatter = ConsoleFormatter(builder.Configuration["Logging:Console:FormatterName"], builder.Environment.IsDevelopment());
         var formatterOptions = builder.Configuration.GetSection("Logging:Console:FormatterOptions");
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = formatter);
         builder.Services.Configure<JsonConsoleFormatterOptions>(o =>
@@ -85,6 +82,12 @@ public static class ObservabilityExtensions
             formatterOptions.Bind(o);
         });
     }
+
+    /// <summary>The console formatter: the configured one, else readable text in Development and JSON lines everywhere else.</summary>
+    internal static string ConsoleFormatter(string? configured, bool development) =>
+        string.IsNullOrWhiteSpace(configured)
+            ? development ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json
+            : configured.Trim();
 }
 
 public static class MetricsProblems
