@@ -55,7 +55,7 @@ public static class LookupEndpoints
     {
         EnsureLoaded(index);
         var (response, error) = lookup.Lookup(kind, value);
-        Count(metrics, kind, response);
+        metrics.RecordLookup(response?.Kind ?? kind, response?.Verdict);
         return response is not null ? new LookupJsonResult<LookupResponse>(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
     }
 
@@ -85,25 +85,13 @@ public static class LookupEndpoints
             }
 
             var (response, error) = lookup.Lookup(item.Kind, item.Value);
-            Count(metrics, item.Kind, response);
             results[i] = response is null
                 ? new BatchLookupResult(item.Kind, item.Value, Error: error)
                 : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected);
         }
 
+        metrics.RecordLookups(results);
         return new LookupJsonResult<BatchLookupResponse>(new BatchLookupResponse(results, lookup.ListVersion));
-    }
-
-    private static void Count(FlagApiMetrics metrics, string? kind, LookupResponse? response)
-    {
-        if (response is not null)
-        {
-            metrics.RecordLookup(response.Kind, response.Verdict);
-        }
-        else
-        {
-            metrics.RecordInvalidLookup(kind);
-        }
     }
 
     private static void EnsureLoaded(ListIndex index)

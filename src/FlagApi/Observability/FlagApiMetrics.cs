@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlagApi.Appeals;
 using FlagApi.Identifiers;
@@ -60,29 +61,44 @@ public sealed class FlagApiMetrics
     /// <summary>Whether anyone (the /metrics exporter, dotnet-counters) listens to the gauges that need database figures.</summary>
     public bool DatabaseFiguresObserved => appealsOpen.Enabled || appealsOverdue.Enabled || versionLag.Enabled;
 
-    public DatabaseFigures? Figures => figures;
+    /// <summary>One lookup: its kind's wire name and verdict, or a null verdict when the value could not be looked up.</summary>
+    public void RecordLookup(string? kind, Verdict? verdict) => lookups.Add(1, LookupTags(kind, verdict));
 
-    /// <param name="kind">The kind's wire name as the lookup answered it (<c>phone</c>).</param>
-    public void RecordLookup(string kind, Verdict verdict) =>
-        lookups.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("verdict", Tag(verdict)));
+    /// <summary>A batch's items, added once per kind and verdict rather than once per item: a batch holds up to 1,000.</summary>
+    public void RecordLookups(IEnumerable<BatchLookupResult> results)
+    {
+        if (!lookups.Enabled)
+        {
+            return;
+        }
 
-    /// <summary>A lookup refused for its value; an unknown kind is tagged <c>unknown</c> so callers cannot mint tag values.</summary>
-    public void RecordInvalidLookup(string? kindName) =>
-        lookups.Add(1,
-            new KeyValuePair<string, object?>("kind", IdentifierKinds.TryParse(kindName, out var kind) ? kind.ToWire() : "unknown"),
-            new KeyValuePair<string, object?>("verdict", InvalidVerdict));
+        foreach (var ((kind, verdict), count) in results.CountBy(r => (r.Verdict is null ? KindTag(r.Kind) : r.Kind, r.Verdict)))
+        {
+            lookups.Add(count, LookupTags(kind, verdict));
+        }
+    }
 
     public void RecordRateLimitRefusal(string budget, string tier) =>
         rateLimitRefusals.Add(1, new KeyValuePair<string, object?>("budget", budget), new KeyValuePair<string, object?>("tier", tier));
 
     internal void Update(DatabaseFigures latest) => figures = latest;
 
-    private static string Tag(Verdict verdict) => verdict switch
+    // A refused lookup's kind is what the caller sent: only known kinds become tag values, so callers cannot mint series.
+    private static TagList LookupTags(string? kind, Verdict? verdict) => new()
     {
+        { "kind", verdict is null ? KindTag(kind) : kind },
+        { "verdict", VerdictTag(verdict) },
+    };
+
+    private static string VerdictTag(Verdict? verdict) => verdict switch
+    {
+        null => InvalidVerdict,
         Verdict.Flagged => "flagged",
         Verdict.Cleared => "cleared",
         _ => "clear",
     };
+
+    private static string KindTag(string? kind) => IdentifierKinds.TryParse(kind, out var parsed) ? parsed.ToWire() : "unknown";
 
     private IEnumerable<Measurement<long>> ObserveEntries()
     {
