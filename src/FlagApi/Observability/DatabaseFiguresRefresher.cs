@@ -16,8 +16,30 @@ public sealed class DatabaseFiguresRefresher(
     IOptions<MetricsOptions> options,
     ILogger<DatabaseFiguresRefresher> logger) : BackgroundService
 {
+    // One refresh at a time, so the figures are always those of the refresh that started last.
+    private readonly SemaphoreSlim gate = new(1, 1);
+
     /// <summary>Reads the figures now (the timer calls this; tests call it after moving the clock).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await ReadAsync(cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public override void Dispose()
+    {
+        gate.Dispose();
+        base.Dispose();
+    }
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
