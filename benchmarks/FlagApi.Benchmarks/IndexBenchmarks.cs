@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
+using FlagApi.Observability;
 using FlagApi.Protection;
 using FlagApi.Reports;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,7 @@ public class IndexBenchmarks
     private LookupService service = null!;
     private BatchLookupRequest batch = null!;
     private IOptions<LookupOptions> lookupOptions = null!;
+    private FlagApiMetrics metrics = null!;
     private int next;
 
     [GlobalSetup]
@@ -46,6 +48,8 @@ public class IndexBenchmarks
 
         batch = new BatchLookupRequest([.. Enumerable.Range(0, 1000).Select(k => new BatchLookupItem("phone", queries[k]))]);
         lookupOptions = Options.Create(new LookupOptions());
+        metrics = new FlagApiMetrics(
+            new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), index);
 
         if (index.Find(IdentifierKind.Phone, hits[0]) is null || index.Find(IdentifierKind.Phone, misses[0]) is not null
             || service.Lookup("phone", queries[0]).Response?.Verdict != Verdict.Flagged)
@@ -67,7 +71,7 @@ public class IndexBenchmarks
     public LookupResponse? Lookup() => service.Lookup("phone", queries[next++ & (Probes - 1)]).Response;
 
     [Benchmark(Description = "Batch handler, 1,000 phone hits at 1M entries")]
-    public object LookupBatch() => LookupEndpoints.LookupBatch(batch, service, index, lookupOptions);
+    public object LookupBatch() => LookupEndpoints.LookupBatch(batch, service, index, lookupOptions, metrics);
 
     private static string Phone(int i) => $"+8613{i % 10}{i / 10_000 % 10_000:D4}{i % 10_000:D4}";
 

@@ -8,6 +8,7 @@ using FlagApi.Health;
 using FlagApi.Keys;
 using FlagApi.Lists;
 using FlagApi.Lookup;
+using FlagApi.Observability;
 using FlagApi.Portal;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
@@ -16,6 +17,7 @@ using FlagApi.Reports;
 using FlagApi.Stats;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
+builder.AddObservability();
 builder.AddProblemHandling();
 builder.AddFlagData();
 builder.AddLists();
@@ -40,12 +42,14 @@ if (CommandLine.IsInvoked(args))
 }
 
 var app = builder.Build();
+app.UseObservability();
 app.UseProblemHandling();
 app.UseKeys();
 app.UseRateLimits();
 app.UseFeedCompression();
 app.MapApiDocs();
 app.MapHealth();
+app.MapMetrics();
 app.MapLookup();
 app.MapFeed();
 app.MapHashes();

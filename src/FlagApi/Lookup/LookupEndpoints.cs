@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -50,15 +51,16 @@ public static class LookupEndpoints
     }
 
     public static Results<LookupJsonResult<LookupResponse>, ProblemHttpResult> LookupOne(
-        string kind, [FromQuery] string? value, LookupService lookup, ListIndex index)
+        string kind, [FromQuery] string? value, LookupService lookup, ListIndex index, FlagApiMetrics metrics)
     {
         EnsureLoaded(index);
         var (response, error) = lookup.Lookup(kind, value);
+        metrics.RecordLookup(response?.Kind ?? kind, response?.Verdict);
         return response is not null ? new LookupJsonResult<LookupResponse>(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
     }
 
     public static Results<LookupJsonResult<BatchLookupResponse>, ProblemHttpResult> LookupBatch(
-        BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options)
+        BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options, FlagApiMetrics metrics)
     {
         EnsureLoaded(index);
         var max = options.Value.MaxBatchItems;
@@ -88,6 +90,7 @@ public static class LookupEndpoints
                 : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected);
         }
 
+        metrics.RecordLookups(results);
         return new LookupJsonResult<BatchLookupResponse>(new BatchLookupResponse(results, lookup.ListVersion));
     }
 

@@ -30,7 +30,10 @@ internal sealed class ProblemExceptionHandler(
         }
         else if (problem.Status >= 500)
         {
-            logger.LogError(exception, "Unhandled exception for {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            // The route template, not the path: paths carry tracking codes, and queries the identifiers looked up.
+            var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+            logger.LogError(exception, "Unhandled exception for {Method} {Route}",
+                httpContext.Request.Method, (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)");
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using FlagApi.Observability;
 using FlagApi.Problems;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,7 +13,7 @@ namespace FlagApi.RateLimiting;
 /// what is left (draft-ietf-httpapi-ratelimit-headers: <c>RateLimit-Policy</c> and <c>RateLimit</c>).
 /// </summary>
 internal sealed class RateLimitMiddleware(
-    RequestDelegate next, CallerRateLimiter limiter, IProblemDetailsService problems, ILogger<RateLimitMiddleware> logger)
+    RequestDelegate next, CallerRateLimiter limiter, IProblemDetailsService problems, FlagApiMetrics metrics, ILogger<RateLimitMiddleware> logger)
 {
     internal const string HeaderPolicy = "RateLimit-Policy";
     internal const string HeaderLimit = "RateLimit";
@@ -51,7 +52,11 @@ internal sealed class RateLimitMiddleware(
     private async Task RefuseAsync(HttpContext context, RateLimitPartitionKey partition, RateLimitLease lease)
     {
         var retryAfter = Seconds(lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : partition.ReplenishmentPeriod);
-        logger.LogDebug("Rate limit: {Subject} spent its {Budget} budget (tier {Tier})", partition.Subject, partition.Budget, partition.Tier);
+        metrics.RecordRateLimitRefusal(partition.Budget.Name, partition.Tier);
+
+        // The key's id, never an anonymous caller's address: logs hold no personal data.
+        logger.LogDebug("Rate limit: {Caller} spent its {Budget} budget (tier {Tier})",
+            partition.IsKey ? partition.Subject : "an anonymous address", partition.Budget, partition.Tier);
 
         var response = context.Response;
         response.StatusCode = StatusCodes.Status429TooManyRequests;

@@ -26,6 +26,9 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
 
     public string ConnectionString => connectionString;
 
+    /// <summary>More services for this test's application, such as a logger provider that captures what it logs; set before it starts.</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
+
     public static async Task<FlagApiFactory> CreateAsync(DatabaseTarget target, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var factory = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync(), settings);
@@ -86,6 +89,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, LoopbackPeer>();
+            TestServices?.Invoke(services);
         });
     }
 

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using FlagApi.Problems;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace FlagApi.Observability;
+
+/// <summary>Logs a machine can read, the service's meter, and <c>/metrics</c> for Prometheus.</summary>
+public static class ObservabilityExtensions
+{
+    public const string MetricsPath = "/metrics";
+
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
+    {
+        ConfigureConsoleLogs(builder);
+
+        builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FlagApiMetrics>();
+        builder.Services.AddSingleton<DatabaseFiguresRefresher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseFiguresRefresher>());
+        builder.Services.AddSingleton<MetricsAccess>();
+        builder.Services.AddSingleton<MetricsCollector>();
+        builder.Services.AddSingleton<RequestActivities>();
+        return builder;
+    }
+
+    /// <summary>First in the pipeline, so the scope covers every later middleware's lines, the exception handler's included.</summary>
+    public static WebApplication UseObservability(this WebApplication app)
+    {
+        app.Services.GetRequiredService<RequestActivities>();
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        return app;
+    }
+
+    /// <summary><c>GET /metrics</c> when <c>Metrics:Enabled</c> is true: outside the OpenAPI document, without rate limits.</summary>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        if (!app.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
+        {
+            return app;
+        }
+
+        // Now rather than at the first scrape: counters count from the start.
+        app.ServiceProvider.GetRequiredService<MetricsCollector>();
+        app.MapGet(MetricsPath, Scrape)
+            .WithName("Metrics")
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    public static Results<ContentHttpResult, ProblemHttpResult> Scrape(HttpContext context, MetricsCollector collector, MetricsAccess access)
+    {
+        // The connection's own peer: a forwarded-for header is what any client can write.
+        if (context.Features.Get<RequestOrigin>() is not { } origin || !access.Allows(origin.Peer))
+        {
+            return ApiProblems.Problem(StatusCodes.Status403Forbidden, MetricsProblems.Forbidden, "Metrics are not served to this address",
+                "This address is not in Metrics:AllowedNetworks; scrape /metrics from an allowed network.");
+        }
+
+        return TypedResults.Text(collector.Render(), PrometheusText.ContentType);
+    }
+
+    /// <summary>
+    /// JSON lines with scopes outside Development, unless <c>Logging:Console:FormatterName</c> says otherwise.
+    /// Defaults are set before the configuration is bound again, so <c>Logging:Console:FormatterOptions</c> still wins.
+    /// </summary>
+    private static void ConfigureConsoleLogs(IHostApplicationBuilder builder)
+    {
+        var formatter = ConsoleFormatter(builder.Configuration["Logging:Console:FormatterName"], builder.Environment.IsDevelopment());
+        var formatterOptions = builder.Configuration.GetSection("Logging:Console:FormatterOptions");
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.FormatterName = formatter);
+        builder.Services.Configure<JsonConsoleFormatterOptions>(o =>
+        {
+            o.IncludeScopes = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            formatterOptions.Bind(o);
+        });
+    }
+
+    /// <summary>The console formatter: the configured one, else readable text in Development and JSON lines everywhere else.</summary>
+    internal static string ConsoleFormatter(string? configured, bool development) =>
+        string.IsNullOrWhiteSpace(configured)
+            ? development ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json
+            : configured.Trim();
+}
+
+public static class MetricsProblems
+{
+    public const string Forbidden = "metrics_forbidden";
+}
+
+/// <summary>
+/// Keeps ASP.NET Core creating an activity for every request, so its W3C trace id (continued from the caller's
+/// <c>traceparent</c>) is the request id in logs and problem details. ASP.NET Core creates one on its own only while
+/// its hosting logger is on, and that logger's request scope carries the raw path onto every line, so it is off.
+/// </summary>
+internal sealed class RequestActivities : IDisposable
+{
+    private readonly ActivityListener listener = new()
+    {
+        ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+    };
+
+    public RequestActivities() => ActivitySource.AddActivityListener(listener);
+
+    public void Dispose() => listener.Dispose();
+}
