@@ -142,16 +142,8 @@ internal sealed class ServiceProcess : IDisposable
     private static string BuiltServicePath()
     {
         var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent!.Name;
-        var root = testOutput;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "FlagApi.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.True(root is not null, $"No FlagApi.sln above {testOutput.FullName}: the test cannot find the service's build output.");
-        var dll = Path.Combine(root.FullName, "src", "FlagApi", "bin", configuration, framework, "FlagApi.dll");
+        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
+        var dll = RepositoryFiles.PathOf("src", "FlagApi", "bin", configuration, framework, "FlagApi.dll");
         Assert.True(File.Exists(dll), $"{dll} does not exist: build src/FlagApi ({configuration}) first.");
         return dll;
     }

@@ -104,6 +104,26 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
     }
 
     [Fact]
+    public async Task AListPublishedOnOneInstanceRightAfterAnotherProtectedANumberCannotFlagIt()
+    {
+        var (a, b) = await instances.StartedAsync();
+        using var admin = a.Client(instances.AdminKey);
+        using var publisherOnB = b.Client(instances.PublisherKey);
+        var protectedOnA = await admin.PostAsJsonAsync("/v1/protected", new { kind = "phone", value = "13800138005", reason = "A bank's fraud hotline" });
+        await instances.ReadAsync(protectedOnA, HttpStatusCode.Created);
+
+        // At once, well within B's Protection:RefreshInterval: B reads the allowlist from the database for a write.
+        var published = await publisherOnB.PostAsJsonAsync("/v1/batches", new
+        {
+            reference = "list-5",
+            entries = new[] { new { kind = "phone", value = "13800138005", category = "impersonating_authorities" } },
+        });
+
+        await Problem.AssertAsync(published, HttpStatusCode.UnprocessableEntity, "invalid_rows");
+        Assert.True(await VerdictIsAsync(b, "13800138005", "clear"), instances.Describe());
+    }
+
+    [Fact]
     public async Task BothInstancesServeTheSameFeedAndTheSameListVersion()
     {
         var (a, b) = await instances.StartedAsync();
