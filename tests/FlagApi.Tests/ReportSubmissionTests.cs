@@ -10,13 +10,72 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FlagApi.Tests;
 
-public sealed class ReportSubmissionOnSqlite() : ReportSubmissionTests(new SqliteTarget());
+public sealed class ReportSubmissionOnSqlite() : ReportSubmissionTests(new SqliteTarget())
+{
+    [Fact]
+    public async Task WithoutAConfiguredHashKeyOneIsGeneratedInTheDataFolderAndKeptAcrossRestarts()
+    {
+        var folder = Directory.CreateTempSubdirectory("flagapi-reports-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["Reports:HashKey"] = "", ["Database:DataDirectory"] = folder };
+            var database = await new SqliteTarget().CreateDatabaseAsync();
+            string firstHash;
+            await using (var app = new FlagApiFactory(DatabaseProvider.Sqlite, database, settings))
+            {
+                using var client = app.CreateClient();
+                await ReceivedIdAsync(await ReportAsync(client, Number, "Scam"));
+                firstHash = (await SingleReportAsync(app)).ReporterHash;
+            }
 
-public sealed class ReportSubmissionOnPostgres(PostgresTarget target) : ReportSubmissionTests(target), IClassFixture<PostgresTarget>;
+            var path = Path.Combine(folder, ReporterHasher.KeyFileName);
+            Assert.True(File.Exists(path));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+            }
+
+            await using (var restarted = new FlagApiFactory(DatabaseProvider.Sqlite, database, settings))
+            {
+                using var client = restarted.CreateClient();
+                await ReceivedIdAsync(await ReportAsync(client, Number, "Scam again"));
+                var row = await SingleReportAsync(restarted);
+                Assert.Equal((firstHash, 2), (row.ReporterHash, row.Times));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
+
+public sealed class ReportSubmissionOnPostgres(PostgresTarget target) : ReportSubmissionTests(target), IClassFixture<PostgresTarget>
+{
+    [Fact]
+    public async Task WithoutAConfiguredHashKeyTheStartRefusesBecauseEveryInstanceMustShareOne()
+    {
+        var folder = Directory.CreateTempSubdirectory("flagapi-reports-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["Reports:HashKey"] = "", ["Database:DataDirectory"] = folder };
+            await using var app = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync(), settings);
+
+            var refusal = Assert.ThrowsAny<Exception>(() => app.Server);
+
+            Assert.Contains("Reports:HashKey must be set", refusal.ToString(), StringComparison.Ordinal);
+            Assert.False(File.Exists(Path.Combine(folder, ReporterHasher.KeyFileName)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
 
 public abstract class ReportSubmissionTests(DatabaseTarget target)
 {
-    private const string Number = "13800138000";
+    private protected const string Number = "13800138000";
     private const string Canonical = "+8613800138000";
 
     [Fact]
@@ -392,43 +451,6 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/v1/lookup/phone?value={Number}")).StatusCode);
     }
 
-    [Fact]
-    public async Task WithoutAConfiguredHashKeyOneIsGeneratedInTheDataFolderAndKeptAcrossRestarts()
-    {
-        var folder = Directory.CreateTempSubdirectory("flagapi-reports-").FullName;
-        try
-        {
-            var settings = new Dictionary<string, string?> { ["Reports:HashKey"] = "", ["Database:DataDirectory"] = folder };
-            var database = await target.CreateDatabaseAsync();
-            string firstHash;
-            await using (var app = new FlagApiFactory(target.Provider, database, settings))
-            {
-                using var client = app.CreateClient();
-                await ReceivedIdAsync(await ReportAsync(client, Number, "Scam"));
-                firstHash = (await SingleReportAsync(app)).ReporterHash;
-            }
-
-            var path = Path.Combine(folder, ReporterHasher.KeyFileName);
-            Assert.True(File.Exists(path));
-            if (!OperatingSystem.IsWindows())
-            {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-            }
-
-            await using (var restarted = new FlagApiFactory(target.Provider, database, settings))
-            {
-                using var client = restarted.CreateClient();
-                await ReceivedIdAsync(await ReportAsync(client, Number, "Scam again"));
-                var row = await SingleReportAsync(restarted);
-                Assert.Equal((firstHash, 2), (row.ReporterHash, row.Times));
-            }
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
-
     private Task<FlagApiFactory> CreateAsync(Dictionary<string, string?>? settings = null) => FlagApiFactory.CreateAsync(target, WithBudgets(settings));
 
     /// <summary>The factory leaves budgets alone once a test sets any rate-limit setting; these tests want them out of the way.</summary>
@@ -466,11 +488,11 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         return client;
     }
 
-    private static Task<HttpResponseMessage> ReportAsync(
+    private protected static Task<HttpResponseMessage> ReportAsync(
         HttpClient client, string number, string? description, string? category = null, string? reporterId = null) =>
         client.PostAsJsonAsync("/v1/reports", new { kind = "phone", value = number, category, description, reporterId });
 
-    private static async Task<long> ReceivedIdAsync(HttpResponseMessage response)
+    private protected static async Task<long> ReceivedIdAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202 but got {(int)response.StatusCode}: {body}");
@@ -483,7 +505,7 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         return (await client.GetFromJsonAsync<LookupResponse>($"/v1/lookup/phone?value={Uri.EscapeDataString(number)}", FlagApiFactory.ApiJson))!;
     }
 
-    private static async Task<Report> SingleReportAsync(FlagApiFactory app)
+    private protected static async Task<Report> SingleReportAsync(FlagApiFactory app)
     {
         await using var scope = app.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<FlagDbContext>().Reports.AsNoTracking().SingleAsync();

@@ -60,7 +60,8 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             throw new ArgumentException("An acceptance says the entry's category and risk.", nameof(decision));
         }
 
-        await protection.EnsureLoadedAsync(cancellationToken);
+        // As for lists: another instance's protection of the last seconds must stop an acceptance here too.
+        await protection.ReloadAsync(cancellationToken);
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var version = await ListVersionRow.LockAsync(db.Database.GetDbConnection(), transaction.GetDbTransaction(), providerInfo.Dialect, cancellationToken);

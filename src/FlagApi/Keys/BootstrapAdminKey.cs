@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Keys;
@@ -28,8 +29,29 @@ public sealed class BootstrapAdminKey(IServiceProvider services, IOptions<Bootst
             return;
         }
 
-        await keys.AddAsync("bootstrap admin", Roles.Admin, null, null, secret, "bootstrap", cancellationToken);
+        try
+        {
+            await keys.AddAsync("bootstrap admin", Roles.Admin, null, null, secret, "bootstrap", cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Instances started together over a new database all find no admin; the first insert wins, the others
+            // hit the unique key hash and go on with the key it stored.
+            if (!await AnotherInstanceAddedItAsync(cancellationToken))
+            {
+                throw;
+            }
+
+            return;
+        }
+
         logger.LogInformation("Bootstrap:AdminKey became the admin key {Prefix}", ApiKeySecrets.Prefix(secret));
+    }
+
+    private async Task<bool> AnotherInstanceAddedItAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<KeyService>().AnyActiveAdminAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

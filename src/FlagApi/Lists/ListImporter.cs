@@ -51,7 +51,9 @@ public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, 
 
     public async Task<ImportOutcome> ImportAsync(ListFileContent content, ListSubmission submission, CancellationToken cancellationToken = default)
     {
-        await protection.EnsureLoadedAsync(cancellationToken);
+        // Read the allowlist now rather than trust this process's copy: another instance may have protected an
+        // identifier within the last Protection:RefreshInterval, and a list must not flag it.
+        await protection.ReloadAsync(cancellationToken);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var validation = Validate(content);
         var validated = System.Diagnostics.Stopwatch.GetElapsedTime(started);

@@ -15,7 +15,8 @@ namespace FlagApi.Reports;
 /// When <c>Reports:HashKey</c> is empty the key is generated once and kept in a file in the data folder rather than in the
 /// database: the hash exists so that a copy of the database does not give the addresses away, and the whole IPv4 space is
 /// only 2^32 guesses for whoever holds the key next to the hashes. The price is that several instances over one database
-/// must be given the same key in the configuration, or each counts the same reporter anew.
+/// must be given the same key in the configuration, or each counts the same reporter anew: on PostgreSQL the options
+/// validation therefore refuses to start without a configured key.
 /// </remarks>
 public sealed class ReporterHasher(IOptions<ReportsOptions> options, IOptions<DatabaseOptions> database, IHostEnvironment environment, ILogger<ReporterHasher> logger)
 {

@@ -7,7 +7,8 @@ public sealed class ReportsOptions
 
     /// <summary>
     /// The secret reporters and their networks are hashed with. Empty: one is generated on first start and kept in
-    /// <c>reports-hash.key</c> in the data folder. Several instances over one database must share one, set here.
+    /// <c>reports-hash.key</c> in the data folder, which only SQLite allows; on PostgreSQL, where several instances may
+    /// share the database, the start refuses without one.
     /// </summary>
     public string HashKey { get; set; } = string.Empty;
 

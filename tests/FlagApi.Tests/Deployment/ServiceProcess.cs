@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace FlagApi.Tests.Deployment;
+
+/// <summary>
+/// The built service run as operators run it, <c>dotnet FlagApi.dll</c> in a process of its own, configured only through
+/// environment variables, with everything it prints kept for a failing assertion's message.
+/// </summary>
+internal sealed class ServiceProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private ServiceProcess(string name, Process process, Uri address)
+    {
+        Name = name;
+        this.process = process;
+        Address = address;
+    }
+
+    public string Name { get; }
+
+    public Uri Address { get; }
+
+    /// <summary>What the process printed so far, stdout and stderr interleaved as they arrived.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the service on a free loopback port with <paramref name="environment"/> added to this process's own.</summary>
+    public static ServiceProcess Start(string name, IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = BuiltServicePath();
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var start = new ProcessStartInfo(DotnetHost(), [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/');
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var service = new ServiceProcess(name, process, address);
+        process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process's output if it exits or takes too long.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"{Name} exited with {process.ExitCode} before it was ready.\n{Describe()}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Listening but busy starting.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{Name} was not ready within {timeout.TotalSeconds} s.\n{Describe()}");
+    }
+
+    /// <summary>The instance's name, address and output, for an assertion message.</summary>
+    public string Describe() => $"--- {Name} ({Address}) output ---\n{Output}--- end of {Name} ---";
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It never started, or exited between the check and the kill.
+        }
+
+        process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+
+    /// <summary>
+    /// src/FlagApi's own build output of the configuration and framework this test assembly was built for (the test
+    /// project references it, so building the tests built it): that folder has the app's runtimeconfig and appsettings.
+    /// </summary>
+    private static string BuiltServicePath()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (framework, configuration) = (testOutput.Name, testOutput.Parent!.Name);
+        var dll = RepositoryFiles.PathOf("src", "FlagApi", "bin", configuration, framework, "FlagApi.dll");
+        Assert.True(File.Exists(dll), $"{dll} does not exist: build src/FlagApi ({configuration}) first.");
+        return dll;
+    }
+
+    /// <summary>The dotnet host that runs this test (the CLI passes its path down), or the one on the PATH.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
