@@ -50,6 +50,19 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task SeveralMigratesStartedTogetherOnAnEmptyDatabaseAllSucceedAndApplyEachMigrationOnce()
+    {
+        var connectionString = await target.CreateDatabaseAsync();
+
+        // Instances started together each migrate (or read the schema's status) at the same moment.
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => RunAsync(connectionString))));
+
+        Assert.All(runs, run => Assert.True(run.Code == 0, run.Error));
+        var applied = runs.Sum(run => run.Output.Split('\n').Count(line => line.StartsWith("Applied version", StringComparison.Ordinal)));
+        Assert.Equal(SchemaMigrator.All(target.Provider).Count, applied);
+    }
+
+    [Fact]
     public async Task MigrateWithAnArgumentIsAUsageError()
     {
         var (code, output, error) = await RunAsync(await target.CreateDatabaseAsync(), "now");

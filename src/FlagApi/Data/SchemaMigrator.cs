@@ -54,7 +54,7 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
     public async Task<int> CurrentVersionAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, CreateVersionTable, cancellationToken);
+        await EnsureVersionTableAsync(connection, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_versions";
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
@@ -68,7 +68,7 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
     public async Task<IReadOnlyList<SchemaMigration>> ApplyAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, CreateVersionTable, cancellationToken);
+        await EnsureVersionTableAsync(connection, cancellationToken);
         var applied = new List<SchemaMigration>();
         foreach (var migration in All(providerInfo.Provider))
         {
@@ -108,7 +108,7 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
     public async Task<SchemaStatus> StatusAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null, CreateVersionTable, cancellationToken);
+        await EnsureVersionTableAsync(connection, cancellationToken);
         var recorded = new List<(int Version, string Name)>();
         await using (var command = connection.CreateCommand())
         {
@@ -128,6 +128,16 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
             known[^1].Version,
             [.. known.Where(m => !appliedVersions.Contains(m.Version))],
             [.. recorded.Where(r => !knownVersions.Contains(r.Version)).Select(r => r.Name)]);
+    }
+
+    // Under the migration lock: two PostgreSQL sessions running CREATE TABLE IF NOT EXISTS at once can both
+    // find no table and one fails on pg_type's unique index, which crashed one of two instances started together.
+    private async Task EnsureVersionTableAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await providerInfo.Dialect.LockForMigrationAsync(connection, transaction, cancellationToken);
+        await ExecuteAsync(connection, transaction, CreateVersionTable, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     private static async Task<bool> IsAppliedAsync(DbConnection connection, DbTransaction transaction, int version, CancellationToken cancellationToken)
