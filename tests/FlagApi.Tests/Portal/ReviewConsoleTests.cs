@@ -356,6 +356,12 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
             await page.Locator("#tab-reports").ClickAsync();
             var group = page.Locator(".report-group[data-value='+8613800138008']");
             await group.Locator("textarea[id$=-reason]").FillAsync("两人描述一致，是冒充客服。");
+
+            // The queue refreshes (here: the tab again) without losing what the reviewer typed.
+            var refreshed = page.WaitForResponseAsync(r => r.Url.Contains("/v1/reports?", StringComparison.Ordinal));
+            await page.Locator("#tab-reports").ClickAsync();
+            await refreshed;
+            await Assertions.Expect(group.Locator("textarea[id$=-reason]")).ToHaveValueAsync("两人描述一致，是冒充客服。");
             await group.Locator(".report-accept").ClickAsync();
             await Assertions.Expect(group.Locator("select[id$=-risk]")).ToHaveAttributeAsync("aria-invalid", "true");
             await Assertions.Expect(group.Locator("select[id$=-risk] + .field-error")).ToHaveTextAsync("要采纳，请选择风险。");

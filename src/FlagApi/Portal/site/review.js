@@ -713,11 +713,15 @@ async function decide(event) {
 
 // ── the report queue ──
 
+let reportLoads = 0;
+
 async function loadReports() {
   if (!state.key) return;
+  // Only the answer to the latest request is drawn: signing in and opening the tab both load the queue.
+  const load = ++reportLoads;
   const params = new URLSearchParams({ page: String(state.reportPage), pageSize: String(REPORT_PAGE_SIZE) });
   const result = await call('GET', `/v1/reports?${params}`);
-  if (!state.key) return;
+  if (!state.key || load !== reportLoads) return;
   if (!result.ok) {
     announceProblem($('report-alert'), result.problem);
     return;
@@ -732,7 +736,15 @@ function renderReports(page) {
     loadReports();
     return;
   }
+  // A refresh keeps what the reviewer has chosen and typed in a group that is still there, and where the focus was.
+  const drafts = new Map();
+  for (const field of $('report-groups').querySelectorAll('select, textarea')) drafts.set(field.id, field.value);
+  const focused = document.activeElement?.id;
   $('report-groups').replaceChildren(...page.items.map(reportGroup));
+  for (const field of $('report-groups').querySelectorAll('select, textarea')) {
+    if (drafts.has(field.id)) field.value = drafts.get(field.id);
+  }
+  if (focused && drafts.has(focused)) $(focused)?.focus();
   $('report-empty').hidden = page.items.length > 0;
   const pages = Math.max(1, Math.ceil(page.total / page.pageSize));
   $('report-summary').replaceChildren(say('review.reports.summary', { total: page.total }));
