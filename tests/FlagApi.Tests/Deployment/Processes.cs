@@ -146,6 +146,8 @@ internal sealed class RunningProcess : IDisposable
         }
     }
 
+    public bool HasExited => process.HasExited;
+
     public int ExitCode => process.ExitCode;
 
     public Task WaitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);
@@ -177,9 +179,17 @@ internal sealed class RunningProcess : IDisposable
 
     public void Kill()
     {
-        if (!process.HasExited)
+        try
         {
-            process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the check and the kill.
         }
     }
 

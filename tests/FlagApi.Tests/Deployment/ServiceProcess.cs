@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace FlagApi.Tests.Deployment;
 
@@ -11,10 +10,9 @@ namespace FlagApi.Tests.Deployment;
 /// </summary>
 internal sealed class ServiceProcess : IDisposable
 {
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly RunningProcess process;
 
-    private ServiceProcess(string name, Process process, Uri address)
+    private ServiceProcess(string name, RunningProcess process, Uri address)
     {
         Name = name;
         this.process = process;
@@ -26,29 +24,14 @@ internal sealed class ServiceProcess : IDisposable
     public Uri Address { get; }
 
     /// <summary>What the process printed so far, stdout and stderr interleaved as they arrived.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => process.Output;
 
     /// <summary>Starts the service on a free loopback port with <paramref name="environment"/> added to this process's own.</summary>
     public static ServiceProcess Start(string name, IReadOnlyDictionary<string, string> environment)
     {
         var dll = BuiltServicePath();
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo(DotnetHost(), [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(DotnetHost(), [dll]) { WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.Environment["ASPNETCORE_URLS"] = address.ToString().TrimEnd('/');
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)
@@ -56,14 +39,7 @@ internal sealed class ServiceProcess : IDisposable
             start.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(name, process, address);
-        process.OutputDataReceived += (_, e) => service.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return service;
+        return new ServiceProcess(name, new RunningProcess(start), address);
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process's output if it exits or takes too long.</summary>
@@ -104,36 +80,7 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>The instance's name, address and output, for an assertion message.</summary>
     public string Describe() => $"--- {Name} ({Address}) output ---\n{Output}--- end of {Name} ---";
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // It never started, or exited between the check and the kill.
-        }
-
-        process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
-        }
-    }
+    public void Dispose() => process.Dispose();
 
     /// <summary>
     /// src/FlagApi's own build output of the configuration and framework this test assembly was built for (the test
