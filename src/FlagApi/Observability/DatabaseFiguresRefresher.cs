@@ -60,26 +60,21 @@ public sealed class DatabaseFiguresRefresher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await RefreshIfObservedAsync(stoppingToken);
-        await PeriodicRefresh.RunAsync(options.Value.RefreshInterval, RefreshIfObservedAsync, Failed, stoppingToken);
-    }
-
-    private async Task RefreshIfObservedAsync(CancellationToken cancellationToken)
-    {
-        if (!metrics.DatabaseFiguresObserved)
-        {
-            return;
-        }
-
         try
         {
-            await RefreshAsync(cancellationToken);
+            await RefreshIfObservedAsync(stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Failed(ex);
         }
+
+        // The shared loop reports a database outage once and then once a minute, like every other refresh.
+        await PeriodicRefresh.RunAsync(options.Value.RefreshInterval, RefreshIfObservedAsync, Failed, stoppingToken);
     }
+
+    private Task RefreshIfObservedAsync(CancellationToken cancellationToken) =>
+        metrics.DatabaseFiguresObserved ? RefreshAsync(cancellationToken) : Task.CompletedTask;
 
     private void Failed(Exception ex) =>
         logger.LogWarning(ex, "Could not read the appeal counts and list version for the metrics; the gauges keep their previous values");
