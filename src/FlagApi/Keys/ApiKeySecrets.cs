@@ -17,7 +17,17 @@ public static class ApiKeySecrets
 
     public static string Generate() => Marker + Base64Url(RandomNumberGenerator.GetBytes(32));
 
+    public const int HashBytes = SHA256.HashSizeInBytes;
+
     public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    /// <summary>The hash as bytes, without allocating: authentication runs on every keyed request.</summary>
+    public static void Hash(string secret, Span<byte> destination)
+    {
+        var utf8 = Encoding.UTF8.GetByteCount(secret) <= 256 ? stackalloc byte[256] : new byte[Encoding.UTF8.GetByteCount(secret)];
+        var length = Encoding.UTF8.GetBytes(secret, utf8);
+        SHA256.HashData(utf8[..length], destination);
+    }
 
     /// <summary>
     /// The part support may see: 8 random characters of a generated key; of a key chosen by an

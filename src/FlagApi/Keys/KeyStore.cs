@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Security.Cryptography;
 using FlagApi.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,14 +18,50 @@ public sealed class KeysOptions
 }
 
 /// <summary>
-/// The active keys by hash, in memory so that authenticating a lookup never waits on the database.
+/// The active keys, in memory so that authenticating a lookup never waits on the database.
 /// This process's own issues and revocations apply at once; other instances' within <see cref="KeysOptions.RefreshInterval"/>.
 /// </summary>
 public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> options, ILogger<KeyStore> logger) : BackgroundService
 {
-    private FrozenDictionary<string, KeyRecord> byHash = FrozenDictionary<string, KeyRecord>.Empty;
+    private FrozenDictionary<string, StoredKey[]> byPrefix = FrozenDictionary<string, StoredKey[]>.Empty;
 
-    public KeyRecord? Find(string secret) => byHash.TryGetValue(ApiKeySecrets.Hash(secret), out var key) ? key : null;
+    /// <summary>
+    /// The active key whose hash is the presented secret's. Candidates are found by the key's prefix, which is
+    /// public (lists and support show it); the hashes are then compared in constant time, so how long a refusal
+    /// takes says nothing about how close a guess came to a stored hash.
+    /// </summary>
+    public KeyRecord? Find(string secret)
+    {
+        var prefix = ApiKeySecrets.Prefix(secret);
+        var prefixed = byPrefix.GetValueOrDefault(prefix);
+
+        // Operator-chosen keys stored before their prefix was shortened to 4 characters carry the first 11.
+        var legacy = secret.Length > ApiKeySecrets.PrefixLength && !secret.StartsWith(prefix, StringComparison.Ordinal)
+            ? byPrefix.GetValueOrDefault(secret[..ApiKeySecrets.PrefixLength])
+            : null;
+        if (prefixed is null && legacy is null)
+        {
+            return null;
+        }
+
+        Span<byte> presented = stackalloc byte[ApiKeySecrets.HashBytes];
+        ApiKeySecrets.Hash(secret, presented);
+        return Match(presented, prefixed) ?? Match(presented, legacy);
+    }
+
+    private static KeyRecord? Match(ReadOnlySpan<byte> presented, StoredKey[]? candidates)
+    {
+        KeyRecord? found = null;
+        foreach (var candidate in candidates ?? [])
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, candidate.Hash))
+            {
+                found = candidate.Record;
+            }
+        }
+
+        return found;
+    }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,8 +80,12 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
             .Where(k => k.RevokedAt == null)
             .Select(k => new { k.KeyHash, Record = new KeyRecord(k.Id, k.Name, k.Role, k.Agency, k.Tier, k.Prefix) })
             .ToListAsync(cancellationToken);
-        byHash = keys.ToFrozenDictionary(k => k.KeyHash, k => k.Record, StringComparer.Ordinal);
+        byPrefix = keys
+            .GroupBy(k => k.Record.Prefix, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(k => new StoredKey(Convert.FromHexString(k.KeyHash), k.Record)).ToArray(), StringComparer.Ordinal);
     }
+
+    private sealed record StoredKey(byte[] Hash, KeyRecord Record);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
         options.Value.RefreshInterval,
