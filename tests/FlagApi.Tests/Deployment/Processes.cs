@@ -121,9 +121,12 @@ internal sealed class RunningProcess : IDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
+    private readonly Action<string>? onLine;
 
-    public RunningProcess(ProcessStartInfo start)
+    /// <param name="onLine">Also given each line as it arrives, such as the suite's log (<see cref="Infrastructure.SuiteLogs"/>).</param>
+    public RunningProcess(ProcessStartInfo start, Action<string>? onLine = null)
     {
+        this.onLine = onLine;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;
@@ -210,5 +213,7 @@ internal sealed class RunningProcess : IDisposable
         {
             output.AppendLine(line);
         }
+
+        onLine?.Invoke(line);
     }
 }

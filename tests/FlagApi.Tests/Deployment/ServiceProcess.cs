@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using FlagApi.Tests.Infrastructure;
 
 namespace FlagApi.Tests.Deployment;
 
@@ -21,6 +22,9 @@ internal sealed class ServiceProcess : IDisposable
 
     public string Name { get; }
 
+    /// <summary>Names this process's lines in the suite's log (<see cref="SuiteLogs"/>).</summary>
+    public required string LogSource { get; init; }
+
     public Uri Address { get; }
 
     /// <summary>What the process printed so far, stdout and stderr interleaved as they arrived.</summary>
@@ -39,7 +43,9 @@ internal sealed class ServiceProcess : IDisposable
             start.Environment[key] = value;
         }
 
-        return new ServiceProcess(name, new RunningProcess(start), address);
+        var source = SuiteLogs.CurrentSource($"service {name}");
+        IReadOnlyCollection<string> secrets = environment.GetValueOrDefault("Bootstrap__AdminKey") is { Length: > 0 } chosen ? [chosen] : [];
+        return new ServiceProcess(name, new RunningProcess(start, line => SuiteLogs.WriteProcessLine(source, line, secrets)), address) { LogSource = source };
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process's output if it exits or takes too long.</summary>
@@ -80,7 +86,12 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>The instance's name, address and output, for an assertion message.</summary>
     public string Describe() => $"--- {Name} ({Address}) output ---\n{Output}--- end of {Name} ---";
 
-    public void Dispose() => process.Dispose();
+    /// <summary>Stops the process, and fails the test if anything it printed holds personal data or a secret.</summary>
+    public void Dispose()
+    {
+        process.Dispose();
+        SuiteLogs.AssertClean(LogSource, Name);
+    }
 
     /// <summary>
     /// src/FlagApi's own build output of the configuration and framework this test assembly was built for (the test

@@ -63,7 +63,7 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
         await using (var connection = new NpgsqlConnection(AdminConnectionString))
         {
             await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection) { CommandTimeout = DatabaseCommandSeconds };
             await command.ExecuteNonQueryAsync();
         }
 
@@ -74,6 +74,9 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
 
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = false }.ConnectionString;
     }
+
+    /// <summary>Creating and dropping a database wait for a checkpoint, which takes longer than Npgsql's 30 s while other tests write 100,000-row lists.</summary>
+    private const int DatabaseCommandSeconds = 300;
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
@@ -102,7 +105,7 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
         {
             try
             {
-                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = DatabaseCommandSeconds };
                 await command.ExecuteNonQueryAsync();
                 return;
             }

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using FlagApi.Data;
 using FlagApi.Lists;
 using FlagApi.Lookup;
+using FlagApi.Tests.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace FlagApi.Tests.Infrastructure;
 
@@ -25,6 +27,9 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
     public TestClock Clock { get; } = new();
 
     public string ConnectionString => connectionString;
+
+    /// <summary>Names this application's lines in the suite's log (<see cref="SuiteLogs"/>): the test that started it.</summary>
+    public string LogSource { get; } = SuiteLogs.CurrentSource("app");
 
     /// <summary>More services for this test's application, such as a logger provider that captures what it logs; set before it starts.</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
@@ -84,6 +89,8 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             builder.UseSetting(key, value);
         }
 
+        IReadOnlyCollection<string> secrets = settings?.GetValueOrDefault("Bootstrap:AdminKey") is { Length: > 0 } chosen ? [chosen] : [];
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturedLogs(line => SuiteLogs.Write(LogSource, line.Fields(), secrets))));
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<TimeProvider>();
@@ -91,6 +98,13 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             services.AddSingleton<IStartupFilter, LoopbackPeer>();
             TestServices?.Invoke(services);
         });
+    }
+
+    /// <summary>Stops the application, and fails the test if anything it logged holds personal data or a secret.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        SuiteLogs.AssertClean(LogSource, "The application");
     }
 
     /// <summary>Publishes a list the way the import command does, then waits until lookups see it.</summary>

@@ -17,6 +17,22 @@ public sealed record CapturedLine(
     public string? Scope(string name) =>
         Scopes.Reverse().Select(s => s.GetValueOrDefault(name)).FirstOrDefault(v => v is not null);
 
+    /// <summary>
+    /// The line as named fields: category, message, structured values, scope values and exception. A structured state's
+    /// or scope's own text is left out: it is its values again, and it would hide their names (a trace id is all digits at times).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Fields() =>
+    [
+        new("Category", Category),
+        new("Message", Message),
+        .. Named(State),
+        .. Scopes.SelectMany(Named),
+        new("Exception", Exception),
+    ];
+
+    private static IEnumerable<KeyValuePair<string, string?>> Named(IReadOnlyDictionary<string, string?> values) =>
+        values.Count > 1 ? values.Where(v => v.Key != "(text)") : values;
+
     /// <summary>Everything a formatter could write for this line.</summary>
     public string AllText()
     {
@@ -30,10 +46,14 @@ public sealed record CapturedLine(
     }
 }
 
-/// <summary>A logger provider that keeps every line, with its scopes read when it is written, as the console's JSON formatter reads them.</summary>
-public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
+/// <summary>
+/// A logger provider that keeps every line, with its scopes read when it is written, as the console's JSON formatter
+/// reads them; or, given <paramref name="written"/>, hands each line on instead of keeping it.
+/// </summary>
+public sealed class CapturedLogs(Action<CapturedLine>? written = null) : ILoggerProvider, ISupportExternalScope
 {
     private readonly ConcurrentQueue<CapturedLine> lines = new();
+    private readonly Action<CapturedLine>? written = written;
     private IExternalScopeProvider scopes = new LoggerExternalScopeProvider();
 
     public IReadOnlyList<CapturedLine> Lines => [.. lines];
@@ -72,7 +92,15 @@ public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
         {
             var around = new List<IReadOnlyDictionary<string, string?>>();
             owner.scopes.ForEachScope((scope, list) => list.Add(Values(scope)), around);
-            owner.lines.Enqueue(new CapturedLine(category, logLevel, formatter(state, exception), Values(state), around, exception?.ToString()));
+            var line = new CapturedLine(category, logLevel, formatter(state, exception), Values(state), around, exception?.ToString());
+            if (owner.written is { } write)
+            {
+                write(line);
+            }
+            else
+            {
+                owner.lines.Enqueue(line);
+            }
         }
     }
 }
