@@ -133,7 +133,35 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
     [Fact]
     public async Task TheServiceExecutableRunsMigrateAndExitsZero()
     {
+        var (code, output, error) = await RunServiceAsync(await target.CreateDatabaseAsync(), "migrate");
+
+        Assert.True(code == CommandLine.Ok, output + error);
+        Assert.Contains("Applied version 1: 0001_initial", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("keys", CommandLine.Failed)]
+    [InlineData("import", FlagApi.Lists.ImportCommand.DatabaseUnusable)]
+    public async Task ACommandOnADatabaseThatIsBehindSaysWhatToRunInsteadOfAStackTrace(string command, int exitCode)
+    {
         var connectionString = await target.CreateDatabaseAsync();
+        await MigrateToAsync(connectionString, 6);
+        var list = Path.Combine(Path.GetTempPath(), $"flagapi-behind-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(list, "kind,value,category,risk\nphone,13800138000,impersonating_authorities,high\n");
+
+        var (code, _, error) = command == "keys"
+            ? await RunServiceAsync(connectionString, "keys", "list")
+            : await RunServiceAsync(connectionString, "import", list, "--agency", "Test police", "--reference", "R1");
+
+        Assert.Equal(exitCode, code);
+        Assert.Contains("missing migrations: 0007_reports, 0008_reports_decided_at", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>dotnet FlagApi.dll</c> with <paramref name="args"/> as an operator would, migrating on start only if told.</summary>
+    private async Task<(int Code, string Output, string Error)> RunServiceAsync(string connectionString, params string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -142,19 +170,22 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
             {
                 ["Database__Provider"] = target.Provider.ToString(),
                 ["ConnectionStrings__FlagApi"] = connectionString,
+                ["Database__MigrateOnStart"] = "false",
+                ["Reports__HashKey"] = "test-report-hash-key-0123456789abcdef",
                 ["Logging__LogLevel__Default"] = "Warning",
             },
         };
         start.ArgumentList.Add(typeof(Program).Assembly.Location);
-        start.ArgumentList.Add("migrate");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-
-        Assert.True(process.ExitCode == CommandLine.Ok, await output + await error);
-        Assert.Contains("Applied version 1: 0001_initial", await output, StringComparison.Ordinal);
+        return (process.ExitCode, await output, await error);
     }
 
     internal static async Task<(int Code, string Output, string Error)> RunAsync(DatabaseProvider provider, string connectionString, params string[] args)

@@ -51,6 +51,30 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
     }
 }
 
+/// <summary>The database step of a command (<c>import</c>, <c>keys</c>): its refusals as one sentence for the operator, not a stack trace.</summary>
+public static class CommandDatabase
+{
+    /// <summary>Migrates if configured; false, with why on <paramref name="error"/>, when the schema does not fit this build or the database cannot be reached.</summary>
+    public static async Task<bool> PrepareAsync(IServiceProvider scoped, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DatabaseStartup.MigrateIfConfiguredAsync(scoped, cancellationToken);
+            return true;
+        }
+        catch (SchemaMismatchException refused)
+        {
+            await error.WriteLineAsync(refused.Message);
+        }
+        catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure))
+        {
+            await error.WriteLineAsync($"The database cannot be reached: {DatabaseFailures.Describe(failure)}");
+        }
+
+        return false;
+    }
+}
+
 /// <summary>The database's schema is not the one this build was written for; serving it would half-work.</summary>
 public sealed class SchemaMismatchException(string message) : InvalidOperationException(message)
 {

@@ -26,7 +26,11 @@ public static class KeysCommand
         }
 
         await using var scope = services.CreateAsyncScope();
-        await DatabaseStartup.MigrateIfConfiguredAsync(scope.ServiceProvider, cancellationToken);
+        if (!await CommandDatabase.PrepareAsync(scope.ServiceProvider, error, cancellationToken))
+        {
+            return CommandLine.Failed;
+        }
+
         var keys = scope.ServiceProvider.GetRequiredService<KeyService>();
         try
         {

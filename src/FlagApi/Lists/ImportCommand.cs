@@ -16,6 +16,7 @@ public static class ImportCommand
     public const int InvalidRows = 1;
     public const int Usage = 2;
     public const int Conflict = 3;
+    public const int DatabaseUnusable = 4;
 
     private const string UsageText =
         "usage: FlagApi import FILE [--agency NAME] [--reference REF] [--title TITLE] [--published-on YYYY-MM-DD] [--format csv|json] [--partial]\n" +
@@ -47,7 +48,11 @@ public static class ImportCommand
 
         var stopwatch = Stopwatch.StartNew();
         await using var scope = services.CreateAsyncScope();
-        await DatabaseStartup.MigrateIfConfiguredAsync(scope.ServiceProvider, cancellationToken);
+        if (!await CommandDatabase.PrepareAsync(scope.ServiceProvider, error, cancellationToken))
+        {
+            return DatabaseUnusable;
+        }
+
         var importer = scope.ServiceProvider.GetRequiredService<ListImporter>();
 
         ListFileContent content;
