@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FlagApi.Appeals;
 using FlagApi.Entries;
+using FlagApi.Feed;
 using FlagApi.Hashes;
 using FlagApi.Identifiers;
 using FlagApi.Keys;
@@ -31,7 +32,11 @@ internal static class ApiDocsLimits
         Func<IServiceProvider, long>? MaxItems = null,
         string? Pattern = null,
         string? Format = null,
-        Limit? Each = null);
+        Limit? Each = null,
+        JsonSchemaType? Type = null,
+        Func<IServiceProvider, long>? Minimum = null,
+        Func<IServiceProvider, long>? Maximum = null,
+        bool MinimumExclusive = false);
 
     private static Limit Text(int maxLength) => new(_ => maxLength);
 
@@ -40,6 +45,14 @@ internal static class ApiDocsLimits
     private static Limit OneOf(Func<IReadOnlyCollection<string>> values) => new(Enum: values);
 
     private static Limit OneOf<T>() where T : struct, Enum => new(Enum: WireNames.All<T>);
+
+    /// <summary>A number the handler reads from the query's text (so a bad one gets its own 400), documented as the number it is.</summary>
+    private static Limit Number(long minimum, long maximum) => new(Type: JsonSchemaType.Integer, Minimum: _ => minimum, Maximum: _ => maximum);
+
+    private static Limit Number<TOptions>(long minimum, Func<TOptions, long> maximum) where TOptions : class =>
+        new(Type: JsonSchemaType.Integer, Minimum: _ => minimum, Maximum: services => Option<TOptions>(services, maximum));
+
+    private static readonly Limit Boolean = new(Type: JsonSchemaType.Boolean);
 
     private static Limit Items(int maxItems) => new(MaxItems: _ => maxItems);
 
@@ -55,9 +68,22 @@ internal static class ApiDocsLimits
 
     private static readonly Limit EvidenceType = OneOf(() => ["text", "link"]);
 
+    /// <summary>The report queue's age filters: hours, more than 0 and at most ten years.</summary>
+    private static readonly Limit Hours = new(Type: JsonSchemaType.Number, Minimum: _ => 0, Maximum: _ => 24 * 366 * 10, MinimumExclusive: true);
+
     private static readonly Limit Date = new(_ => 10, Pattern: @"^\d{4}-\d{2}-\d{2}$", Format: "date");
 
     private static readonly Limit HashPrefix = new(_ => IdentifierHash.PrefixLength, Pattern: $"^[0-9a-fA-F]{{{IdentifierHash.PrefixLength}}}$");
+
+    /// <summary>
+    /// Free text in the URL that no handler bounds: a filter that matches nothing when too long, or a tracking code
+    /// a person may space out as they like. Kestrel refuses a request line longer than this (414) before routing.
+    /// </summary>
+    private static readonly Limit BoundByRequestLine = Text(services =>
+        services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxRequestLineSize);
+
+    /// <summary>Made by <see cref="AppealSecrets.NewAccessToken"/>; any other text is no token (404 appeal_not_found).</summary>
+    private static readonly Limit AccessToken = new(_ => AppealSecrets.NewAccessToken().Length, Pattern: "^at_[A-Za-z0-9_-]+$");
 
     /// <summary>Only the request body limit bounds these: a value longer than the body cannot arrive.</summary>
     private static readonly Limit BoundByBody = Text(services => Option<LimitsOptions>(services, o => o.MaxRequestBodyBytes));
@@ -151,19 +177,53 @@ internal static class ApiDocsLimits
     {
         ["kind"] = IdentifierKinds,
         ["category"] = OneOf<Category>(),
+        ["page"] = Number(1, int.MaxValue),
+        ["X-Appeal-Token"] = AccessToken,
+        ["trackingCode"] = BoundByRequestLine,
+        [HashEndpoints.PaddingHeader] = Boolean,
     };
 
     /// <summary>Parameters of one operation, by operation id and name.</summary>
     private static readonly Dictionary<(string Operation, string Parameter), Limit> Parameters = new()
     {
+        [("LookupOne", "value")] = IdentifierValue,
+        [("HashesForPrefix", "prefix")] = HashPrefix,
+
+        [("FeedChanges", "since")] = Number(0, long.MaxValue),
+        [("FeedChanges", "limit")] = Number(1, FeedOptions.MaxLimit),
+        [("FeedChanges", "wait")] = Number<FeedOptions>(0, o => o.MaxWaitSeconds),
+
         [("PublishList", "mode")] = OneOf(() => ["all", "partial"]),
         [("PublishList", "reference")] = Text(ListEndpoints.MaxReferenceLength),
         [("PublishList", "title")] = Text(ListEndpoints.MaxTitleLength),
         [("PublishList", "publishedOn")] = Date,
+        [("ListLists", "agency")] = BoundByRequestLine,
+        [("ListLists", "pageSize")] = Number(1, ListEndpoints.MaxPageSize),
+        [("GetList", "pageSize")] = Number(1, ListEndpoints.MaxPageSize),
+
+        [("SearchEntries", "status")] = OneOf<EntryStatus>(),
+        [("SearchEntries", "source")] = OneOf(() => SourceTypes.All),
+        [("SearchEntries", "q")] = Text(EntryQueries.MaxTextLength),
+        [("SearchEntries", "pageSize")] = Number(1, EntryQueries.MaxPageSize),
+
+        [("ListProtected", "limit")] = Number(1, ProtectionService.MaxPageSize),
+        [("ListProtected", "after")] = Number(0, long.MaxValue),
+        [("ListProtectionOverrides", "limit")] = Number(1, ProtectionService.MaxPageSize),
+        [("ListProtectionOverrides", "after")] = Number(0, long.MaxValue),
         [("Unprotect", "reason")] = Text(ProtectionService.MaxReasonLength),
         [("RemoveProtectionOverride", "reason")] = Text(ProtectionService.MaxReasonLength),
-        [("HashesForPrefix", "prefix")] = HashPrefix,
-        [("LookupOne", "value")] = IdentifierValue,
+
+        [("GetAppealQueue", "status")] = OneOf<AppealStatus>(),
+        [("GetAppealQueue", "overdue")] = Boolean,
+        [("GetAppealQueue", "listId")] = Number(1, long.MaxValue),
+        [("GetAppealQueue", "assignedTo")] = BoundByRequestLine,
+        [("GetAppealQueue", "pageSize")] = Number(1, ReviewQueries.MaxPageSize),
+        [("GetAppeal", "appeal")] = BoundByRequestLine,
+
+        [("GetReportQueue", "status")] = OneOf(() => [ReportStatuses.Pending, ReportStatuses.Accepted, ReportStatuses.Rejected]),
+        [("GetReportQueue", "maxAgeHours")] = Hours,
+        [("GetReportQueue", "minAgeHours")] = Hours,
+        [("GetReportQueue", "pageSize")] = Number(1, ReportReviewQueries.MaxPageSize),
     };
 
     public static void Describe(OpenApiOptions options)
@@ -183,7 +243,6 @@ internal static class ApiDocsLimits
         options.AddOperationTransformer((operation, context, _) =>
         {
             var services = context.ApplicationServices;
-            var kestrel = services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits;
             foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
             {
                 if (parameter.Schema is not OpenApiSchema schema || parameter.Name is not { } name)
@@ -198,15 +257,6 @@ internal static class ApiDocsLimits
                 }
 
                 BoundInteger(schema, context.Description.ParameterDescriptions.FirstOrDefault(p => p.Name == name)?.Type);
-
-                // Free text in the URL or a header is bounded by what Kestrel reads of a request: a longer one is refused
-                // (414, 431) before routing.
-                if (IsString(schema) && schema.MaxLength is null && schema.Enum is null)
-                {
-                    schema.MaxLength = parameter.In == ParameterLocation.Header
-                        ? (int)Math.Min(int.MaxValue, kestrel.MaxRequestHeadersTotalSize)
-                        : (int)Math.Min(int.MaxValue, kestrel.MaxRequestLineSize);
-                }
             }
 
             return Task.CompletedTask;
@@ -215,6 +265,38 @@ internal static class ApiDocsLimits
 
     private static void Apply(OpenApiSchema schema, Limit limit, IServiceProvider services)
     {
+        if (limit.Type is { } type)
+        {
+            // Keep "null" where the schema had it: these parameters are optional.
+            schema.Type = type | ((schema.Type ?? 0) & JsonSchemaType.Null);
+            schema.Pattern = null;
+            schema.MaxLength = null;
+            schema.Format = type == JsonSchemaType.Number ? "double" : null;
+        }
+
+        if (limit.Minimum is { } minimum)
+        {
+            var text = minimum(services).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (limit.MinimumExclusive)
+            {
+                schema.ExclusiveMinimum = text;
+            }
+            else
+            {
+                schema.Minimum = text;
+            }
+        }
+
+        if (limit.Maximum is { } maximum)
+        {
+            var most = maximum(services);
+            schema.Maximum = most.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (limit.Type == JsonSchemaType.Integer)
+            {
+                schema.Format = most > int.MaxValue ? "int64" : "int32";
+            }
+        }
+
         if (limit.MaxLength is { } maxLength)
         {
             schema.MaxLength = (int)Math.Min(int.MaxValue, maxLength(services));
@@ -257,7 +339,8 @@ internal static class ApiDocsLimits
             return;
         }
 
-        var (minimum, maximum) = (Nullable.GetUnderlyingType(type ?? typeof(long)) ?? type ?? typeof(long)) switch
+        var clr = type is null ? typeof(long) : Nullable.GetUnderlyingType(type) ?? type;
+        var (minimum, maximum) = clr switch
         {
             var t when t == typeof(int) => ((long)int.MinValue, (long)int.MaxValue),
             var t when t == typeof(short) => (short.MinValue, short.MaxValue),
@@ -271,6 +354,4 @@ internal static class ApiDocsLimits
             schema.MaxLength ??= minimum.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
         }
     }
-
-    private static bool IsString(OpenApiSchema schema) => schema.Type is { } type && type.HasFlag(JsonSchemaType.String);
 }
