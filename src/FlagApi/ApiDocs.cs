@@ -25,7 +25,16 @@ public static class ApiDocs
                 };
 
                 // The document is compared with the checked-in copy: it must not depend on the host that served it.
-                document.Servers = [new OpenApiServer { Url = "/", Description = "The host serving this document" }];
+                // x-internal: the API is public (OWASP API9:2023, an inventory of who each server is for).
+                document.Servers =
+                [
+                    new OpenApiServer
+                    {
+                        Url = "/",
+                        Description = "The host serving this document",
+                        Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
+                    },
+                ];
                 document.Tags = new HashSet<OpenApiTag>(
                     (document.Tags ?? new HashSet<OpenApiTag>()).Concat([
                         new OpenApiTag { Name = "Lookup", Description = "Is this identifier flagged?" },
@@ -49,7 +58,8 @@ public static class ApiDocs
                 return Task.CompletedTask;
             });
 
-            // Operations that need a key say so, and which roles they admit.
+            // Operations that need a key say so, and which roles they admit. The others may be called with
+            // or without one (a key raises the caller's rate limits): an empty requirement is "anonymous".
             options.AddOperationTransformer((operation, context, _) =>
             {
                 var roles = context.Description.ActionDescriptor.EndpointMetadata
@@ -57,18 +67,46 @@ public static class ApiDocs
                     .Select(a => a.Policy)
                     .OfType<string>()
                     .ToList();
+                var apiKey = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] };
                 if (roles.Count > 0)
                 {
-                    operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [] }];
+                    operation.Security = [apiKey];
                     operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : string.Empty) +
                         $"Needs an API key ({string.Join(", ", roles.Select(Keys.Policies.Describe))}).";
+                }
+                else
+                {
+                    operation.Security = [new OpenApiSecurityRequirement(), apiKey];
                 }
 
                 return Task.CompletedTask;
             });
+
+            // Every operation can answer these two, whatever its own metadata says: a bad key is refused before
+            // any endpoint (RejectInvalidKeyMiddleware), and the exception handler turns a failure into a 500.
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                operation.Responses ??= [];
+                operation.Responses.TryAdd("401", Problem(context.Document,
+                    "The X-Api-Key header names no active key (invalid_api_key): a key that is sent must be valid, even where none is needed."));
+                operation.Responses.TryAdd("500", Problem(context.Document,
+                    "An unexpected failure (internal_error). The problem holds no internals, only the traceId to quote when reporting it."));
+                return Task.CompletedTask;
+            });
+
+            ApiDocsLimits.Describe(options);
         });
         return builder;
     }
+
+    private static OpenApiResponse Problem(OpenApiDocument? document, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", document) },
+        },
+    };
 
     public static WebApplication MapApiDocs(this WebApplication app)
     {

@@ -4,8 +4,9 @@ using Microsoft.OpenApi;
 namespace FlagApi.RateLimiting;
 
 /// <summary>
-/// Documents the rate-limit headers on a limited operation's successes and on its 429. Its other
-/// errors carry them too when the limiter has already run, but a 401 or 403 is answered before.
+/// Documents the rate-limit headers on every response of a limited operation that passes the limiter:
+/// all but a 401 or 403 (authentication and authorization answer before it) and a 413 for a declared
+/// length over the limit (refused before routing to the limiter). <c>.spectral.yaml</c> checks them.
 /// </summary>
 internal static class RateLimitOpenApi
 {
@@ -19,7 +20,7 @@ internal static class RateLimitOpenApi
 
         foreach (var (status, response) in operation.Responses)
         {
-            if (response is not OpenApiResponse concrete || !(status.StartsWith('2') || status == "429"))
+            if (response is not OpenApiResponse concrete || status is "401" or "403" or "413")
             {
                 continue;
             }
@@ -33,7 +34,11 @@ internal static class RateLimitOpenApi
                 JsonSchemaType.String);
             if (status == "429")
             {
-                concrete.Headers["Retry-After"] = Header("Seconds to wait before the budget has a request again.", JsonSchemaType.Integer);
+                concrete.Headers["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before the budget has a request again.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64", Minimum = "1", Maximum = long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                };
             }
         }
 
