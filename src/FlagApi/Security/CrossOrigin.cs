@@ -50,10 +50,9 @@ public static class CrossOrigin
     /// <summary>After routing, so the endpoint's policy is known; before authentication, so a preflight needs no key.</summary>
     public static WebApplication UseCrossOrigin(this WebApplication app)
     {
-        app.UseCors();
-
         // An answer to a lookup differs by Origin whether or not this request sent one: a cache must not hand a
-        // same-origin answer (no Access-Control-Allow-Origin) to a partner's page, or the reverse.
+        // same-origin answer (no Access-Control-Allow-Origin) to a partner's page, or the reverse. Registered before the
+        // CORS middleware, so this runs after it has added its own Vary (start-of-response callbacks run last first).
         app.Use(static (context, next) =>
         {
             if (context.GetEndpoint()?.Metadata.GetMetadata<IEnableCorsAttribute>() is { PolicyName: LookupPolicy })
@@ -72,6 +71,7 @@ public static class CrossOrigin
 
             return next(context);
         });
+        app.UseCors();
         return app;
     }
 
