@@ -44,7 +44,7 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
     /// </summary>
     private static readonly Row[] Operations =
     [
-        //      method   path                                              anonymous app     publisher     other         reviewer  admin    invalid
+        // method, path, then what each caller gets: anonymous, app, publisher, other publisher, reviewer, admin, invalid key; the request
         new("GET", "/health/live", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/health/live")),
         new("GET", "/health/ready", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/health/ready")),
         new("GET", "/v1/lookup/{kind}", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/v1/lookup/phone?value=13800138000")),
