@@ -14,10 +14,13 @@ using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using FlagApi.Protection;
 using FlagApi.Reports;
+using FlagApi.Security;
 using FlagApi.Stats;
 
 var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
 builder.AddObservability();
+builder.AddSecurityHeaders();
+builder.AddCrossOrigin();
 builder.AddProblemHandling();
 builder.AddFlagData();
 builder.AddLists();
@@ -43,7 +46,9 @@ if (CommandLine.IsInvoked(args))
 
 var app = builder.Build();
 app.UseObservability();
+app.UseSecurityHeaders();
 app.UseProblemHandling();
+app.UseCrossOrigin();
 app.UseKeys();
 app.UseRateLimits();
 app.UseFeedCompression();

@@ -4,6 +4,7 @@ using FlagApi.Identifiers;
 using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
+using FlagApi.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,7 @@ public static class HashEndpoints
 
     public static IEndpointRouteBuilder MapHashes(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/hashes").WithTags("Hashes").WithRateLimitBudget(RateLimitBudget.Lookup);
+        var group = app.MapGroup("/v1/hashes").WithTags("Hashes").WithRateLimitBudget(RateLimitBudget.Lookup).AllowLookupOrigins();
 
         group.MapGet("/{prefix}", HashesForPrefix)
             .WithName("HashesForPrefix")

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
+using FlagApi.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ public static class LookupEndpoints
 
     public static IEndpointRouteBuilder MapLookup(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/lookup").WithTags("Lookup").WithRateLimitBudget(RateLimitBudget.Lookup);
+        var group = app.MapGroup("/v1/lookup").WithTags("Lookup").WithRateLimitBudget(RateLimitBudget.Lookup).AllowLookupOrigins();
 
         group.MapGet("/{kind}", LookupOne)
             .WithName("LookupOne")
