@@ -12,7 +12,7 @@ namespace FlagApi.Tests.Resilience;
 /// <summary>
 /// SQLite: the process is killed by the kernel at the Nth write into the write-ahead log, while the transaction's pages
 /// are being written (strace injects SIGKILL at that system call), so the file really holds part of the change. A SQLite
-/// transaction holds the file's write lock from its first write, so no other connection can stop it half-way.
+/// write transaction takes the file's write lock when it begins, so no other connection can stop it half-way.
 /// </summary>
 [Collection(nameof(ProcessKills))]
 public sealed class ProcessKillOnSqlite() : ProcessKillTests
@@ -39,9 +39,10 @@ public sealed class ProcessKillOnSqlite() : ProcessKillTests
 }
 
 /// <summary>
-/// PostgreSQL: the test holds a lock on <c>audit_log</c>, which every one of these transactions writes last, so the
-/// transaction waits there with everything else written; the test sees it waiting, with a transaction id (it has written),
-/// in <c>pg_locks</c>, kills the service, and only then lets go.
+/// PostgreSQL: the test holds a lock on <c>audit_log</c>, which each of these transactions writes after its other writes
+/// (a list upload and a retraction last of all; an appeal decision after moving the list version), so the transaction
+/// waits there half-done; the test sees it waiting in <c>pg_locks</c> with a transaction id (it has written), kills the
+/// service, and only then lets go.
 /// </summary>
 [Collection(nameof(ProcessKills))]
 public sealed class ProcessKillOnPostgres(PostgresTarget target) : ProcessKillTests, IClassFixture<PostgresTarget>
