@@ -102,7 +102,8 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
         {
             try
             {
-                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                // A drop waits for a checkpoint, which after another test's 100,000-row write on a busy machine takes more than the default 30 s.
+                await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = 180 };
                 await command.ExecuteNonQueryAsync();
                 return;
             }
