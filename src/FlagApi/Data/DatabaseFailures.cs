@@ -5,7 +5,7 @@ using Npgsql;
 namespace FlagApi.Data;
 
 /// <summary>
-/// Tells an unreachable database (stopped, restarting, refusing connections, locked, read-only) from a
+/// Tells an unreachable database (stopped, restarting, refusing connections, locked, read-only, full) from a
 /// failure of the request itself, so the first can answer 503 and be retried, and only the second is a bug.
 /// </summary>
 public static class DatabaseFailures
@@ -57,11 +57,15 @@ public static class DatabaseFailures
         };
     }
 
-    // 08: connection exception; 53300 too many connections; 57P01-57P03 admin shutdown, crash shutdown, cannot connect now;
-    // 58: system error (I/O). See the PostgreSQL manual's appendix A, "PostgreSQL Error Codes".
+    // 08: connection exception; 53000-53300 insufficient resources (disk full, out of memory, too many connections: the
+    // server cannot take the write now, and will once an operator makes room); 25006 read-only transaction (a standby, a
+    // database set default_transaction_read_only during maintenance or failover); 57P01-57P03 admin shutdown, crash
+    // shutdown, cannot connect now; 58: system error (I/O). 53400 configuration_limit_exceeded is left out: the same
+    // request fails again until the configuration changes. See the PostgreSQL manual's appendix A, "PostgreSQL Error Codes".
     private static bool IsConnectionState(string sqlState) =>
         sqlState.StartsWith("08", StringComparison.Ordinal)
         || sqlState.StartsWith("58", StringComparison.Ordinal)
-        || sqlState is PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-            or PostgresErrorCodes.CannotConnectNow;
+        || sqlState is PostgresErrorCodes.InsufficientResources or PostgresErrorCodes.DiskFull or PostgresErrorCodes.OutOfMemory
+            or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.ReadOnlySqlTransaction
+            or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow;
 }

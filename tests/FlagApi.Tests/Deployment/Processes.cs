@@ -149,6 +149,8 @@ internal sealed class RunningProcess : IDisposable
         }
     }
 
+    public int Id => process.Id;
+
     public bool HasExited => process.HasExited;
 
     public int ExitCode => process.ExitCode;

@@ -27,6 +27,12 @@ internal sealed class ServiceProcess : IDisposable
 
     public Uri Address { get; }
 
+    public int ProcessId => process.Id;
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
     /// <summary>What the process printed so far, stdout and stderr interleaved as they arrived.</summary>
     public string Output => process.Output;
 
@@ -85,6 +91,11 @@ internal sealed class ServiceProcess : IDisposable
 
     /// <summary>The instance's name, address and output, for an assertion message.</summary>
     public string Describe() => $"--- {Name} ({Address}) output ---\n{Output}--- end of {Name} ---";
+
+    /// <summary>SIGKILL, as the kernel's OOM killer or a pulled plug ends it: no shutdown, no disposal, no flush.</summary>
+    public void Kill() => process.Kill();
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitAsync(cancellationToken);
 
     /// <summary>Stops the process, and fails the test if anything it printed holds personal data or a secret.</summary>
     public void Dispose()
