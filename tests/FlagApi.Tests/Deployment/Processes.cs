@@ -148,6 +148,8 @@ internal sealed class RunningProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int Id => process.Id;
+
     public int ExitCode => process.ExitCode;
 
     public Task WaitAsync(CancellationToken cancellationToken) => process.WaitForExitAsync(cancellationToken);

@@ -23,6 +23,9 @@ internal sealed class ServiceProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The service's own process id (it runs <c>dotnet FlagApi.dll</c> directly), for reading its memory from /proc.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>What the process printed so far, stdout and stderr interleaved as they arrived.</summary>
     public string Output => process.Output;
 
