@@ -45,14 +45,14 @@ internal sealed class LoadFigures
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{title}: {Count} requests in {Duration.TotalSeconds:F1} s = {PerSecond:F0} requests/s");
-        text.AppendLine("  kind              requests  req/s   p50 ms   p99 ms  statuses");
+        text.AppendLine("  kind              requests  req/s   p50 ms   p99 ms   max ms  statuses");
         foreach (var group in outcomes.GroupBy(o => o.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Append(null))
         {
             var rows = group?.ToList() ?? outcomes;
             var latencies = rows.Select(o => o.Latency).ToList();
             var statuses = string.Join(' ', rows.GroupBy(o => o.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}×{g.Count()}"));
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  {group?.Key ?? "all",-16} {rows.Count,9} {rows.Count / Duration.TotalSeconds,6:F0} {Percentile(latencies, 50).TotalMilliseconds,8:F1} {Percentile(latencies, 99).TotalMilliseconds,8:F1}  {statuses}");
+                $"  {group?.Key ?? "all",-16} {rows.Count,9} {rows.Count / Duration.TotalSeconds,6:F0} {Percentile(latencies, 50).TotalMilliseconds,8:F1} {Percentile(latencies, 99).TotalMilliseconds,8:F1} {Percentile(latencies, 100).TotalMilliseconds,8:F1}  {statuses}");
         }
 
         return text.ToString();

@@ -59,7 +59,8 @@ internal sealed class MixedTraffic(HttpClient client)
     public int SurpriseCount => surpriseCount;
 
     /// <summary>Runs <paramref name="workers"/> workers for <paramref name="duration"/>, each sending its next request as soon as the last is answered.</summary>
-    public async Task<LoadFigures> RunAsync(int workers, TimeSpan duration, int seed)
+    /// <param name="writesOnly">Only reports and appeals: every worker wants the database's write lock at once.</param>
+    public async Task<LoadFigures> RunAsync(int workers, TimeSpan duration, int seed, bool writesOnly = false)
     {
         var before = outcomes.Count;
         var clock = Stopwatch.StartNew();
@@ -69,7 +70,7 @@ internal sealed class MixedTraffic(HttpClient client)
             var random = new Random(HashCode.Combine(seed, w));
             while (clock.Elapsed < until)
             {
-                await SendOneAsync(random);
+                await (writesOnly ? SendOneWriteAsync(random) : SendOneAsync(random));
             }
         })));
         var elapsed = clock.Elapsed;
@@ -86,6 +87,8 @@ internal sealed class MixedTraffic(HttpClient client)
         < 90 => AppealAgainAsync(random),
         _ => TrackingAsync(random),
     };
+
+    private Task SendOneWriteAsync(Random random) => random.Next(4) == 0 ? AppealAsync() : ReportAsync(random);
 
     private Task LookupAsync(Random random)
     {
