@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using FlagApi.Tests.Infrastructure;
 
@@ -7,21 +6,21 @@ namespace FlagApi.Tests.Load;
 
 /// <summary>
 /// The built service, alone in its process on loopback, under mixed traffic from many concurrent clients at its saturation
-/// rate: a short ramp finds the concurrency past which throughput stops rising, then the run goes on at twice that (32 to 64 workers), then a burst of writes only from 64, so
-/// requests queue in the server and the server, not the client, is the bottleneck. No request may fail with a 5xx (nor
-/// with a 503: on one database a write waiting for the write lock is load, not an outage), every report and appeal the
+/// rate: a short ramp finds the concurrency at which throughput stops rising, the run goes on at twice that (32 to 64
+/// workers) so requests queue in the server, then a burst of writes only from 64 workers. No request may fail with a 5xx
+/// (nor with a 503: on one database a write waiting for the write lock is load, not an outage), every report and appeal the
 /// service accepted must be in its database, and its memory must level off.
 /// </summary>
 [Collection(LoadRuns.Name)]
 public abstract class MixedLoadTests(DatabaseTarget target, ITestOutputHelper output)
 {
-    private static readonly int[] RampWorkers = [1, 2, 4, 8, 16, 32, 64];
     /// <summary>Far past the knee on a 2-core machine, and enough writers at once to contend for SQLite's write lock.</summary>
     private const int MinimumWorkers = 32;
 
     private const int WriteBurstWorkers = 64;
     private static readonly TimeSpan WriteBurst = TimeSpan.FromSeconds(5);
 
+    private static readonly int[] RampWorkers = [1, 2, 4, 8, 16, 32, 64];
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(4);
     private static readonly TimeSpan RampStep = TimeSpan.FromSeconds(2);
 
