@@ -27,6 +27,7 @@ internal sealed class ServiceProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The service's own process id (it runs <c>dotnet FlagApi.dll</c> directly), for reading its memory from /proc.</summary>
     public int ProcessId => process.Id;
 
     public bool HasExited => process.HasExited;

@@ -1,0 +1,212 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using FlagApi.Data;
+using FlagApi.Tests.Deployment;
+using FlagApi.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace FlagApi.Tests.Load;
+
+/// <summary>
+/// The built service in a process of its own over a fresh database, as operators run it, with an app key and a published
+/// list of flagged phone numbers and domains for the load to look up, report and appeal; and a direct connection to its
+/// database, to check afterwards what it says it wrote.
+/// </summary>
+internal sealed class LoadService : IAsyncDisposable
+{
+    public const int FlaggedPhones = 4000;
+    public const int FlaggedDomains = 200;
+
+    private readonly ServiceProcess process;
+    private readonly string folder;
+    private readonly PostgresTarget? postgres;
+    private readonly string connectionString;
+
+    private LoadService(ServiceProcess process, string folder, PostgresTarget? postgres, DatabaseProvider provider, string connectionString)
+    {
+        this.process = process;
+        this.folder = folder;
+        this.postgres = postgres;
+        Provider = provider;
+        this.connectionString = connectionString;
+    }
+
+    public DatabaseProvider Provider { get; }
+
+    public Uri Address => process.Address;
+
+    public int ProcessId => process.ProcessId;
+
+    public string AppKey { get; private set; } = "";
+
+    /// <summary>Flagged phone number <paramref name="i"/> (0 ≤ i &lt; <see cref="FlaggedPhones"/>), as a user would type it.</summary>
+    public static string FlaggedPhone(int i) => "139" + i.ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>A phone number no list flags.</summary>
+    public static string UnflaggedPhone(int i) => "137" + i.ToString("D8", CultureInfo.InvariantCulture);
+
+    public static string FlaggedDomain(int i) => $"load-{i}.example.com";
+
+    /// <summary>
+    /// Starts the service with <paramref name="settings"/> (environment variables) over a new database of the target's
+    /// provider, issues an app key and publishes the list; returns once a lookup sees the list.
+    /// </summary>
+    public static async Task<LoadService> StartAsync(DatabaseTarget target, IReadOnlyDictionary<string, string> settings)
+    {
+        var adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var folder = Directory.CreateTempSubdirectory("flagapi-load-").FullName;
+        var environment = new Dictionary<string, string>(settings)
+        {
+            ["Database__DataDirectory"] = folder,
+            ["Database__MigrateOnStart"] = "true",
+            ["Bootstrap__AdminKey"] = adminKey,
+            ["Reports__HashKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+
+            // One line per request would make the log, not the service, the subject of the measurement.
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+
+        string connectionString;
+        PostgresTarget? postgres = null;
+        if (target.Provider == DatabaseProvider.Postgres)
+        {
+            postgres = new PostgresTarget();
+            var created = await postgres.CreateDatabaseAsync();
+
+            // The test targets turn pooling off (each test opens a few connections); a service under load pools, as in production.
+            // The pool's ceiling stays under PostgreSQL's default max_connections (100), which other tests share.
+            var pooled = new NpgsqlConnectionStringBuilder(created) { Pooling = true, MaxPoolSize = 40 };
+            environment["Database__Provider"] = "Postgres";
+            environment["ConnectionStrings__FlagApi"] = pooled.ConnectionString;
+            connectionString = created;
+        }
+        else
+        {
+            connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "flagapi.db"), Pooling = false }.ToString();
+        }
+
+        var process = ServiceProcess.Start($"load service ({target.Provider})", environment);
+        var service = new LoadService(process, folder, postgres, target.Provider, connectionString);
+        try
+        {
+            await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+            await service.PrepareAsync(adminKey);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    public HttpClient Client(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>The resident set of the service's process (VmRSS), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{ProcessId}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{ProcessId}/status has no VmRSS line.");
+    }
+
+    /// <summary>Opens a connection straight to the service's database, beside the service.</summary>
+    public async Task<DbConnection> OpenDatabaseAsync()
+    {
+        DbConnection connection = Provider == DatabaseProvider.Postgres
+            ? new NpgsqlConnection(connectionString)
+            : new SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public static async Task<long> ScalarAsync(DbConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    public string Describe() => process.Describe();
+
+    public async ValueTask DisposeAsync()
+    {
+        process.Dispose();
+        if (postgres is not null)
+        {
+            await postgres.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file the killed process still held; the temp folder is cleaned by the machine.
+        }
+    }
+
+    private async Task PrepareAsync(string adminKey)
+    {
+        using var admin = Client(adminKey);
+        AppKey = await CreateKeyAsync(admin, "app", agency: null);
+        using var publisher = Client(await CreateKeyAsync(admin, "publisher", "Load test police"));
+
+        var entries = Enumerable.Range(0, FlaggedPhones)
+            .Select(i => new { kind = "phone", value = FlaggedPhone(i), category = "fake_customer_service", risk = "high" })
+            .Concat(Enumerable.Range(0, FlaggedDomains).Select(i => new { kind = "domain", value = FlaggedDomain(i), category = "investment_romance", risk = "medium" }));
+        var published = await publisher.PostAsJsonAsync("/v1/batches", new { reference = "load-1", title = "Load test list", entries });
+        await ReadAsync(published, HttpStatusCode.Created);
+
+        // The lookup index follows the change log (Lookup:PollInterval, 1 s).
+        using var app = Client(AppKey);
+        var last = FlaggedPhone(FlaggedPhones - 1);
+        for (var attempt = 0; ; attempt++)
+        {
+            var lookup = await ReadAsync(await app.GetAsync($"/v1/lookup/phone?value={last}"), HttpStatusCode.OK);
+            if (lookup.GetProperty("verdict").GetString() == "flagged")
+            {
+                return;
+            }
+
+            Assert.True(attempt < 100, $"The published list is not looked up after 10 s.\n{Describe()}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<string> CreateKeyAsync(HttpClient admin, string role, string? agency)
+    {
+        var response = await admin.PostAsJsonAsync("/v1/keys", new { name = $"load {role}", role, agency });
+        return (await ReadAsync(response, HttpStatusCode.Created)).GetProperty("key").GetString()!;
+    }
+
+    private async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected,
+            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)expected}: {body}\n{Describe()}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+}
