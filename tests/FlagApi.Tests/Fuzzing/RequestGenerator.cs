@@ -120,6 +120,7 @@ internal sealed class RequestGenerator(JsonDocument document, FuzzFixtures fixtu
 
     public FuzzRequest Next(Operation operation)
     {
+        values.MayBeHuge = values.Chance(0.01);
         string? fault = null;
         var path = ExpandPath(operation, ref fault);
         var query = BuildQuery(operation);
@@ -324,7 +325,7 @@ internal sealed class RequestGenerator(JsonDocument document, FuzzFixtures fixtu
     private string HeaderText()
     {
         var builder = new StringBuilder();
-        var length = values.Chance(0.02) ? 16_000 : values.Random.Next(0, 80);
+        var length = values.MayBeHuge && values.Chance(0.5) ? 16_000 : values.Random.Next(0, 80);
         for (var i = 0; i < length; i++)
         {
             builder.Append(values.Random.Next(4) switch
@@ -398,7 +399,7 @@ internal sealed class RequestGenerator(JsonDocument document, FuzzFixtures fixtu
             bytes = Encoding.UTF8.GetBytes(values.Pick(["[]", "[{}]", "\"text\"", "42", "true", "{\"a\":1}{\"b\":2}", "\ufeff{", "{'kind':'phone'}", "{\"kind\":phone}"]));
             fault ??= "the body is not one JSON object";
         }
-        else if (damage < 0.20)
+        else if (damage < 0.20 && values.MayBeHuge)
         {
             bytes = Encoding.UTF8.GetBytes(JsonText.Write(new Dictionary<string, object?> { ["padding"] = new string('a', (int)BodyLimit(operation) + 10) }));
             fault ??= "the body is larger than the endpoint accepts";
@@ -479,9 +480,10 @@ internal sealed class RequestGenerator(JsonDocument document, FuzzFixtures fixtu
             if (values.Chance(0.01))
             {
                 // Past every batch limit; one item repeated, since the count is what is tested.
+                values.MayBeHuge = false;
                 var item = Value(items, name, depth + 1, out var repeatedFault);
                 fault ??= repeatedFault;
-                return Enumerable.Repeat(item, values.Random.Next(1_001, 3_000)).ToList();
+                return Enumerable.Repeat(JsonText.Write(item).Length <= 500 ? item : null, values.Random.Next(1_001, 3_000)).ToList();
             }
 
             var count = values.Random.Next(0, 4);
@@ -567,7 +569,7 @@ internal sealed class RequestGenerator(JsonDocument document, FuzzFixtures fixtu
                 1 => $"\"unterminated,{values.Text()}",
                 2 => $"url,\"a\"b\"c\",other,low,\"line\nbreak\",",
                 3 => string.Join(',', Enumerable.Repeat(values.Text().Replace("\n", "", StringComparison.Ordinal), values.Random.Next(1, 500))),
-                4 => $"domain,{new string('a', values.Chance(0.1) ? HostileValues.OneMegabyte : 5000)}.example,other,low,,",
+                4 => $"domain,{new string('a', values.MayBeHuge ? HostileValues.OneMegabyte : 5000)}.example,other,low,,",
                 5 => $"{values.Kind()},\"{values.Text().Replace("\"", "\"\"", StringComparison.Ordinal)}\",{values.Pick(Categories)},{values.Pick(Words)},{values.Text()},{values.Date()}",
                 _ => values.Text(),
             };
@@ -587,7 +589,7 @@ internal sealed class RequestGenerator(JsonDocument document, FuzzFixtures fixtu
     /// <summary>A multipart upload whose part claims to be a small PNG and is neither.</summary>
     private byte[] Multipart()
     {
-        var payload = values.Chance(0.5) ? "<html><script>alert(1)</script></html>" : new string('A', values.Random.Next(0, 100_000));
+        var payload = values.Chance(0.5) ? "<html><script>alert(1)</script></html>" : new string('A', values.Random.Next(0, values.MayBeHuge ? 1_000_000 : 2_000));
         return Encoding.UTF8.GetBytes(
             "--x\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\nContent-Length: 10\r\n\r\n"
             + payload + "\r\n--x--\r\n");

@@ -16,6 +16,8 @@ internal sealed class StoreDigest : IAsyncDisposable
     private readonly DbConnection connection;
     private readonly DatabaseProvider provider;
     private string? query;
+    private long dataVersion = -1;
+    private string? last;
 
     private StoreDigest(DbConnection connection, DatabaseProvider provider)
     {
@@ -32,6 +34,26 @@ internal sealed class StoreDigest : IAsyncDisposable
 
     /// <summary>One line per table: its name, row count and content hash.</summary>
     public async Task<string> ReadAsync()
+    {
+        // SQLite counts the commits of other connections: while it stands still, nothing was written.
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            await using var version = connection.CreateCommand();
+            version.CommandText = "PRAGMA data_version";
+            var now = Convert.ToInt64(await version.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            if (now == dataVersion && last is not null)
+            {
+                return last;
+            }
+
+            dataVersion = now;
+        }
+
+        last = await ReadContentsAsync();
+        return last;
+    }
+
+    private async Task<string> ReadContentsAsync()
     {
         query ??= await BuildQueryAsync();
         await using var command = connection.CreateCommand();
