@@ -40,6 +40,7 @@ public static class ProblemHandlingExtensions
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<JsonCharsetMiddleware>();
+        app.UseMiddleware<QueryTextMiddleware>();
         return app;
     }
 }

@@ -3,8 +3,12 @@ using FlagApi.Tests.Infrastructure;
 
 namespace FlagApi.Tests.Fuzzing;
 
+public sealed class HostileInputRegressionOnSqlite() : HostileInputRegressionTests(new SqliteTarget());
+
+public sealed class HostileInputRegressionOnPostgres(PostgresTarget target) : HostileInputRegressionTests(target), IClassFixture<PostgresTarget>;
+
 /// <summary>Bugs the hostile request generator found, each kept as the request that showed it.</summary>
-public sealed class HostileInputRegressionTests
+public abstract class HostileInputRegressionTests(DatabaseTarget target)
 {
     [Theory]
     [InlineData("text/html")]
@@ -12,7 +16,7 @@ public sealed class HostileInputRegressionTests
     [InlineData("Ym..fa_,\u00ee,;NPa[\u00d1=\u00ab")]
     public async Task AnAcceptHeaderWithoutJsonStillGetsProblemDetailsForAMissingKey(string accept)
     {
-        await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());
+        await using var app = await FlagApiFactory.CreateAsync(target);
         using var client = app.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/keys");
         request.Headers.TryAddWithoutValidation("Accept", accept);
@@ -26,7 +30,7 @@ public sealed class HostileInputRegressionTests
     [Fact]
     public async Task AnAcceptHeaderWithoutJsonStillGetsProblemDetailsForAPathThatDoesNotExist()
     {
-        await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());
+        await using var app = await FlagApiFactory.CreateAsync(target);
         using var client = app.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/nothing-here");
         request.Headers.TryAddWithoutValidation("Accept", "text/html");
@@ -43,7 +47,7 @@ public sealed class HostileInputRegressionTests
     [InlineData("application/json; charset=utf-16")]
     public async Task AJsonBodyInACharsetOtherThanUtf8IsRefusedAsAnUnsupportedMediaType(string contentType)
     {
-        await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());
+        await using var app = await FlagApiFactory.CreateAsync(target);
         using var client = app.CreateClient();
         using var content = new ByteArrayContent("""{"kind":"phone","value":"13900139000","description":"x"}"""u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
@@ -56,7 +60,7 @@ public sealed class HostileInputRegressionTests
     [Fact]
     public async Task AJsonBodyDeclaredAsUtf8IsStillAccepted()
     {
-        await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());
+        await using var app = await FlagApiFactory.CreateAsync(target);
         using var client = app.CreateClient();
         using var content = new ByteArrayContent("""{"kind":"phone","value":"13900139000","category":"other","description":"Called about a parcel."}"""u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=\"UTF-8\"");
@@ -64,5 +68,20 @@ public sealed class HostileInputRegressionTests
         var response = await client.PostAsync("/v1/reports", content, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/v1/batches?agency=%00")]
+    [InlineData("/v1/batches?agency=%EF%BF%BD%00%0D%0A")]
+    [InlineData("/v1/lookup/phone?value=138%0000138000")]
+    [InlineData("/v1/stats?x%00=1")]
+    public async Task AQueryStringHoldingANulCharacterIsABadRequestOnEveryDatabase(string path)
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync(path, TestContext.Current.CancellationToken);
+
+        await Problem.AssertAsync(response, HttpStatusCode.BadRequest, "invalid_parameter");
     }
 }
