@@ -195,7 +195,7 @@ internal static class HostNames
             return false;
         }
 
-        var name = TextHost(host) ?? ByteHost(host);
+        var name = CanonicalHostBytes(host);
         if (name.Length == 0)
         {
             error = "The URL has no host name.";
@@ -216,54 +216,74 @@ internal static class HostNames
         }
     }
 
-    /// <summary>The host as text when it is valid UTF-8 with non-ASCII characters that IDNA accepts; else null.</summary>
-    private static byte[]? TextHost(ReadOnlySpan<byte> host)
-    {
-        if (Ascii.IsValid(host))
-        {
-            return null;
-        }
-
-        var chars = new char[host.Length];
-        if (Utf8.ToUtf16(host, chars, out _, out var written, replaceInvalidSequences: false) != OperationStatus.Done)
-        {
-            return null;
-        }
-
-        var labels = MapIdeographicDots(new string(chars, 0, written)).Split('.', StringSplitOptions.RemoveEmptyEntries);
-        for (var i = 0; i < labels.Length; i++)
-        {
-            if (!TryLabelToAscii(labels[i], out var ascii))
-            {
-                return null;
-            }
-
-            labels[i] = ascii;
-        }
-
-        return Encoding.ASCII.GetBytes(string.Join('.', labels));
-    }
-
-    /// <summary>The host as bytes: dots collapsed, ASCII letters lowercased, everything else kept for escaping.</summary>
-    private static byte[] ByteHost(ReadOnlySpan<byte> host)
+    /// <summary>
+    /// The host label by label: a label that is valid UTF-8 and a valid IDN becomes its ASCII (punycode) form, any
+    /// other label stays bytes with ASCII letters lowercased. Each label is decided on its own, so every host suffix
+    /// of a canonical host is itself canonical and a flagged <c>例子.测试</c> meets the suffix of
+    /// <c>\x80.例子.测试</c>. The ideographic full stops separate labels in both cases, as they do in text.
+    /// </summary>
+    private static byte[] CanonicalHostBytes(ReadOnlySpan<byte> host)
     {
         var output = new List<byte>(host.Length);
-        foreach (var b in host)
+        while (true)
         {
-            if (b == '.' && (output.Count == 0 || output[^1] == '.'))
+            var (length, separatorLength) = NextLabel(host);
+            var label = host[..length];
+            if (!label.IsEmpty)
             {
-                continue;
+                if (output.Count > 0)
+                {
+                    output.Add((byte)'.');
+                }
+
+                AppendLabel(output, label);
             }
 
+            if (separatorLength == 0)
+            {
+                return [.. output];
+            }
+
+            host = host[(length + separatorLength)..];
+        }
+    }
+
+    /// <summary>The length of the first label and of the separator after it (0 at the end of the host).</summary>
+    private static (int Length, int SeparatorLength) NextLabel(ReadOnlySpan<byte> host)
+    {
+        for (var i = 0; i < host.Length; i++)
+        {
+            if (host[i] == '.')
+            {
+                return (i, 1);
+            }
+
+            var rest = host[i..];
+            if (rest.StartsWith("\u3002"u8) || rest.StartsWith("\uFF0E"u8) || rest.StartsWith("\uFF61"u8))
+            {
+                return (i, 3);
+            }
+        }
+
+        return (host.Length, 0);
+    }
+
+    private static void AppendLabel(List<byte> output, ReadOnlySpan<byte> label)
+    {
+        if (!Ascii.IsValid(label) && Utf8.IsValid(label) && TryLabelToAscii(Encoding.UTF8.GetString(label), out var ascii))
+        {
+            foreach (var c in ascii)
+            {
+                output.Add((byte)c);
+            }
+
+            return;
+        }
+
+        foreach (var b in label)
+        {
             output.Add(b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b + 32) : b);
         }
-
-        if (output.Count > 0 && output[^1] == '.')
-        {
-            output.RemoveAt(output.Count - 1);
-        }
-
-        return [.. output];
     }
 
     public static string LowerAscii(string text) =>

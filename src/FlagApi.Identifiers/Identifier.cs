@@ -23,7 +23,7 @@ public static class Identifier
             return CanonicalResult.Invalid(kind.InvalidCode(), $"The {kind.ToWire()} value {problem}.");
         }
 
-        return kind switch
+        var result = kind switch
         {
             IdentifierKind.Phone => PhoneNumbers.Canonicalize(input, options.DefaultPhoneRegion),
             IdentifierKind.Url => Urls.Canonicalize(input),
@@ -32,6 +32,17 @@ public static class Identifier
             IdentifierKind.Account => Accounts.Canonicalize(input),
             _ => CanonicalResult.Invalid("unknown_kind", $"Unknown identifier kind {kind}."),
         };
+
+        // Escaping can make a URL up to nine times longer (例 becomes %E4%BE%8B); a canonical
+        // form longer than the input limit would be refused when it is read again, so it is refused now.
+        if (result.IsValid && result.Value!.Length > options.MaxInputLength)
+        {
+            return CanonicalResult.Invalid(
+                kind.InvalidCode(),
+                $"The {kind.ToWire()} value is {result.Value.Length} characters long once canonicalized; at most {options.MaxInputLength} are accepted.");
+        }
+
+        return result;
     }
 
     /// <summary>

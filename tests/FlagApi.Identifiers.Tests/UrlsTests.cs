@@ -72,6 +72,12 @@ public class UrlsTests
         { "http://MÜNCHEN.example/", "http://xn--mnchen-3ya.example/" },
         { "http://XN--FSQU00A.example/", "http://xn--fsqu00a.example/" },
 
+        // Each label is decided on its own: one label that is no valid IDN stays bytes, the others are punycode,
+        // and 。 separates labels either way (found by CanonicalizerPropertyTests).
+        { "http://\ufffd.e.\u3002", "http://%EF%BF%BD.e/" },
+        { "http://%80.例子.测试/", "http://%80.xn--fsqu00a.xn--0zwm56d/" },
+        { "http://\ufffd。例子/", "http://%EF%BF%BD.xn--fsqu00a/" },
+
         // IPv6 literals stay bracketed, lowercase and normalized.
         { "http://[2001:db8::1]/", "http://[2001:db8::1]/" },
         { "http://[2001:0DB8:0000::1]:8080/a", "http://[2001:db8::1]/a" },
@@ -202,6 +208,19 @@ public class UrlsTests
         Assert.Equal(expected, again.Value);
     }
 
+    [Fact]
+    public void AUrlWhoseCanonicalFormIsLongerThanTheInputLimitIsRefusedSoItsCanonicalFormIsAlwaysReadable()
+    {
+        // 1,200 characters of e and a combining accent escape to 4,200: found by CanonicalizerPropertyTests.
+        var input = "http://" + string.Concat(Enumerable.Repeat("e\u0301", 600));
+        Assert.True(input.Length <= IdentifierOptions.Default.MaxInputLength);
+
+        var result = Identifier.Canonicalize(IdentifierKind.Url, input);
+
+        Assert.Equal("invalid_url", result.ErrorCode);
+        Assert.Contains("once canonicalized", result.ErrorDetail, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Rejections))]
     public void WhatIsNotAnHttpUrlIsRejectedWithAReason(string input, string reasonMentions)
@@ -300,6 +319,8 @@ public class UrlsTests
     [InlineData("evil.example/pay/", "http://evil.example/pay/confirm?id=7")]
     [InlineData("195.127.0.11/blah", "http://3279880203/blah")]
     [InlineData("xn--fsqu00a.xn--0zwm56d/", "http://www.例子.测试/index.html")]
+    [InlineData("xn--fsqu00a.xn--0zwm56d/", "http://%80.例子.测试/index.html")]
+    [InlineData("e.x/", "http://\ufffd.e.x\u3002/")]
     public void AFlaggedExpressionCoversTheUrlsBelowIt(string flagged, string url)
     {
         var canonical = Urls.Canonicalize(url);

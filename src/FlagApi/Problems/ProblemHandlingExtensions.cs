@@ -18,6 +18,7 @@ public static class ProblemHandlingExtensions
             problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
             problem.Instance ??= context.HttpContext.Request.Path;
         });
+        builder.Services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemDetailsWriter>();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
         // Binding failures throw, so the exception handler can give them a stable code instead of an empty 400.
@@ -38,6 +39,8 @@ public static class ProblemHandlingExtensions
         // Explicit routing so the body limit can read the endpoint's own limit from its metadata.
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<JsonCharsetMiddleware>();
+        app.UseMiddleware<QueryTextMiddleware>();
         return app;
     }
 }
