@@ -98,12 +98,11 @@ internal sealed class ServiceProcess : IDisposable
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => process.WaitAsync(cancellationToken);
 
-    /// <summary>Stops the process, and fails the test if anything it printed holds personal data or a secret.</summary>
-    public void Dispose()
-    {
-        process.Dispose();
-        SuiteLogs.AssertClean(LogSource, Name);
-    }
+    /// <summary>
+    /// Kills the process. What it printed is checked by the suite's last scan (naming this test), not here: callers dispose
+    /// several processes in a row, and a throw would leave the next one running.
+    /// </summary>
+    public void Dispose() => process.Dispose();
 
     /// <summary>
     /// src/FlagApi's own build output of the configuration and framework this test assembly was built for (the test

@@ -7,7 +7,8 @@ namespace FlagApi.Tests.Infrastructure;
 /// <summary>
 /// Every log line of every service the suite runs, in this process (each <see cref="FlagApiFactory"/>) or as a process
 /// of its own (<see cref="ServiceProcess"/>), written to one file and checked for personal data and secrets as it is
-/// written, so a leak fails the test that caused it; <c>SuiteLogScanTests</c> reads the whole file again last.
+/// written, so a leak of an in-process application fails the test that caused it; <c>SuiteLogScanTests</c> reads the
+/// whole file again last, service processes' lines included, and names the test of each finding.
 /// </summary>
 public static class SuiteLogs
 {
