@@ -233,8 +233,7 @@ public static class ReviewEndpoints
                 $"Appeal {id} has no attachment with id {attachmentId}.");
         }
 
-        // The bytes are the appellant's: a browser must neither guess another type nor render them in our origin.
-        response.Headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        // The bytes are the appellant's: a browser must not render them in our origin (nosniff is on every response).
         var disposition = new ContentDispositionHeaderValue("attachment");
         disposition.SetHttpFileName(attachment.FileName);
         response.Headers.ContentDisposition = disposition.ToString();

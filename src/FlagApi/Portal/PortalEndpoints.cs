@@ -63,13 +63,10 @@ public static class PortalEndpoints
             return ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Not Found", "There is no such file in the web portal.");
         }
 
+        // nosniff, framing, referrer and CORP are on every response (Security/SecurityHeaders); these are the pages' own.
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = PortalSite.ContentSecurityPolicy;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        headers["Cross-Origin-Resource-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
 
         // Revalidated on every use, so a new release is never mixed with a cached older script.
