@@ -113,7 +113,7 @@ internal abstract class ServiceDatabase(string? dataDirectory) : IAsyncDisposabl
             ["active entries with no open source"] =
                 """
                 SELECT COUNT(*) FROM entries e WHERE e.status = 'active'
-                AND e.id NOT IN (SELECT s.entry_id FROM entry_sources s WHERE s.removed_at IS NULL)
+                AND NOT EXISTS (SELECT 1 FROM entry_sources s WHERE s.entry_id = e.id AND s.removed_at IS NULL)
                 """,
         };
 
