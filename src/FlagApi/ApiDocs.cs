@@ -82,18 +82,39 @@ public static class ApiDocs
                 return Task.CompletedTask;
             });
 
-            // Every operation can answer these two, whatever its own metadata says: a bad key is refused before
-            // any endpoint (RejectInvalidKeyMiddleware), and the exception handler turns a failure into a 500.
+            // Every operation can answer these, whatever its own metadata says, because middleware in front of every
+            // endpoint refuses them: a bad key (RejectInvalidKeyMiddleware), a NUL in the query (QueryTextMiddleware),
+            // a body over the endpoint's limit, even where it takes none (RequestBodyLimitMiddleware), a JSON charset other than UTF-8
+            // (JsonCharsetMiddleware), a database that cannot take the request (ProblemExceptionHandler), a failure.
+            // HostileRequestTests fails on an answer the operation does not declare.
             options.AddOperationTransformer((operation, context, _) =>
             {
                 operation.Responses ??= [];
+                operation.Responses.TryAdd("400", Problem(context.Document,
+                    "A parameter is not valid (invalid_parameter and the operation's own codes): the query string holds a NUL character (%00), for one."));
                 operation.Responses.TryAdd("401", Problem(context.Document,
                     "The X-Api-Key header names no active key (invalid_api_key): a key that is sent must be valid, even where none is needed."));
+                operation.Responses.TryAdd("413", Problem(context.Document, operation.RequestBody is null
+                    ? "This operation takes no body; one larger than Limits:MaxRequestBodyBytes is refused unread (body_too_large)."
+                    : "The request body is larger than this operation accepts (body_too_large); nothing was stored."));
+                if (operation.RequestBody?.Content?.ContainsKey("application/json") == true)
+                {
+                    operation.Responses.TryAdd("415", Problem(context.Document,
+                        "The body is not JSON in UTF-8 (unsupported_media_type): send 'Content-Type: application/json', with no charset or charset=utf-8."));
+                }
+
+                if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<ServedWithoutDatabase>().Any())
+                {
+                    operation.Responses.TryAdd("503", Unavailable(context.Document));
+                }
+
                 operation.Responses.TryAdd("500", Problem(context.Document,
                     "An unexpected failure (internal_error). The problem holds no internals, only the traceId to quote when reporting it."));
                 return Task.CompletedTask;
             });
 
+            // After the responses above, which pass the limiter too when the endpoint gives them.
+            RateLimiting.RateLimitOpenApi.Describe(options);
             ApiDocsLimits.Describe(options);
         });
         return builder;
@@ -108,6 +129,22 @@ public static class ApiDocs
         },
     };
 
+    private static OpenApiResponse Unavailable(OpenApiDocument? document)
+    {
+        var response = Problem(document,
+            "The database cannot take the request now: unreachable, locked, read-only or full (database_unavailable). "
+            + "Nothing was changed; send it again after the seconds in Retry-After.");
+        response.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["Retry-After"] = new OpenApiHeader
+            {
+                Description = "Seconds to wait before sending the request again (Database:RetryAfterSeconds).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+        };
+        return response;
+    }
+
     public static WebApplication MapApiDocs(this WebApplication app)
     {
         app.MapOpenApi(DocumentPath);
@@ -118,5 +155,15 @@ public static class ApiDocs
             options.DocumentTitle = "FlagApi v1";
         });
         return app;
+    }
+}
+
+/// <summary>Endpoint metadata: the operation never reads or writes the database, so it cannot answer 503 database_unavailable.</summary>
+public sealed class ServedWithoutDatabase
+{
+    public static readonly ServedWithoutDatabase Instance = new();
+
+    private ServedWithoutDatabase()
+    {
     }
 }

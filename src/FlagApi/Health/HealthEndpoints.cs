@@ -23,7 +23,8 @@ public static class HealthEndpoints
         group.MapGet("/live", Live)
             .WithName("HealthLive")
             .WithSummary("Liveness: the process is up")
-            .WithDescription("Answers 200 while the process runs; it checks nothing else, so a restart is only triggered by a hung process.");
+            .WithDescription("Answers 200 while the process runs; it checks nothing else, so a restart is only triggered by a hung process.")
+            .WithMetadata(ServedWithoutDatabase.Instance);
         group.MapGet("/ready", ReadyAsync)
             .WithName("HealthReady")
             .WithSummary("Readiness: the database answers and the flagged list is loaded")

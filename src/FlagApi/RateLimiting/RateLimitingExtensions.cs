@@ -10,7 +10,6 @@ public static class RateLimitingExtensions
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
         builder.Services.AddSingleton<CallerRateLimiter>();
-        builder.Services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", RateLimitOpenApi.Describe);
 
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<RateLimitingOptions>>((forwarded, rateLimiting) =>
         {
