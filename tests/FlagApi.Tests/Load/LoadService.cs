@@ -7,8 +7,6 @@ using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Tests.Deployment;
 using FlagApi.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace FlagApi.Tests.Load;
 
@@ -23,20 +21,17 @@ internal sealed class LoadService : IAsyncDisposable
     public const int FlaggedDomains = 200;
 
     private readonly ServiceProcess process;
-    private readonly string folder;
+    private readonly ServiceDatabase database;
     private readonly PostgresTarget? postgres;
-    private readonly string connectionString;
 
-    private LoadService(ServiceProcess process, string folder, PostgresTarget? postgres, DatabaseProvider provider, string connectionString)
+    private LoadService(ServiceProcess process, ServiceDatabase database, PostgresTarget? postgres)
     {
         this.process = process;
-        this.folder = folder;
+        this.database = database;
         this.postgres = postgres;
-        Provider = provider;
-        this.connectionString = connectionString;
     }
 
-    public DatabaseProvider Provider { get; }
+    public DatabaseProvider Provider => database.Provider;
 
     public Uri Address => process.Address;
 
@@ -59,39 +54,23 @@ internal sealed class LoadService : IAsyncDisposable
     public static async Task<LoadService> StartAsync(DatabaseTarget target, IReadOnlyDictionary<string, string> settings)
     {
         var adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var folder = Directory.CreateTempSubdirectory("flagapi-load-").FullName;
-        var environment = new Dictionary<string, string>(settings)
+        var postgres = target.Provider == DatabaseProvider.Postgres ? new PostgresTarget() : null;
+        ServiceDatabase database = postgres is null ? new SqliteServiceDatabase() : await PostgresServiceDatabase.CreateAsync(postgres);
+        var environment = new Dictionary<string, string>(database.ServiceSettings)
         {
-            ["Database__DataDirectory"] = folder,
             ["Database__MigrateOnStart"] = "true",
             ["Bootstrap__AdminKey"] = adminKey,
-            ["Reports__HashKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
 
             // One line per request would make the log, not the service, the subject of the measurement.
             ["Logging__LogLevel__Default"] = "Warning",
         };
-
-        string connectionString;
-        PostgresTarget? postgres = null;
-        if (target.Provider == DatabaseProvider.Postgres)
+        foreach (var (name, value) in settings)
         {
-            postgres = new PostgresTarget();
-            var created = await postgres.CreateDatabaseAsync();
-
-            // The test targets turn pooling off (each test opens a few connections); a service under load pools, as in production.
-            // The pool's ceiling stays under PostgreSQL's default max_connections (100), which other tests share.
-            var pooled = new NpgsqlConnectionStringBuilder(created) { Pooling = true, MaxPoolSize = 40 };
-            environment["Database__Provider"] = "Postgres";
-            environment["ConnectionStrings__FlagApi"] = pooled.ConnectionString;
-            connectionString = created;
-        }
-        else
-        {
-            connectionString = new SqliteConnectionStringBuilder { DataSource = Path.Combine(folder, "flagapi.db"), Pooling = false }.ToString();
+            environment[name] = value;
         }
 
         var process = ServiceProcess.Start($"load service ({target.Provider})", environment);
-        var service = new LoadService(process, folder, postgres, target.Provider, connectionString);
+        var service = new LoadService(process, database, postgres);
         try
         {
             await process.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
@@ -132,14 +111,7 @@ internal sealed class LoadService : IAsyncDisposable
     }
 
     /// <summary>Opens a connection straight to the service's database, beside the service.</summary>
-    public async Task<DbConnection> OpenDatabaseAsync()
-    {
-        DbConnection connection = Provider == DatabaseProvider.Postgres
-            ? new NpgsqlConnection(connectionString)
-            : new SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
+    public Task<DbConnection> OpenDatabaseAsync() => database.OpenAsync();
 
     public static async Task<long> ScalarAsync(DbConnection connection, string sql)
     {
@@ -153,18 +125,10 @@ internal sealed class LoadService : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         process.Dispose();
+        await database.DisposeAsync();
         if (postgres is not null)
         {
             await postgres.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file the killed process still held; the temp folder is cleaned by the machine.
         }
     }
 

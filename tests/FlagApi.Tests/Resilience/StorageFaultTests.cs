@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using FlagApi.Problems;
+using FlagApi.Tests.Deployment;
 using FlagApi.Tests.Infrastructure;
 using Npgsql;
 
