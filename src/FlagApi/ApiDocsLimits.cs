@@ -57,7 +57,7 @@ internal static class ApiDocsLimits
     private static Limit Items(int maxItems) => new(MaxItems: _ => maxItems);
 
     private static Limit Items<TOptions>(Func<TOptions, long> maxItems) where TOptions : class =>
-        new(MaxItems: services => maxItems(services.GetRequiredService<IOptions<TOptions>>().Value));
+        new(MaxItems: services => Option(services, maxItems));
 
     private static long Option<TOptions>(IServiceProvider services, Func<TOptions, long> read) where TOptions : class =>
         read(services.GetRequiredService<IOptions<TOptions>>().Value);

@@ -19,12 +19,18 @@ public static class ApiKeySecrets
 
     public const int HashBytes = SHA256.HashSizeInBytes;
 
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret)
+    {
+        Span<byte> hash = stackalloc byte[HashBytes];
+        Hash(secret, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     /// <summary>The hash as bytes, without allocating: authentication runs on every keyed request.</summary>
     public static void Hash(string secret, Span<byte> destination)
     {
-        var utf8 = Encoding.UTF8.GetByteCount(secret) <= 256 ? stackalloc byte[256] : new byte[Encoding.UTF8.GetByteCount(secret)];
+        var count = Encoding.UTF8.GetByteCount(secret);
+        var utf8 = count <= 256 ? stackalloc byte[256] : new byte[count];
         var length = Encoding.UTF8.GetBytes(secret, utf8);
         SHA256.HashData(utf8[..length], destination);
     }

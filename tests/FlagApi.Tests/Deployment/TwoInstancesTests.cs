@@ -210,16 +210,7 @@ public sealed class Instance(string name, Uri address)
 {
     public string Name { get; } = name;
 
-    public HttpClient Client(string? key = null)
-    {
-        var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        }
-
-        return client;
-    }
+    public HttpClient Client(string? key = null) => ServiceCalls.Client(address, key, TimeSpan.FromSeconds(30));
 }
 
 /// <summary>
@@ -286,14 +277,7 @@ public sealed class TwoInstances : IAsyncLifetime
         return clock.Elapsed;
     }
 
-    public async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(
-            response.StatusCode == expected,
-            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)expected}: {body}\n{Describe()}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected) => ServiceCalls.ReadAsync(response, expected, Describe);
 
     public async Task PublishAsync(HttpClient publisher, string phone, string reference)
     {
@@ -308,8 +292,7 @@ public sealed class TwoInstances : IAsyncLifetime
 
     public async Task<(long Id, string Secret)> CreateKeyAsync(HttpClient admin, string role, string? agency)
     {
-        var response = await admin.PostAsJsonAsync("/v1/keys", new { name = $"two instances {role}", role, agency });
-        var key = await ReadAsync(response, HttpStatusCode.Created);
+        var key = await ServiceCalls.CreateKeyAsync(admin, $"two instances {role}", role, agency, Describe);
         return (key.GetProperty("id").GetInt64(), key.GetProperty("key").GetString()!);
     }
 

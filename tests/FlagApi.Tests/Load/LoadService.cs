@@ -84,16 +84,7 @@ internal sealed class LoadService : IAsyncDisposable
         }
     }
 
-    public HttpClient Client(string? key = null)
-    {
-        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        }
-
-        return client;
-    }
+    public HttpClient Client(string? key = null) => ServiceCalls.Client(Address, key, TimeSpan.FromSeconds(30));
 
     /// <summary>The resident set of the service's process (VmRSS), in bytes.</summary>
     public long ResidentBytes()
@@ -160,17 +151,8 @@ internal sealed class LoadService : IAsyncDisposable
         }
     }
 
-    private async Task<string> CreateKeyAsync(HttpClient admin, string role, string? agency)
-    {
-        var response = await admin.PostAsJsonAsync("/v1/keys", new { name = $"load {role}", role, agency });
-        return (await ReadAsync(response, HttpStatusCode.Created)).GetProperty("key").GetString()!;
-    }
+    private async Task<string> CreateKeyAsync(HttpClient admin, string role, string? agency) =>
+        (await ServiceCalls.CreateKeyAsync(admin, $"load {role}", role, agency, Describe)).GetProperty("key").GetString()!;
 
-    private async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected,
-            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)expected}: {body}\n{Describe()}");
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    private Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected) => ServiceCalls.ReadAsync(response, expected, Describe);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using FlagApi.Tests.Deployment;
@@ -66,34 +65,12 @@ internal sealed class ServiceHost : IAsyncDisposable
         await StartProcessAsync();
     }
 
-    public HttpClient Client(string? key = null)
-    {
-        var client = new HttpClient { BaseAddress = Process.Address, Timeout = TimeSpan.FromMinutes(3) };
-        if (key is not null)
-        {
-            client.DefaultRequestHeaders.Add("X-Api-Key", key);
-        }
-
-        return client;
-    }
+    public HttpClient Client(string? key = null) => ServiceCalls.Client(Process.Address, key, TimeSpan.FromMinutes(3));
 
     /// <summary>Every run's output, for an assertion message.</summary>
     public string Describe() => string.Join('\n', earlierOutput.Append(Process.Describe()));
 
-    public async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != expected)
-        {
-            // The output is read once: the service may still be writing to it.
-            var output = Describe();
-            Assert.Fail(
-                $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}, expected {(int)expected}: " +
-                $"{body[..Math.Min(body.Length, 2000)]}\n{output[^Math.Min(output.Length, 20000)..]}");
-        }
-
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
+    public Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected) => ServiceCalls.ReadAsync(response, expected, Describe);
 
     public async Task<string> VerdictAsync(string phone)
     {
@@ -115,9 +92,6 @@ internal sealed class ServiceHost : IAsyncDisposable
         await Process.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
     }
 
-    private async Task<string> CreateKeyAsync(HttpClient admin, string role, string? agency)
-    {
-        var response = await admin.PostAsJsonAsync("/v1/keys", new { name = $"faults {role}", role, agency });
-        return (await ReadAsync(response, HttpStatusCode.Created)).GetProperty("key").GetString()!;
-    }
+    private async Task<string> CreateKeyAsync(HttpClient admin, string role, string? agency) =>
+        (await ServiceCalls.CreateKeyAsync(admin, $"faults {role}", role, agency, Describe)).GetProperty("key").GetString()!;
 }
