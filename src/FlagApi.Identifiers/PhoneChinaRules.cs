@@ -1,130 +1,92 @@
+using System.Collections.Concurrent;
+
 namespace FlagApi.Identifiers;
 
-internal enum ChinaNumberKind
-{
-    Mobile,
-    Landline,
-    NonGeographic,
-    ShortService,
-}
-
 /// <summary>
-/// The PRC national numbering plan (电信网编号计划, MIIT) as FlagApi applies it to the national
-/// significant number: what follows +86, or follows the trunk prefix 0 inside China.
+/// What FlagApi knows of China's numbering plan (电信网编号计划, MIIT) that libphonenumber does not carry: numbers
+/// dialled without an area code that fraud reports and police lists name every day. Everything else about +86
+/// comes from the reference (<see cref="PhoneReference"/>).
 /// </summary>
 internal static class PhoneChinaRules
 {
     public const string CallingCode = "86";
 
-    private const string ServiceNumbers = "110, 119, 120, 122, 100xx, 1010xxxx, 12xxx, 95xxx or 96xxx";
+    /// <summary>106 and up to 17 more digits: the longest sender numbers carriers assign to bulk SMS gateways.</summary>
+    public const int MaxSmsSenderDigits = 20;
 
-    /// <summary>Why <paramref name="nsn"/> is no Chinese number, or null with its kind.</summary>
-    public static string? Classify(string nsn, out ChinaNumberKind kind)
-    {
-        kind = default;
-        if (nsn.Length == 0)
-        {
-            return "There are no digits after the country code +86.";
-        }
-
-        if (IsShortService(nsn))
-        {
-            kind = ChinaNumberKind.ShortService;
-            return null;
-        }
-
-        if (nsn.Length > 11)
-        {
-            return $"A Chinese number has at most 11 digits after the country code 86 (12 with a leading 0); this one has {nsn.Length}.";
-        }
-
-        return nsn[0] switch
-        {
-            '0' => "A Chinese number has at most one leading 0 (the trunk prefix); the area code or mobile number after it never starts with 0.",
-            '1' => ClassifyStartingWithOne(nsn, out kind),
-            _ when nsn.Length < 7 => $"A {nsn.Length}-digit number is too short for a Chinese number and is not a service number ({ServiceNumbers}).",
-            _ when nsn.Length <= 8 => "A landline number without its area code cannot be placed; write it with the area code, for example 010-87654321.",
-            // 400 and 800 are nationwide non-geographic (toll-free and shared-cost) numbers: 400/800 + 7 digits.
-            _ when nsn.StartsWith("400", StringComparison.Ordinal) || nsn.StartsWith("800", StringComparison.Ordinal) =>
-                nsn.Length == 10 ? NonGeographic(out kind) : $"A {nsn[..3]} service number has 10 digits; this one has {nsn.Length}.",
-            '2' when nsn[1] == '6' => "There is no Chinese area code 026.",
-            // Two-digit area codes (010 Beijing, 020–029 the largest cities) all have 8-digit local numbers.
-            '2' => Landline(nsn, 2, 8, out kind),
-            // Three-digit area codes 03xx–09xx have 7- or 8-digit local numbers.
-            _ => Landline(nsn, 3, 7, out kind),
-        };
-    }
+    public const string ServiceNumbers = "110, 119, 120, 122, 100xx, 1010xxxx, 12xxx, 95xxx or 96xxx";
 
     /// <summary>
-    /// Short numbers reachable nationwide without an area code: emergency (110 police, 112, 119 fire,
-    /// 120 ambulance, 122 traffic, 999 Beijing Red Cross ambulance) and 114 directory; carrier customer service
-    /// 100xx (10000, 10010, 10086, 10099) and 1010xxxx; public-service hotlines 12xxx (12306, 12315,
-    /// 12345, 12381…); enterprise and bank service numbers 95xxx(x) and 96xxx(x), such as 95555 and the
-    /// anti-fraud centre's 96110.
+    /// Short numbers reachable nationwide without an area code: emergency (110 police, 112, 119 fire, 120 ambulance,
+    /// 122 traffic, 999 Beijing Red Cross ambulance) and 114 directory; carrier customer service 100xx (10000, 10010,
+    /// 10086, 10099) and 1010xxxx; public-service hotlines 12xxx (12306, 12315, 12345, 12381…); enterprise and bank
+    /// service numbers 95xxx(x) and 96xxx(x), such as 95555 and the anti-fraud centre's 96110. libphonenumber keeps
+    /// short numbers apart from E.164 numbers; FlagApi flags them like any other number, as <c>+86</c> and their digits.
     /// </summary>
-    private static bool IsShortService(string nsn) => nsn.Length switch
+    public static bool IsShortService(ReadOnlySpan<char> nsn) => nsn.Length switch
     {
         3 => nsn is "110" or "112" or "114" or "119" or "120" or "122" or "999",
-        5 => nsn.StartsWith("100", StringComparison.Ordinal) || nsn.StartsWith("12", StringComparison.Ordinal) || Is95Or96(nsn),
+        5 => nsn.StartsWith("100") || nsn.StartsWith("12") || Is95Or96(nsn),
         6 => Is95Or96(nsn),
-        8 => nsn.StartsWith("1010", StringComparison.Ordinal),
+        8 => nsn.StartsWith("1010"),
         _ => false,
     };
 
-    private static bool Is95Or96(string nsn) => nsn.StartsWith("95", StringComparison.Ordinal) || nsn.StartsWith("96", StringComparison.Ordinal);
+    /// <summary>
+    /// Sender numbers of bulk SMS gateways: 106 and 5 to 17 more digits (1069 0123 4567 89). Most fraud SMS arrive from
+    /// them, and they are no E.164 numbers (they are longer than 15 digits with +86 and cannot be called), so the
+    /// reference refuses them. 106 with exactly 7 more digits reads the same as a Beijing landline 010 6xxx xxxx.
+    /// </summary>
+    public static bool IsSmsSender(ReadOnlySpan<char> nsn) =>
+        nsn.Length is >= 8 and <= MaxSmsSenderDigits && nsn.StartsWith("106");
 
-    // Mobile numbers are 1[3-9] + 9 digits; 10 is Beijing's area code; 11 and 12 begin only short numbers.
-    private static string? ClassifyStartingWithOne(string nsn, out ChinaNumberKind kind)
+    /// <summary>A mobile number's shape: 1[3-9] and 9 more digits. New ranges (146, 148, 149 data SIMs) reach people before the reference's data.</summary>
+    public static bool IsMobileShape(ReadOnlySpan<char> nsn) =>
+        nsn.Length == 11 && nsn[0] == '1' && nsn[1] is >= '3' and <= '9';
+
+    /// <summary>
+    /// Ranges of China's mobile virtual network operators (虚拟运营商: 162, 165, 167, 170, 171), which police statistics
+    /// single out as over-represented in fraud calls. An attribute for people and apps to weigh, never a flag.
+    /// </summary>
+    public static bool IsVirtualOperator(ReadOnlySpan<char> nsn) =>
+        IsMobileShape(nsn) && nsn[..3] is "162" or "165" or "167" or "170" or "171";
+
+    private static readonly ConcurrentDictionary<string, bool> AreaCodes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A city's own service number written with its area code (0755-96123, 021-962288): an area code the reference
+    /// knows, then 95 or 96 and 3 or 4 digits.
+    /// </summary>
+    public static bool IsCityServiceNumber(string nsn)
     {
-        kind = default;
-        var second = nsn.Length > 1 ? nsn[1] : '\0';
-        if (second >= '3')
+        for (var areaLength = 2; areaLength <= 3; areaLength++)
         {
-            if (nsn.Length == 11)
+            var local = nsn.AsSpan(areaLength);
+            if (local.Length is 5 or 6 && local[0] == '9' && local[1] is '5' or '6' && IsAreaCode(nsn[..areaLength]))
             {
-                kind = ChinaNumberKind.Mobile;
-                return null;
+                return true;
             }
-
-            return $"A Chinese mobile number has 11 digits; this one has {nsn.Length}.";
         }
 
-        if (second == '0' && nsn.Length is >= 9 and <= 11)
-        {
-            return Landline(nsn, 2, 8, out kind);
-        }
-
-        if (nsn.Length == 11)
-        {
-            return $"A Chinese mobile number starts with 13 to 19; 1{second} is not a mobile prefix.";
-        }
-
-        return $"A number starting with 1 must be an 11-digit mobile number, a Beijing landline (10 and 8 digits) or a service number ({ServiceNumbers}); this one is none of them.";
+        return false;
     }
 
-    private static string? Landline(string nsn, int areaLength, int minLocalLength, out ChinaNumberKind kind)
+    private static bool IsAreaCode(string area) => AreaCodes.GetOrAdd(area, static code =>
     {
-        kind = default;
-        var area = nsn[..areaLength];
-        var localLength = nsn.Length - areaLength;
-        if (localLength < minLocalLength || localLength > 8)
+        // Any eight- or seven-digit local number after the code that the reference knows as a landline makes it an area code.
+        foreach (var length in (ReadOnlySpan<int>)[8, 7])
         {
-            var expected = minLocalLength == 8 ? "8 digits" : "7 or 8 digits";
-            return $"After the area code 0{area} a landline number has {expected}; this one has {localLength}.";
+            for (var fill = '2'; fill <= '8'; fill++)
+            {
+                if (PhoneReference.IsFixedLine(CallingCode, code + new string(fill, length)))
+                {
+                    return true;
+                }
+            }
         }
 
-        if (nsn[areaLength] == '0')
-        {
-            return $"A local number after the area code 0{area} never starts with 0.";
-        }
+        return false;
+    });
 
-        kind = ChinaNumberKind.Landline;
-        return null;
-    }
-
-    private static string? NonGeographic(out ChinaNumberKind kind)
-    {
-        kind = ChinaNumberKind.NonGeographic;
-        return null;
-    }
+    private static bool Is95Or96(ReadOnlySpan<char> nsn) => nsn.StartsWith("95") || nsn.StartsWith("96");
 }

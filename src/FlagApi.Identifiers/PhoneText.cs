@@ -61,7 +61,7 @@ internal static class PhoneText
 
                 if (count == MaxDigits)
                 {
-                    return $"The value has more than {MaxDigits} digits; a phone number has at most {PhoneCountryCodes.MaxDigits}.";
+                    return $"The value has more than {MaxDigits} digits; a phone number has at most {PhoneReference.MaxE164Digits} (an SMS sender number at most {PhoneChinaRules.MaxSmsSenderDigits}).";
                 }
 
                 zeroOfScript = zero;

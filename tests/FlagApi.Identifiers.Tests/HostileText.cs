@@ -98,11 +98,16 @@ internal static class HostileText
         from digits in Gen.Choose(0, 9).ArrayOf(length)
         select string.Concat(digits);
 
-    private static readonly Gen<string> Phone =
+    private static readonly Gen<string> Phone = Gen.OneOf(
         from prefix in Gen.Elements("", "", "+86 ", "0086 ", "+86 (0)", "0", "86", "+1 ", "+44 (0)", "+49 ", "+81 ", "+7 8", "00", "+", "tel:+86", "011 ")
         from lead in Gen.Elements("1", "13", "138", "159", "10", "20", "400", "800", "95", "12", "2", "7", "")
         from digits in Digits(0, 12)
-        select prefix + lead + digits;
+        select prefix + lead + digits,
+        // Numbers of the right length for their range, so that enough of them pass for the properties to mean something.
+        from prefix in Gen.Elements("", "+86 ", "0086 ", "86", "tel:+86", "0")
+        from lead in Gen.Elements("138", "159", "186", "199", "146", "170", "1069", "10", "21", "755", "571")
+        from digits in Digits(8, 8)
+        select prefix + lead + digits);
 
     private static readonly string[] Labels =
     [

@@ -1,0 +1,216 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using PhoneNumbers;
+
+namespace FlagApi.Identifiers;
+
+/// <summary>
+/// Google's libphonenumber (libphonenumber-csharp) as FlagApi's reference for every country: calling codes,
+/// international and trunk prefixes, possible lengths, number types and regions all come from its metadata.
+/// </summary>
+internal static class PhoneReference
+{
+    /// <summary>E.164: an international number has at most 15 digits, country code included.</summary>
+    public const int MaxE164Digits = 15;
+
+    /// <summary>The longest national significant number libphonenumber knows (German and Nigerian 0800 numbers).</summary>
+    public const int MaxNationalDigits = 17;
+
+    // libphonenumber's region code for non-geographic entities (+800, +882…).
+    private const string NonGeographic = "001";
+
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+
+    private static readonly FrozenSet<string> CallingCodes =
+        Util.GetSupportedCallingCodes().Select(code => code.ToString(CultureInfo.InvariantCulture)).ToFrozenSet(StringComparer.Ordinal);
+
+    private static readonly ConcurrentDictionary<string, Regex> InternationalPrefixes = new(StringComparer.Ordinal);
+
+    /// <summary>The metadata of a region (ISO 3166-1 alpha-2, any case, padded or not), or null if libphonenumber has none.</summary>
+    public static PhoneMetadata? Region(string? code)
+    {
+        var trimmed = code?.Trim();
+        return trimmed is { Length: 2 } ? Util.GetMetadataForRegion(trimmed.ToUpperInvariant()) : null;
+    }
+
+    /// <summary>The calling code that begins <paramref name="digits"/>; E.164 codes are prefix-free, so the first match is the only one.</summary>
+    public static string? ReadCallingCode(ReadOnlySpan<char> digits)
+    {
+        var lookup = CallingCodes.GetAlternateLookup<ReadOnlySpan<char>>();
+        for (var length = 1; length <= 3 && length <= digits.Length; length++)
+        {
+            if (lookup.TryGetValue(digits[..length], out var code))
+            {
+                return code;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The metadata that governs numbers after <c>+code</c>: its main country's, or a non-geographic entity's (+800, +882…).</summary>
+    public static PhoneMetadata MetadataFor(string callingCode)
+    {
+        var code = int.Parse(callingCode, CultureInfo.InvariantCulture);
+        var region = Util.GetRegionCodeForCountryCode(code);
+        return region == NonGeographic
+            ? Util.GetMetadataForNonGeographicalRegion(code)
+            : Util.GetMetadataForRegion(region);
+    }
+
+    /// <summary>The length of the region's international (IDD) prefix at the start of <paramref name="digits"/>, or 0.</summary>
+    public static int InternationalPrefixLength(PhoneMetadata region, string digits)
+    {
+        if (!region.HasInternationalPrefix)
+        {
+            return 0;
+        }
+
+        var pattern = InternationalPrefixes.GetOrAdd(
+            region.InternationalPrefix,
+            static prefix => new Regex("^(?:" + prefix + ")", RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)));
+        var match = pattern.Match(digits);
+        return match.Success ? match.Length : 0;
+    }
+
+    /// <summary>
+    /// Strips the region's trunk prefix (and a carrier-selection code where the region has them, such as China's
+    /// IP-dial prefixes 17951 and 12593) the way libphonenumber does; returns the national significant number.
+    /// </summary>
+    public static string StripNationalPrefix(PhoneMetadata region, string digits, out string carrierCode)
+    {
+        var number = new StringBuilder(digits);
+        var carrier = new StringBuilder();
+        Util.MaybeStripNationalPrefixAndCarrierCode(number, region, carrier);
+        carrierCode = carrier.ToString();
+        return number.ToString();
+    }
+
+    public static PhoneNumber Number(string callingCode, string nsn)
+    {
+        var builder = new PhoneNumber.Builder()
+            .SetCountryCode(int.Parse(callingCode, CultureInfo.InvariantCulture))
+            .SetNationalNumber(ulong.Parse(nsn, CultureInfo.InvariantCulture));
+        var zeros = nsn.AsSpan().IndexOfAnyExcept('0');
+        if (zeros > 0)
+        {
+            // Italian fixed lines keep their leading 0 after +39 (+39 06 …).
+            builder.SetNumberOfLeadingZeros(zeros);
+        }
+
+        return builder.Build();
+    }
+
+    public static bool IsValid(string callingCode, string nsn) =>
+        nsn.Length <= MaxNationalDigits && Util.IsValidNumber(Number(callingCode, nsn));
+
+    public static PhoneNumberUtil.ValidationResult Possibility(string callingCode, string nsn) =>
+        Util.IsPossibleNumberWithReason(Number(callingCode, nsn));
+
+    public static PhoneNumberType Type(PhoneNumber number) => Util.GetNumberType(number);
+
+    public static bool IsFixedLine(string callingCode, string nsn) =>
+        Type(Number(callingCode, nsn)) is PhoneNumberType.FIXED_LINE or PhoneNumberType.FIXED_LINE_OR_MOBILE;
+
+    /// <summary>The region a number belongs to: its own where the reference knows the range, else the calling code's only region.</summary>
+    public static string? RegionOf(PhoneNumber number, bool valid)
+    {
+        var region = valid ? Util.GetRegionCodeForNumber(number) : null;
+        if (region is null)
+        {
+            var regions = Util.GetRegionCodesForCountryCode(number.CountryCode);
+            region = regions.Count == 1 ? regions[0] : null;
+        }
+
+        return region is null or NonGeographic or "ZZ" ? null : region;
+    }
+
+    /// <summary>The national lengths the country's plan allows, in words ("7 to 10", "9", "8 or 10").</summary>
+    public static string PossibleLengths(PhoneMetadata metadata) => Words([.. metadata.GeneralDesc.PossibleLengthList]);
+
+    public static string Words(IReadOnlyList<int> lengths)
+    {
+        if (lengths.Count == 0)
+        {
+            return "no";
+        }
+
+        if (lengths.Count > 2 && lengths[^1] - lengths[0] == lengths.Count - 1)
+        {
+            return $"{lengths[0]} to {lengths[^1]}";
+        }
+
+        return lengths.Count == 1
+            ? lengths[0].ToString(CultureInfo.InvariantCulture)
+            : string.Join(", ", lengths.Take(lengths.Count - 1)) + " or " + lengths[^1].ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The longest start of <paramref name="nsn"/> that begins some number the reference knows as assigned, the national
+    /// lengths such numbers have, and the length of their area (or destination) code. The reference holds ranges as
+    /// patterns, so a start is tried by completing it with each repeated digit to each possible length.
+    /// </summary>
+    public static KnownRange FindKnownRange(string callingCode, PhoneMetadata metadata, string nsn)
+    {
+        var lengths = metadata.GeneralDesc.PossibleLengthList;
+        var best = new KnownRange(0, [], 0, 0);
+
+        // A start that begins an assigned number has every shorter start beginning one too, so the longest is found by halving.
+        var low = 1;
+        var high = nsn.Length;
+        while (low <= high)
+        {
+            var middle = (low + high) / 2;
+            var found = Completions(callingCode, nsn.AsSpan(0, middle), lengths);
+            if (found.Lengths.Count > 0)
+            {
+                best = found;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return best;
+    }
+
+    private static KnownRange Completions(string callingCode, ReadOnlySpan<char> start, IList<int> lengths)
+    {
+        var fitting = new List<int>();
+        var areaCodeLength = 0;
+        var codeLength = 0;
+        foreach (var length in lengths)
+        {
+            if (length < start.Length)
+            {
+                continue;
+            }
+
+            for (var fill = '0'; fill <= '9'; fill++)
+            {
+                var candidate = string.Concat(start, new string(fill, length - start.Length));
+                var number = Number(callingCode, candidate);
+                if (Util.IsValidNumber(number))
+                {
+                    fitting.Add(length);
+                    areaCodeLength = Util.GetLengthOfGeographicalAreaCode(number);
+                    codeLength = Math.Max(areaCodeLength, Util.GetLengthOfNationalDestinationCode(number));
+                    break;
+                }
+            }
+        }
+
+        return new KnownRange(start.Length, fitting, codeLength, areaCodeLength);
+    }
+}
+
+/// <param name="StartLength">How many leading digits begin numbers the reference knows (0: none).</param>
+/// <param name="Lengths">The national lengths of those numbers.</param>
+/// <param name="CodeLength">The length of their area or destination code, 0 when the plan has none.</param>
+/// <param name="AreaCodeLength">The length of their area code when they are geographic numbers, else 0.</param>
+internal sealed record KnownRange(int StartLength, IReadOnlyList<int> Lengths, int CodeLength, int AreaCodeLength);
