@@ -48,6 +48,37 @@ public abstract class LookupApiTests(DatabaseTarget target)
         Assert.Contains("Test police", source.Label, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("+852 5123 4567", "+85251234567", "mobile", "HK", false, true)]
+    [InlineData("17012345678", "+8617012345678", "mobile", "CN", true, true)]
+    [InlineData("1069 0123 4567 89", "+8610690123456789", "sms_sender", "CN", false, true)]
+    [InlineData("146 1234 5678", "+8614612345678", "unknown", "CN", false, false)]
+    public async Task APhoneLookupSaysWhatKindOfLineTheNumberIsAndWhereWithoutFlaggingIt(
+        string value, string canonical, string type, string region, bool virtualOperator, bool knownRange)
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var client = app.CreateClient();
+
+        using var one = JsonDocument.Parse(await client.GetStringAsync($"/v1/lookup/phone?value={Uri.EscapeDataString(value)}"));
+        using var batch = JsonDocument.Parse(await (await client.PostAsJsonAsync("/v1/lookup", new
+        {
+            items = new[] { new { kind = "phone", value }, new { kind = "domain", value = "example.com" } },
+        })).Content.ReadAsStringAsync());
+
+        foreach (var answer in new[] { one.RootElement, batch.RootElement.GetProperty("results")[0] })
+        {
+            Assert.Equal(canonical, answer.GetProperty("canonical").GetString());
+            Assert.Equal("clear", answer.GetProperty("verdict").GetString());
+            var phone = answer.GetProperty("phone");
+            Assert.Equal(type, phone.GetProperty("type").GetString());
+            Assert.Equal(region, phone.GetProperty("region").GetString());
+            Assert.Equal(virtualOperator, phone.GetProperty("virtualOperator").GetBoolean());
+            Assert.Equal(knownRange, phone.GetProperty("knownRange").GetBoolean());
+        }
+
+        Assert.False(batch.RootElement.GetProperty("results")[1].TryGetProperty("phone", out _));
+    }
+
     [Fact]
     public async Task NumberThatDiffersByOneDigitIsClear()
     {

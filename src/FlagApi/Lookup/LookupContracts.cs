@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using FlagApi.Entries;
+using FlagApi.Identifiers;
 
 namespace FlagApi.Lookup;
 
@@ -25,7 +27,27 @@ public sealed record LookupResponse(
     IReadOnlyList<LookupMatch> Matches,
     ReportSignal Reports,
     long ListVersion,
-    ProtectionNotice? Protected = null);
+    ProtectionNotice? Protected = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Present for kind phone: the number's type of line and region.")] PhoneDetails? Phone = null);
+
+/// <summary>
+/// What kind of line a looked-up phone number is and where, by libphonenumber's data and FlagApi's own China rules.
+/// Facts to weigh, never a verdict: a virtual operator's range is not a flag.
+/// </summary>
+/// <param name="Type">The type of line; <c>unknown</c> for a possible number in a range the reference data does not (yet) know.</param>
+/// <param name="Region">ISO 3166-1 alpha-2 region (CN, HK, MO, TW, MM…); null for a non-geographic number (+800) or a shared calling code in an unknown range.</param>
+/// <param name="VirtualOperator">A Chinese mobile number in a virtual network operator's range (162, 165, 167, 170, 171).</param>
+/// <param name="KnownRange">False when the number is possible but lies in a range the reference data does not know as assigned (new allocations come first).</param>
+[Description("For a phone lookup: what kind of line the number is and where, by libphonenumber's data and FlagApi's own China rules (short service and 106 SMS sender numbers). Facts to weigh, never a verdict.")]
+public sealed record PhoneDetails(
+    [property: Description("The type of line: libphonenumber's number types, short_service and sms_sender for China's own; unknown for a possible number in a range the reference data does not (yet) know.")] PhoneNumberKind Type,
+    [property: Description("ISO 3166-1 alpha-2 region (CN, HK, MO, TW, MM…); null for a non-geographic number (+800) or a calling code shared by several regions when the range is unknown.")] string? Region,
+    [property: Description("A Chinese mobile number in a virtual network operator's range (162, 165, 167, 170, 171), which police statistics single out. An attribute, never a flag.")] bool VirtualOperator,
+    [property: Description("False when the number is of a possible length but lies in a range the reference data does not know as assigned; such numbers are accepted because new allocations reach people before the data.")] bool KnownRange)
+{
+    public static PhoneDetails? Of(string canonical) =>
+        FlagApi.Identifiers.PhoneNumbers.Describe(canonical) is { } info ? new PhoneDetails(info.Kind, info.Region, info.VirtualOperator, info.KnownRange) : null;
+}
 
 /// <summary>
 /// The protected identifier a looked-up identifier is, or (a domain or URL) lies under: an official service number or a
@@ -71,6 +93,7 @@ public sealed record BatchLookupResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LookupMatch>? Matches = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReportSignal? Reports = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ItemError? Error = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProtectionNotice? Protected = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProtectionNotice? Protected = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhoneDetails? Phone = null);
 
 public sealed record ItemError(string Code, string Detail);

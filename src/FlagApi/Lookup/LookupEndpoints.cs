@@ -33,7 +33,7 @@ public static class LookupEndpoints
         group.MapGet("/{kind}", LookupOne)
             .WithName("LookupOne")
             .WithSummary("Look one identifier up")
-            .WithDescription("Canonicalizes the value by the rules of its kind and matches it against the flagged list. Kinds: phone, url, domain, app, account.")
+            .WithDescription("Canonicalizes the value by the rules of its kind and matches it against the flagged list. Kinds: phone, url, domain, app, account. Phone numbers follow libphonenumber for every country (E.164; China's short service and 106 SMS sender numbers as +86 and their digits); a phone answer also carries `phone`: the type of line, the region, a virtual-operator range and whether the reference data knows the range.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -88,7 +88,7 @@ public static class LookupEndpoints
             var (response, error) = lookup.Lookup(item.Kind, item.Value);
             results[i] = response is null
                 ? new BatchLookupResult(item.Kind, item.Value, Error: error)
-                : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected);
+                : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected, Phone: response.Phone);
         }
 
         metrics.RecordLookups(results);

@@ -26,6 +26,7 @@ internal static class LookupJson
         WriteReports(writer, response.Reports);
         writer.WriteNumber("listVersion"u8, response.ListVersion);
         WriteProtected(writer, response.Protected);
+        WritePhone(writer, response.Phone);
         writer.WriteEndObject();
     }
 
@@ -75,6 +76,8 @@ internal static class LookupJson
             {
                 WriteProtected(writer, result.Protected);
             }
+
+            WritePhone(writer, result.Phone);
 
             writer.WriteEndObject();
         }
@@ -156,6 +159,29 @@ internal static class LookupJson
         writer.WriteString("value"u8, notice.Value);
         writer.WriteString("display"u8, notice.Display);
         writer.WriteString("reason"u8, notice.Reason);
+        writer.WriteEndObject();
+    }
+
+    private static void WritePhone(Utf8JsonWriter writer, PhoneDetails? phone)
+    {
+        if (phone is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("phone"u8);
+        WriteEnum(writer, "type"u8, phone.Type);
+        if (phone.Region is { } region)
+        {
+            writer.WriteString("region"u8, region);
+        }
+        else
+        {
+            writer.WriteNull("region"u8);
+        }
+
+        writer.WriteBoolean("virtualOperator"u8, phone.VirtualOperator);
+        writer.WriteBoolean("knownRange"u8, phone.KnownRange);
         writer.WriteEndObject();
     }
 

@@ -75,6 +75,7 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, R
         // The reports on exactly what was asked (for a URL, its full expression), not those on the domain above it or the
         // pages under it: a reader sees how many people reported this, whatever the verdict, which reports never change.
         var signal = reports.Signal(kind, Matching.EntryKey(kind, canonical));
-        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], signal, version, notice);
+        var phone = kind == IdentifierKind.Phone ? PhoneDetails.Of(canonical) : null;
+        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], signal, version, notice, phone);
     }
 }
