@@ -73,6 +73,9 @@ public static class PhoneNumbers
         return National(region, callingCode, digits, phone.ParenthesizedZero);
     }
 
+    /// <summary>Whether numbers without a country code can be read by the plan of <paramref name="region"/> (ISO 3166-1 alpha-2).</summary>
+    public static bool IsKnownRegion(string? region) => PhoneReference.Region(region) is not null;
+
     /// <summary>What the reference and FlagApi know of a canonical phone number; null when <paramref name="canonical"/> is not one.</summary>
     public static PhoneNumberInfo? Describe(string canonical)
     {

@@ -16,6 +16,9 @@ public static class LookupEndpoints
         builder.Services.AddOptions<Identifiers.IdentifierOptions>()
             .BindConfiguration("Identifiers")
             .Validate(o => o.MaxInputLength is > 0 and <= 65_536, "Identifiers:MaxInputLength must be between 1 and 65536.")
+            .Validate(
+                o => Identifiers.PhoneNumbers.IsKnownRegion(o.DefaultPhoneRegion),
+                "Identifiers:DefaultPhoneRegion must be an ISO 3166-1 alpha-2 region that libphonenumber knows, such as CN, HK or US.")
             .ValidateOnStart();
         builder.Services.AddOptions<LookupOptions>().BindConfiguration(LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
