@@ -196,7 +196,7 @@ internal static class AccountIdRules
 
     /// <summary>
     /// Null when <paramref name="id"/> is not written like a phone number at all; otherwise the E.164 form
-    /// or the reason it is not one. The shared phone rules belong to <see cref="PhoneNumbers"/>, which accounts
+    /// or the reason it is not one. The shared phone rules belong to <see cref="Phones"/>, which accounts
     /// do not depend on, so only what account ids need is checked here: a mainland mobile number
     /// (1[3-9] and 9 more digits, with or without +86/0086/86) becomes +86…; another international number
     /// (+ or 00, then 8 to 15 digits) is kept as + and its digits.

@@ -25,7 +25,7 @@ public static class Identifier
 
         var result = kind switch
         {
-            IdentifierKind.Phone => PhoneNumbers.Canonicalize(input, options.DefaultPhoneRegion),
+            IdentifierKind.Phone => Phones.Canonicalize(input, options.DefaultPhoneRegion),
             IdentifierKind.Url => Urls.Canonicalize(input),
             IdentifierKind.Domain => Domains.Canonicalize(input),
             IdentifierKind.App => Apps.Canonicalize(input),

@@ -25,7 +25,7 @@ public class PhoneReferenceTests(ITestOutputHelper output)
 
         foreach (var input in inputs)
         {
-            var ours = PhoneNumbers.Canonicalize(input);
+            var ours = Phones.Canonicalize(input);
             if (!TryReference(input, out var number) || !Reference.IsValidNumber(number))
             {
                 continue;
@@ -67,13 +67,13 @@ public class PhoneReferenceTests(ITestOutputHelper output)
         var problems = new List<string>();
         foreach (var input in PhoneReferenceInputs.All(Seed))
         {
-            var ours = PhoneNumbers.Canonicalize(input);
+            var ours = Phones.Canonicalize(input);
             if (!ours.IsValid)
             {
                 continue;
             }
 
-            var info = PhoneNumbers.Describe(ours.Value!);
+            var info = Phones.Describe(ours.Value!);
             Assert.NotNull(info);
             if (info.Kind is PhoneNumberKind.ShortService or PhoneNumberKind.SmsSender)
             {
@@ -176,10 +176,10 @@ public class PhoneReferenceTests(ITestOutputHelper output)
     [InlineData("+800 1234 5678", "toll_free", null, false, true)]
     public void ALookedUpNumberSaysWhatKindOfLineItIsAndWhere(string input, string type, string? region, bool virtualOperator, bool knownRange)
     {
-        var canonical = PhoneNumbers.Canonicalize(input);
+        var canonical = Phones.Canonicalize(input);
         Assert.True(canonical.IsValid, canonical.ToString());
 
-        var info = PhoneNumbers.Describe(canonical.Value!);
+        var info = Phones.Describe(canonical.Value!);
 
         Assert.NotNull(info);
         Assert.Equal(type, info.Type);

@@ -92,6 +92,31 @@ public abstract class ListsApiTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task ANumberInARangeTheReferenceDoesNotKnowIsPublishedWithANoticeAndItsRowSaysWhatItIs()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var publisher = app.CreateClient(await app.CreateKeyAsync("publisher", Beijing));
+        var csv = "kind,value,category,risk,note\r\nphone,146 1234 5678,other,high,\r\nphone,171 1234 5678,other,high,\r\nphone,1069 0123 4567 89,other,high,\r\n";
+
+        var response = await publisher.PostAsync("/v1/batches?reference=new-ranges", new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        using var upload = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(3, upload.RootElement.GetProperty("added").GetInt32());
+        var notice = Assert.Single(upload.RootElement.GetProperty("notices").EnumerateArray());
+        Assert.Equal(2, notice.GetProperty("line").GetInt32());
+        Assert.Equal("phone_range_unknown", notice.GetProperty("code").GetString());
+
+        using var anonymous = app.CreateClient();
+        using var detail = JsonDocument.Parse(await anonymous.GetStringAsync($"/v1/batches/{upload.RootElement.GetProperty("id").GetInt64()}"));
+        var rows = detail.RootElement.GetProperty("entries").GetProperty("items").EnumerateArray()
+            .ToDictionary(row => row.GetProperty("value").GetString()!, row => row.GetProperty("phone"));
+        Assert.Equal(("unknown", false), (rows["+8614612345678"].GetProperty("type").GetString(), rows["+8614612345678"].GetProperty("knownRange").GetBoolean()));
+        Assert.True(rows["+8617112345678"].GetProperty("virtualOperator").GetBoolean());
+        Assert.Equal("sms_sender", rows["+8610690123456789"].GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task ListWithOneBadRowAmongTenThousandChangesNothing()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);

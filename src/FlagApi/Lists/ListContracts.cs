@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using FlagApi.Data;
 using FlagApi.Entries;
 
@@ -23,7 +25,8 @@ public sealed record ListUploadResult(
     int AlreadyFlagged,
     int Duplicates,
     IReadOnlyList<RowError> Rejected,
-    long ListVersion)
+    long ListVersion,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Rows published with a remark, e.g. phone_range_unknown: a number of a possible length in a range the reference data does not know as assigned yet.")] IReadOnlyList<RowError>? Notices = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -42,7 +45,8 @@ public sealed record ListUploadResult(
         result.SourceAdded,
         validation.Duplicates,
         validation.Errors,
-        result.ListVersion);
+        result.ListVersion,
+        validation.Notices is { Count: > 0 } notices ? notices : null);
 }
 
 /// <summary>A list as the public record shows it.</summary>
@@ -83,7 +87,8 @@ public sealed record ListEntryRow(
     Risk? Risk,
     string? Note,
     DateTime? ExpiresAt,
-    EntryStatus Status);
+    EntryStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Present for a phone entry: the number's type of line and region.")] Lookup.PhoneDetails? Phone = null);
 
 /// <summary><c>POST /v1/batches/{id}/retract</c>.</summary>
 public sealed record RetractRequest(string? Reason);

@@ -22,7 +22,8 @@ public sealed record ListSubmission(
     string Agency, string? Reference, string? Title, string Origin, string PublishedBy, DateOnly? PublishedOn = null, ListMode Mode = ListMode.All);
 
 /// <summary>Rows ready to publish, or every reason they are not.</summary>
-public sealed record ValidatedList(IReadOnlyList<ListEntryInput> Entries, IReadOnlyList<RowError> Errors, int Rows, int Duplicates, string ContentSha256);
+public sealed record ValidatedList(
+    IReadOnlyList<ListEntryInput> Entries, IReadOnlyList<RowError> Errors, int Rows, int Duplicates, string ContentSha256, IReadOnlyList<RowError>? Notices = null);
 
 public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Result, string Reference)
 {
@@ -44,6 +45,9 @@ public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Resu
 public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, TimeProvider time, IOptions<IdentifierOptions> identifierOptions)
 {
     public const int MaxNoteLength = 1000;
+
+    /// <summary>The notice on a published phone row whose number lies in a range libphonenumber does not know yet.</summary>
+    public const string PhoneRangeUnknown = "phone_range_unknown";
     public const int MaxDisplayLength = 200;
 
     /// <summary>Risk of a row that names none: police lists flag what they have confirmed.</summary>
@@ -93,6 +97,7 @@ public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, 
         var options = identifierOptions.Value;
         var entries = new List<ListEntryInput>(content.Rows.Count);
         var seen = new HashSet<(IdentifierKind, string)>();
+        var notices = new List<RowError>();
         var duplicates = 0;
         var now = time.GetUtcNow().UtcDateTime;
         foreach (var row in content.Rows)
@@ -166,6 +171,12 @@ public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, 
                 continue;
             }
 
+            if (kind == IdentifierKind.Phone && Phones.Describe(key) is { KnownRange: false })
+            {
+                notices.Add(new RowError(row.Line, PhoneRangeUnknown,
+                    $"Line {row.Line}: published, though the number lies in a range the reference data does not know as assigned yet; check that it was copied right."));
+            }
+
             var display = row.Value!.Trim();
             entries.Add(new ListEntryInput(kind, key, display.Length > MaxDisplayLength ? display[..MaxDisplayLength] : display, category, risk, note, expires));
         }
@@ -175,7 +186,7 @@ public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, 
             errors.Add(new RowError(0, "empty_list", "The list has no rows; there is nothing to publish."));
         }
 
-        return new ValidatedList(entries, errors, content.Rows.Count + content.RowErrors.Count, duplicates, Hash(entries));
+        return new ValidatedList(entries, errors, content.Rows.Count + content.RowErrors.Count, duplicates, Hash(entries), notices);
     }
 
     /// <summary>A hash of what the list says (not how the file spells it), to tell a repeated upload from a different one.</summary>

@@ -29,7 +29,7 @@ public sealed class ListQueries(FlagDbContext db)
         var query = Rows(id);
         var total = await query.CountAsync(cancellationToken);
         var items = await query.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return new ListEntryPage([.. items.Select(Row)], page, pageSize, total);
+        return new ListEntryPage([.. items.Select(r => Row(r) with { Phone = r.Kind == IdentifierKind.Phone ? Lookup.PhoneDetails.Of(r.Value) : null })], page, pageSize, total);
     }
 
     /// <summary>Every entry of the list in its order, read as it is written out (a list may hold 100,000 rows).</summary>

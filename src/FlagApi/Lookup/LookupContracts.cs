@@ -46,7 +46,7 @@ public sealed record PhoneDetails(
     [property: Description("False when the number is of a possible length but lies in a range the reference data does not know as assigned; such numbers are accepted because new allocations reach people before the data.")] bool KnownRange)
 {
     public static PhoneDetails? Of(string canonical) =>
-        FlagApi.Identifiers.PhoneNumbers.Describe(canonical) is { } info ? new PhoneDetails(info.Kind, info.Region, info.VirtualOperator, info.KnownRange) : null;
+        Phones.Describe(canonical) is { } info ? new PhoneDetails(info.Kind, info.Region, info.VirtualOperator, info.KnownRange) : null;
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ public static class LookupEndpoints
             .BindConfiguration("Identifiers")
             .Validate(o => o.MaxInputLength is > 0 and <= 65_536, "Identifiers:MaxInputLength must be between 1 and 65536.")
             .Validate(
-                o => Identifiers.PhoneNumbers.IsKnownRegion(o.DefaultPhoneRegion),
+                o => Identifiers.Phones.IsKnownRegion(o.DefaultPhoneRegion),
                 "Identifiers:DefaultPhoneRegion must be an ISO 3166-1 alpha-2 region that libphonenumber knows, such as CN, HK or US.")
             .ValidateOnStart();
         builder.Services.AddOptions<LookupOptions>().BindConfiguration(LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();

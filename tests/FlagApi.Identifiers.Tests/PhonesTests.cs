@@ -3,7 +3,7 @@ using FlagApi.Identifiers;
 
 namespace FlagApi.Identifiers.Tests;
 
-public class PhoneNumbersTests
+public class PhonesTests
 {
     private const string ChinaMobile = "+8613800138000";
     private const string BeijingLandline = "+861087654321";
@@ -447,7 +447,7 @@ public class PhoneNumbersTests
     [MemberData(nameof(ChineseSpellings))]
     public void SpellingsGiveTheE164Number(string input, string expected)
     {
-        var result = PhoneNumbers.Canonicalize(input);
+        var result = Phones.Canonicalize(input);
 
         Assert.True(result.IsValid, $"{input} → {result}");
         Assert.Equal(expected, result.Value);
@@ -458,7 +458,7 @@ public class PhoneNumbersTests
     [MemberData(nameof(SpellingsInOtherRegions))]
     public void NationalSpellingsFollowTheDefaultRegion(string input, string region, string expected)
     {
-        var result = PhoneNumbers.Canonicalize(input, region);
+        var result = Phones.Canonicalize(input, region);
 
         Assert.True(result.IsValid, $"{input} in {region} → {result}");
         Assert.Equal(expected, result.Value);
@@ -468,22 +468,22 @@ public class PhoneNumbersTests
     [MemberData(nameof(ChineseRejections))]
     public void ImplausibleNumbersAreRejectedWithTheReason(string input, string reason)
     {
-        AssertRejected(PhoneNumbers.Canonicalize(input), input, reason);
+        AssertRejected(Phones.Canonicalize(input), input, reason);
     }
 
     [Theory]
     [MemberData(nameof(RejectionsInOtherRegions))]
     public void ImplausibleNumbersInOtherRegionsAreRejectedWithTheReason(string input, string region, string reason)
     {
-        AssertRejected(PhoneNumbers.Canonicalize(input, region), input, reason);
+        AssertRejected(Phones.Canonicalize(input, region), input, reason);
     }
 
     [Theory]
     [MemberData(nameof(SpellingsOfDifferentNumbers))]
     public void DifferentNumbersNeverMeet(string one, string other)
     {
-        var first = PhoneNumbers.Canonicalize(one);
-        var second = PhoneNumbers.Canonicalize(other);
+        var first = Phones.Canonicalize(one);
+        var second = Phones.Canonicalize(other);
 
         Assert.True(first.IsValid, $"{one} → {first}");
         Assert.False(second.IsValid && second.Value == first.Value, $"{one} and {other} both gave {first.Value}");
@@ -511,7 +511,7 @@ public class PhoneNumbersTests
     {
         foreach (var region in new[] { "CN", "US", "GB", "HK", "JP", "AU", "RU", "XX" })
         {
-            Assert.Equal(canonical, PhoneNumbers.Canonicalize(canonical, region).Value);
+            Assert.Equal(canonical, Phones.Canonicalize(canonical, region).Value);
         }
     }
 
@@ -519,8 +519,8 @@ public class PhoneNumbersTests
     public void FullWidthDigitsGiveTheSameNumber()
     {
         Assert.Equal(
-            PhoneNumbers.Canonicalize("+86 138 0013 8000").Value,
-            PhoneNumbers.Canonicalize("＋８６　１３８－００１３－８０００").Value);
+            Phones.Canonicalize("+86 138 0013 8000").Value,
+            Phones.Canonicalize("＋８６　１３８－００１３－８０００").Value);
     }
 
     [Fact]
@@ -528,7 +528,7 @@ public class PhoneNumbersTests
     {
         string[] spellings = ["+86 138 0013 8000", "0086 138 0013 8000", "86 138 0013 8000", "138 0013 8000", "0138 0013 8000", "+86 (0)138 0013 8000"];
 
-        var canonical = spellings.Select(spelling => PhoneNumbers.Canonicalize(spelling).Value).Distinct().ToList();
+        var canonical = spellings.Select(spelling => Phones.Canonicalize(spelling).Value).Distinct().ToList();
 
         Assert.Equal([ChinaMobile], canonical);
     }
@@ -536,13 +536,13 @@ public class PhoneNumbersTests
     [Fact]
     public void ABareCountryCodeIsReadAsOneOnlyWhenTheRestIsANumber()
     {
-        Assert.Equal(ChinaMobile, PhoneNumbers.Canonicalize("8613800138000").Value);
-        Assert.Equal(BeijingLandline, PhoneNumbers.Canonicalize("861087654321").Value);
-        Assert.Equal("+864001234567", PhoneNumbers.Canonicalize("864001234567").Value);
+        Assert.Equal(ChinaMobile, Phones.Canonicalize("8613800138000").Value);
+        Assert.Equal(BeijingLandline, Phones.Canonicalize("861087654321").Value);
+        Assert.Equal("+864001234567", Phones.Canonicalize("864001234567").Value);
     }
 
     [Fact]
-    public void TheConfiguredRegionReachesPhoneNumbersThroughTheEntryPoint()
+    public void TheConfiguredRegionReachesThePhoneRulesThroughTheEntryPoint()
     {
         var hongKong = new IdentifierOptions { DefaultPhoneRegion = "HK" };
 
@@ -556,8 +556,8 @@ public class PhoneNumbersTests
         var separators = new string('-', 1_000_000) + "13800138000";
         var digits = new string('1', 1_000_000);
 
-        Assert.Equal(ChinaMobile, PhoneNumbers.Canonicalize(separators).Value);
-        Assert.Equal("invalid_phone", PhoneNumbers.Canonicalize(digits).ErrorCode);
+        Assert.Equal(ChinaMobile, Phones.Canonicalize(separators).Value);
+        Assert.Equal("invalid_phone", Phones.Canonicalize(digits).ErrorCode);
     }
 
     [Fact]
@@ -608,13 +608,13 @@ public class PhoneNumbersTests
 
             var input = text.ToString();
             var region = iteration % 5 == 0 ? "US" : "CN";
-            var result = PhoneNumbers.Canonicalize(input, region);
+            var result = Phones.Canonicalize(input, region);
 
             if (result.IsValid)
             {
                 valid++;
                 AssertE164(result.Value!);
-                Assert.Equal(result.Value, PhoneNumbers.Canonicalize(result.Value!, region).Value);
+                Assert.Equal(result.Value, Phones.Canonicalize(result.Value!, region).Value);
             }
             else
             {

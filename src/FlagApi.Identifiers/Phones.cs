@@ -21,7 +21,7 @@ namespace FlagApi.Identifiers;
 /// </list>
 /// Canonical output read again gives itself, whatever the region.
 /// </remarks>
-public static class PhoneNumbers
+public static class Phones
 {
     private const string Code = "invalid_phone";
 
