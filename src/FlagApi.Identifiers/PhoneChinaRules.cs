@@ -59,7 +59,7 @@ internal static class PhoneChinaRules
     /// </summary>
     public static bool IsCityServiceNumber(string nsn)
     {
-        for (var areaLength = 2; areaLength <= 3; areaLength++)
+        for (var areaLength = 2; areaLength <= 3 && areaLength < nsn.Length; areaLength++)
         {
             var local = nsn.AsSpan(areaLength);
             if (local.Length is 5 or 6 && local[0] == '9' && local[1] is '5' or '6' && IsAreaCode(nsn[..areaLength]))

@@ -20,7 +20,7 @@ internal static class PhoneReference
     public const int MaxNationalDigits = 17;
 
     // libphonenumber's region code for non-geographic entities (+800, +882…).
-    private const string NonGeographic = "001";
+    public const string NonGeographic = "001";
 
     private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
 
@@ -105,15 +105,17 @@ internal static class PhoneReference
     }
 
     public static bool IsValid(string callingCode, string nsn) =>
-        nsn.Length <= MaxNationalDigits && Util.IsValidNumber(Number(callingCode, nsn));
+        nsn.Length <= MaxNationalDigits && PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).IsValid(nsn);
 
     public static PhoneNumberUtil.ValidationResult Possibility(string callingCode, string nsn) =>
         Util.IsPossibleNumberWithReason(Number(callingCode, nsn));
 
-    public static PhoneNumberType Type(PhoneNumber number) => Util.GetNumberType(number);
+    public static PhoneNumberType Type(string callingCode, string nsn) =>
+        nsn.Length <= MaxNationalDigits ? PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Type(nsn) : PhoneNumberType.UNKNOWN;
 
     public static bool IsFixedLine(string callingCode, string nsn) =>
-        Type(Number(callingCode, nsn)) is PhoneNumberType.FIXED_LINE or PhoneNumberType.FIXED_LINE_OR_MOBILE;
+        nsn.Length <= MaxNationalDigits
+        && PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Type(nsn) is PhoneNumberType.FIXED_LINE or PhoneNumberType.FIXED_LINE_OR_MOBILE;
 
     /// <summary>The region a number belongs to: its own where the reference knows the range, else the calling code's only region.</summary>
     public static string? RegionOf(PhoneNumber number, bool valid)
@@ -194,9 +196,9 @@ internal static class PhoneReference
             for (var fill = '0'; fill <= '9'; fill++)
             {
                 var candidate = string.Concat(start, new string(fill, length - start.Length));
-                var number = Number(callingCode, candidate);
-                if (Util.IsValidNumber(number))
+                if (IsValid(callingCode, candidate))
                 {
+                    var number = Number(callingCode, candidate);
                     fitting.Add(length);
                     areaCodeLength = Util.GetLengthOfGeographicalAreaCode(number);
                     codeLength = Math.Max(areaCodeLength, Util.GetLengthOfNationalDestinationCode(number));

@@ -103,8 +103,9 @@ public static class Phones
         }
 
         var number = PhoneReference.Number(code, nsn);
-        var valid = PhoneNumberUtil.GetInstance().IsValidNumber(number);
-        var kind = valid ? Kind(PhoneReference.Type(number)) : PhoneNumberKind.Unknown;
+        var type = PhoneReference.Type(code, nsn);
+        var valid = type != PhoneNumberType.UNKNOWN;
+        var kind = Kind(type);
         if (!valid && china)
         {
             if (PhoneChinaRules.IsSmsSender(nsn))

@@ -100,6 +100,40 @@ public class PhoneReferenceTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(30)));
     }
 
+    [Fact]
+    public void TheTypeAndRegionOfEveryNumberAreTheReferences()
+    {
+        var compared = 0;
+        var problems = new List<string>();
+        foreach (var input in PhoneReferenceInputs.All(Seed))
+        {
+            if (!TryReference(input, out var number))
+            {
+                continue;
+            }
+
+            var e164 = Reference.Format(number, PhoneNumberFormat.E164);
+            if (Phones.Describe(e164) is not { } info || info.Kind is PhoneNumberKind.ShortService or PhoneNumberKind.SmsSender)
+            {
+                continue;
+            }
+
+            compared++;
+            var type = Reference.GetNumberType(number);
+            var expected = type == PhoneNumberType.UNKNOWN ? "unknown" : PhoneNumberInfo.Wire(Enum.Parse<PhoneNumberKind>(
+                string.Concat(type.ToString().Split('_').Select(word => word[0] + word[1..].ToLowerInvariant()))));
+            var region = Reference.IsValidNumber(number) ? Reference.GetRegionCodeForNumber(number) : info.Region;
+            if (info.Type != expected || info.Region != (region == "001" ? null : region) || info.KnownRange != Reference.IsValidNumber(number))
+            {
+                problems.Add($"{e164}: reference {expected} in {region}, FlagApi {info.Type} in {info.Region} (known range {info.KnownRange})");
+            }
+        }
+
+        output.WriteLine($"{compared} numbers compared");
+        Assert.True(compared >= 15_000, $"Only {compared} numbers were compared.");
+        Assert.True(problems.Count == 0, $"{problems.Count} differences, e.g.:\n" + string.Join("\n", problems.Distinct().Take(30)));
+    }
+
     /// <summary>Why FlagApi refuses, on purpose, a spelling the reference reads as a valid number; null when it has no reason.</summary>
     private static string? DeliberateDifference(string input, PhoneNumber number, CanonicalResult ours)
     {

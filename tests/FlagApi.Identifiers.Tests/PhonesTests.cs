@@ -615,6 +615,7 @@ public class PhonesTests
                 valid++;
                 AssertE164(result.Value!);
                 Assert.Equal(result.Value, Phones.Canonicalize(result.Value!, region).Value);
+                Assert.NotNull(Phones.Describe(result.Value!));
             }
             else
             {
