@@ -28,7 +28,15 @@ internal sealed class PhonePlan
         return new PhonePlan(plans);
     });
 
-    public bool IsValid(string nsn) => Type(nsn) != PhoneNumberType.UNKNOWN;
+    public bool IsValid(string nsn)
+    {
+        if (regions.Length == 1)
+        {
+            return regions[0].IsValid(nsn);
+        }
+
+        return Type(nsn) != PhoneNumberType.UNKNOWN;
+    }
 
     /// <summary>The number's type in the region it belongs to; as libphonenumber, the first region whose leading digits it begins with or whose plan knows it.</summary>
     public PhoneNumberType Type(string nsn)
@@ -87,6 +95,30 @@ internal sealed class PhonePlan
         }
 
         public Regex? LeadingDigits { get; }
+
+        /// <summary>Whether any type knows the number: the order of the types does not matter, so the commonest come first.</summary>
+        public bool IsValid(string nsn)
+        {
+            if (!general.Matches(nsn))
+            {
+                return false;
+            }
+
+            if (mobile.Matches(nsn) || fixedLine.Matches(nsn))
+            {
+                return true;
+            }
+
+            foreach (var (_, pattern) in specific)
+            {
+                if (pattern.Matches(nsn))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         // The order is libphonenumber's (getNumberTypeHelper): special rates first, then fixed line and mobile.
         public PhoneNumberType Type(string nsn)

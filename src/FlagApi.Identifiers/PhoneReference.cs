@@ -82,11 +82,65 @@ internal static class PhoneReference
     /// </summary>
     public static string StripNationalPrefix(PhoneMetadata region, string digits, out string carrierCode)
     {
+        if (!region.HasNationalPrefixTransformRule || region.NationalPrefixTransformRule.Length == 0)
+        {
+            return NationalPrefixes.GetOrAdd(region.Id, static (_, metadata) => new NationalPrefix(metadata), region).Strip(digits, out carrierCode);
+        }
+
+        // A transform rule (Argentina's 15 before a mobile, for one) rewrites the number; libphonenumber does that itself.
         var number = new StringBuilder(digits);
         var carrier = new StringBuilder();
         Util.MaybeStripNationalPrefixAndCarrierCode(number, region, carrier);
         carrierCode = carrier.ToString();
         return number.ToString();
+    }
+
+    private static readonly ConcurrentDictionary<string, NationalPrefix> NationalPrefixes = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// libphonenumber's maybeStripNationalPrefixAndCarrierCode for regions without a transform rule, on patterns
+    /// compiled once: strip what the region's national-prefix-for-parsing pattern matches at the start, unless the
+    /// number was a number of the plan with it and is none without it.
+    /// </summary>
+    private sealed class NationalPrefix
+    {
+        private readonly Regex? prefix;
+        private readonly Regex general;
+        private readonly int groups;
+
+        public NationalPrefix(PhoneMetadata metadata)
+        {
+            const RegexOptions options = RegexOptions.CultureInvariant | RegexOptions.Compiled;
+            if (metadata.HasNationalPrefixForParsing && metadata.NationalPrefixForParsing.Length > 0)
+            {
+                prefix = new Regex("^(?:" + metadata.NationalPrefixForParsing + ")", options, TimeSpan.FromSeconds(1));
+                groups = prefix.GetGroupNumbers().Length - 1;
+            }
+
+            general = new Regex("^(?:" + metadata.GeneralDesc.NationalNumberPattern + ")\\z", options | RegexOptions.ExplicitCapture, TimeSpan.FromSeconds(1));
+        }
+
+        public string Strip(string digits, out string carrierCode)
+        {
+            carrierCode = string.Empty;
+            if (prefix is null || digits.Length == 0 || prefix.Match(digits) is not { Success: true } match)
+            {
+                return digits;
+            }
+
+            var rest = digits[match.Length..];
+            if (general.IsMatch(digits) && !general.IsMatch(rest))
+            {
+                return digits;
+            }
+
+            if (groups > 0 && match.Groups[groups].Success)
+            {
+                carrierCode = match.Groups[1].Value;
+            }
+
+            return rest;
+        }
     }
 
     public static PhoneNumber Number(string callingCode, string nsn)

@@ -345,6 +345,11 @@ public static class Phones
             return Invalid($"A Chinese mobile number has 11 digits; this one has {nsn.Length}.");
         }
 
+        if (PhoneReference.IsValid(code, nsn))
+        {
+            return E164(code, nsn);
+        }
+
         switch (PhoneReference.Possibility(code, nsn))
         {
             case Possibility.TOO_SHORT when china:
@@ -355,11 +360,6 @@ public static class Phones
                 return Invalid(china
                     ? "A landline number without its area code cannot be placed; write it with the area code, for example 010-87654321."
                     : $"A number of {nsn.Length} digits after +{code} is dialled only within its area; write it with its area code.");
-        }
-
-        if (PhoneReference.IsValid(code, nsn))
-        {
-            return E164(code, nsn);
         }
 
         if (china && PhoneChinaRules.IsCityServiceNumber(nsn))
