@@ -5,7 +5,8 @@ namespace FlagApi.Identifiers;
 /// <summary>
 /// Domains: lowercase ASCII (punycode), no trailing dot. A pasted URL counts as its host. Underscores are allowed
 /// (real DNS names carry them, e.g. <c>_dmarc.example</c>, and fraud kits use them in subdomains); an IP address is
-/// accepted in any spelling and kept as its canonical form, as a URL host would be.
+/// accepted in any spelling and kept as its canonical form, as a URL host would be, and a name that only looks
+/// numeric (<c>1.2.3.09</c>) stays a name, as in a URL.
 /// </summary>
 public static class Domains
 {
@@ -49,7 +50,12 @@ public static class Domains
         return CanonicalizeName(text);
     }
 
-    /// <summary>The host itself and every parent domain of at least two labels; an IP address only itself.</summary>
+    /// <summary>
+    /// The host itself and every parent domain of at least two labels; an IP address only itself. A parent that
+    /// could not be a domain entry is left out: one longer than DNS allows (so a long input has few, short parents
+    /// and this stays linear in its length), and one that reads as an IPv4 address (<c>1.2.3.4</c> and
+    /// <c>2.3.4</c> above the name <c>a.1.2.3.4</c>), which is an address, not a parent of the name.
+    /// </summary>
     public static IReadOnlyList<string> SelfAndParents(string canonicalHost)
     {
         ArgumentNullException.ThrowIfNull(canonicalHost);
@@ -59,17 +65,19 @@ public static class Domains
             return hosts;
         }
 
-        var dot = canonicalHost.IndexOf('.', StringComparison.Ordinal);
-        while (dot >= 0)
+        var firstFitting = Math.Max(0, canonicalHost.Length - HostNames.MaxNameLength - 1);
+        for (var dot = canonicalHost.IndexOf('.', firstFitting); dot >= 0; dot = canonicalHost.IndexOf('.', dot + 1))
         {
-            var parent = canonicalHost[(dot + 1)..];
-            if (!parent.Contains('.', StringComparison.Ordinal))
+            var parent = canonicalHost.AsSpan(dot + 1);
+            if (!parent.Contains('.'))
             {
                 break;
             }
 
-            hosts.Add(parent);
-            dot = canonicalHost.IndexOf('.', dot + 1);
+            if (!HostNames.IsIPv4(parent))
+            {
+                hosts.Add(parent.ToString());
+            }
         }
 
         return hosts;
@@ -119,26 +127,30 @@ public static class Domains
             }
 
             // RFC 1035: a label has at most 63 octets, a name at most 253 characters written out.
-            if (ascii.Length > 63)
+            if (ascii.Length > HostNames.MaxLabelLength)
             {
-                return Invalid($"The label “{Shorten(ascii)}” is {ascii.Length} characters long; DNS allows at most 63.");
+                return Invalid($"The label “{Shorten(ascii)}” is {ascii.Length} characters long; DNS allows at most {HostNames.MaxLabelLength}.");
+            }
+
+            // RFC 952 and RFC 1123: a host name label neither starts nor ends with a hyphen. (IDNA already refuses an
+            // internationalized label that does.)
+            if (ascii.StartsWith('-') || ascii.EndsWith('-'))
+            {
+                return Invalid($"The label “{Shorten(ascii)}” starts or ends with a hyphen; a host name label may not (RFC 1123).");
             }
 
             labels[i] = ascii;
         }
 
         var name = string.Join('.', labels);
-        switch (HostNames.ParseIPv4(name, out var dotted))
+        if (HostNames.TryParseIPv4(name, out var dotted))
         {
-            case Ipv4Parse.Valid:
-                return CanonicalResult.Ok(dotted);
-            case Ipv4Parse.Invalid:
-                return Invalid("The domain ends in a number but is not a valid IPv4 address.");
+            return CanonicalResult.Ok(dotted);
         }
 
-        if (name.Length > 253)
+        if (name.Length > HostNames.MaxNameLength)
         {
-            return Invalid($"The domain is {name.Length} characters long; DNS allows at most 253.");
+            return Invalid($"The domain is {name.Length} characters long; DNS allows at most {HostNames.MaxNameLength}.");
         }
 
         if (labels.Length < 2)

@@ -7,90 +7,107 @@ using System.Text.Unicode;
 
 namespace FlagApi.Identifiers;
 
-/// <summary>How an all-numeric-looking host parsed as IPv4.</summary>
-internal enum Ipv4Parse
-{
-    /// <summary>The last label is not a number, so the host is a name.</summary>
-    NotANumber,
-
-    /// <summary>A legal IPv4 address in some spelling.</summary>
-    Valid,
-
-    /// <summary>The host ends in a number but is no legal IPv4 address (<c>1.2.3.999</c>, <c>evil.123</c>).</summary>
-    Invalid,
-}
-
 /// <summary>Host-name rules shared by URLs and domains: IPv4 in every legal spelling, IPv6 literals, IDN.</summary>
 internal static class HostNames
 {
+    public const int MaxNameLength = 253;
+    public const int MaxLabelLength = 63;
+
     private static readonly SearchValues<char> UrlSyntax = SearchValues.Create("%/\\?#@:.[]");
     private static readonly SearchValues<byte> NotInHost = SearchValues.Create("/\\?@:[]"u8);
-    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>
-    /// Parses IPv4 the way inet_aton does (Safe Browsing v4: "any legal IP-address encoding, including octal, hex,
-    /// and fewer than four components"): <c>3279880203</c>, <c>0xC3.0177.11</c>, <c>195.127.0.11</c>.
-    /// A host whose last label is a number must be an address, as browsers (WHATWG URL) also insist.
+    /// Reads IPv4 the way inet_aton does (Safe Browsing v4: "any legal IP-address encoding, including octal, hex,
+    /// and fewer than four components"): <c>3279880203</c>, <c>0xC3.0177.11</c>, <c>195.127.0.11</c>. A host that
+    /// only looks numeric (<c>1.2.3.09</c>, <c>4294967296</c>) is no address, and Safe Browsing keeps it as a name.
     /// </summary>
-    public static Ipv4Parse ParseIPv4(string host, out string dottedQuad)
+    public static bool TryParseIPv4(ReadOnlySpan<char> host, out string dottedQuad)
     {
         dottedQuad = "";
-        var parts = host.Split('.');
-        if (!IsNumber(parts[^1]))
+        if (!TryReadIPv4(host, out var address))
         {
-            return Ipv4Parse.NotANumber;
+            return false;
         }
 
-        if (parts.Length > 4)
+        Span<char> written = stackalloc char[15];
+        dottedQuad = written[..WriteDottedQuad(written, address)].ToString();
+        return true;
+    }
+
+    /// <summary>True when the host reads as an IPv4 address in any spelling; allocates nothing.</summary>
+    public static bool IsIPv4(ReadOnlySpan<char> host) => TryReadIPv4(host, out _);
+
+    /// <summary>True for a host already in canonical dotted-quad form.</summary>
+    public static bool IsDottedQuad(ReadOnlySpan<char> host)
+    {
+        if (host.Length is < 7 or > 15 || !TryReadIPv4(host, out var address))
         {
-            return Ipv4Parse.Invalid;
+            return false;
         }
 
-        ulong address = 0;
-        for (var i = 0; i < parts.Length; i++)
+        Span<char> written = stackalloc char[15];
+        return host.SequenceEqual(written[..WriteDottedQuad(written, address)]);
+    }
+
+    private static int WriteDottedQuad(Span<char> destination, uint address)
+    {
+        destination.TryWrite(CultureInfo.InvariantCulture, $"{address >> 24}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}", out var length);
+        return length;
+    }
+
+    private static bool TryReadIPv4(ReadOnlySpan<char> host, out uint address)
+    {
+        address = 0;
+        var parts = host.Count('.') + 1;
+        if (parts > 4)
         {
-            if (!TryParseNumber(parts[i], out var value))
+            return false;
+        }
+
+        ulong value = 0;
+        var index = 0;
+        foreach (var range in host.Split('.'))
+        {
+            if (!TryParseNumber(host[range], out var part))
             {
-                return Ipv4Parse.Invalid;
+                return false;
             }
 
-            if (i < parts.Length - 1)
+            if (++index < parts)
             {
-                if (value > 255)
+                if (part > 255)
                 {
-                    return Ipv4Parse.Invalid;
+                    return false;
                 }
 
-                address = (address << 8) | value;
+                value = (value << 8) | part;
             }
             else
             {
                 // The last part fills every byte the earlier parts left: "1.2.515" is 1.2.2.3.
-                var bits = 8 * (5 - parts.Length);
-                if (value > (1UL << bits) - 1)
+                var bits = 8 * (5 - parts);
+                if (part > (1UL << bits) - 1)
                 {
-                    return Ipv4Parse.Invalid;
+                    return false;
                 }
 
-                address = (address << bits) | value;
+                value = (value << bits) | part;
             }
         }
 
-        dottedQuad = string.Create(CultureInfo.InvariantCulture, $"{(address >> 24) & 255}.{(address >> 16) & 255}.{(address >> 8) & 255}.{address & 255}");
-        return Ipv4Parse.Valid;
+        address = (uint)value;
+        return true;
     }
 
-    /// <summary>True for a host already in canonical dotted-quad form.</summary>
-    public static bool IsDottedQuad(string host) =>
-        host.Length is >= 7 and <= 15 && ParseIPv4(host, out var dotted) == Ipv4Parse.Valid && dotted == host;
-
     /// <summary>
-    /// A bracketed IPv6 literal, normalized (leading zeros dropped, longest zero run as <c>::</c>, lowercase):
-    /// <c>[2001:0DB8:0000::1]</c> → <c>[2001:db8::1]</c>. Zone ids are not accepted.
+    /// The host an IPv6 literal stands for: the literal bracketed and normalized (leading zeros dropped, longest zero
+    /// run as <c>::</c>, lowercase), <c>[2001:0DB8:0000::1]</c> → <c>[2001:db8::1]</c>; an IPv4-mapped address is the
+    /// IPv4 host it maps, <c>::ffff:0102:0304</c> → <c>1.2.3.4</c>, since a connection to it reaches that host and an
+    /// entry flagging 1.2.3.4 must meet it. Zone ids are not accepted.
     /// </summary>
-    public static bool TryCanonicalIPv6(ReadOnlySpan<char> address, out string bracketed)
+    public static bool TryCanonicalIPv6(ReadOnlySpan<char> address, out string host)
     {
-        bracketed = "";
+        host = "";
         if (address.Length is 0 or > 45 || !address.Contains(':'))
         {
             return false;
@@ -109,7 +126,7 @@ internal static class HostNames
             return false;
         }
 
-        bracketed = "[" + parsed + "]";
+        host = parsed.IsIPv4MappedToIPv6 ? parsed.MapToIPv4().ToString() : "[" + parsed + "]";
         return true;
     }
 
@@ -169,7 +186,8 @@ internal static class HostNames
     /// The canonical host of a URL from its fully unescaped bytes (Safe Browsing v4, "To canonicalize the hostname"):
     /// leading, trailing and repeated dots dropped, IPv4 as a dotted quad, IPv6 bracketed and normalized, IDN as
     /// punycode, lowercase, then escaped like the rest of the URL. Bytes that are not valid UTF-8 or not a valid IDN
-    /// (the vector <c>\x01\x80.com</c>) stay bytes and are escaped: <c>%01%80.com</c>.
+    /// (the vector <c>\x01\x80.com</c>) stay bytes and are escaped: <c>%01%80.com</c>. A name longer than DNS allows
+    /// is refused: no such host can be reached, and its expressions would only cost memory.
     /// </summary>
     public static bool TryCanonicalUrlHost(ReadOnlySpan<byte> host, out string canonical, out string error)
     {
@@ -202,18 +220,39 @@ internal static class HostNames
             return false;
         }
 
-        switch (ParseIPv4(Encoding.Latin1.GetString(name), out var dotted))
+        if (TryParseIPv4(Encoding.Latin1.GetString(name), out var dotted))
         {
-            case Ipv4Parse.Valid:
-                canonical = dotted;
-                return true;
-            case Ipv4Parse.Invalid:
-                error = "The host ends in a number but is not a valid IPv4 address.";
-                return false;
-            default:
-                canonical = UrlEscaping.Escape(name);
-                return true;
+            canonical = dotted;
+            return true;
         }
+
+        if (DnsLengthError(name) is { } tooLong)
+        {
+            error = tooLong;
+            return false;
+        }
+
+        canonical = UrlEscaping.Escape(name);
+        return true;
+    }
+
+    /// <summary>RFC 1035: a label has at most 63 octets, a name at most 253 written out (255 on the wire).</summary>
+    private static string? DnsLengthError(ReadOnlySpan<byte> name)
+    {
+        if (name.Length > MaxNameLength)
+        {
+            return $"The host name is {name.Length} characters long; DNS allows at most {MaxNameLength}.";
+        }
+
+        foreach (var range in name.Split((byte)'.'))
+        {
+            if (name[range].Length > MaxLabelLength)
+            {
+                return $"The host name has a label of {name[range].Length} characters; DNS allows at most {MaxLabelLength}.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -296,21 +335,11 @@ internal static class HostNames
             }
         });
 
-    private static bool IsNumber(string part)
-    {
-        if (part.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
-        {
-            return !part.AsSpan(2).ContainsAnyExcept(HexDigits);
-        }
-
-        return part.Length > 0 && !part.AsSpan().ContainsAnyExceptInRange('0', '9');
-    }
-
-    private static bool TryParseNumber(string part, out ulong value)
+    private static bool TryParseNumber(ReadOnlySpan<char> part, out ulong value)
     {
         value = 0;
         int radix;
-        var digits = part.AsSpan();
+        var digits = part;
         if (part.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
         {
             radix = 16;

@@ -154,20 +154,35 @@ public static class Urls
 
     /// <summary>
     /// Safe Browsing v4: the exact host, then up to four hosts formed from the last five components by removing the
-    /// leading one, never the top-level domain alone; an IP address is not split.
+    /// leading one, never the top-level domain alone; an IP address is not split. Only the last five components are
+    /// looked at, so a host of thousands of labels costs no more than its own length. A suffix that reads as an IPv4
+    /// address (<c>3.4.5</c> of the name <c>1.2.3.4.5</c>) is an address, not a parent of the name, and is left out.
     /// </summary>
     private static List<string> HostSuffixes(string host)
     {
-        var hosts = new List<string> { host };
+        var hosts = new List<string>(5) { host };
         if (host.StartsWith('[') || HostNames.IsDottedQuad(host))
         {
             return hosts;
         }
 
-        var labels = host.Split('.');
-        for (var first = Math.Max(1, labels.Length - 5); first <= labels.Length - 2; first++)
+        // starts[k] is where the suffix of k + 2 components begins, for as many as the host has beyond its own.
+        Span<int> starts = stackalloc int[4];
+        var found = 0;
+        var rest = host.AsSpan(0, Math.Max(host.LastIndexOf('.'), 0));
+        while (found < starts.Length && rest.LastIndexOf('.') is var dot and >= 0)
         {
-            hosts.Add(string.Join('.', labels, first, labels.Length - first));
+            starts[found++] = dot + 1;
+            rest = rest[..dot];
+        }
+
+        for (var k = found - 1; k >= 0; k--)
+        {
+            var suffix = host.AsSpan(starts[k]);
+            if (!HostNames.IsIPv4(suffix))
+            {
+                hosts.Add(suffix.ToString());
+            }
         }
 
         return hosts;

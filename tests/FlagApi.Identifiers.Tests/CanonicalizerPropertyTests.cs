@@ -186,6 +186,34 @@ public class CanonicalizerPropertyTests
     }
 
     [Fact]
+    public void ADomainsRegistrableDomainIsAmongItsParentsAndIsNoPublicSuffix()
+    {
+        PropertyRun.ForAll("registrable domain", HostileText.For(IdentifierKind.Domain), Cases, input =>
+        {
+            var result = Domains.Canonicalize(input);
+            if (!result.IsValid)
+            {
+                return;
+            }
+
+            // A list may flag a registrable domain, never its public suffix; a lookup under it must reach the entry.
+            // Under a numeric top-level domain the registrable domain may read as an address (7.1 of a.7.1), which no
+            // domain entry can be.
+            var domain = result.Value!;
+            var registrable = PublicSuffixes.RegistrableDomain(domain);
+            if (registrable is not null && !HostNames.IsIPv4(registrable))
+            {
+                Assert.Contains(registrable, Domains.SelfAndParents(domain));
+                Assert.False(PublicSuffixes.IsPublicSuffix(registrable), $"{domain} lies in {registrable}, a public suffix.");
+            }
+            else if (registrable is null)
+            {
+                Assert.True(PublicSuffixes.IsPublicSuffix(domain) || domain.StartsWith('[') || HostNames.IsDottedQuad(domain), $"{domain} has no registrable domain.");
+            }
+        });
+    }
+
+    [Fact]
     public void AUrlsHostAndTheSameHostAsADomainMeetTheSameEntries()
     {
         PropertyRun.ForAll("url host as domain", HostileText.For(IdentifierKind.Url), Cases, input =>

@@ -57,9 +57,24 @@ public class DomainsTests
         { "0xC3.0x7F.0.0xB", "195.127.0.11" },
         { "127.1", "127.0.0.1" },
         { "１２７．０．０．１", "127.0.0.1" },
+        { "0x7f.1", "127.0.0.1" },
+        { "017700000001", "127.0.0.1" },
+        { "3232235777", "192.168.1.1" },
         { "2001:0DB8:0000::1", "[2001:db8::1]" },
         { "[2001:db8::1]", "[2001:db8::1]" },
         { "http://[2001:db8::1]:443/", "[2001:db8::1]" },
+
+        // An IPv4-mapped IPv6 address is the IPv4 address it maps.
+        { "[::ffff:1.2.3.4]", "1.2.3.4" },
+        { "::ffff:0102:0304", "1.2.3.4" },
+        { "http://[::FFFF:7F00:1]/", "127.0.0.1" },
+
+        // A name that only looks numeric is no address; it stays a name, as in a URL.
+        { "1.2.3.09", "1.2.3.09" },
+        { "1.2.3.999", "1.2.3.999" },
+        { "Evil.123", "evil.123" },
+        { "0X1.0X100000000", "0x1.0x100000000" },
+        { "http://1.2.3.09/", "1.2.3.09" },
     };
 
     public static TheoryData<string, string> Rejections => new()
@@ -85,9 +100,15 @@ public class DomainsTests
         { string.Join('.', Enumerable.Repeat(new string('a', 63), 4)) + ".example", "253" },
         { "xn--zzzzzzzzz.example", "punycode" },
         { "xn--.example", "punycode" },
-        { "1.2.3.999", "IPv4" },
-        { "evil.123", "IPv4" },
-        { "4294967296", "IPv4" },
+        { "-.-", "hyphen" },
+        { "-evil.example", "hyphen" },
+        { "evil-.example", "hyphen" },
+        { "www.evil.example-", "hyphen" },
+        { "https://-/", "hyphen" },
+        { "ü-.example", "internationalized" },
+        { "xn---tda.example", "punycode" },
+        { "4294967296", "two labels" },
+        { "0x100000000", "two labels" },
         { "mailto:evil@evil.example", "http and https" },
         { "javascript:alert(1)", "http and https" },
         { "https://", "host" },
@@ -143,9 +164,26 @@ public class DomainsTests
     [InlineData("[::192.9.5.5]", "[::192.9.5.5]")]
     [InlineData("host", "host")]
     [InlineData("1.2.3.4.evil.example", "1.2.3.4.evil.example|2.3.4.evil.example|3.4.evil.example|4.evil.example|evil.example")]
+    [InlineData("a.1.2.3.4", "a.1.2.3.4")]
+    [InlineData("1.2.3.999", "1.2.3.999")]
+    [InlineData("x.1.2.300000", "x.1.2.300000|1.2.300000")]
+    [InlineData("1.2.3.09", "1.2.3.09|2.3.09|3.09")]
     public void SelfAndParentsListsEveryParentOfAtLeastTwoLabels(string host, string expected)
     {
         Assert.Equal(expected.Split('|'), Domains.SelfAndParents(host));
+    }
+
+    [Fact]
+    public void OnlyParentsThatFitInADnsNameAreListedAboveAHugeHost()
+    {
+        var host = string.Concat(Enumerable.Repeat("a.", 2_044)) + "example";
+
+        var hosts = Domains.SelfAndParents(host);
+
+        Assert.Equal(host, hosts[0]);
+        Assert.Equal("a.example", hosts[^1]);
+        Assert.All(hosts.Skip(1), parent => Assert.InRange(parent.Length, 9, 253));
+        Assert.Equal(123, hosts.Count - 1); // "a." 1 to 123 times before "example"
     }
 
     [Theory]

@@ -176,6 +176,73 @@ public abstract class ListsApiTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task ListRowsFlaggingAPublicSuffixAreRefusedWithTheProtectionCodeAndNothingIsPublished()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var publisher = app.CreateClient(await app.CreateKeyAsync("publisher", Beijing));
+
+        var response = await publisher.PostAsJsonAsync("/v1/batches", new
+        {
+            reference = "W25",
+            entries = new object[]
+            {
+                new { kind = "domain", value = "evil.github.io", category = "task_brushing" },
+                new { kind = "domain", value = "github.io" },
+                new { kind = "domain", value = "COM.CN" },
+                new { kind = "url", value = "https://blogspot.com/" },
+                new { kind = "domain", value = "fake.com.cn" },
+            },
+        });
+
+        var problem = await Problem.AssertAsync(response, HttpStatusCode.UnprocessableEntity, "invalid_rows");
+        var rows = problem.GetProperty("rows").EnumerateArray().Select(r => (Code: r.GetProperty("code").GetString(), Detail: r.GetProperty("detail").GetString()!)).ToList();
+        Assert.Equal(["protected_identifier", "protected_identifier", "protected_identifier"], rows.Select(r => r.Code));
+        Assert.Contains("domain github.io is a public suffix", rows[0].Detail, StringComparison.Ordinal);
+        Assert.Contains("domain com.cn is a public suffix", rows[1].Detail, StringComparison.Ordinal);
+        Assert.Contains("every page on blogspot.com, a public suffix", rows[2].Detail, StringComparison.Ordinal);
+        Assert.False((await app.GetJsonAsync<LookupResponse>("/v1/lookup/domain?value=evil.github.io")).Flagged);
+    }
+
+    [Fact]
+    public async Task PartialCsvListPublishesADomainUnderAPublicSuffixAndRejectsTheSuffix()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var publisher = app.CreateClient(await app.CreateKeyAsync("publisher", Beijing));
+        var csv = "kind,value,category\ndomain,evil.github.io,task_brushing\ndomain,com.cn,other\ndomain,fake.com.cn,gambling\nurl,http://github.io/,other\n";
+
+        var response = await publisher.PostAsync("/v1/batches?reference=W26&mode=partial", new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<ListUploadResult>(Json))!;
+        Assert.Equal(2, result.Added);
+        Assert.Equal([(3, "protected_identifier"), (5, "protected_identifier")], result.Rejected.Select(r => (r.Line, r.Code)));
+        Assert.True((await app.GetJsonAsync<LookupResponse>("/v1/lookup/domain?value=www.evil.github.io")).Flagged);
+        Assert.True((await app.GetJsonAsync<LookupResponse>("/v1/lookup/url?value=http://fake.com.cn/pay")).Flagged);
+
+        // A public suffix is still looked up like any domain: nothing flags it.
+        var suffix = await app.GetJsonAsync<LookupResponse>("/v1/lookup/domain?value=com.cn");
+        Assert.Equal((Verdict.Clear, false), (suffix.Verdict, suffix.Flagged));
+        Assert.False((await app.GetJsonAsync<LookupResponse>("/v1/lookup/domain?value=other.github.io")).Flagged);
+    }
+
+    [Fact]
+    public async Task ImportCommandRefusesAPublicSuffixLikeTheEndpoint()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        var file = Path.Combine(Directory.CreateTempSubdirectory("flagapi-lists-").FullName, "w27.csv");
+        await File.WriteAllTextAsync(file, "kind,value\ndomain,evil.github.io\ndomain,azurewebsites.net\n");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = await ImportCommand.RunAsync(app.Services, ["import", file, "--agency", Beijing, "--reference", "2025-W27"], output, error);
+
+        Assert.Equal(ImportCommand.InvalidRows, code);
+        Assert.Contains("line 3: protected_identifier: ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("azurewebsites.net is a public suffix", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty((await app.GetJsonAsync<ListPage>("/v1/batches")).Items);
+    }
+
+    [Fact]
     public async Task ResendingTheSameListReturnsTheFirstResultAndDifferentContentIsAConflict()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);

@@ -17,9 +17,12 @@ public class ProtectionSetTests
             Item(8, IdentifierKind.Domain, "mps.gov.cn"),
             Item(9, IdentifierKind.Domain, "192.0.2.10"),
         ],
-        [(IdentifierKind.Domain, "qq.com"), (IdentifierKind.Url, "github.io/")]);
+        [(IdentifierKind.Domain, "qq.com"), (IdentifierKind.Url, "github.io/"), (IdentifierKind.Domain, "co.uk")]);
 
-    /// <summary>(kind, entry key, the protected value that refuses it, or null when the entry may be flagged).</summary>
+    /// <summary>What refuses an entry that is a public suffix: the Public Suffix List, not a protected identifier.</summary>
+    private const string PublicSuffix = "(public suffix)";
+
+    /// <summary>(kind, entry key, the protected value that refuses it, <see cref="PublicSuffix"/>, or null when the entry may be flagged).</summary>
     public static TheoryData<string, string, string?> Entries => new()
     {
         // Phones, apps and accounts: the exact key only.
@@ -33,12 +36,19 @@ public class ProtectionSetTests
 
         // A domain: itself and its parents are refused, down to the top-level label.
         { "domain", "github.com", "github.com" },
-        { "domain", "github.io", "github.io" },
-        { "domain", "io", "github.io" },
-        { "domain", "com", "github.com" },
         { "domain", "weixin.qq.com", "weixin.qq.com" },
-        { "domain", "cn", "gov.cn" },
-        { "domain", "gov.cn", "gov.cn" },
+
+        // A public suffix is refused whether or not anything under it is protected, and before any protection is.
+        { "domain", "github.io", PublicSuffix },
+        { "domain", "io", PublicSuffix },
+        { "domain", "com", PublicSuffix },
+        { "domain", "cn", PublicSuffix },
+        { "domain", "gov.cn", PublicSuffix },
+        { "domain", "com.cn", PublicSuffix },
+        { "domain", "blogspot.com", PublicSuffix },
+        { "domain", "azurewebsites.net", PublicSuffix },
+        { "domain", "fake.com.cn", null },
+        { "domain", "evil.azurewebsites.net", null },
 
         // ... its subdomains are not: fraud pages live on hosting platforms.
         { "domain", "evil.github.io", null },
@@ -54,17 +64,23 @@ public class ProtectionSetTests
 
         // A URL entry for a whole host (path "/") is judged as that host; a specific page is allowed.
         { "url", "github.com/", "github.com" },
-        { "url", "com/", "github.com" },
+        { "url", "com/", PublicSuffix },
+        { "url", "com.cn/", PublicSuffix },
+        { "url", "blogspot.com/", PublicSuffix },
+        { "url", "com.cn/evil.html", null },
+        { "url", "fake.com.cn/", null },
         { "url", "github.com/evil/repo", null },
         { "url", "github.com/?tab=repositories", null },
         { "url", "evil.github.io/", null },
         { "url", "192.0.2.10/", "192.0.2.10" },
         { "url", "192.0.2.10/phish.html", null },
 
-        // An override lets exactly its entry through: the domain qq.com, not the URL of its whole host.
+        // An override lets exactly its entry through: the domain qq.com, not the URL of its whole host; nor any
+        // public suffix, which no override can let through.
         { "domain", "qq.com", null },
-        { "url", "github.io/", null },
         { "url", "qq.com/", "weixin.qq.com" },
+        { "url", "github.io/", PublicSuffix },
+        { "domain", "co.uk", PublicSuffix },
     };
 
     [Theory]
@@ -75,20 +91,36 @@ public class ProtectionSetTests
 
         var refusal = Set.Check(parsed, key);
 
-        Assert.Equal(refusedFor, refusal?.Protected.Value);
-        if (refusal is not null)
+        Assert.Equal(refusedFor, refusal is { Protected: null } ? PublicSuffix : refusal?.Protected?.Value);
+        if (refusal?.Protected is { } item)
         {
-            Assert.Contains(refusal.Protected.Value, refusal.Detail, StringComparison.Ordinal);
-            Assert.Contains(refusal.Protected.Reason, refusal.Detail, StringComparison.Ordinal);
+            Assert.Contains(item.Value, refusal.Detail, StringComparison.Ordinal);
+            Assert.Contains(item.Reason, refusal.Detail, StringComparison.Ordinal);
             Assert.Contains("unless an admin overrides protection for this entry", refusal.Detail, StringComparison.Ordinal);
         }
+        else if (refusal is not null)
+        {
+            Assert.Contains("public suffix", refusal.Detail, StringComparison.Ordinal);
+            Assert.Contains("no override can let a public suffix be flagged", refusal.Detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void APublicSuffixIsRefusedWithoutAnyProtectedIdentifier()
+    {
+        var refusal = ProtectionSet.Empty.Check(IdentifierKind.Domain, "com.cn");
+
+        Assert.Null(refusal?.Protected);
+        Assert.Contains("domain com.cn is a public suffix", refusal?.Detail, StringComparison.Ordinal);
+        Assert.Contains("evil.com.cn", refusal?.Detail, StringComparison.Ordinal);
+        Assert.Null(ProtectionSet.Empty.Check(IdentifierKind.Domain, "fake.com.cn"));
     }
 
     [Fact]
     public void OverrideIsSetAsideWhenAskingWhatItOverrides()
     {
         Assert.Null(Set.Check(IdentifierKind.Domain, "qq.com"));
-        Assert.Equal("weixin.qq.com", Set.CheckIgnoringOverrides(IdentifierKind.Domain, "qq.com")?.Protected.Value);
+        Assert.Equal("weixin.qq.com", Set.CheckIgnoringOverrides(IdentifierKind.Domain, "qq.com")?.Protected?.Value);
     }
 
     /// <summary>(kind, canonical lookup, the protected value the lookup names, or null).</summary>

@@ -339,6 +339,24 @@ public abstract class ProtectionTests(DatabaseTarget target)
             await admin.PostAsJsonAsync("/v1/protected/overrides", new { kind = "domain", value = "evil.github.io", reason = "typo" }), HttpStatusCode.Conflict, ProtectionProblemCodes.NotProtected);
     }
 
+    [Theory]
+    [InlineData("domain", "github.io")]
+    [InlineData("domain", "COM.CN")]
+    [InlineData("url", "https://blogspot.com/")]
+    public async Task APublicSuffixCannotBeOverriddenAndStaysRefused(string kind, string value)
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var admin = app.CreateClient(await app.CreateKeyAsync(Roles.Admin));
+
+        var problem = await Problem.AssertAsync(
+            await admin.PostAsJsonAsync("/v1/protected/overrides", new { kind, value, reason = "Court order 2026-9" }), HttpStatusCode.Conflict, ProtectionProblemCodes.ProtectedIdentifier);
+
+        Assert.Contains("no override can let a public suffix be flagged", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty((await GetOkAsync(admin, "/v1/protected/overrides")).GetProperty("items").EnumerateArray());
+        var outcome = await app.PublishAsync((kind, value, "other", "high"));
+        Assert.Equal(ProtectionProblemCodes.ProtectedIdentifier, Assert.Single(outcome.Validation.Errors).Code);
+    }
+
     [Fact]
     public async Task OverridingAnOverriddenEntryAgainIsAConflict()
     {

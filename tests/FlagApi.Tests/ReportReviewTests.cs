@@ -235,6 +235,28 @@ public abstract class ReportReviewTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task AcceptingReportsAgainstAPublicSuffixIsRefusedButADomainUnderItIsFlagged()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        var suffix = await InsertReportInsteadOfPostingItAsync(app, "com.cn", "reporter-a", "net-1", "other", "Everything here is a scam.", IdentifierKind.Domain);
+        var domain = await InsertReportInsteadOfPostingItAsync(app, "fake.com.cn", "reporter-b", "net-2", "gambling", "Fake casino.", IdentifierKind.Domain);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync(Roles.Reviewer));
+        var queue = (await QueueAsync(reviewer, "")).Items;
+        Assert.Contains("public suffix", queue.Single(i => i.Value == "com.cn").Protection, StringComparison.Ordinal);
+        Assert.Null(queue.Single(i => i.Value == "fake.com.cn").Protection);
+
+        var problem = await Problem.AssertAsync(
+            await reviewer.PostAsJsonAsync($"/v1/reports/{suffix}/decision", Accept("Many reports.", "other")), HttpStatusCode.Conflict, "protected_identifier");
+        var accepted = await reviewer.PostAsJsonAsync($"/v1/reports/{domain}/decision", Accept("Confirmed.", "gambling"));
+
+        Assert.Contains("domain com.cn is a public suffix", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        using var client = app.CreateClient();
+        Assert.Equal("clear", (await client.GetFromJsonAsync<JsonElement>("/v1/lookup/domain?value=www.other.com.cn")).GetProperty("verdict").GetString());
+        Assert.Equal("flagged", (await client.GetFromJsonAsync<JsonElement>("/v1/lookup/domain?value=www.fake.com.cn")).GetProperty("verdict").GetString());
+    }
+
+    [Fact]
     public async Task RejectingWithAReasonMarksEveryPendingReportRejected()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);

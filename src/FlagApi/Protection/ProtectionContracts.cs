@@ -43,7 +43,7 @@ public sealed record ProtectionOverridePage(IReadOnlyList<ProtectionOverrideResp
 /// <summary>The problem codes of protection (beside <see cref="Problems.ProblemCodes"/> and <c>invalid_&lt;kind&gt;</c>).</summary>
 public static class ProtectionProblemCodes
 {
-    /// <summary>A list row or report that would flag a protected identifier.</summary>
+    /// <summary>A list row or report that would flag a protected identifier or a public suffix; also an override asked for a public suffix.</summary>
     public const string ProtectedIdentifier = "protected_identifier";
 
     public const string AlreadyProtected = "already_protected";

@@ -61,7 +61,7 @@ public static class ProtectionEndpoints
             .WithRateLimitBudget(RateLimitBudget.Write)
             .WithName("OverrideProtection")
             .WithSummary("Let one entry be flagged although protection refuses it")
-            .WithDescription("Give the entry as a list row would (kind and value); only that exact entry is let through. An entry that protection does not refuse is answered with 409 not_protected.")
+            .WithDescription("Give the entry as a list row would (kind and value); only that exact entry is let through. An entry that protection does not refuse is answered with 409 not_protected; a public suffix (com.cn, github.io), which no override lets through, with 409 protected_identifier.")
             .Accepts<OverrideRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);

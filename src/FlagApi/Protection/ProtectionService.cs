@@ -117,6 +117,11 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
     {
         var (kind, key) = Canonical(request.Kind, request.Value);
         var reason = Reason(request.Reason);
+        if (ProtectionSet.PublicSuffix(kind, key) is { } suffix)
+        {
+            throw new ProblemException(StatusCodes.Status409Conflict, ProtectionProblemCodes.ProtectedIdentifier, "A public suffix cannot be overridden", suffix.Detail);
+        }
+
         await index.EnsureLoadedAsync(cancellationToken);
         if (index.Current.CheckIgnoringOverrides(kind, key)?.Protected is not { } protection)
         {

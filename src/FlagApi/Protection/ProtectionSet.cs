@@ -6,8 +6,11 @@ namespace FlagApi.Protection;
 /// <summary>A protected identifier as the rule sees it: its canonical match key, how it is written, and why it is protected.</summary>
 public sealed record ProtectedItem(long Id, IdentifierKind Kind, string Value, string Display, string Reason);
 
-/// <summary>Why an entry may not be flagged: the protected identifier it would flag, and a sentence saying so.</summary>
-public sealed record ProtectionRefusal(ProtectedItem Protected, string Detail);
+/// <summary>
+/// Why an entry may not be flagged: the protected identifier it would flag, and a sentence saying so. No identifier
+/// is named when the entry is a public suffix, which no admin protects: the Public Suffix List does.
+/// </summary>
+public sealed record ProtectionRefusal(ProtectedItem? Protected, string Detail);
 
 /// <summary>
 /// One snapshot of the allowlist and the admins' overrides, and the rule that decides what it protects.
@@ -19,6 +22,9 @@ public sealed record ProtectionRefusal(ProtectedItem Protected, string Detail);
 /// is allowed, because fraud pages live on hosting platforms (<c>evil.github.io</c>). A URL entry whose
 /// path is <c>/</c> covers its whole host and is judged as that host; a URL entry with a specific path
 /// only flags that path and is allowed. An active override lets its exact (kind, key) through.
+/// A public suffix (<c>com.cn</c>, <c>github.io</c>: a name of the Public Suffix List, under which anyone can
+/// register names) is refused as a domain entry or a URL entry for its whole host, and no override lets it through:
+/// it would flag every stranger's site under it.
 /// </remarks>
 public sealed class ProtectionSet
 {
@@ -62,9 +68,27 @@ public sealed class ProtectionSet
 
     /// <summary>Whether an entry of <paramref name="kind"/> stored under <paramref name="key"/> (<see cref="Matching.EntryKey"/>) may be flagged.</summary>
     public ProtectionRefusal? Check(IdentifierKind kind, string key) =>
-        overrides.Contains((kind, key)) ? null : CheckIgnoringOverrides(kind, key);
+        PublicSuffix(kind, key) ?? (overrides.Contains((kind, key)) ? null : CheckIgnoringOverrides(kind, key));
 
-    /// <summary>What <see cref="Check"/> would refuse without any override: the protected identifier an override would set aside.</summary>
+    /// <summary>The refusal of an entry that would flag a whole public suffix, which nothing can override; otherwise null.</summary>
+    public static ProtectionRefusal? PublicSuffix(IdentifierKind kind, string key)
+    {
+        switch (kind)
+        {
+            case IdentifierKind.Domain when PublicSuffixes.IsPublicSuffix(key):
+                return new ProtectionRefusal(null,
+                    $"domain {key} is a public suffix (Public Suffix List): anyone can register names under it, so flagging it would flag every site under it. Flag the domain registered under it instead, such as evil.{key}; no override can let a public suffix be flagged.");
+
+            case IdentifierKind.Url when WholeHost(key) is { } host && PublicSuffixes.IsPublicSuffix(host):
+                return new ProtectionRefusal(null,
+                    $"url {key} would flag every page on {host}, a public suffix (Public Suffix List) under which anyone can register names. Flag the specific site or pages instead; no override can let a public suffix be flagged.");
+
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>What <see cref="Check"/> would refuse, public suffixes aside, without any override: the protected identifier an override would set aside.</summary>
     public ProtectionRefusal? CheckIgnoringOverrides(IdentifierKind kind, string key)
     {
         if (exact.TryGetValue((kind, key), out var item))

@@ -35,7 +35,7 @@ public sealed record ReportGroup(
     [property: Description("Every report id of the group, oldest first; a decision on any of them decides them all.")] IReadOnlyList<long> ReportIds,
     [property: Description("The latest descriptions (ReportReview:Descriptions of them), newest first.")] IReadOnlyList<ReportDescription> Descriptions,
     [property: Description("The entry for this identifier, if there is one; a cleared entry cannot be flagged by reports.")] ReportedEntry? Entry,
-    [property: Description("Why this identifier may not be flagged (a protected identifier), or null.")] string? Protection);
+    [property: Description("Why this identifier may not be flagged (a protected identifier or a public suffix), or null.")] string? Protection);
 
 public sealed record ReportDescription(long Id, DateTime At, string? Category, string Description);
 

@@ -48,7 +48,7 @@ public static class ReportReviewEndpoints
                 /48) overall and within `ReportReview:BurstWindow` (default one hour); `burst` is true when that reaches
                 `ReportReview:BurstNetworks` (default 5), many addresses reporting one identifier at once. `entry` is the identifier's
                 entry if there is one (a cleared entry cannot be flagged by reports), `protection` says why a protected identifier
-                cannot be flagged. Filters: `kind`; `category` (identifiers some reporter put in it); `maxAgeHours` (last report
+                or a public suffix cannot be flagged. Filters: `kind`; `category` (identifiers some reporter put in it); `maxAgeHours` (last report
                 within); `minAgeHours` (first report at least that old). Ordered by distinct reporters, then the latest report;
                 `page` (from 1) of `pageSize` (1 to 200, default 50) with the `total` of identifiers. Bad values are 400 problems:
                 invalid_status, unknown_kind, invalid_category, invalid_filter, invalid_page.
@@ -65,8 +65,8 @@ public static class ReportReviewEndpoints
                 (`report`, "community report #id"), records the entry's history and a change log row for synced apps, and marks the
                 reports accepted. `reject` marks them rejected: they stop counting in the lookup signal. `reason` is always required.
                 Refusals: an entry cleared by an approved appeal is 409 entry_cleared (only a publisher list can flag it again); a
-                protected identifier is 409 protected_identifier; reports decided already are 409 already_decided; no such report is
-                404 not_found.
+                protected identifier or a public suffix (com.cn, github.io) is 409 protected_identifier; reports decided already are
+                409 already_decided; no such report is 404 not_found.
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
