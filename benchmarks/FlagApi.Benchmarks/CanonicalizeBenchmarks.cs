@@ -20,6 +20,8 @@ public class CanonicalizeBenchmarks
     private readonly string foreignPhone = "+44 20 7946 0958";
     private string[] phoneMix = [];
 
+    private readonly string canonicalPhone = "+8613800138000";
+
     private string canonicalUrl = "";
 
     [GlobalSetup]
@@ -94,6 +96,9 @@ public class CanonicalizeBenchmarks
 
         return valid;
     }
+
+    [Benchmark(Description = "Phones.Describe +8613800138000 (a phone lookup's type and region)")]
+    public PhoneNumberInfo? DescribePhone() => Phones.Describe(canonicalPhone);
 
     [Benchmark(Description = "Identifier.Canonicalize url")]
     public CanonicalResult CanonicalizeUrl() => Identifier.Canonicalize(IdentifierKind.Url, url);

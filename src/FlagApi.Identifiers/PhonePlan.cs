@@ -38,30 +38,31 @@ internal sealed class PhonePlan
         return Type(nsn) != PhoneNumberType.UNKNOWN;
     }
 
-    /// <summary>The number's type in the region it belongs to; as libphonenumber, the first region whose leading digits it begins with or whose plan knows it.</summary>
-    public PhoneNumberType Type(string nsn)
-    {
-        if (regions.Length == 1)
-        {
-            return regions[0].Type(nsn);
-        }
+    public PhoneNumberType Type(string nsn) => Classify(nsn).Type;
 
+    /// <summary>
+    /// The number's type and the region it belongs to; as libphonenumber, the first region whose leading digits it
+    /// begins with or whose plan knows it. The region is null when no plan knows the number, or for +800 and the like.
+    /// </summary>
+    public (PhoneNumberType Type, string? Region) Classify(string nsn)
+    {
         foreach (var region in regions)
         {
-            if (region.LeadingDigits is { } leading)
+            if (regions.Length > 1 && region.LeadingDigits is { } leading)
             {
                 if (leading.IsMatch(nsn))
                 {
-                    return region.Type(nsn);
+                    var type = region.Type(nsn);
+                    return (type, type == PhoneNumberType.UNKNOWN ? null : region.Code);
                 }
             }
             else if (region.Type(nsn) is var type && type != PhoneNumberType.UNKNOWN)
             {
-                return type;
+                return (type, region.Code);
             }
         }
 
-        return PhoneNumberType.UNKNOWN;
+        return (PhoneNumberType.UNKNOWN, null);
     }
 
     private sealed class RegionPlan
@@ -89,12 +90,15 @@ internal sealed class PhonePlan
             fixedLine = new NumberPattern(metadata.FixedLine);
             mobile = new NumberPattern(metadata.Mobile);
             sameMobileAndFixedLine = metadata.SameMobileAndFixedLinePattern;
+            Code = metadata.Id == PhoneReference.NonGeographic ? null : metadata.Id;
             LeadingDigits = metadata.HasLeadingDigits && metadata.LeadingDigits.Length > 0
                 ? new Regex("^(?:" + metadata.LeadingDigits + ")", Options, Timeout)
                 : null;
         }
 
         public Regex? LeadingDigits { get; }
+
+        public string? Code { get; }
 
         /// <summary>Whether any type knows the number: the order of the types does not matter, so the commonest come first.</summary>
         public bool IsValid(string nsn)

@@ -164,24 +164,18 @@ internal static class PhoneReference
     public static PhoneNumberUtil.ValidationResult Possibility(string callingCode, string nsn) =>
         Util.IsPossibleNumberWithReason(Number(callingCode, nsn));
 
-    public static PhoneNumberType Type(string callingCode, string nsn) =>
-        nsn.Length <= MaxNationalDigits ? PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Type(nsn) : PhoneNumberType.UNKNOWN;
+    public static (PhoneNumberType Type, string? Region) Classify(string callingCode, string nsn) =>
+        nsn.Length <= MaxNationalDigits ? PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Classify(nsn) : (PhoneNumberType.UNKNOWN, null);
 
     public static bool IsFixedLine(string callingCode, string nsn) =>
         nsn.Length <= MaxNationalDigits
         && PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Type(nsn) is PhoneNumberType.FIXED_LINE or PhoneNumberType.FIXED_LINE_OR_MOBILE;
 
-    /// <summary>The region a number belongs to: its own where the reference knows the range, else the calling code's only region.</summary>
-    public static string? RegionOf(PhoneNumber number, bool valid)
+    /// <summary>The region of a calling code that only one region uses (+86 CN, +852 HK), else null (+1, +7, +44, +800).</summary>
+    public static string? OnlyRegionOf(string callingCode)
     {
-        var region = valid ? Util.GetRegionCodeForNumber(number) : null;
-        if (region is null)
-        {
-            var regions = Util.GetRegionCodesForCountryCode(number.CountryCode);
-            region = regions.Count == 1 ? regions[0] : null;
-        }
-
-        return region is null or NonGeographic or "ZZ" ? null : region;
+        var regions = Util.GetRegionCodesForCountryCode(int.Parse(callingCode, CultureInfo.InvariantCulture));
+        return regions.Count == 1 && regions[0] != NonGeographic ? regions[0] : null;
     }
 
     /// <summary>The national lengths the country's plan allows, in words ("7 to 10", "9", "8 or 10").</summary>

@@ -102,8 +102,7 @@ public static class Phones
             return china && PhoneChinaRules.IsSmsSender(nsn) ? new PhoneNumberInfo(PhoneNumberKind.SmsSender, "CN", false, true) : null;
         }
 
-        var number = PhoneReference.Number(code, nsn);
-        var type = PhoneReference.Type(code, nsn);
+        var (type, region) = PhoneReference.Classify(code, nsn);
         var valid = type != PhoneNumberType.UNKNOWN;
         var kind = Kind(type);
         if (!valid && china)
@@ -120,7 +119,7 @@ public static class Phones
         }
 
         var virtualOperator = china && PhoneChinaRules.IsVirtualOperator(nsn);
-        return new PhoneNumberInfo(kind, PhoneReference.RegionOf(number, valid), virtualOperator, valid);
+        return new PhoneNumberInfo(kind, region ?? PhoneReference.OnlyRegionOf(code), virtualOperator, valid);
     }
 
     private static PhoneNumberKind Kind(PhoneNumberType type) => type switch
