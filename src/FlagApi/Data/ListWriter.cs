@@ -406,6 +406,8 @@ internal static class HistoryJson
 /// </summary>
 internal sealed class EntryRowWriter : IAsyncDisposable
 {
+    private readonly DbConnection connection;
+    private readonly DbTransaction transaction;
     private readonly BulkRowWriter bulk;
     private readonly BulkRowBatch batch;
     private readonly HashSet<long> updatedInBatch = [];
@@ -416,6 +418,8 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     private EntryRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, long maxId)
     {
         nextId = maxId;
+        this.connection = connection;
+        this.transaction = transaction;
         bulk = dialect.CreateBulkRowWriter(connection, transaction);
         batch = new BulkRowBatch(at, actor);
     }
@@ -468,6 +472,34 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         await BeforeUpdateAsync(id, cancellationToken);
         batch.StatusChanges.Add(new StatusRow(id, WireNames.Of(status), version));
         await WriteIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives an entry the key the identifier rules now make of its old one, with the state a merge left it in. Nothing was
+    /// seen now: first and last seen are given, not the transaction's time.
+    /// </summary>
+    public async ValueTask RekeyEntryAsync(long id, string key, EntryState state, DateTime firstSeen, long version, CancellationToken cancellationToken)
+    {
+        await BeforeUpdateAsync(id, cancellationToken);
+        batch.Rekeys.Add(new EntryRekeyRow(
+            id, key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), firstSeen, state.LastSeen, state.ExpiresAt, version));
+        await WriteIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves every source and history row of entry <paramref name="from"/> to entry <paramref name="to"/>, which one
+    /// identifier has become. Written at once, after the rows buffered so far.
+    /// </summary>
+    public async Task MoveSourcesAndHistoryAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        foreach (var table in (string[])["entry_sources", "entry_history"])
+        {
+            await using var move = connection.CreateCommand(transaction, $"UPDATE {table} SET entry_id = @to WHERE entry_id = @from");
+            move.AddParameter("@to", to);
+            move.AddParameter("@from", from);
+            await move.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>The list as a source of the entry, with what this list said about it.</summary>
