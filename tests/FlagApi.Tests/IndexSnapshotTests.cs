@@ -86,8 +86,8 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using (var scope = first.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Data.FlagDbContext>();
-            await db.Database.ExecuteSqlRawAsync("DROP INDEX ix_reports_decided_at");
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 8");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE identifier_rules");
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 9");
         }
 
         await first.SaveSnapshotAsync();

@@ -12,6 +12,10 @@ internal readonly record struct EntryUpdateRow(long Id, string Category, string 
 /// <summary>Only an entry's status changes (a retraction, an expiry): when it was last seen does not move.</summary>
 internal readonly record struct StatusRow(long Id, string Status, long Version);
 
+/// <summary>An entry under the key the identifier rules now give it, in its whole state: first and last seen are the entry's own.</summary>
+internal readonly record struct EntryRekeyRow(
+    long Id, string Value, string Category, string Risk, string Status, DateTime FirstSeen, DateTime LastSeen, DateTime? ExpiresAt, long Version);
+
 /// <summary>A row of <c>entry_history</c>, made at the batch's time by its actor; the states are JSON.</summary>
 internal readonly record struct HistoryRow(long EntryId, long Version, string Action, string? Reason, string? Before, string After);
 
@@ -41,19 +45,22 @@ internal sealed class BulkRowBatch(DateTime at, string actor)
 
     public List<StatusRow> StatusChanges { get; } = [];
 
+    public List<EntryRekeyRow> Rekeys { get; } = [];
+
     public List<HistoryRow> History { get; } = [];
 
     public List<ChangeRow> Changes { get; } = [];
 
     public List<SourceRow> Sources { get; } = [];
 
-    public int Count => Entries.Count + Updates.Count + StatusChanges.Count + History.Count + Changes.Count + Sources.Count;
+    public int Count => Entries.Count + Updates.Count + StatusChanges.Count + Rekeys.Count + History.Count + Changes.Count + Sources.Count;
 
     public void Clear()
     {
         Entries.Clear();
         Updates.Clear();
         StatusChanges.Clear();
+        Rekeys.Clear();
         History.Clear();
         Changes.Clear();
         Sources.Clear();
@@ -84,6 +91,7 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
     private readonly BatchInsert sources;
     private readonly DbCommand update;
     private readonly DbCommand setStatus;
+    private readonly DbCommand rekey;
     private readonly SqlDialect dialect;
 
     public SqlBulkRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect)
@@ -103,6 +111,17 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
         foreach (var name in (string[])["@status", "@version", "@id"])
         {
             setStatus.AddParameter(name, DBNull.Value);
+        }
+
+        rekey = connection.CreateCommand(transaction,
+            """
+            UPDATE entries SET value = @value, category = @category, risk = @risk, status = @status, first_seen = @first, last_seen = @seen,
+                expires_at = @expires, version = @version
+            WHERE id = @id
+            """);
+        foreach (var name in (string[])["@value", "@category", "@risk", "@status", "@first", "@seen", "@expires", "@version", "@id"])
+        {
+            rekey.AddParameter(name, DBNull.Value);
         }
 
         var parameters = dialect.InsertParametersPerStatement;
@@ -145,6 +164,21 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
             await setStatus.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        foreach (var r in batch.Rekeys)
+        {
+            var p = rekey.Parameters;
+            p[0].Value = r.Value;
+            p[1].Value = r.Category;
+            p[2].Value = r.Risk;
+            p[3].Value = r.Status;
+            p[4].Value = dialect.Timestamp(r.FirstSeen);
+            p[5].Value = dialect.Timestamp(r.LastSeen);
+            p[6].Value = r.ExpiresAt is { } expires ? dialect.Timestamp(expires) : DBNull.Value;
+            p[7].Value = r.Version;
+            p[8].Value = r.Id;
+            await rekey.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         foreach (var r in batch.History)
         {
             await history.AddAsync([r.EntryId, r.Version, at, batch.Actor, r.Action, r.Reason, r.Before, r.After], cancellationToken);
@@ -169,6 +203,7 @@ internal sealed class SqlBulkRowWriter : BulkRowWriter
     {
         await update.DisposeAsync();
         await setStatus.DisposeAsync();
+        await rekey.DisposeAsync();
         await entries.DisposeAsync();
         await history.DisposeAsync();
         await changes.DisposeAsync();

@@ -73,6 +73,8 @@ public static class DataServiceExtensions
         });
 
         builder.Services.AddScoped<SchemaMigrator>();
+        builder.Services.TryAddSingleton<IIdentifierRules, BuildIdentifierRules>();
+        builder.Services.AddScoped<IdentifierRekeyer>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ListWriter>();
         return builder;

@@ -1,11 +1,12 @@
 using FlagApi.Demo;
+using FlagApi.Identifiers;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Data;
 
 /// <summary>
-/// Runs before the index loads and before the server listens: brings the schema up to date (when
-/// <c>Database:MigrateOnStart</c>), refuses to serve a schema that is behind or newer than this build, and seeds the demo list.
+/// Runs before the index loads and before the server listens: brings the schema and the stored keys up to date (when
+/// <c>Database:MigrateOnStart</c>), refuses to serve a schema or keys behind or newer than this build, and seeds the demo list.
 /// </summary>
 public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseStartup> logger) : IHostedService
 {
@@ -32,11 +33,13 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
     {
         var options = scoped.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var migrator = scoped.GetRequiredService<SchemaMigrator>();
+        var rekeyer = scoped.GetRequiredService<IdentifierRekeyer>();
         var status = await migrator.StatusAsync(cancellationToken);
         SchemaMismatchException.ThrowIfNewer(status);
         if (options.MigratesOnStart)
         {
             await migrator.ApplyAsync(cancellationToken: cancellationToken);
+            await rekeyer.UpgradeAsync(cancellationToken);
             return;
         }
 
@@ -48,6 +51,10 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
                 $"Run '{MigrateCommand.Invocation}' with this configuration first (or set Database:MigrateOnStart=true); " +
                 "refusing to serve a database that is behind.");
         }
+
+        var keys = await rekeyer.StatusAsync(cancellationToken);
+        SchemaMismatchException.ThrowIfKeysNewer(keys);
+        SchemaMismatchException.ThrowIfKeysBehind(keys);
     }
 }
 
@@ -75,9 +82,35 @@ public static class CommandDatabase
     }
 }
 
-/// <summary>The database's schema is not the one this build was written for; serving it would half-work.</summary>
+/// <summary>The database's schema, or the rules its keys were made by, are not the ones this build was written for; serving it would half-work.</summary>
 public sealed class SchemaMismatchException(string message) : InvalidOperationException(message)
 {
+    public static void ThrowIfKeysNewer(IReadOnlyList<KeyRulesStatus> keys)
+    {
+        if (keys.Where(k => k.Stored > k.Build).ToList() is { Count: > 0 } newer)
+        {
+            throw new SchemaMismatchException(
+                $"The stored {Versions(newer)} were made by newer identifier rules than this build's: a newer release re-keyed this " +
+                "database, and lookups by this build's rules would miss the entries whose key changed. Deploy that release again, or " +
+                "restore the backup taken before it migrated. Refusing to serve keys this build was not written for.");
+        }
+    }
+
+    public static void ThrowIfKeysBehind(IReadOnlyList<KeyRulesStatus> keys)
+    {
+        if (keys.Where(k => k.Stored < k.Build).ToList() is { Count: > 0 } behind)
+        {
+            throw new SchemaMismatchException(
+                $"The stored {Versions(behind)} were made by older identifier rules than this build's, and lookups by the new rules " +
+                $"would miss the entries whose key changed. Run '{MigrateCommand.Invocation}' with this configuration first to re-key " +
+                "them (or set Database:MigrateOnStart=true); refusing to serve a database that is behind.");
+        }
+    }
+
+    /// <summary>"phone keys (rules version 1; this build's: 2)".</summary>
+    private static string Versions(IEnumerable<KeyRulesStatus> kinds) =>
+        string.Join(" and ", kinds.Select(k => $"{k.Kind.ToWire()} keys (rules version {k.Stored}; this build's: {k.Build})"));
+
     public static void ThrowIfNewer(SchemaStatus status)
     {
         if (status.IsNewerThanBuild)

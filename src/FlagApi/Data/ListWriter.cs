@@ -226,14 +226,7 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     var kind = IdentifierKinds.TryParse(reader.GetString(1), out var k) ? k : throw new FormatException($"Entry {reader.GetInt64(0)} has an unknown kind.");
-                    var state = new EntryState(
-                        reader.GetString(3),
-                        WireNames.Parse<EntryStatus>(reader.GetString(4)),
-                        WireNames.Parse<Category>(reader.GetString(5)),
-                        WireNames.Parse<Risk>(reader.GetString(6)),
-                        reader.IsDBNull(7) ? null : AsUtc(reader.GetDateTime(7)),
-                        AsUtc(reader.GetDateTime(8)));
-                    affected.Add((reader.GetInt64(0), kind, reader.GetString(2), state, reader.GetInt64(9)));
+                    affected.Add((reader.GetInt64(0), kind, reader.GetString(2), EntryState.Read(reader, 3), reader.GetInt64(9)));
                 }
             }
 
@@ -291,32 +284,15 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
 
     public static string SourceLabel(ListPublication list) => $"{list.Agency} {list.Reference}";
 
-    private static async Task InsertAuditAsync(
-        DbConnection connection, DbTransaction transaction, DateTime at, string actor, string action, long listId, object detail, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand(transaction,
-            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (@at, @actor, @action, 'list', @subject, @detail)");
-        command.AddParameter("@at", at);
-        command.AddParameter("@actor", actor);
-        command.AddParameter("@action", action);
-        command.AddParameter("@subject", listId.ToString(CultureInfo.InvariantCulture));
-        command.AddParameter("@detail", JsonSerializer.Serialize(detail, HistoryJson.Options));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private static Task InsertAuditAsync(
+        DbConnection connection, DbTransaction transaction, DateTime at, string actor, string action, long listId, object detail, CancellationToken cancellationToken) =>
+        Audit.InsertAsync(connection, transaction, at, actor, action, "list", listId.ToString(CultureInfo.InvariantCulture), detail, cancellationToken);
 
-    /// <summary>
-    /// A list naming an entry again: it is active, the newest list's category stands, the risk never
-    /// drops because one list rated it lower, and an expiry only ever moves later (no expiry wins).
-    /// </summary>
-    private static EntryState Merge(EntryState before, ListEntryInput row, DateTime now)
-    {
-        var reactivated = before.Status != EntryStatus.Active;
-        DateTime? expires = reactivated ? row.ExpiresAt
-            : before.ExpiresAt is null || row.ExpiresAt is null ? null
-            : before.ExpiresAt > row.ExpiresAt ? before.ExpiresAt : row.ExpiresAt;
-        var risk = reactivated || row.Risk > before.Risk ? row.Risk : before.Risk;
-        return new EntryState(before.Display, EntryStatus.Active, row.Category, risk, expires, now);
-    }
+    /// <summary>A list naming an entry again: it is active; an entry that was not starts afresh with what the list says.</summary>
+    private static EntryState Merge(EntryState before, ListEntryInput row, DateTime now) =>
+        before.Status != EntryStatus.Active
+            ? new EntryState(before.Display, EntryStatus.Active, row.Category, row.Risk, row.ExpiresAt, now)
+            : before.Joined(row.Category, row.Risk, row.ExpiresAt, now);
 
     private static async Task<(long Id, string Sha256, long Version, string? Result)?> FindListAsync(
         DbConnection connection, DbTransaction transaction, ListPublication list, CancellationToken cancellationToken)
@@ -362,41 +338,18 @@ public sealed class ListWriter(FlagDbContext db, DatabaseProviderInfo providerIn
         await list.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<Dictionary<(IdentifierKind, string), ExistingEntry>> FindEntriesAsync(
+    private async Task<Dictionary<(IdentifierKind, string), StoredEntry>> FindEntriesAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<ListEntryInput> rows, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<(IdentifierKind, string), ExistingEntry>();
-        var dialect = providerInfo.Dialect;
+        var found = new Dictionary<(IdentifierKind, string), StoredEntry>();
         foreach (var group in rows.GroupBy(r => r.Kind))
         {
-            foreach (var chunk in group.Select(r => r.Key).Chunk(dialect.ValueListChunk))
-            {
-                await using var command = connection.CreateCommand(transaction, string.Empty);
-                var values = dialect.AddValueList(command, "value", chunk);
-                command.AddParameter("@kind", group.Key.ToWire());
-                command.CommandText =
-                    $"SELECT id, value, display, status, category, risk, expires_at, first_seen, version FROM entries WHERE kind = @kind AND {values}";
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var state = new EntryState(
-                        reader.GetString(2),
-                        WireNames.Parse<EntryStatus>(reader.GetString(3)),
-                        WireNames.Parse<Category>(reader.GetString(4)),
-                        WireNames.Parse<Risk>(reader.GetString(5)),
-                        reader.IsDBNull(6) ? null : AsUtc(reader.GetDateTime(6)),
-                        AsUtc(reader.GetDateTime(7)));
-                    found[(group.Key, reader.GetString(1))] = new ExistingEntry(reader.GetInt64(0), reader.GetInt64(8), state);
-                }
-            }
+            await StoredEntry.FindAsync(connection, transaction, providerInfo.Dialect, group.Key, group.Select(r => r.Key),
+                entry => found[(group.Key, entry.Key)] = entry, cancellationToken);
         }
 
         return found;
     }
-
-    private static DateTime AsUtc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
-
-    private sealed record ExistingEntry(long Id, long Version, EntryState State);
 }
 
 /// <summary>An entry's state as history records it before and after a change.</summary>
@@ -410,6 +363,29 @@ internal sealed record EntryState(
 {
     public static EntryState Of(Entry entry) =>
         new(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen);
+
+    /// <summary>Reads <c>display, status, category, risk, expires_at, last_seen</c>, in that order from column <paramref name="first"/>.</summary>
+    public static EntryState Read(DbDataReader reader, int first) => new(
+        reader.GetString(first),
+        WireNames.Parse<EntryStatus>(reader.GetString(first + 1)),
+        WireNames.Parse<Category>(reader.GetString(first + 2)),
+        WireNames.Parse<Risk>(reader.GetString(first + 3)),
+        reader.IsDBNull(first + 4) ? null : AsUtc(reader.GetDateTime(first + 4)),
+        AsUtc(reader.GetDateTime(first + 5)));
+
+    public static DateTime AsUtc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
+    /// <summary>
+    /// What a source seen at <paramref name="seen"/> says, joined to this state: its category stands (it is the newer
+    /// word), the risk never drops because one source rated it lower, and an expiry only ever moves later (no expiry wins).
+    /// </summary>
+    public EntryState Joined(Category category, Risk risk, DateTime? expiresAt, DateTime seen) => this with
+    {
+        Category = category,
+        Risk = risk > Risk ? risk : Risk,
+        ExpiresAt = ExpiresAt is null || expiresAt is null ? null : ExpiresAt > expiresAt ? ExpiresAt : expiresAt,
+        LastSeen = seen,
+    };
 
     public string ToJson() => JsonSerializer.Serialize(
         new HistoryState(WireNames.Of(Status), WireNames.Of(Category), WireNames.Of(Risk), ExpiresAt),
@@ -430,6 +406,8 @@ internal static class HistoryJson
 /// </summary>
 internal sealed class EntryRowWriter : IAsyncDisposable
 {
+    private readonly DbConnection connection;
+    private readonly DbTransaction transaction;
     private readonly BulkRowWriter bulk;
     private readonly BulkRowBatch batch;
     private readonly HashSet<long> updatedInBatch = [];
@@ -440,6 +418,8 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     private EntryRowWriter(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime at, long maxId)
     {
         nextId = maxId;
+        this.connection = connection;
+        this.transaction = transaction;
         bulk = dialect.CreateBulkRowWriter(connection, transaction);
         batch = new BulkRowBatch(at, actor);
     }
@@ -492,6 +472,34 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         await BeforeUpdateAsync(id, cancellationToken);
         batch.StatusChanges.Add(new StatusRow(id, WireNames.Of(status), version));
         await WriteIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives an entry the key the identifier rules now make of its old one, with the state a merge left it in. Nothing was
+    /// seen now: first and last seen are given, not the transaction's time.
+    /// </summary>
+    public async ValueTask RekeyEntryAsync(long id, string key, EntryState state, DateTime firstSeen, long version, CancellationToken cancellationToken)
+    {
+        await BeforeUpdateAsync(id, cancellationToken);
+        batch.Rekeys.Add(new EntryRekeyRow(
+            id, key, WireNames.Of(state.Category), WireNames.Of(state.Risk), WireNames.Of(state.Status), firstSeen, state.LastSeen, state.ExpiresAt, version));
+        await WriteIfFullAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves every source and history row of entry <paramref name="from"/> to entry <paramref name="to"/>, which one
+    /// identifier has become. Written at once, after the rows buffered so far.
+    /// </summary>
+    public async Task MoveSourcesAndHistoryAsync(long from, long to, CancellationToken cancellationToken)
+    {
+        await FlushAsync(cancellationToken);
+        foreach (var table in (string[])["entry_sources", "entry_history"])
+        {
+            await using var move = connection.CreateCommand(transaction, $"UPDATE {table} SET entry_id = @to WHERE entry_id = @from");
+            move.AddParameter("@to", to);
+            move.AddParameter("@from", from);
+            await move.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>The list as a source of the entry, with what this list said about it.</summary>

@@ -1,11 +1,14 @@
 using System.Globalization;
+using System.Text;
+using FlagApi.Identifiers;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Data;
 
 /// <summary>
 /// <c>dotnet FlagApi.dll migrate</c> (or <c>dotnet run --project src/FlagApi -- migrate</c>): applies the configured
-/// provider's pending schema migrations, so a deployment on PostgreSQL migrates once, before its instances roll out.
+/// provider's pending schema migrations, then re-keys stored identifiers whose rules changed, so a deployment on
+/// PostgreSQL migrates once, before its instances roll out.
 /// </summary>
 public static class MigrateCommand
 {
@@ -15,7 +18,8 @@ public static class MigrateCommand
 
     private const string UsageText =
         "usage: FlagApi migrate\n" +
-        "Applies the pending schema migrations of the configured database (Database:Provider, ConnectionStrings:FlagApi).";
+        "Applies the pending schema migrations of the configured database (Database:Provider, ConnectionStrings:FlagApi),\n" +
+        "then re-keys the stored identifiers of every kind whose rules this build changed.";
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -36,17 +40,24 @@ public static class MigrateCommand
             {
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"The {provider} schema is current (version {status.LatestVersion}); nothing to apply."));
-                return CommandLine.Ok;
             }
-
-            var applied = await migrator.ApplyAsync(cancellationToken: cancellationToken);
-            foreach (var migration in applied)
+            else
             {
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Applied version {migration.Version}: {migration.Name}"));
+                var applied = await migrator.ApplyAsync(cancellationToken: cancellationToken);
+                foreach (var migration in applied)
+                {
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Applied version {migration.Version}: {migration.Name}"));
+                }
+
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"The {provider} schema is at version {status.LatestVersion} ({applied.Count} {(applied.Count == 1 ? "migration" : "migrations")} applied)."));
             }
 
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"The {provider} schema is at version {status.LatestVersion} ({applied.Count} {(applied.Count == 1 ? "migration" : "migrations")} applied)."));
+            foreach (var rekeyed in await scope.ServiceProvider.GetRequiredService<IdentifierRekeyer>().UpgradeAsync(cancellationToken))
+            {
+                await output.WriteLineAsync(Describe(rekeyed));
+            }
+
             return CommandLine.Ok;
         }
         catch (SchemaMismatchException refused)
@@ -67,5 +78,34 @@ public static class MigrateCommand
                 $"Run '{Invocation}' again once the cause is fixed.");
             return CommandLine.Failed;
         }
+    }
+
+    /// <summary>What re-keying one kind did, for the operator: counts, and the ids of what needs a person's eye.</summary>
+    private static string Describe(RekeyResult result)
+    {
+        var kind = result.Kind.ToWire();
+        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
+            $"Re-keyed the {kind} entries from identifier rules version {result.FromVersion} to {result.ToVersion}: {result.Read} read, " +
+            $"{result.Rekeyed} took a new key, {result.Merged.Count} merged into the entry holding theirs"));
+        if (result.Kept.Count > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {result.Kept.Count} invalid under the new rules, kept as they were (entries {string.Join(", ", result.Kept)})");
+        }
+
+        foreach (var rows in result.Others.Where(o => o.Rekeyed + o.Retired.Count + o.Kept.Count > 0))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; {rows.Table}: {rows.Rekeyed} took a new key");
+            if (rows.Retired.Count > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", {rows.Retired.Count} ended as another holds their new key (ids {string.Join(", ", rows.Retired)})");
+            }
+
+            if (rows.Kept.Count > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", {rows.Kept.Count} kept their old key (ids {string.Join(", ", rows.Kept)})");
+            }
+        }
+
+        return text.Append(CultureInfo.InvariantCulture, $". The list is at version {result.ListVersion}.").ToString();
     }
 }

@@ -78,6 +78,31 @@ internal sealed class PostgresBulkRowWriter(DbConnection connection) : BulkRowWr
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        if (batch.Rekeys.Count > 0)
+        {
+            await using var rekey = new NpgsqlCommand(
+                """
+                UPDATE entries AS e
+                SET value = u.value, category = u.category, risk = u.risk, status = u.status, first_seen = u.first_seen,
+                    last_seen = u.last_seen, expires_at = u.expires_at, version = u.version
+                FROM unnest(@id, @value, @category, @risk, @status, @first_seen, @last_seen, @expires_at, @version)
+                    AS u(id, value, category, risk, status, first_seen, last_seen, expires_at, version)
+                WHERE e.id = u.id
+                """,
+                connection);
+            var rows = batch.Rekeys;
+            rekey.Parameters.Add(Array("id", NpgsqlDbType.Bigint, rows.Select(r => r.Id).ToArray()));
+            rekey.Parameters.Add(Array("value", NpgsqlDbType.Text, rows.Select(r => r.Value).ToArray()));
+            rekey.Parameters.Add(Array("category", NpgsqlDbType.Text, rows.Select(r => r.Category).ToArray()));
+            rekey.Parameters.Add(Array("risk", NpgsqlDbType.Text, rows.Select(r => r.Risk).ToArray()));
+            rekey.Parameters.Add(Array("status", NpgsqlDbType.Text, rows.Select(r => r.Status).ToArray()));
+            rekey.Parameters.Add(Array("first_seen", NpgsqlDbType.TimestampTz, rows.Select(r => r.FirstSeen).ToArray()));
+            rekey.Parameters.Add(Array("last_seen", NpgsqlDbType.TimestampTz, rows.Select(r => r.LastSeen).ToArray()));
+            rekey.Parameters.Add(Array("expires_at", NpgsqlDbType.TimestampTz, rows.Select(r => r.ExpiresAt).ToArray()));
+            rekey.Parameters.Add(Array("version", NpgsqlDbType.Bigint, rows.Select(r => r.Version).ToArray()));
+            await rekey.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         if (batch.History.Count > 0)
         {
             await using var copy = await BeginAsync("entry_history", BulkColumns.History, cancellationToken);

@@ -28,6 +28,7 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
     private readonly Table sources;
     private readonly Statement update;
     private readonly Statement setStatus;
+    private readonly Statement rekey;
 
     public SqliteBulkRowWriter(DbConnection connection)
     {
@@ -38,6 +39,8 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
         sources = new Table(db, "entry_sources", BulkColumns.Sources);
         update = new Statement(db, "UPDATE entries SET category = ?, risk = ?, status = ?, last_seen = ?, expires_at = ?, version = ? WHERE id = ?", 7);
         setStatus = new Statement(db, "UPDATE entries SET status = ?, version = ? WHERE id = ?", 3);
+        rekey = new Statement(db,
+            "UPDATE entries SET value = ?, category = ?, risk = ?, status = ?, first_seen = ?, last_seen = ?, expires_at = ?, version = ? WHERE id = ?", 9);
     }
 
     public override int BatchRows => 4096;
@@ -73,6 +76,18 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
         setStatus.ExecuteEach(batch.StatusChanges, (ref Binder b, in StatusRow r) =>
         {
             b.Text(r.Status);
+            b.Int(r.Version);
+            b.Int(r.Id);
+        });
+        rekey.ExecuteEach(batch.Rekeys, (ref Binder b, in EntryRekeyRow r) =>
+        {
+            b.Text(r.Value);
+            b.Text(r.Category);
+            b.Text(r.Risk);
+            b.Text(r.Status);
+            b.Timestamp(r.FirstSeen);
+            b.Timestamp(r.LastSeen);
+            b.Timestamp(r.ExpiresAt);
             b.Int(r.Version);
             b.Int(r.Id);
         });
@@ -124,6 +139,7 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
         sources.Dispose();
         update.Dispose();
         setStatus.Dispose();
+        rekey.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -29,10 +29,11 @@ public sealed class FeedQueries(FlagDbContext db)
 
     /// <summary>
     /// What the change means to a copy of the active list. The log also records changes to entries that
-    /// are not active (a retraction that leaves a cleared entry with other sources): they are removals.
+    /// are not active (a retraction that leaves a cleared entry with other sources): they are removals. So is
+    /// an active entry's old key when the identifier rules give it a new one, which the next change adds.
     /// </summary>
     private static string OpOf(string op, EntryStatus status) =>
-        status != EntryStatus.Active ? ChangeOps.Remove : op == ChangeOps.Add ? ChangeOps.Add : ChangeOps.Update;
+        op == ChangeOps.Remove || status != EntryStatus.Active ? ChangeOps.Remove : op == ChangeOps.Add ? ChangeOps.Add : ChangeOps.Update;
 }
 
 /// <summary>The count and checksum of the last snapshot served, so a CSV of the same version needs no first pass.</summary>

@@ -92,10 +92,18 @@ public sealed class ListIndex
         loaded = true;
     }
 
-    /// <summary>Applies the current state of changed entries; entries no longer active or cleared leave the index.</summary>
-    internal void Apply(IEnumerable<IndexedEntry> changed, long atVersion)
+    /// <summary>
+    /// Applies the current state of changed entries; entries no longer active or cleared leave the index, and so do
+    /// <paramref name="vacated"/> keys, which no entry holds any more.
+    /// </summary>
+    internal void Apply(IEnumerable<IndexedEntry> changed, long atVersion, IEnumerable<(IdentifierKind Kind, string Key)>? vacated = null)
     {
         var current = Table;
+        foreach (var (kind, key) in vacated ?? [])
+        {
+            current.Remove(kind, key);
+        }
+
         foreach (var entry in changed)
         {
             if (entry.Status is EntryStatus.Active or EntryStatus.Cleared)

@@ -198,7 +198,7 @@ public sealed class ListIndexFollower(
             var from = index.Version;
             var changes = await db.ChangeLog.AsNoTracking()
                 .Where(c => c.Version > from)
-                .Select(c => new { c.Version, c.EntryId })
+                .Select(c => new { c.Version, c.EntryId, c.Kind, c.Value })
                 .ToListAsync(cancellationToken);
             if (changes.Count == 0)
             {
@@ -214,7 +214,10 @@ public sealed class ListIndexFollower(
                 changed.AddRange(rows.Select(r => ToIndexed(r, sources)));
             }
 
-            index.Apply(changed, changes.Max(c => c.Version));
+            // A key the log names that no changed entry holds now was left: the identifier rules gave its entry another key.
+            var held = changed.Select(e => (e.Kind, e.Value)).ToHashSet();
+            var vacated = changes.Select(c => (c.Kind, c.Value)).Where(key => !held.Contains(key)).Distinct().ToList();
+            index.Apply(changed, changes.Max(c => c.Version), vacated);
             LastCatchUpAt = DateTime.UtcNow;
         }
         finally
