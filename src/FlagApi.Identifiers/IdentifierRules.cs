@@ -13,9 +13,12 @@ public static class IdentifierRules
 {
     public static int Version(IdentifierKind kind) => kind switch
     {
-        IdentifierKind.Phone => 1,
-        IdentifierKind.Url => 1,
-        IdentifierKind.Domain => 1,
+        // 2: libphonenumber's plans (a trunk 0 after a country code dropped, impossible lengths refused).
+        IdentifierKind.Phone => 2,
+
+        // 2: an IPv4-mapped IPv6 host is its IPv4 address; numeric-looking hosts that are no IPv4 address are names.
+        IdentifierKind.Url => 2,
+        IdentifierKind.Domain => 2,
         IdentifierKind.App => 1,
         IdentifierKind.Account => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),

@@ -17,6 +17,15 @@ public class IdentifierRulesTests
     }
 
     [Fact]
+    public void TheHostRulesVersionRisesWithTheRulesThatReadAMappedIPv6AddressAsIPv4()
+    {
+        Assert.Equal(2, IdentifierRules.Version(IdentifierKind.Domain));
+        Assert.Equal(2, IdentifierRules.Version(IdentifierKind.Url));
+        Assert.Equal("1.2.3.4", Identifier.Canonicalize(IdentifierKind.Domain, "[::ffff:102:304]").Value);
+        Assert.Equal("1.2.3.4/", Matching.EntryKey(IdentifierKind.Url, Identifier.Canonicalize(IdentifierKind.Url, "[::ffff:102:304]/").Value!));
+    }
+
+    [Fact]
     public void EveryKindHasRulesOfAVersionFromOne()
     {
         Assert.All(IdentifierKinds.All, kind => Assert.True(IdentifierRules.Version(kind) >= 1, kind.ToWire()));
