@@ -196,10 +196,8 @@ internal static class AccountIdRules
 
     /// <summary>
     /// Null when <paramref name="id"/> is not written like a phone number at all; otherwise the E.164 form
-    /// or the reason it is not one. The shared phone rules belong to <see cref="Phones"/>, which accounts
-    /// do not depend on, so only what account ids need is checked here: a mainland mobile number
-    /// (1[3-9] and 9 more digits, with or without +86/0086/86) becomes +86…; another international number
-    /// (+ or 00, then 8 to 15 digits) is kept as + and its digits.
+    /// or the reason it is not one. A mainland mobile number (1[3-9] and 9 more digits, with or without
+    /// +86/0086/86) becomes +86…; another international number (+ or 00 first) is read by <see cref="Phones"/>.
     /// </summary>
     private static CanonicalResult? Phone(string id, string platform)
     {
@@ -245,9 +243,12 @@ internal static class AccountIdRules
                 : Bad($"The {platform} account looks like a phone number but is not a mainland mobile number (11 digits starting 13 to 19); write other numbers with + and the country code.");
         }
 
-        return number.Length is >= 8 and <= 15 && number[0] != '0'
-            ? CanonicalResult.Ok("+" + number)
-            : Bad($"The {platform} account looks like an international phone number but does not have 8 to 15 digits after the +.");
+        // Other countries' numbers follow the phone rules, so an account named by a number and the number itself
+        // have one form ("+254 0724 040680" and "+254 724 040680" alike).
+        var phone = Phones.Canonicalize("+" + number);
+        return phone.IsValid
+            ? phone
+            : Bad($"The {platform} account looks like an international phone number, but it is not one: {phone.ErrorDetail}");
     }
 
     private static CanonicalResult? Email(string id)

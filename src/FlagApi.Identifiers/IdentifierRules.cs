@@ -20,7 +20,8 @@ public static class IdentifierRules
         IdentifierKind.Url => 2,
         IdentifierKind.Domain => 2,
         IdentifierKind.App => 1,
-        IdentifierKind.Account => 1,
+        // 2: an account named by another country's phone number follows the phone rules.
+        IdentifierKind.Account => 2,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

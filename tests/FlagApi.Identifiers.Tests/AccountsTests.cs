@@ -88,6 +88,8 @@ public class AccountsTests
         { "whatsapp:https://wa.me/8613800138000", "whatsapp:+8613800138000" },
         { "telegram:+86 138 0013 8000", "telegram:+8613800138000" },
         { "paypal:+44 7700 900123", "paypal:+447700900123" },
+        { "whatsapp:+254 0724 040680", "whatsapp:+254724040680" },
+        { "telegram:+44 020 7946 0958", "telegram:+442079460958" },
     };
 
     public static TheoryData<string, string> BankCards => new()
@@ -336,7 +338,7 @@ public class AccountsTests
     [InlineData("wechat:微信用户", "WeChat id")]
     [InlineData("wechat:12345678901", "mainland mobile")]
     [InlineData("wechat:+86 10 8765 4321", "mainland mobile")]
-    [InlineData("wechat:+1 234", "8 to 15 digits")]
+    [InlineData("wechat:+1 234", "has 10 digits")]
     [InlineData("alipay:user@", "email")]
     [InlineData("alipay:user@localhost", "email")]
     [InlineData("alipay:us..er@example.com", "email")]
