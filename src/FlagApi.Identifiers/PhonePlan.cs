@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.RegularExpressions;
 using PhoneNumbers;
 
 namespace FlagApi.Identifiers;
@@ -50,7 +49,7 @@ internal sealed class PhonePlan
         {
             if (regions.Length > 1 && region.LeadingDigits is { } leading)
             {
-                if (leading.IsMatch(nsn))
+                if (leading.MatchesStart(nsn))
                 {
                     var type = region.Type(nsn);
                     return (type, type == PhoneNumberType.UNKNOWN ? null : region.Code);
@@ -63,6 +62,42 @@ internal sealed class PhonePlan
         }
 
         return (PhoneNumberType.UNKNOWN, null);
+    }
+
+    /// <summary>
+    /// How many leading digits of <paramref name="nsn"/> begin some number of a known type, the lengths (bit n: length n)
+    /// such numbers have, and one of them of the length nearest the number's.
+    /// </summary>
+    public (int StartLength, uint Lengths, string? Example) KnownRange(string nsn)
+    {
+        for (var start = nsn.Length; start > 0; start--)
+        {
+            var lengths = 0u;
+            NumberPattern? fitting = null;
+            foreach (var region in regions)
+            {
+                foreach (var pattern in region.Types)
+                {
+                    var found = pattern.LengthsBeginningWith(nsn.AsSpan(0, start));
+                    if (found != 0)
+                    {
+                        lengths |= found;
+                        fitting ??= pattern;
+                    }
+                }
+            }
+
+            if (fitting is not null)
+            {
+                var example = Enumerable.Range(0, 32).Where(length => (lengths & (1u << length)) != 0)
+                    .OrderBy(length => Math.Abs(length - nsn.Length))
+                    .Select(length => fitting.Complete(nsn[..start], length))
+                    .FirstOrDefault(candidate => candidate is not null);
+                return (start, lengths, example);
+            }
+        }
+
+        return (0, 0, null);
     }
 
     private sealed class RegionPlan
@@ -92,11 +127,13 @@ internal sealed class PhonePlan
             sameMobileAndFixedLine = metadata.SameMobileAndFixedLinePattern;
             Code = metadata.Id == PhoneReference.NonGeographic ? null : metadata.Id;
             LeadingDigits = metadata.HasLeadingDigits && metadata.LeadingDigits.Length > 0
-                ? new Regex("^(?:" + metadata.LeadingDigits + ")", Options, Timeout)
+                ? DigitPattern.Compile(metadata.LeadingDigits)
                 : null;
         }
 
-        public Regex? LeadingDigits { get; }
+        public DigitPattern? LeadingDigits { get; }
+
+        public IEnumerable<NumberPattern> Types => specific.Select(pair => pair.Pattern).Append(fixedLine).Append(mobile);
 
         public string? Code { get; }
 
@@ -149,30 +186,33 @@ internal sealed class PhonePlan
         }
     }
 
-    private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Compiled;
-
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
-
     /// <summary>One number description: its possible lengths, checked first, and its national number pattern, matched whole.</summary>
     private sealed class NumberPattern
     {
-        private readonly Regex? pattern;
-        private readonly ulong lengths;
+        private readonly Lazy<DigitPattern>? compiled;
+        private readonly uint lengths;
 
         public NumberPattern(PhoneNumberDesc? desc)
         {
+            // Compiled on first use: most types of most regions are never asked about.
             var text = desc?.NationalNumberPattern;
-            pattern = string.IsNullOrEmpty(text) ? null : new Regex("^(?:" + text + ")\\z", Options, Timeout);
+            compiled = string.IsNullOrEmpty(text) ? null : new Lazy<DigitPattern>(() => DigitPattern.Compile(text));
             foreach (var length in desc?.PossibleLengthList ?? [])
             {
-                if (length is > 0 and < 64)
+                if (length is > 0 and < 32)
                 {
-                    lengths |= 1UL << length;
+                    lengths |= 1u << length;
                 }
             }
         }
 
         public bool Matches(string nsn) =>
-            pattern is not null && (lengths == 0 || nsn.Length < 64 && (lengths & (1UL << nsn.Length)) != 0) && pattern.IsMatch(nsn);
+            compiled is not null && (lengths == 0 || (nsn.Length < 32 && (lengths & (1u << nsn.Length)) != 0)) && compiled.Value.Matches(nsn);
+
+        /// <summary>The possible lengths (bit n: length n) of the numbers of this type that begin with <paramref name="start"/>.</summary>
+        public uint LengthsBeginningWith(ReadOnlySpan<char> start) =>
+            compiled is null ? 0 : compiled.Value.LengthsBeginningWith(start) & (lengths == 0 ? uint.MaxValue : lengths);
+
+        public string? Complete(string start, int length) => compiled?.Value.Complete(start, length);
     }
 }

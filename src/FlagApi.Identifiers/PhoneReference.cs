@@ -71,7 +71,7 @@ internal static class PhoneReference
 
         var pattern = InternationalPrefixes.GetOrAdd(
             region.InternationalPrefix,
-            static prefix => new Regex("^(?:" + prefix + ")", RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(1)));
+            static prefix => new Regex("^(?:" + prefix + ")", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
         var match = pattern.Match(digits);
         return match.Success ? match.Length : 0;
     }
@@ -105,19 +105,18 @@ internal static class PhoneReference
     private sealed class NationalPrefix
     {
         private readonly Regex? prefix;
-        private readonly Regex general;
+        private readonly DigitPattern general;
         private readonly int groups;
 
         public NationalPrefix(PhoneMetadata metadata)
         {
-            const RegexOptions options = RegexOptions.CultureInvariant | RegexOptions.Compiled;
             if (metadata.HasNationalPrefixForParsing && metadata.NationalPrefixForParsing.Length > 0)
             {
-                prefix = new Regex("^(?:" + metadata.NationalPrefixForParsing + ")", options, TimeSpan.FromSeconds(1));
+                prefix = new Regex("^(?:" + metadata.NationalPrefixForParsing + ")", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
                 groups = prefix.GetGroupNumbers().Length - 1;
             }
 
-            general = new Regex("^(?:" + metadata.GeneralDesc.NationalNumberPattern + ")\\z", options | RegexOptions.ExplicitCapture, TimeSpan.FromSeconds(1));
+            general = DigitPattern.Compile(metadata.GeneralDesc.NationalNumberPattern);
         }
 
         public string Strip(string digits, out string carrierCode)
@@ -129,7 +128,7 @@ internal static class PhoneReference
             }
 
             var rest = digits[match.Length..];
-            if (general.IsMatch(digits) && !general.IsMatch(rest))
+            if (general.Matches(digits) && !general.Matches(rest))
             {
                 return digits;
             }
@@ -200,62 +199,21 @@ internal static class PhoneReference
 
     /// <summary>
     /// The longest start of <paramref name="nsn"/> that begins some number the reference knows as assigned, the national
-    /// lengths such numbers have, and the length of their area (or destination) code. The reference holds ranges as
-    /// patterns, so a start is tried by completing it with each repeated digit to each possible length.
+    /// lengths such numbers have, and the length of their area (or destination) code.
     /// </summary>
-    public static KnownRange FindKnownRange(string callingCode, PhoneMetadata metadata, string nsn)
+    public static KnownRange FindKnownRange(string callingCode, string nsn)
     {
-        var lengths = metadata.GeneralDesc.PossibleLengthList;
-        var best = new KnownRange(0, [], 0, 0);
-
-        // A start that begins an assigned number has every shorter start beginning one too, so the longest is found by halving.
-        var low = 1;
-        var high = nsn.Length;
-        while (low <= high)
-        {
-            var middle = (low + high) / 2;
-            var found = Completions(callingCode, nsn.AsSpan(0, middle), lengths);
-            if (found.Lengths.Count > 0)
-            {
-                best = found;
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-
-        return best;
-    }
-
-    private static KnownRange Completions(string callingCode, ReadOnlySpan<char> start, IList<int> lengths)
-    {
-        var fitting = new List<int>();
+        var (start, lengths, example) = PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).KnownRange(nsn);
         var areaCodeLength = 0;
         var codeLength = 0;
-        foreach (var length in lengths)
+        if (example is not null)
         {
-            if (length < start.Length)
-            {
-                continue;
-            }
-
-            for (var fill = '0'; fill <= '9'; fill++)
-            {
-                var candidate = string.Concat(start, new string(fill, length - start.Length));
-                if (IsValid(callingCode, candidate))
-                {
-                    var number = Number(callingCode, candidate);
-                    fitting.Add(length);
-                    areaCodeLength = Util.GetLengthOfGeographicalAreaCode(number);
-                    codeLength = Math.Max(areaCodeLength, Util.GetLengthOfNationalDestinationCode(number));
-                    break;
-                }
-            }
+            var number = Number(callingCode, example);
+            areaCodeLength = Util.GetLengthOfGeographicalAreaCode(number);
+            codeLength = Math.Max(areaCodeLength, Util.GetLengthOfNationalDestinationCode(number));
         }
 
-        return new KnownRange(start.Length, fitting, codeLength, areaCodeLength);
+        return new KnownRange(start, [.. Enumerable.Range(0, 32).Where(length => (lengths & (1u << length)) != 0)], codeLength, areaCodeLength);
     }
 }
 

@@ -366,7 +366,7 @@ public static class Phones
             return E164(code, nsn);
         }
 
-        var range = PhoneReference.FindKnownRange(code, metadata, nsn);
+        var range = PhoneReference.FindKnownRange(code, nsn);
         if (!china && range.Lengths.Contains(nsn.Length))
         {
             // A possible number in a range the reference does not (yet) know: new allocations reach people before

@@ -323,7 +323,7 @@ public class PhonesTests
         { "1\uFE0F\u20E33800138000", "not part of a phone number" },
         { "138\u0660\u0660138000", "scripts" },
         { "１３８\u0660\u0660１３８０００", "scripts" },
-        { "12800138000", "no chinese number begins 0128" },
+        { "12800138000", "no chinese number begins 012" },
         { "11800138000", "not a mobile prefix" },
         { "+86 12800138000", "not a mobile prefix" },
         { "1380013800", "11 digits" },

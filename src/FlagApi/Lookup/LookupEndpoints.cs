@@ -26,6 +26,7 @@ public static class LookupEndpoints
         builder.Services.AddSingleton<ListIndexFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<LookupService>();
+        builder.Services.AddHostedService<IdentifierRulesWarmup>();
         return builder;
     }
 
