@@ -158,17 +158,19 @@ internal static class PhoneReference
     }
 
     public static bool IsValid(string callingCode, string nsn) =>
-        nsn.Length <= MaxNationalDigits && PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).IsValid(nsn);
+        nsn.Length <= MaxNationalDigits && Plan(callingCode).IsValid(nsn);
+
+    private static PhonePlan Plan(string callingCode) => PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture));
 
     public static PhoneNumberUtil.ValidationResult Possibility(string callingCode, string nsn) =>
         Util.IsPossibleNumberWithReason(Number(callingCode, nsn));
 
     public static (PhoneNumberType Type, string? Region) Classify(string callingCode, string nsn) =>
-        nsn.Length <= MaxNationalDigits ? PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Classify(nsn) : (PhoneNumberType.UNKNOWN, null);
+        nsn.Length <= MaxNationalDigits ? Plan(callingCode).Classify(nsn) : (PhoneNumberType.UNKNOWN, null);
 
     public static bool IsFixedLine(string callingCode, string nsn) =>
         nsn.Length <= MaxNationalDigits
-        && PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).Type(nsn) is PhoneNumberType.FIXED_LINE or PhoneNumberType.FIXED_LINE_OR_MOBILE;
+        && Plan(callingCode).Type(nsn) is PhoneNumberType.FIXED_LINE or PhoneNumberType.FIXED_LINE_OR_MOBILE;
 
     /// <summary>The region of a calling code that only one region uses (+86 CN, +852 HK), else null (+1, +7, +44, +800).</summary>
     public static string? OnlyRegionOf(string callingCode)
@@ -203,7 +205,7 @@ internal static class PhoneReference
     /// </summary>
     public static KnownRange FindKnownRange(string callingCode, string nsn)
     {
-        var (start, lengths, example) = PhonePlan.For(int.Parse(callingCode, CultureInfo.InvariantCulture)).KnownRange(nsn);
+        var (start, lengths, example) = Plan(callingCode).KnownRange(nsn);
         var areaCodeLength = 0;
         var codeLength = 0;
         if (example is not null)
