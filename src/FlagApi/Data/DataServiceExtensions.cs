@@ -47,7 +47,9 @@ public static class DataServiceExtensions
             return new DatabaseProviderInfo(options.Provider, ResolveConnectionString(options, configured, environment.ContentRootPath));
         });
 
-        builder.Services.AddSingleton(sp => new SqliteConnectionSetup(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeout));
+        builder.Services.AddSingleton(sp => new SqliteConnectionSetup(
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeout,
+            new SqliteConnectionStringBuilder(sp.GetRequiredService<DatabaseProviderInfo>().ConnectionString).Mode == SqliteOpenMode.ReadOnly));
         builder.Services.AddDbContext<FlagDbContext>((sp, db) =>
         {
             var info = sp.GetRequiredService<DatabaseProviderInfo>();
@@ -104,13 +106,20 @@ public static class DataServiceExtensions
     /// WAL lets lookups' background reloads read while an import writes; NORMAL synchronous is
     /// durable at every checkpoint and safe against corruption in WAL mode.
     /// </summary>
-    internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout) : DbConnectionInterceptor
+    /// <remarks>
+    /// SQLite opens a file it cannot write (a file system remounted read-only, an immutable flag, a lost permission)
+    /// read-only without an error, and such a connection stays read-only for its life. Pooled, it would fail every write
+    /// it is handed after the fault is lifted, until the process restarts. A connection that opened read-only unasked
+    /// serves its one use and is then discarded with the rest of the pool, so the next open tries the file again.
+    /// </remarks>
+    internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout, bool readOnlyRequested) : DbConnectionInterceptor
     {
         private readonly string pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
+            DiscardIfOpenedReadOnly(connection);
             using var command = connection.CreateCommand();
             command.CommandText = pragmas;
             command.ExecuteNonQuery();
@@ -118,9 +127,18 @@ public static class DataServiceExtensions
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
+            DiscardIfOpenedReadOnly(connection);
             await using var command = connection.CreateCommand();
             command.CommandText = pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        private void DiscardIfOpenedReadOnly(DbConnection connection)
+        {
+            if (!readOnlyRequested && connection is SqliteConnection sqlite && SQLitePCL.raw.sqlite3_db_readonly(sqlite.Handle, "main") == 1)
+            {
+                SqliteConnection.ClearPool(sqlite);
+            }
         }
     }
 }

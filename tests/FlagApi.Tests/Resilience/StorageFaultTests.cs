@@ -152,6 +152,14 @@ public abstract class StorageFaultTests : IAsyncDisposable
             using var anonymous = host.Client();
             await AssertUnavailableAsync(await anonymous.PostAsJsonAsync("/v1/reports", Report("13900139001")));
             await AssertUnavailableAsync(await Publish(publisher, "during", Numbers("137", 100)));
+
+            // Writes at once need more connections than were open before, so some are opened while the database is
+            // read-only: they must not be the ones that take the writes after it is writable again.
+            foreach (var response in await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Publish(publisher, $"during-{i}", Numbers("13" + i, 10)))))
+            {
+                await AssertUnavailableAsync(response);
+            }
+
             Assert.Equal("flagged", await host.VerdictAsync(Flagged));
             Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
             Assert.Equal(before, await database.CountsAsync());
