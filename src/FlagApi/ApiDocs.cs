@@ -116,6 +116,7 @@ public static class ApiDocs
             // After the responses above, which pass the limiter too when the endpoint gives them.
             RateLimiting.RateLimitOpenApi.Describe(options);
             ApiDocsLimits.Describe(options);
+            ApiDocsContract.Describe(options);
         });
         return builder;
     }
@@ -125,7 +126,7 @@ public static class ApiDocs
         Description = description,
         Content = new Dictionary<string, OpenApiMediaType>
         {
-            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", document) },
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ApiDocsContract.ProblemSchema, document) },
         },
     };
 

@@ -27,6 +27,10 @@ public static class ProblemHandlingExtensions
         {
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
             o.SerializerOptions.MaxDepth = 32;
+
+            // Numbers are JSON numbers both ways. The web default also reads "12" as 12, and the OpenAPI document then
+            // declares every id and count as integer-or-string, which generated clients turn into untyped values.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         return builder;
     }
