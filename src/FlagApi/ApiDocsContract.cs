@@ -26,6 +26,10 @@ internal static class ApiDocsContract
 {
     public const string ProblemSchema = "ProblemDetails";
 
+    private const string CsvType = "text/csv";
+
+    private const string EntryStateSchema = "EntryState";
+
     private sealed record Vocabulary(string Component, string Description, Func<IReadOnlyCollection<string>> Values);
 
     private static readonly Vocabulary Kind = new("IdentifierKind", "The kind of identifier.",
@@ -81,8 +85,107 @@ internal static class ApiDocsContract
         [("AppealStats", "byStatus")] = nameof(AppealStatus),
     };
 
+    private sealed record Header(string Name, string Description, JsonSchemaType Type = JsonSchemaType.String, string? Format = null);
+
+    private static readonly Header ETag = new("ETag", "The version of what was answered, to send back as If-None-Match (or If-Match) with the next request.");
+
+    private static readonly Header Location = new("Location", "Where the created resource is read.", Format: "uri-reference");
+
+    /// <summary>Response headers a client reads, by operation and status.</summary>
+    private static readonly Dictionary<(string Operation, int Status), Header[]> ResponseHeaders = new()
+    {
+        [("PublishList", StatusCodes.Status201Created)] = [Location],
+        [("PublishList", StatusCodes.Status200OK)] =
+        [
+            new("Idempotent-Replay", "\"true\": this list was published before with the same content; nothing changed, and this is the earlier result."),
+        ],
+        [("FeedSnapshot", StatusCodes.Status200OK)] =
+        [
+            ETag,
+            new("X-List-Version", "The list version of the snapshot (CSV: the JSON body's version).", JsonSchemaType.Integer, "int64"),
+            new("X-List-Count", "The number of entries (CSV).", JsonSchemaType.Integer, "int64"),
+            new("X-List-Sha256", "The checksum of the entries, as the JSON body's sha256 (CSV)."),
+        ],
+        [("FeedSnapshot", StatusCodes.Status304NotModified)] = [ETag],
+        [("HashesForPrefix", StatusCodes.Status200OK)] = [ETag],
+        [("HashesForPrefix", StatusCodes.Status304NotModified)] = [ETag],
+        [("SubmitAppeal", StatusCodes.Status201Created)] = [Location],
+        [("Protect", StatusCodes.Status201Created)] = [Location],
+        [("OverrideProtection", StatusCodes.Status201Created)] = [Location],
+        [("GetReviewAppeal", StatusCodes.Status200OK)] = [ETag],
+        [("AssignAppeal", StatusCodes.Status200OK)] = [ETag],
+        [("RequestAppealInfo", StatusCodes.Status200OK)] = [ETag],
+        [("DecideAppeal", StatusCodes.Status200OK)] = [ETag],
+    };
+
+    /// <summary>Conditional request headers, by operation.</summary>
+    private static readonly Dictionary<string, Header> RequestHeaders = new()
+    {
+        ["FeedSnapshot"] = new("If-None-Match", "The ETag of a snapshot you hold: 304 while the list is still at that version."),
+        ["HashesForPrefix"] = new("If-None-Match", "The ETag of an answer you hold: 304 while the list is still at that version."),
+        ["AssignAppeal"] = new("If-Match", "The appeal's ETag as you saw it: 412 stale_appeal if it changed since."),
+        ["RequestAppealInfo"] = new("If-Match", "The appeal's ETag as you saw it: 412 stale_appeal if it changed since."),
+        ["DecideAppeal"] = new("If-Match", "The appeal's ETag as you saw it (428 precondition_required without it; 412 stale_appeal if it changed since)."),
+    };
+
     public static void Describe(OpenApiOptions options)
     {
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var id = operation.OperationId ?? string.Empty;
+            foreach (var (status, response) in (operation.Responses ?? []).Where(r => r.Value is OpenApiResponse))
+            {
+                var code = int.Parse(status, System.Globalization.CultureInfo.InvariantCulture);
+                var answer = (OpenApiResponse)response;
+                foreach (var header in ResponseHeaders.GetValueOrDefault((id, code)) ?? [])
+                {
+                    answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                    answer.Headers[header.Name] = new OpenApiHeader
+                    {
+                        Description = header.Description,
+                        Required = header != Location || code == StatusCodes.Status201Created,
+                        Schema = new OpenApiSchema { Type = header.Type, Format = header.Format },
+                    };
+                }
+
+                // CSV is text: a generated client sends and receives it as a string, not as the JSON shape of the same data.
+                if (answer.Content?.TryGetValue(CsvType, out var csv) == true)
+                {
+                    csv.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV with a header row, UTF-8." };
+                }
+            }
+
+            if (operation.RequestBody?.Content?.TryGetValue(CsvType, out var body) == true)
+            {
+                body.Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Description = "CSV with a header row, UTF-8.",
+                    MaxLength = (int)Math.Min(int.MaxValue, context.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Problems.LimitsOptions>>().Value.MaxListBodyBytes),
+                };
+            }
+
+            if (RequestHeaders.TryGetValue(id, out var conditional))
+            {
+                operation.Parameters ??= [];
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = conditional.Name,
+                    In = ParameterLocation.Header,
+                    Description = conditional.Description,
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        MaxLength = (int)Math.Min(int.MaxValue, context.ApplicationServices
+                            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>()
+                            .Value.Limits.MaxRequestHeadersTotalSize),
+                    },
+                });
+            }
+
+            return Task.CompletedTask;
+        });
+
         options.AddSchemaTransformer((schema, context, _) =>
         {
             if (context.JsonPropertyInfo is null && schema.Required is { Count: > 0 } required)
@@ -112,6 +215,7 @@ internal static class ApiDocsContract
             }
 
             schemas[ProblemSchema] = Problem(document);
+            DescribeStoredJson(document, schemas);
             foreach (var (name, schema) in schemas.Where(s => s.Value is OpenApiSchema).ToList())
             {
                 NameVocabularies(document, name, (OpenApiSchema)schema);
@@ -130,6 +234,47 @@ internal static class ApiDocsContract
 
             return Task.CompletedTask;
         });
+    }
+
+    /// <summary>
+    /// Members the service reads back from stored JSON (JsonElement, which the framework leaves as "any"): the evidence an
+    /// appellant sent, and an entry's state before and after a change as its history records it.
+    /// </summary>
+    private static void DescribeStoredJson(OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
+    {
+        schemas[EntryStateSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "An entry's state as its history recorded it.",
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["status"] = new OpenApiSchemaReference(nameof(EntryStatus), document),
+                ["category"] = new OpenApiSchemaReference(CategoryNames.Component, document),
+                ["risk"] = new OpenApiSchemaReference(RiskNames.Component, document),
+                ["expiresAt"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "date-time" },
+            },
+        };
+        if (schemas.TryGetValue("EntryHistoryRecord", out var history) && history is OpenApiSchema { Properties: { } entry })
+        {
+            entry["before"] = new OpenApiSchema
+            {
+                OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, new OpenApiSchemaReference(EntryStateSchema, document)],
+                Description = "The state before the change; null when the change created the entry.",
+            };
+            entry["after"] = new OpenApiSchemaReference(EntryStateSchema, document) { Description = "The state after the change." };
+        }
+
+        if (schemas.TryGetValue("ReviewAppealDetail", out var detail) && detail is OpenApiSchema { Properties: { } appeal })
+        {
+            appeal["evidence"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array | JsonSchemaType.Null,
+                Items = new OpenApiSchemaReference("EvidenceItemView", document),
+                Description = "The appellant's evidence (text and links) as they sent it.",
+            };
+        }
+
+        schemas.Remove("JsonElement");
     }
 
     /// <summary>A member the serializer leaves out when it is null or default, which a client must not require.</summary>
