@@ -26,12 +26,22 @@ public static class ApiDocs
 
                 // The document is compared with the checked-in copy: it must not depend on the host that served it.
                 // x-internal: the API is public (OWASP API9:2023, an inventory of who each server is for).
+                // Every deployment serves the same document, so the server is a variable: a generated client (or Swagger UI's
+                // server field) is given the deployment it calls. The default is the service the README runs locally.
                 document.Servers =
                 [
                     new OpenApiServer
                     {
-                        Url = "/",
-                        Description = "The host serving this document",
+                        Url = "{origin}",
+                        Description = "Your FlagApi deployment",
+                        Variables = new Dictionary<string, OpenApiServerVariable>
+                        {
+                            ["origin"] = new()
+                            {
+                                Default = "http://localhost:5080",
+                                Description = "The scheme, host and port of the FlagApi service to call, e.g. https://flagapi.example.org; the default is `dotnet run --project src/FlagApi` on this machine.",
+                            },
+                        },
                         Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(false) },
                     },
                 ];

@@ -218,7 +218,6 @@ internal static class ApiDocsLimits
         [("GetAppealQueue", "listId")] = Number(1, long.MaxValue),
         [("GetAppealQueue", "assignedTo")] = BoundByRequestLine,
         [("GetAppealQueue", "pageSize")] = Number(1, ReviewQueries.MaxPageSize),
-        [("GetAppeal", "appeal")] = BoundByRequestLine,
 
         [("GetReportQueue", "status")] = OneOf(() => [ReportStatuses.Pending, ReportStatuses.Accepted, ReportStatuses.Rejected]),
         [("GetReportQueue", "maxAgeHours")] = Hours,

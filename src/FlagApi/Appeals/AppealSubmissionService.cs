@@ -36,7 +36,7 @@ public sealed class AppealSubmissionService(
     };
 
     /// <summary>Files an appeal, or answers with the appellant's open appeal on the same identifier.</summary>
-    public async Task<Results<Created<AppealCreated>, Ok<AppealAlreadyOpen>, ProblemHttpResult>> SubmitAsync(
+    public async Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAsync(
         AppealRequest request, CancellationToken cancellationToken)
     {
         if (Validate(request) is { } invalid)
@@ -183,16 +183,16 @@ public sealed class AppealSubmissionService(
 
         return TypedResults.Created(
             $"/v1/appeals/{appeal.TrackingCode}",
-            new AppealCreated(appeal.Id, appeal.TrackingCode, token, appeal.Status, appeal.DueBy));
+            new AppealReceipt(appeal.Id, appeal.TrackingCode, appeal.Status, appeal.DueBy, AccessToken: token));
     }
 
-    private static Ok<AppealAlreadyOpen> AlreadyOpen(long id, string trackingCode, AppealStatus status, DateTime dueBy) =>
-        TypedResults.Ok(new AppealAlreadyOpen(
+    private static Ok<AppealReceipt> AlreadyOpen(long id, string trackingCode, AppealStatus status, DateTime dueBy) =>
+        TypedResults.Ok(new AppealReceipt(
             id,
             trackingCode,
             status,
             dueBy,
-            "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."));
+            Detail: "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."));
 
     private Task<Appeal?> FindOpenAsync(IdentifierKind kind, string value, string contactHash, CancellationToken cancellationToken) =>
         db.Appeals.AsNoTracking()

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace FlagApi.Appeals;
@@ -23,11 +24,20 @@ public sealed record EvidenceItem(string? Type, string? Text, string? Url);
 /// <summary>A PNG, JPEG or PDF; its type is read from its content, whatever its name says.</summary>
 public sealed record AttachmentUpload(string? FileName, string? ContentBase64);
 
-/// <summary>A new appeal. <see cref="AccessToken"/> is shown here only; the server keeps a hash.</summary>
-public sealed record AppealCreated(long Id, string TrackingCode, string AccessToken, AppealStatus Status, DateTime DueBy);
-
-/// <summary>The answer to a repeated appeal: the open appeal that already exists, without a token.</summary>
-public sealed record AppealAlreadyOpen(long Id, string TrackingCode, AppealStatus Status, DateTime DueBy, string Detail);
+/// <summary>
+/// The answer to filing an appeal: 201 with a new appeal's <see cref="AccessToken"/>, shown here only (the server keeps a
+/// hash); or 200 with the open appeal the same contact already has on the identifier, without a token and with a
+/// <see cref="Detail"/> saying so. One shape for both, so a generated client reads either.
+/// </summary>
+public sealed record AppealReceipt(
+    long Id,
+    string TrackingCode,
+    AppealStatus Status,
+    DateTime DueBy,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only when the appeal was created (201): with the tracking code, it opens the appeal. Keep it; it is not shown again.")]
+    string? AccessToken = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for an appeal that was already open (200): what to do instead.")]
+    string? Detail = null);
 
 /// <summary><c>POST /v1/appeals/{trackingCode}/messages</c>.</summary>
 public sealed record AppealMessageRequest(string? Message);

@@ -10,6 +10,8 @@ public static class AppellantEndpoints
 {
     public const string TokenHeader = "X-Appeal-Token";
 
+    public const string Root = "/v1/appeals";
+
     /// <summary>
     /// Tracking codes start with <c>AP</c> (route regexes ignore case), so these routes never take the reviewers' numeric
     /// <c>/v1/appeals/{id}</c>. A code typed with spaces still matches; the handler normalizes it.
@@ -30,9 +32,25 @@ public static class AppellantEndpoints
 
     public static IEndpointRouteBuilder MapAppellantAppeals(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/appeals")
+        var group = app.MapGroup(Root)
             .WithTags("Appeals")
             .WithRateLimitBudget(RateLimitBudget.Appeal);
+
+        // Reading spends the lookup budget: an appellant checking on an appeal must not use up the budget that filing and
+        // answering are counted against. Any text but a number reaches this route (a number is the deprecated reviewers'
+        // route), so a mistyped code is the same 404 appeal_not_found as an unknown one.
+        app.MapGroup(Root)
+            .WithTags("Appeals")
+            .WithRateLimitBudget(RateLimitBudget.Lookup)
+            .MapGet("/{trackingCode}", GetAppealAsAppellant)
+            .WithName("GetAppeal")
+            .WithSummary("Your appeal, by its tracking code and access token")
+            .WithDescription("""
+                `AP-XXXX-XXXX` (any case, with spaces) and the header `X-Appeal-Token`: status, the public history (reviewers appear
+                as "reviewer"), requests for information and the decision with its reason. An unknown code, a missing token and a
+                wrong token all get the same 404 appeal_not_found. Reviewers read appeals at GET /v1/review/appeals/{id}.
+                """)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/", SubmitAppeal)
             .WithName("SubmitAppeal")
@@ -77,7 +95,7 @@ public static class AppellantEndpoints
         return app;
     }
 
-    public static Task<Results<Created<AppealCreated>, Ok<AppealAlreadyOpen>, ProblemHttpResult>> SubmitAppeal(
+    public static Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAppeal(
         AppealRequest request, AppealSubmissionService appeals, CancellationToken cancellationToken) =>
         appeals.SubmitAsync(request, cancellationToken);
 

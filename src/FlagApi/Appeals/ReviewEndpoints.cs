@@ -12,8 +12,8 @@ using Microsoft.Net.Http.Headers;
 namespace FlagApi.Appeals;
 
 /// <summary>
-/// The reviewers' side of appeals. Routes take numeric ids only: the appellant's routes in the same path
-/// space take tracking codes (<c>AP-…</c>), so the two never match the same request.
+/// The reviewers' side of appeals, under <c>/v1/review/appeals</c>, by numeric id. The appellant's routes are under
+/// <c>/v1/appeals</c>, by tracking code (<see cref="AppellantEndpoints"/>).
 /// </summary>
 public static class ReviewEndpoints
 {
@@ -28,25 +28,59 @@ public static class ReviewEndpoints
 
     public static IEndpointRouteBuilder MapAppealReview(this IEndpointRouteBuilder app)
     {
+        MapReviewRoutes(app, Root, deprecated: false);
+
+        // The first shape, under the appellant's /v1/appeals: there a numeric id sat at the path position of the
+        // appellant's tracking code, which no generated client can type. Still answered, the same way, for callers
+        // written against it, with Deprecation, Sunset and the successor's Link; no longer in the OpenAPI document.
+        MapReviewRoutes(app, AppellantEndpoints.Root, deprecated: true);
+        return app;
+    }
+
+    /// <summary>Where reviewers work on appeals.</summary>
+    public const string Root = "/v1/review/appeals";
+
+    /// <summary>The deprecated routes' last day (RFC 8594 Sunset), as docs/deprecations.md announces it.</summary>
+    public static readonly DateTimeOffset DeprecatedRoutesSunset = new(2027, 6, 30, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>When the old routes were deprecated (RFC 9745 Deprecation).</summary>
+    public static readonly DateTimeOffset DeprecatedRoutesSince = new(2026, 12, 4, 0, 0, 0, TimeSpan.Zero);
+
+    private static void MapReviewRoutes(IEndpointRouteBuilder app, string root, bool deprecated)
+    {
         // Reading admits publishers too (the agency's read-only view of appeals against its own lists);
         // the handlers narrow what a publisher sees. Every change needs a reviewer.
-        // Reads spend the lookup budget: a reviewer working through the queue, or an appellant checking on an
-        // appeal, must not use up the budget that filing, answering and deciding are counted against.
-        var read = app.MapGroup("/v1/appeals")
+        // Reads spend the lookup budget: a reviewer working through the queue must not use up the budget that
+        // deciding is counted against.
+        var read = app.MapGroup(root)
             .WithTags("Appeals (reviewers)")
             .RequireAuthorization(Policies.ReviewerOrPublisher)
             .WithRateLimitBudget(RateLimitBudget.Lookup)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-        var write = app.MapGroup("/v1/appeals")
+        var write = app.MapGroup(root)
             .WithTags("Appeals (reviewers)")
             .RequireAuthorization(Policies.Reviewer)
             .WithRateLimitBudget(RateLimitBudget.Appeal)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        if (deprecated)
+        {
+            foreach (var group in new[] { read, write })
+            {
+                group.ExcludeFromDescription().AddEndpointFilter(async (context, next) =>
+                {
+                    AnnounceSuccessor(context.HttpContext);
+                    return await next(context);
+                });
+            }
+        }
+
+        // Endpoint names are unique: only the documented routes have them (they are the OpenAPI operation ids).
+        string? Name(string name) => deprecated ? null : name;
 
         read.MapGet("/", GetQueue)
-            .WithName("GetAppealQueue")
+            .Named(Name("GetAppealQueue"))
             .WithSummary("The appeal queue: overdue first, then by due time")
             .WithDescription("""
                 Filters, all optional and combined: `status` (submitted, in_review, needs_info, approved, rejected, withdrawn); `overdue`
@@ -59,54 +93,26 @@ public static class ReviewEndpoints
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
-        // One path for both readers (SPEC: GET /v1/appeals/{trackingCode} for the appellant, GET /v1/appeals/{id} for
-        // reviewers): OpenAPI cannot tell two templates of the same shape apart, so one operation dispatches on the form.
-        app.MapGroup("/v1/appeals")
-            .WithTags("Appeals")
-            .WithRateLimitBudget(RateLimitBudget.Lookup)
-            .MapGet("/{appeal}", GetAppealByCodeOrId)
-            .WithName("GetAppeal")
-            .WithSummary("One appeal: by tracking code for the appellant (X-Appeal-Token), by numeric id for reviewers (X-Api-Key)")
+        read.MapGet("/{id:long}", GetAppeal)
+            .Named(Name("GetReviewAppeal"))
+            .WithSummary("One appeal as reviewers see it, with its ETag")
             .WithDescription("""
-                `AP-XXXX-XXXX` (any case, with spaces) and the header `X-Appeal-Token`: the appellant's view (AppellantAppealView) —
-                status, the public history (reviewers appear as "reviewer"), requests for information and the decision with its reason.
-                An unknown code, a missing token and a wrong token all get the same 404 appeal_not_found.
-
-                A numeric id with a reviewer or admin key (or a publisher key, for appeals against its own agency's lists): the review
-                view (ReviewAppealDetail) — statement and evidence, attachment metadata, every event with internal notes, the decision,
-                and the entry with every source and its history; the `ETag` header is the appeal's revision, to send as `If-Match` with a
-                decision. A publisher sees neither the appellant nor internal notes, and other agencies' appeals are 403 not_your_appeal.
+                With a reviewer or admin key (or a publisher key, for appeals against its own agency's lists): the statement and
+                evidence, attachment metadata, every event with internal notes, the decision, and the entry with every source and
+                its history. The `ETag` header is the appeal's revision, to send as `If-Match` with a decision. A publisher sees
+                neither the appellant nor internal notes, and other agencies' appeals are 403 not_your_appeal.
                 """)
-            .Produces<ReviewAppealDetail>(StatusCodes.Status200OK)
-            .AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
-            {
-                // Either view, depending on who asks: say both in the schema, not only in prose.
-                var appellant = await context.GetOrCreateSchemaAsync(typeof(AppellantAppealView), null, cancellationToken);
-                var reviewer = await context.GetOrCreateSchemaAsync(typeof(ReviewAppealDetail), null, cancellationToken);
-                context.Document!.AddComponent(nameof(AppellantAppealView), appellant);
-                context.Document.AddComponent(nameof(ReviewAppealDetail), reviewer);
-                operation.Responses![StatusCodes.Status200OK.ToString(CultureInfo.InvariantCulture)].Content!["application/json"].Schema = new Microsoft.OpenApi.OpenApiSchema
-                {
-                    OneOf =
-                    [
-                        new Microsoft.OpenApi.OpenApiSchemaReference(nameof(AppellantAppealView), context.Document),
-                        new Microsoft.OpenApi.OpenApiSchemaReference(nameof(ReviewAppealDetail), context.Document),
-                    ],
-                };
-            })
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         write.MapGet("/{id:long}/attachments/{attachmentId:long}", GetAttachment)
-            .WithName("GetAppealAttachment")
+            .Named(Name("GetAppealAttachment"))
             .WithSummary("An attachment's bytes, as a download")
             .WithDescription("With the content type it was stored with, `X-Content-Type-Options: nosniff` and `Content-Disposition: attachment`: the file is the appellant's and is never rendered in this origin. Reviewers only.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         write.MapPost("/{id:long}/assign", Assign)
-            .WithName("AssignAppeal")
+            .Named(Name("AssignAppeal"))
             .WithSummary("Take an appeal (or hand it to a reviewer): submitted becomes in_review")
             .WithDescription("`reviewer` defaults to the calling key. An `If-Match` header, if sent, must hold the current ETag (412 stale_appeal). A closed appeal, or one waiting for the appellant, is 409 invalid_transition.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -115,7 +121,7 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         write.MapPost("/{id:long}/request-info", RequestInfo)
-            .WithName("RequestAppealInfo")
+            .Named(Name("RequestAppealInfo"))
             .WithSummary("Ask the appellant for more: the appeal waits in needs_info")
             .WithDescription("`message` is public: the appellant sees it. Allowed while the appeal is submitted or in review (409 invalid_transition otherwise).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -124,7 +130,7 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         write.MapPost("/{id:long}/decision", Decide)
-            .WithName("DecideAppeal")
+            .Named(Name("DecideAppeal"))
             .WithSummary("Approve or reject an appeal, with a reason")
             .WithDescription("""
                 Requires `If-Match` with the ETag of the appeal as the reviewer saw it (428 precondition_required without it; 412
@@ -141,7 +147,7 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
         write.MapPost("/decisions", DecideMany)
-            .WithName("DecideAppealsInBulk")
+            .Named(Name("DecideAppealsInBulk"))
             .WithSummary("Approve or reject many appeals at once, each with its own recorded decision")
             .WithDescription("""
                 Choose the appeals by `appealIds`, or by `filter` {`listId`, `status`?, `kind`?}: every appeal against an entry that list
@@ -151,8 +157,21 @@ public static class ReviewEndpoints
                 """)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+    }
 
-        return app;
+    private static RouteHandlerBuilder Named(this RouteHandlerBuilder route, string? name) => name is null ? route : route.WithName(name);
+
+    /// <summary>
+    /// On a deprecated route: when it was deprecated (RFC 9745), its last day (RFC 8594), and the same request on the
+    /// route that replaces it (RFC 8288 successor-version).
+    /// </summary>
+    private static void AnnounceSuccessor(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        headers["Deprecation"] = "@" + DeprecatedRoutesSince.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        headers["Sunset"] = DeprecatedRoutesSunset.ToString("R", CultureInfo.InvariantCulture);
+        var successor = Root + context.Request.Path.Value![AppellantEndpoints.Root.Length..];
+        headers.Link = $"<{successor}>; rel=\"successor-version\"";
     }
 
     public static async Task<Results<Ok<AppealQueuePage>, ProblemHttpResult>> GetQueue(
@@ -172,34 +191,6 @@ public static class ReviewEndpoints
         }
 
         return TypedResults.Ok(await queries.QueueAsync(filter, viewer, cancellationToken));
-    }
-
-    public static async Task<IResult> GetAppealByCodeOrId(
-        string appeal,
-        [FromHeader(Name = AppellantEndpoints.TokenHeader)] string? token,
-        ClaimsPrincipal user,
-        HttpResponse response,
-        IAuthorizationService authorization,
-        AppealSubmissionService appeals,
-        ReviewQueries queries,
-        CancellationToken cancellationToken)
-    {
-        if (!long.TryParse(appeal, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-        {
-            return (await AppellantEndpoints.GetAppealAsAppellant(appeal, token, appeals, cancellationToken)).Result;
-        }
-
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return TypedResults.Challenge();
-        }
-
-        if (!(await authorization.AuthorizeAsync(user, Policies.ReviewerOrPublisher)).Succeeded)
-        {
-            return TypedResults.Forbid();
-        }
-
-        return (await GetAppeal(id, user, response, queries, cancellationToken)).Result;
     }
 
     public static async Task<Results<Ok<ReviewAppealDetail>, ProblemHttpResult>> GetAppeal(
@@ -263,7 +254,7 @@ public static class ReviewEndpoints
         if (OptionalRevision(http, id) is not { } revision)
         {
             return ApiProblems.Problem(StatusCodes.Status428PreconditionRequired, ReviewProblemCodes.PreconditionRequired, "If-Match is required",
-                $"A decision must say which version of the appeal it decides on: send the ETag of GET /v1/appeals/{id} as If-Match.");
+                $"A decision must say which version of the appeal it decides on: send the ETag of GET /v1/review/appeals/{id} as If-Match.");
         }
 
         await service.DecideAsync(id, revision, request, user.Actor(), cancellationToken);

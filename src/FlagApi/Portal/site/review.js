@@ -286,7 +286,7 @@ function clearFilters() {
 
 async function loadQueue() {
   const params = new URLSearchParams({ ...state.filters, page: String(state.appealPage), pageSize: String(APPEAL_PAGE_SIZE) });
-  const result = await call('GET', `/v1/appeals?${params}`);
+  const result = await call('GET', `/v1/review/appeals?${params}`);
   if (!state.key) return;
   if (!result.ok) {
     showReviewProblem($('queue-filters'), result.problem, {
@@ -374,7 +374,7 @@ async function decideMany(event) {
   }
 
   const body = { appealIds: [...state.selected.keys()], decision, reason, verification: verification || undefined, note: note || undefined };
-  const result = await whileBusy($('bulk-submit'), () => call('POST', '/v1/appeals/decisions', { body }));
+  const result = await whileBusy($('bulk-submit'), () => call('POST', '/v1/review/appeals/decisions', { body }));
   if (!state.key) return;
   if (!result.ok) {
     showReviewProblem(form, result.problem, {
@@ -410,7 +410,7 @@ function renderBulkResults(answer) {
 // ── one appeal ──
 
 async function openAppeal(id, { notice } = {}) {
-  const result = await call('GET', `/v1/appeals/${id}`);
+  const result = await call('GET', `/v1/review/appeals/${id}`);
   if (!state.key) return false;
   if (!result.ok) {
     const region = state.appeal ? $('detail-notice') : $('queue-status');
@@ -529,7 +529,7 @@ function attachmentList(appeal) {
 async function download(appealId, file, button, holder) {
   const response = await whileBusy(button, async () => {
     try {
-      return await fetch(`/v1/appeals/${appealId}/attachments/${file.id}`, { headers: { 'X-Api-Key': state.key }, credentials: 'same-origin' });
+      return await fetch(`/v1/review/appeals/${appealId}/attachments/${file.id}`, { headers: { 'X-Api-Key': state.key }, credentials: 'same-origin' });
     } catch {
       return null;
     }
@@ -623,7 +623,7 @@ async function staleReload() {
 async function assign() {
   const appeal = state.appeal;
   const result = await whileBusy($('assign-button'), () =>
-    call('POST', `/v1/appeals/${appeal.id}/assign`, { body: {}, headers: state.etag ? { 'If-Match': state.etag } : {} }));
+    call('POST', `/v1/review/appeals/${appeal.id}/assign`, { body: {}, headers: state.etag ? { 'If-Match': state.etag } : {} }));
   if (!state.key) return;
   if (result.ok) {
     takeAppeal(result);
@@ -652,7 +652,7 @@ async function requestInfo(event) {
   }
   const appeal = state.appeal;
   const result = await whileBusy($('request-info-submit'), () =>
-    call('POST', `/v1/appeals/${appeal.id}/request-info`, { body: { message }, headers: state.etag ? { 'If-Match': state.etag } : {} }));
+    call('POST', `/v1/review/appeals/${appeal.id}/request-info`, { body: { message }, headers: state.etag ? { 'If-Match': state.etag } : {} }));
   if (!state.key) return;
   if (result.ok) {
     form.reset();
@@ -684,7 +684,7 @@ async function decide(event) {
 
   const appeal = state.appeal;
   // Always with If-Match: the decision is about the appeal as the reviewer read it, never a later one.
-  const result = await whileBusy($('decision-submit'), () => call('POST', `/v1/appeals/${appeal.id}/decision`, {
+  const result = await whileBusy($('decision-submit'), () => call('POST', `/v1/review/appeals/${appeal.id}/decision`, {
     body: { decision, reason, verification: verification || undefined, note: note || undefined },
     headers: { 'If-Match': state.etag },
   }));
