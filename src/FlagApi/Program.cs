@@ -48,6 +48,7 @@ var app = builder.Build();
 app.UseObservability();
 app.UseSecurityHeaders();
 app.UseProblemHandling();
+app.UseDeprecatedRoutes();
 app.UseCrossOrigin();
 app.UseKeys();
 app.UseRateLimits();

@@ -29,11 +29,49 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         using var anonymous = app.CreateClient();
         using var appKey = app.CreateClient(await app.CreateKeyAsync("app"));
 
-        await Problem.AssertAsync(await anonymous.GetAsync("/v1/appeals"), HttpStatusCode.Unauthorized, "missing_api_key");
-        await Problem.AssertAsync(await appKey.GetAsync("/v1/appeals"), HttpStatusCode.Forbidden, "wrong_role");
-        await Problem.AssertAsync(await appKey.GetAsync("/v1/appeals/1"), HttpStatusCode.Forbidden, "wrong_role");
+        await Problem.AssertAsync(await anonymous.GetAsync("/v1/review/appeals"), HttpStatusCode.Unauthorized, "missing_api_key");
+        await Problem.AssertAsync(await appKey.GetAsync("/v1/review/appeals"), HttpStatusCode.Forbidden, "wrong_role");
+        await Problem.AssertAsync(await appKey.GetAsync("/v1/review/appeals/1"), HttpStatusCode.Forbidden, "wrong_role");
         await Problem.AssertAsync(
-            await anonymous.PostAsJsonAsync("/v1/appeals/1/decision", new { decision = "reject", reason = "no" }), HttpStatusCode.Unauthorized, "missing_api_key");
+            await anonymous.PostAsJsonAsync("/v1/review/appeals/1/decision", new { decision = "reject", reason = "no" }), HttpStatusCode.Unauthorized, "missing_api_key");
+    }
+
+    [Fact]
+    public async Task TheFirstReviewerRoutesStillAnswerAsBeforeAndNameTheirDeprecationAndSuccessor()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        await PublishAsync(app, Beijing, "b1", "13800138000");
+        var id = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000");
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+
+        var current = await reviewer.GetAsync($"/v1/review/appeals/{id}");
+        var old = await reviewer.GetAsync($"/v1/appeals/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        Assert.Equal(await current.Content.ReadAsStringAsync(), await old.Content.ReadAsStringAsync());
+        Assert.Equal(current.Headers.ETag, old.Headers.ETag);
+        Assert.False(current.Headers.Contains("Deprecation"));
+        Assert.Equal("@" + ReviewEndpoints.DeprecatedRoutesSince.ToUnixTimeSeconds(), old.Headers.GetValues("Deprecation").Single());
+        Assert.Equal(ReviewEndpoints.DeprecatedRoutesSunset.ToString("R"), old.Headers.GetValues("Sunset").Single());
+        Assert.Equal($"</v1/review/appeals/{id}>; rel=\"successor-version\"", old.Headers.GetValues("Link").Single());
+
+        using var decide = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        {
+            Content = JsonContent.Create(new { decision = "reject", reason = "The number called victims." }),
+        };
+        decide.Headers.IfMatch.Add(old.Headers.ETag!);
+        var decided = await reviewer.SendAsync(decide);
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        Assert.Equal($"</v1/review/appeals/{id}/decision>; rel=\"successor-version\"", decided.Headers.GetValues("Link").Single());
+        Assert.Equal(AppealStatus.Rejected, (await decided.Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!.Status);
+
+        // A refusal on an old route says so too, and the document no longer lists the old routes.
+        using var appKey = app.CreateClient(await app.CreateKeyAsync("app"));
+        var refused = await appKey.GetAsync("/v1/appeals");
+        await Problem.AssertAsync(refused, HttpStatusCode.Forbidden, "wrong_role");
+        Assert.Equal("</v1/review/appeals>; rel=\"successor-version\"", refused.Headers.GetValues("Link").Single());
+        var document = await reviewer.GetStringAsync("/openapi/v1.json");
+        Assert.DoesNotContain("\"/v1/appeals/{id}", document, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,7 +100,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var id = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000", attachment: ("bill.pdf", "application/pdf", "%PDF-1.4 test"u8.ToArray()));
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
-        var response = await reviewer.GetAsync($"/v1/appeals/{id}");
+        var response = await reviewer.GetAsync($"/v1/review/appeals/{id}");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var appeal = (await response.Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!;
@@ -73,15 +111,15 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         Assert.Equal("submitted", Assert.Single(appeal.Events).Action);
         var attachment = Assert.Single(appeal.Attachments);
 
-        var download = await reviewer.GetAsync($"/v1/appeals/{id}/attachments/{attachment.Id}");
+        var download = await reviewer.GetAsync($"/v1/review/appeals/{id}/attachments/{attachment.Id}");
 
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("%PDF-1.4 test"u8.ToArray(), await download.Content.ReadAsByteArrayAsync());
-        await Problem.AssertAsync(await reviewer.GetAsync($"/v1/appeals/{id}/attachments/{attachment.Id + 100}"), HttpStatusCode.NotFound, "not_found");
-        await Problem.AssertAsync(await reviewer.GetAsync($"/v1/appeals/{id + 100}"), HttpStatusCode.NotFound, "not_found");
+        await Problem.AssertAsync(await reviewer.GetAsync($"/v1/review/appeals/{id}/attachments/{attachment.Id + 100}"), HttpStatusCode.NotFound, "not_found");
+        await Problem.AssertAsync(await reviewer.GetAsync($"/v1/review/appeals/{id + 100}"), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -92,7 +130,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var id = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer", name: "Li"));
 
-        var response = await reviewer.PostAsync($"/v1/appeals/{id}/assign", content: null);
+        var response = await reviewer.PostAsync($"/v1/review/appeals/{id}/assign", content: null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var appeal = (await response.Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!;
@@ -102,7 +140,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         Assert.Equal(("assigned", AppealStatus.Submitted, AppealStatus.InReview), (assigned.Action, assigned.FromStatus, assigned.ToStatus));
         Assert.Equal(AppealSecrets.ETag(appeal.Revision), response.Headers.ETag?.ToString());
 
-        var handed = (await (await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/assign", new { reviewer = "Wang" })).Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!;
+        var handed = (await (await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/assign", new { reviewer = "Wang" })).Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!;
         Assert.Equal("Wang", handed.AssignedTo);
         Assert.Equal(id, Assert.Single((await QueueAsync(reviewer, "?assignedTo=Wang")).Items).Id);
         Assert.Empty((await QueueAsync(reviewer, "?assignedTo=Zhao")).Items);
@@ -116,16 +154,16 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var id = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
-        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/request-info", new { message = " " }), HttpStatusCode.BadRequest, "missing_message");
-        var response = await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/request-info", new { message = "Send a photo of your SIM contract." });
+        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/request-info", new { message = " " }), HttpStatusCode.BadRequest, "missing_message");
+        var response = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/request-info", new { message = "Send a photo of your SIM contract." });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var appeal = (await response.Content.ReadFromJsonAsync<ReviewAppealDetail>(Json))!;
         Assert.Equal(AppealStatus.NeedsInfo, appeal.Status);
         Assert.Equal(("info_requested", "Send a photo of your SIM contract."), (appeal.Events[^1].Action, appeal.Events[^1].PublicMessage));
-        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/assign", new { }), HttpStatusCode.Conflict, "invalid_transition");
+        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/assign", new { }), HttpStatusCode.Conflict, "invalid_transition");
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/request-info", new { message = "Again?" }), HttpStatusCode.Conflict, "invalid_transition");
+            await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/request-info", new { message = "Again?" }), HttpStatusCode.Conflict, "invalid_transition");
     }
 
     [Fact]
@@ -138,9 +176,9 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var etag = await ETagAsync(reviewer, id);
 
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/decision", new { decision = "reject", reason = "No proof" }),
+            await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/decision", new { decision = "reject", reason = "No proof" }),
             HttpStatusCode.PreconditionRequired, "precondition_required");
-        await reviewer.PostAsJsonAsync($"/v1/appeals/{id}/assign", new { });
+        await reviewer.PostAsJsonAsync($"/v1/review/appeals/{id}/assign", new { });
         await Problem.AssertAsync(await DecideAsync(reviewer, id, etag, "reject", "No proof"), HttpStatusCode.PreconditionFailed, "stale_appeal");
         await Problem.AssertAsync(await DecideAsync(reviewer, id, "\"abc\"", "reject", "No proof"), HttpStatusCode.PreconditionFailed, "stale_appeal");
 
@@ -245,12 +283,12 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
         await Problem.AssertAsync(await DecideAsync(reviewer, withdrawn, await ETagAsync(reviewer, withdrawn), "reject", "No"), HttpStatusCode.Conflict, "invalid_transition");
-        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/appeals/{withdrawn}/assign", new { }), HttpStatusCode.Conflict, "invalid_transition");
+        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/review/appeals/{withdrawn}/assign", new { }), HttpStatusCode.Conflict, "invalid_transition");
         Assert.Equal(HttpStatusCode.OK, (await DecideAsync(reviewer, decided, await ETagAsync(reviewer, decided), "reject", "No proof")).StatusCode);
         await Problem.AssertAsync(
             await DecideAsync(reviewer, decided, await ETagAsync(reviewer, decided), "approve", "Yes after all", "callback"), HttpStatusCode.Conflict, "invalid_transition");
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync($"/v1/appeals/{decided}/request-info", new { message = "More?" }), HttpStatusCode.Conflict, "invalid_transition");
+            await reviewer.PostAsJsonAsync($"/v1/review/appeals/{decided}/request-info", new { message = "More?" }), HttpStatusCode.Conflict, "invalid_transition");
 
         Assert.Equal(AppealStatus.Rejected, (await DetailAsync(reviewer, decided)).Status);
         Assert.Equal(AppealStatus.Withdrawn, (await DetailAsync(reviewer, withdrawn)).Status);
@@ -289,7 +327,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var elsewhere = await InsertAppealInsteadOfPostingItAsync(app, "+8613900139000");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
-        var response = await reviewer.PostAsJsonAsync("/v1/appeals/decisions", new
+        var response = await reviewer.PostAsJsonAsync("/v1/review/appeals/decisions", new
         {
             filter = new { listId = sweep },
             decision = "approve",
@@ -333,17 +371,17 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync("/v1/appeals/decisions", new { decision = "reject", reason = "No" }), HttpStatusCode.BadRequest, "missing_selection");
+            await reviewer.PostAsJsonAsync("/v1/review/appeals/decisions", new { decision = "reject", reason = "No" }), HttpStatusCode.BadRequest, "missing_selection");
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync("/v1/appeals/decisions", new { appealIds = ids, decision = "reject", reason = "No" }), HttpStatusCode.BadRequest, "too_many_appeals");
+            await reviewer.PostAsJsonAsync("/v1/review/appeals/decisions", new { appealIds = ids, decision = "reject", reason = "No" }), HttpStatusCode.BadRequest, "too_many_appeals");
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync("/v1/appeals/decisions", new { appealIds = ids.Take(2), decision = "approve", reason = "Yes" }),
+            await reviewer.PostAsJsonAsync("/v1/review/appeals/decisions", new { appealIds = ids.Take(2), decision = "approve", reason = "Yes" }),
             HttpStatusCode.BadRequest, "missing_verification");
         await Problem.AssertAsync(
-            await reviewer.PostAsJsonAsync("/v1/appeals/decisions", new { filter = new { listId = 999 }, decision = "reject", reason = "No" }),
+            await reviewer.PostAsJsonAsync("/v1/review/appeals/decisions", new { filter = new { listId = 999 }, decision = "reject", reason = "No" }),
             HttpStatusCode.NotFound, "not_found");
 
-        var response = await reviewer.PostAsJsonAsync("/v1/appeals/decisions", new { appealIds = new[] { ids[0], 999 }, decision = "reject", reason = "No proof" });
+        var response = await reviewer.PostAsJsonAsync("/v1/review/appeals/decisions", new { appealIds = new[] { ids[0], 999 }, decision = "reject", reason = "No proof" });
 
         var result = (await response.Content.ReadFromJsonAsync<BulkDecisionResponse>(Json))!;
         Assert.Equal(("reject", 1, 1), (result.Decision, result.Decided, result.Skipped));
@@ -380,12 +418,12 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         Assert.Equal((3, 2, 1), (paged.Total, paged.Page, paged.PageSize));
         Assert.Equal([early], paged.Items.Select(i => i.Id));
 
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/appeals?status=open"), HttpStatusCode.BadRequest, "invalid_status");
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/appeals?overdue=maybe"), HttpStatusCode.BadRequest, "invalid_filter");
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/appeals?listId=x"), HttpStatusCode.BadRequest, "invalid_filter");
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/appeals?kind=fax"), HttpStatusCode.BadRequest, "unknown_kind");
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/appeals?category=x"), HttpStatusCode.BadRequest, "invalid_category");
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/appeals?pageSize=0"), HttpStatusCode.BadRequest, "invalid_page");
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/review/appeals?status=open"), HttpStatusCode.BadRequest, "invalid_status");
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/review/appeals?overdue=maybe"), HttpStatusCode.BadRequest, "invalid_filter");
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/review/appeals?listId=x"), HttpStatusCode.BadRequest, "invalid_filter");
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/review/appeals?kind=fax"), HttpStatusCode.BadRequest, "unknown_kind");
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/review/appeals?category=x"), HttpStatusCode.BadRequest, "invalid_category");
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/review/appeals?pageSize=0"), HttpStatusCode.BadRequest, "invalid_page");
     }
 
     [Fact]
@@ -397,11 +435,11 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var ours = await InsertAppealInsteadOfPostingItAsync(app, "+8613800138000");
         var theirs = await InsertAppealInsteadOfPostingItAsync(app, "+8613900139000");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
-        await reviewer.PostAsJsonAsync($"/v1/appeals/{ours}/request-info", new { message = "Send proof" });
+        await reviewer.PostAsJsonAsync($"/v1/review/appeals/{ours}/request-info", new { message = "Send proof" });
         using var publisher = app.CreateClient(await app.CreateKeyAsync("publisher", Beijing));
 
-        var queue = await publisher.GetStringAsync("/v1/appeals");
-        var detail = await publisher.GetAsync($"/v1/appeals/{ours}");
+        var queue = await publisher.GetStringAsync("/v1/review/appeals");
+        var detail = await publisher.GetAsync($"/v1/review/appeals/{ours}");
 
         var item = Assert.Single(JsonSerializer.Deserialize<AppealQueuePage>(queue, Json)!.Items);
         Assert.Equal(ours, item.Id);
@@ -411,13 +449,13 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         var body = await detail.Content.ReadAsStringAsync();
         Assert.DoesNotContain("139 0000", body, StringComparison.Ordinal);
         Assert.DoesNotContain("Zhang Wei", body, StringComparison.Ordinal);
-        Assert.Single((await publisher.GetFromJsonAsync<AppealQueuePage>($"/v1/appeals?listId={beijingList}", Json))!.Items);
-        await Problem.AssertAsync(await publisher.GetAsync($"/v1/appeals?listId={shanghaiList}"), HttpStatusCode.Forbidden, "not_your_list");
-        await Problem.AssertAsync(await publisher.GetAsync($"/v1/appeals/{theirs}"), HttpStatusCode.Forbidden, "not_your_appeal");
+        Assert.Single((await publisher.GetFromJsonAsync<AppealQueuePage>($"/v1/review/appeals?listId={beijingList}", Json))!.Items);
+        await Problem.AssertAsync(await publisher.GetAsync($"/v1/review/appeals?listId={shanghaiList}"), HttpStatusCode.Forbidden, "not_your_list");
+        await Problem.AssertAsync(await publisher.GetAsync($"/v1/review/appeals/{theirs}"), HttpStatusCode.Forbidden, "not_your_appeal");
         await Problem.AssertAsync(await DecideAsync(publisher, ours, detail.Headers.ETag!.ToString(), "reject", "Ours"), HttpStatusCode.Forbidden, "wrong_role");
-        await Problem.AssertAsync(await publisher.PostAsJsonAsync($"/v1/appeals/{ours}/assign", new { }), HttpStatusCode.Forbidden, "wrong_role");
+        await Problem.AssertAsync(await publisher.PostAsJsonAsync($"/v1/review/appeals/{ours}/assign", new { }), HttpStatusCode.Forbidden, "wrong_role");
         await Problem.AssertAsync(
-            await publisher.PostAsJsonAsync("/v1/appeals/decisions", new { filter = new { listId = beijingList }, decision = "reject", reason = "x" }),
+            await publisher.PostAsJsonAsync("/v1/review/appeals/decisions", new { filter = new { listId = beijingList }, decision = "reject", reason = "x" }),
             HttpStatusCode.Forbidden, "wrong_role");
     }
 
@@ -537,7 +575,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
 
     private static async Task<AppealQueuePage> QueueAsync(HttpClient client, string query)
     {
-        var response = await client.GetAsync("/v1/appeals" + query);
+        var response = await client.GetAsync("/v1/review/appeals" + query);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/appeals{query} answered {(int)response.StatusCode}: {body}");
         return JsonSerializer.Deserialize<AppealQueuePage>(body, Json)!;
@@ -545,22 +583,22 @@ public abstract class AppealReviewTests(DatabaseTarget target)
 
     private static async Task<ReviewAppealDetail> DetailAsync(HttpClient client, long id)
     {
-        var response = await client.GetAsync($"/v1/appeals/{id}");
+        var response = await client.GetAsync($"/v1/review/appeals/{id}");
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/appeals/{id} answered {(int)response.StatusCode}: {body}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET /v1/review/appeals/{id} answered {(int)response.StatusCode}: {body}");
         return JsonSerializer.Deserialize<ReviewAppealDetail>(body, Json)!;
     }
 
     private static async Task<string> ETagAsync(HttpClient client, long id)
     {
-        var response = await client.GetAsync($"/v1/appeals/{id}");
+        var response = await client.GetAsync($"/v1/review/appeals/{id}");
         return response.Headers.ETag?.ToString() ?? "\"0\"";
     }
 
     private static Task<HttpResponseMessage> DecideAsync(
         HttpClient client, long id, string etag, string decision, string reason, string? verification = null, string? note = null)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{id}/decision")
         {
             Content = JsonContent.Create(new { decision, reason, verification, note }),
         };

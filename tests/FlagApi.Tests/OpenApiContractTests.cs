@@ -68,7 +68,7 @@ public class OpenApiContractTests
         await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());
         await app.PublishAsync(("phone", Number, "other", "high"));
         using var client = app.CreateClient();
-        var limit = Parameter("/v1/appeals/{appeal}", "get", "X-Appeal-Token", "maxLength")(await DocumentAsync(client));
+        var limit = Parameter("/v1/appeals/{trackingCode}", "get", "X-Appeal-Token", "maxLength")(await DocumentAsync(client));
 
         var created = await client.PostAsJsonAsync("/v1/appeals", new
         {

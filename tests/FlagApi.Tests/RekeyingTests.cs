@@ -245,7 +245,7 @@ public abstract class RekeyingTests(DatabaseTarget target) : IDisposable
         await using var upgraded = Upgraded(connectionString, logs);
 
         using var reviewer = upgraded.CreateClient(await upgraded.CreateKeyAsync("reviewer"));
-        var contested = await reviewer.GetFromJsonAsync<JsonElement>($"/v1/appeals/{appeal}");
+        var contested = await reviewer.GetFromJsonAsync<JsonElement>($"/v1/review/appeals/{appeal}");
         Assert.Equal(KenyaNew, contested.GetProperty("value").GetString());
         Assert.Equal(kenyaNew, contested.GetProperty("entry").GetProperty("id").GetInt64());
 

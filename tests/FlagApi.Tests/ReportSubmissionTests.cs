@@ -533,8 +533,8 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         var id = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
 
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
-        var etag = (await reviewer.GetAsync($"/v1/appeals/{id}")).Headers.ETag?.ToString() ?? "\"0\"";
-        var decide = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        var etag = (await reviewer.GetAsync($"/v1/review/appeals/{id}")).Headers.ETag?.ToString() ?? "\"0\"";
+        var decide = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{id}/decision")
         {
             Content = JsonContent.Create(new { decision = "approve", reason = "Carrier confirms the owner", verification = "carrier_real_name" }),
         };

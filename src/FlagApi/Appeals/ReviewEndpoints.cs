@@ -66,13 +66,10 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden);
         if (deprecated)
         {
+            var replaced = new DeprecatedRoute(DeprecatedRoutesSince, DeprecatedRoutesSunset, root, Root);
             foreach (var group in new[] { read, write })
             {
-                group.ExcludeFromDescription().AddEndpointFilter(async (context, next) =>
-                {
-                    AnnounceSuccessor(context.HttpContext);
-                    return await next(context);
-                });
+                group.ExcludeFromDescription().WithMetadata(replaced);
             }
         }
 
@@ -160,19 +157,6 @@ public static class ReviewEndpoints
     }
 
     private static RouteHandlerBuilder Named(this RouteHandlerBuilder route, string? name) => name is null ? route : route.WithName(name);
-
-    /// <summary>
-    /// On a deprecated route: when it was deprecated (RFC 9745), its last day (RFC 8594), and the same request on the
-    /// route that replaces it (RFC 8288 successor-version).
-    /// </summary>
-    private static void AnnounceSuccessor(HttpContext context)
-    {
-        var headers = context.Response.Headers;
-        headers["Deprecation"] = "@" + DeprecatedRoutesSince.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        headers["Sunset"] = DeprecatedRoutesSunset.ToString("R", CultureInfo.InvariantCulture);
-        var successor = Root + context.Request.Path.Value![AppellantEndpoints.Root.Length..];
-        headers.Link = $"<{successor}>; rel=\"successor-version\"";
-    }
 
     public static async Task<Results<Ok<AppealQueuePage>, ProblemHttpResult>> GetQueue(
         [AsParameters] AppealQueueRequest request, ClaimsPrincipal user, ReviewQueries queries, CancellationToken cancellationToken)

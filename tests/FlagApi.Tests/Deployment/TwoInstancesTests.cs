@@ -51,9 +51,9 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
         var id = appeal.GetProperty("id").GetInt64();
 
         // The reviewer on A reads the appeal filed on B: it is in the database, not in B's memory.
-        var seen = await reviewerOnA.GetAsync($"/v1/appeals/{id}");
+        var seen = await reviewerOnA.GetAsync($"/v1/review/appeals/{id}");
         await instances.ReadAsync(seen, HttpStatusCode.OK);
-        using var decision = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        using var decision = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{id}/decision")
         {
             Content = JsonContent.Create(new { decision = "approve", reason = "The carrier confirmed the owner.", verification = "carrier_real_name" }),
         };

@@ -33,7 +33,7 @@ internal static class AppealApi
     /// <summary>The appeal as a reviewer sees it, with the ETag a decision must send as If-Match.</summary>
     public static async Task<ReviewerView> ReviewerViewAsync(HttpClient reviewer, long id)
     {
-        var response = await reviewer.GetAsync($"/v1/appeals/{id}");
+        var response = await reviewer.GetAsync($"/v1/review/appeals/{id}");
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         return new ReviewerView(await response.Content.ReadFromJsonAsync<JsonElement>(), response.Headers.ETag!.ToString());
     }
@@ -49,7 +49,7 @@ internal static class AppealApi
     public static async Task DecideAsync(HttpClient reviewer, long id, string decision, string reason)
     {
         var seen = await ReviewerViewAsync(reviewer, id);
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{id}/decision")
         {
             Content = JsonContent.Create(new { decision, reason, verification = "callback" }),
         };

@@ -262,7 +262,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
         // Another reviewer rejects it through the API meanwhile.
         var (etag, _) = await ReviewerViewAsync(app, key, appeal.Id);
         using (var other = app.CreateClient(await app.CreateKeyAsync("reviewer", name: "other reviewer")))
-        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{appeal.Id}/decision")
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{appeal.Id}/decision")
         {
             Content = JsonContent.Create(new { decision = "reject", reason = "The number is on the list for good reason." }),
         })

@@ -109,7 +109,7 @@ public sealed class TrackPageTests(BrowserFixture browser)
         await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
         var appeal = await AppealApi.FileAsync(app, Number);
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
-        var asked = await reviewer.PostAsJsonAsync($"/v1/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。Please send a photo of your shop licence." });
+        var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。Please send a photo of your shop licence." });
         Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
 
         foreach (var (screen, language) in new[] { (Screen.Desktop, "en"), (Screen.Phone, (string?)null) })

@@ -187,7 +187,7 @@ public abstract class ProcessKillTests
         }), HttpStatusCode.Created);
         var id = filed.GetProperty("id").GetInt64();
         using var reviewer = host.Client(host.ReviewerKey);
-        var etag = (await reviewer.GetAsync($"/v1/appeals/{id}")).Headers.ETag!.ToString();
+        var etag = (await reviewer.GetAsync($"/v1/review/appeals/{id}")).Headers.ETag!.ToString();
         var before = await database.CountsAsync();
 
         var evidence = await KillMidwayAsync(host, database, () => reviewer.SendAsync(Approval(id, etag)), sqliteWalWrite: 10);
@@ -305,7 +305,7 @@ public abstract class ProcessKillTests
 
     private static HttpRequestMessage Approval(long id, string etag)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{id}/decision")
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{id}/decision")
         {
             Content = JsonContent.Create(new { decision = "approve", reason = "The carrier confirmed the owner.", verification = "carrier_real_name" }),
         };

@@ -87,10 +87,8 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
             async w => Post($"/v1/reports/{await w.ReportAsync()}/decision", new { decision = "reject", reason = "A neighbour's quarrel." })),
 
         new("POST", "/v1/appeals", Created, Created, Created, Created, Created, Created, BadKey, w => Post("/v1/appeals", w.NewAppealBody())),
-        new("GET", "/v1/appeals", NoKey, Role, Ok, Ok, Ok, Ok, BadKey, _ => Get("/v1/appeals")),
-        new("GET", "/v1/appeals/{appeal}", "by tracking code and X-Appeal-Token", Ok, Ok, Ok, Ok, Ok, Ok, BadKey,
+        new("GET", "/v1/appeals/{trackingCode}", "by tracking code and X-Appeal-Token", Ok, Ok, Ok, Ok, Ok, Ok, BadKey,
             w => Get($"/v1/appeals/{w.Appeal.Code}", (AppellantEndpoints.TokenHeader, w.Appeal.Token))),
-        new("GET", "/v1/appeals/{appeal}", "by id", NoKey, Role, Ok, NotTheirAppeal, Ok, Ok, BadKey, w => Get($"/v1/appeals/{w.Appeal.Id}")),
         new("POST", "/v1/appeals/{trackingCode}/messages", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, async w =>
         {
             var appeal = await w.FileAppealAsync();
@@ -101,25 +99,37 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
             var appeal = await w.FileAppealAsync();
             return Post($"/v1/appeals/{appeal.Code}/withdraw", new { reason = "Solved with the carrier." }, (AppellantEndpoints.TokenHeader, appeal.Token));
         }),
-        new("GET", "/v1/appeals/{id}/attachments/{attachmentId}", NoKey, Role, Role, Role, Ok, Ok, BadKey,
-            w => Get($"/v1/appeals/{w.Appeal.Id}/attachments/{w.AttachmentId}")),
-        new("POST", "/v1/appeals/{id}/assign", NoKey, Role, Role, Role, Ok, Ok, BadKey,
-            async w => Post($"/v1/appeals/{(await w.FileAppealAsync()).Id}/assign", new { })),
-        new("POST", "/v1/appeals/{id}/request-info", NoKey, Role, Role, Role, Ok, Ok, BadKey,
-            async w => Post($"/v1/appeals/{(await w.FileAppealAsync()).Id}/request-info", new { message = "Send a photo of the SIM card's holder." })),
-        new("POST", "/v1/appeals/{id}/decision", NoKey, Role, Role, Role, Ok, Ok, BadKey, async w =>
+        .. ReviewerAppealRows(ReviewEndpoints.Root),
+    ];
+
+    /// <summary>
+    /// The reviewers' appeal routes under <paramref name="root"/>: /v1/review/appeals, and the deprecated first shape under
+    /// /v1/appeals, which must keep every refusal it had.
+    /// </summary>
+    private static Row[] ReviewerAppealRows(string root) =>
+    [
+        new("GET", root, NoKey, Role, Ok, Ok, Ok, Ok, BadKey, _ => Get(root)),
+        new("GET", root + "/{id}", NoKey, Role, Ok, NotTheirAppeal, Ok, Ok, BadKey, w => Get($"{root}/{w.Appeal.Id}")),
+        new("GET", root + "/{id}/attachments/{attachmentId}", NoKey, Role, Role, Role, Ok, Ok, BadKey,
+            w => Get($"{root}/{w.Appeal.Id}/attachments/{w.AttachmentId}")),
+        new("POST", root + "/{id}/assign", NoKey, Role, Role, Role, Ok, Ok, BadKey,
+            async w => Post($"{root}/{(await w.FileAppealAsync()).Id}/assign", new { })),
+        new("POST", root + "/{id}/request-info", NoKey, Role, Role, Role, Ok, Ok, BadKey,
+            async w => Post($"{root}/{(await w.FileAppealAsync()).Id}/request-info", new { message = "Send a photo of the SIM card's holder." })),
+        new("POST", root + "/{id}/decision", NoKey, Role, Role, Role, Ok, Ok, BadKey, async w =>
         {
             var appeal = await w.FileAppealAsync();
             var seen = await AppealApi.ReviewerViewAsync(w.ReviewerClient, appeal.Id);
-            return Post($"/v1/appeals/{appeal.Id}/decision", new { decision = "reject", reason = "The number called victims." }, ("If-Match", seen.ETag));
+            return Post($"{root}/{appeal.Id}/decision", new { decision = "reject", reason = "The number called victims." }, ("If-Match", seen.ETag));
         }),
-        new("POST", "/v1/appeals/decisions", NoKey, Role, Role, Role, Ok, Ok, BadKey,
-            async w => Post("/v1/appeals/decisions", new { appealIds = new[] { (await w.FileAppealAsync()).Id }, decision = "reject", reason = "The sweep was right." })),
+        new("POST", root + "/decisions", NoKey, Role, Role, Role, Ok, Ok, BadKey,
+            async w => Post($"{root}/decisions", new { appealIds = new[] { (await w.FileAppealAsync()).Id }, decision = "reject", reason = "The sweep was right." })),
     ];
 
     /// <summary>Routes outside the document: probes' neighbours, the document itself, Swagger UI, metrics and the portal.</summary>
     private static readonly Row[] OtherRoutes =
     [
+        .. ReviewerAppealRows(AppellantEndpoints.Root),
         new("GET", "/openapi/v1.json", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/openapi/v1.json")),
         new("GET", "/swagger", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/swagger")),
         new("GET", "/swagger/index.html", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/swagger/index.html")),

@@ -124,9 +124,9 @@ public abstract class SecurityHeadersTests(DatabaseTarget target)
             })),
             ("the appellant's view", () => Send(anonymous, HttpMethod.Get, $"/v1/appeals/{appeal.Code}", ("X-Appeal-Token", appeal.Token))),
             ("the appellant's message", () => Send(anonymous, HttpMethod.Post, $"/v1/appeals/{appeal.Code}/messages", ("X-Appeal-Token", appeal.Token), new { message = "我补充一下。" })),
-            ("the appeal queue", () => reviewer.GetAsync("/v1/appeals")),
-            ("the reviewer's appeal", () => reviewer.GetAsync($"/v1/appeals/{appeal.Id}")),
-            ("an attachment", () => reviewer.GetAsync($"/v1/appeals/{appeal.Id}/attachments/{attachmentId}")),
+            ("the appeal queue", () => reviewer.GetAsync("/v1/review/appeals")),
+            ("the reviewer's appeal", () => reviewer.GetAsync($"/v1/review/appeals/{appeal.Id}")),
+            ("an attachment", () => reviewer.GetAsync($"/v1/review/appeals/{appeal.Id}/attachments/{attachmentId}")),
             ("the report queue", () => reviewer.GetAsync("/v1/reports")),
             ("the entries", () => reviewer.GetAsync("/v1/entries")),
         };
