@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 using FlagApi.Tests.Deployment;
 
@@ -18,9 +19,15 @@ public static class SuiteLogs
     private static StreamWriter? writer;
     private static int lines;
 
-    /// <summary><c>artifacts/logs/suite.log</c> under the repository, or <c>FLAGAPI_SUITE_LOG</c>; a run starts it afresh.</summary>
+    /// <summary>
+    /// <c>artifacts/logs/suite.log</c> under the repository, or <c>FLAGAPI_SUITE_LOG</c>; a run starts it afresh. Another
+    /// test assembly that compiles this file names a file of its own in <c>artifacts/logs</c> (assembly metadata
+    /// <c>SuiteLog</c>): test assemblies run side by side, and one would start the other's file afresh.
+    /// </summary>
     public static string FilePath { get; } =
-        Environment.GetEnvironmentVariable("FLAGAPI_SUITE_LOG") is { Length: > 0 } path ? path : RepositoryFiles.PathOf("artifacts", "logs", "suite.log");
+        typeof(SuiteLogs).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "SuiteLog")?.Value is { Length: > 0 } own
+            ? RepositoryFiles.PathOf("artifacts", "logs", own)
+            : Environment.GetEnvironmentVariable("FLAGAPI_SUITE_LOG") is { Length: > 0 } path ? path : RepositoryFiles.PathOf("artifacts", "logs", "suite.log");
 
     public static int Lines => Volatile.Read(ref lines);
 

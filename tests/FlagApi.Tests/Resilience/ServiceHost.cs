@@ -42,6 +42,9 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     public ServiceDatabase Database => database;
 
+    /// <summary>The bootstrap admin key the service was started with.</summary>
+    public string AdminKey => adminKey;
+
     public string PublisherKey { get; private set; } = "";
 
     public string ReviewerKey { get; private set; } = "";

@@ -1,0 +1,37 @@
+using FlagApi.ClientJourney.Generated.Models;
+using static FlagApi.ClientJourney.JourneyService;
+
+namespace FlagApi.ClientJourney;
+
+public sealed class FeedJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+{
+    [Fact]
+    public async Task AppKeepsALocalCopyFromChangesAndSnapshotsAsJsonAndCsv()
+    {
+        var app = await service.ClientWithNewKeyAsync(CreateKeyRequest_role.App);
+        var published = await service.PublishAsync("2026-W05", [Row(ListUploadRow_kind.Phone, "+8613800138041", ListUploadRow_category.Task_brushing)]);
+
+        var changes = await app.V1.Feed.Changes.GetAsync(c => c.QueryParameters.Since = 0);
+        var added = Assert.Single(changes!.Changes!, c => c.Value == "+8613800138041");
+        Assert.Equal("add", added.Op);
+        Assert.Equal("task_brushing", added.Category);
+        Assert.Equal(published.ListVersion, changes.ToVersion);
+        var caughtUp = await app.V1.Feed.Changes.GetAsync(c => c.QueryParameters.Since = changes.ToVersion);
+        Assert.Empty(caughtUp!.Changes!);
+
+        var jsonHeaders = ResponseHeaders();
+        var snapshot = await app.V1.Feed.Snapshot.GetAsync(c => c.Options.Add(jsonHeaders));
+        Assert.Equal(published.ListVersion, snapshot!.Version);
+        Assert.Contains(snapshot.Entries!, e => e.Value == "+8613800138041" && e.Kind == "phone");
+        var etag = Assert.Single(jsonHeaders.ResponseHeaders["ETag"]);
+
+        var csvHeaders = ResponseHeaders();
+        var csv = await app.Adapter.ReadCsvAsync(app.V1.Feed.Snapshot.ToGetRequestInformation(c => c.Options.Add(csvHeaders)));
+        Assert.Contains("phone,+8613800138041,task_brushing,high", csv!);
+        Assert.Equal(snapshot.Sha256, Assert.Single(csvHeaders.ResponseHeaders["X-List-Sha256"]));
+
+        // Kiota answers a 304, which has no body, with null.
+        Assert.Null(await app.V1.Feed.Snapshot.GetAsync(c => c.Headers.Add("If-None-Match", etag)));
+        Assert.Null(await app.Adapter.ReadCsvAsync(app.V1.Feed.Snapshot.ToGetRequestInformation(c => c.Headers.Add("If-None-Match", etag))));
+    }
+}

@@ -1,0 +1,65 @@
+using FlagApi.ClientJourney.Generated.Models;
+using static FlagApi.ClientJourney.JourneyService;
+
+namespace FlagApi.ClientJourney;
+
+public sealed class LookupJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+{
+    private static readonly ListUploadRow[] EveryKind =
+    [
+        Row(ListUploadRow_kind.Phone, "+8613800138021", ListUploadRow_category.Loan_or_card),
+        Row(ListUploadRow_kind.Url, "http://pay-refund.example/claim/", ListUploadRow_category.Fake_customer_service),
+        Row(ListUploadRow_kind.Domain, "loan-fast.example", ListUploadRow_category.Loan_or_card),
+        Row(ListUploadRow_kind.App, "云客服", ListUploadRow_category.Remote_control_app),
+        Row(ListUploadRow_kind.Account, "qq:12345678", ListUploadRow_category.Investment_romance),
+    ];
+
+    [Theory]
+    [InlineData("phone", "138 0013 8021", "+8613800138021")]
+    [InlineData("url", "https://pay-refund.example/claim/step2.html?x=1", "https://pay-refund.example/claim/step2.html?x=1")]
+    [InlineData("domain", "www.loan-fast.example", "www.loan-fast.example")]
+    [InlineData("app", "云 客服", "云客服")]
+    [InlineData("account", "qq:12345678", "qq:12345678")]
+    public async Task LookupOfEachKindFindsThePublishedEntry(string kind, string asked, string canonical)
+    {
+        // The same list every time: after the first, publishing it again is an idempotent replay.
+        await service.PublishAsync("2026-W03", EveryKind);
+
+        var answer = await service.Anonymous.V1.Lookup[kind].GetAsync(c => c.QueryParameters.Value = asked);
+
+        Assert.Equal(kind, answer!.Kind);
+        Assert.Equal(asked, answer.Query);
+        Assert.Equal(Verdict.Flagged, answer.Verdict);
+        Assert.True(answer.Flagged);
+        Assert.NotEmpty(answer.Matches!);
+        Assert.Equal(canonical, answer.Canonical);
+    }
+
+    [Fact]
+    public async Task BatchLookupAnswersEveryItemInOrderAndABadItemInItsPlace()
+    {
+        await service.PublishAsync("2026-W03", EveryKind);
+
+        var answer = await service.Anonymous.V1.Lookup.PostAsync(new BatchLookupRequest
+        {
+            Items =
+            [
+                new() { Kind = BatchLookupItem_kind.Phone, Value = "+86 138 0013 8021" },
+                new() { Kind = BatchLookupItem_kind.Url, Value = "http://pay-refund.example/claim/" },
+                new() { Kind = BatchLookupItem_kind.Domain, Value = "loan-fast.example" },
+                new() { Kind = BatchLookupItem_kind.App, Value = "云客服" },
+                new() { Kind = BatchLookupItem_kind.Account, Value = "qq:12345678" },
+                new() { Kind = BatchLookupItem_kind.Phone, Value = "+86 138 0013 8099" },
+                new() { Kind = BatchLookupItem_kind.Phone, Value = "not a number" },
+            ],
+        });
+
+        var results = answer!.Results!;
+        Assert.Equal(7, results.Count);
+        Assert.All(results.Take(5), r => Assert.Equal(Verdict.Flagged, r.Verdict));
+        Assert.Equal(["phone", "url", "domain", "app", "account", "phone", "phone"], results.Select(r => r.Kind));
+        Assert.Equal(Verdict.Clear, results[5].Verdict);
+        Assert.Equal("invalid_phone", results[6].Error!.Code);
+        Assert.False(string.IsNullOrWhiteSpace(results[6].Error!.Detail));
+    }
+}
