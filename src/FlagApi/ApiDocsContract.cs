@@ -73,7 +73,6 @@ internal static class ApiDocsContract
     private static readonly Dictionary<(string Schema, string Property), string> ByMember = new()
     {
         [("ReportedEntry", "status")] = nameof(EntryStatus),
-        [("ReportReceived", "status")] = "ReportStatus",
     };
 
     /// <summary>The /v1/stats maps: every value of a vocabulary is a key, with 0 when none.</summary>

@@ -3,18 +3,19 @@ using static FlagApi.ClientJourney.JourneyService;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class FeedJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class FeedJourneyTests(JourneyService service)
 {
     [Fact]
     public async Task AppKeepsALocalCopyFromChangesAndSnapshotsAsJsonAndCsv()
     {
-        var app = await service.ClientWithNewKeyAsync(CreateKeyRequest_role.App);
-        var published = await service.PublishAsync("2026-W05", [Row(ListUploadRow_kind.Phone, "+8613800138041", ListUploadRow_category.Task_brushing)]);
+        var app = await service.ClientWithNewKeyAsync(Role.App);
+        var published = await service.PublishAsync("2026-W05", [Row(IdentifierKind.Phone, "+8613800138041", Category.Task_brushing)]);
 
         var changes = await app.V1.Feed.Changes.GetAsync(c => c.QueryParameters.Since = 0);
         var added = Assert.Single(changes!.Changes!, c => c.Value == "+8613800138041");
-        Assert.Equal("add", added.Op);
-        Assert.Equal("task_brushing", added.Category);
+        Assert.Equal(FeedOp.Add, added.Op);
+        Assert.Equal(Category.Task_brushing, added.Category);
         Assert.Equal(published.ListVersion, changes.ToVersion);
         var caughtUp = await app.V1.Feed.Changes.GetAsync(c => c.QueryParameters.Since = changes.ToVersion);
         Assert.Empty(caughtUp!.Changes!);
@@ -22,7 +23,7 @@ public sealed class FeedJourneyTests(JourneyService service) : IClassFixture<Jou
         var jsonHeaders = ResponseHeaders();
         var snapshot = await app.V1.Feed.Snapshot.GetAsync(c => c.Options.Add(jsonHeaders));
         Assert.Equal(published.ListVersion, snapshot!.Version);
-        Assert.Contains(snapshot.Entries!, e => e.Value == "+8613800138041" && e.Kind == "phone");
+        Assert.Contains(snapshot.Entries!, e => e.Value == "+8613800138041" && e.Kind == IdentifierKind.Phone);
         var etag = Assert.Single(jsonHeaders.ResponseHeaders["ETag"]);
 
         var csvHeaders = ResponseHeaders();

@@ -5,12 +5,13 @@ using static FlagApi.ClientJourney.JourneyService;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class HashesJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class HashesJourneyTests(JourneyService service)
 {
     [Fact]
     public async Task HashPrefixAnswersTheFullHashAndThenNotModified()
     {
-        await service.PublishAsync("2026-W04", [Row(ListUploadRow_kind.Phone, "+8613800138031")]);
+        await service.PublishAsync("2026-W04", [Row(IdentifierKind.Phone, "+8613800138031")]);
         var hash = Sha256Hex("+8613800138031");
         var headers = ResponseHeaders();
 
@@ -18,7 +19,7 @@ public sealed class HashesJourneyTests(JourneyService service) : IClassFixture<J
 
         Assert.Equal(hash[..5], answer!.Prefix);
         var entry = Assert.Single(answer.Hashes!, h => h.Hash == hash);
-        Assert.Equal("phone", entry.Kind);
+        Assert.Equal(IdentifierKind.Phone, entry.Kind);
         var etag = Assert.Single(headers.ResponseHeaders["ETag"]);
         // Kiota answers a 304, which has no body, with null.
         Assert.Null(await service.Anonymous.V1.Hashes[hash[..5]].GetAsync(c => c.Headers.Add("If-None-Match", etag)));
@@ -27,7 +28,7 @@ public sealed class HashesJourneyTests(JourneyService service) : IClassFixture<J
     [Fact]
     public async Task HashPrefixesInOneRequestAnswerInOrderWithABadPrefixInItsPlace()
     {
-        await service.PublishAsync("2026-W04", [Row(ListUploadRow_kind.Phone, "+8613800138031")]);
+        await service.PublishAsync("2026-W04", [Row(IdentifierKind.Phone, "+8613800138031")]);
         var hash = Sha256Hex("+8613800138031");
 
         var answer = await service.Anonymous.V1.Hashes.PostAsync(new HashBatchRequest { Prefixes = [hash[..5], "xyz", "00000"] });

@@ -10,9 +10,13 @@ using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 
 namespace FlagApi.ClientJourney;
 
+/// <summary>The journeys share one service: starting one takes seconds, and each journey works on identifiers of its own.</summary>
+[CollectionDefinition(nameof(JourneyService))]
+public sealed class Journeys : ICollectionFixture<JourneyService>;
+
 /// <summary>
-/// The built service in a process of its own over a fresh SQLite database, one per test class, with an admin, a
-/// publisher and a reviewer key; the journeys reach it only through the client Kiota generated from openapi/v1.json.
+/// The built service in a process of its own over a fresh SQLite database, with an admin, a publisher and a reviewer
+/// key; the journeys reach it only through the client Kiota generated from openapi/v1.json.
 /// </summary>
 public sealed class JourneyService : IAsyncLifetime
 {
@@ -56,7 +60,7 @@ public sealed class JourneyService : IAsyncLifetime
     }
 
     /// <summary>Issues a key of <paramref name="role"/> with the admin key and answers a client that sends it.</summary>
-    public async Task<FlagApiClient> ClientWithNewKeyAsync(CreateKeyRequest_role role, string? agency = null)
+    public async Task<FlagApiClient> ClientWithNewKeyAsync(Role role, string? agency = null)
     {
         var created = await Admin.V1.Keys.PostAsync(new CreateKeyRequest { Name = $"journey {role}", Role = role, Agency = agency });
         return Client(created!.Key);
@@ -73,8 +77,8 @@ public sealed class JourneyService : IAsyncLifetime
     /// <summary>A request option that keeps the answer's headers, which the generated methods do not return.</summary>
     public static HeadersInspectionHandlerOption ResponseHeaders() => new() { InspectResponseHeaders = true };
 
-    public static ListUploadRow Row(ListUploadRow_kind kind, string value, ListUploadRow_category category = ListUploadRow_category.Other) =>
-        new() { Kind = kind, Value = value, Category = category, Risk = ListUploadRow_risk.High };
+    public static ListUploadRow Row(IdentifierKind kind, string value, Category category = Category.Other) =>
+        new() { Kind = kind, Value = value, Category = category, Risk = Risk.High };
 
     /// <summary>The service's output, for an assertion message.</summary>
     public string Describe() => host.Describe();

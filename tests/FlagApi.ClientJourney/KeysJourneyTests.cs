@@ -2,20 +2,21 @@ using FlagApi.ClientJourney.Generated.Models;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class KeysJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class KeysJourneyTests(JourneyService service)
 {
     [Fact]
     public async Task AdminIssuesListsAndRevokesKeys()
     {
         var keys = service.Admin.V1.Keys;
 
-        var publisher = await keys.PostAsync(new CreateKeyRequest { Name = "Shenzhen uploader", Role = CreateKeyRequest_role.Publisher, Agency = "Shenzhen PSB" });
-        var reviewer = await keys.PostAsync(new CreateKeyRequest { Name = "Appeals desk", Role = CreateKeyRequest_role.Reviewer });
+        var publisher = await keys.PostAsync(new CreateKeyRequest { Name = "Shenzhen uploader", Role = Role.Publisher, Agency = "Shenzhen PSB" });
+        var reviewer = await keys.PostAsync(new CreateKeyRequest { Name = "Appeals desk", Role = Role.Reviewer });
 
         Assert.NotNull(publisher?.Key);
         Assert.StartsWith(publisher.Prefix!, publisher.Key, StringComparison.Ordinal);
         Assert.Equal("Shenzhen PSB", publisher.Agency);
-        Assert.Equal("reviewer", reviewer?.Role);
+        Assert.Equal(Role.Reviewer, reviewer?.Role);
 
         var listed = (await keys.GetAsync())!.Keys!;
         var listedPublisher = Assert.Single(listed, k => k.Id == publisher.Id);

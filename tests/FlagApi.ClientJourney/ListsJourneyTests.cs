@@ -3,12 +3,13 @@ using static FlagApi.ClientJourney.JourneyService;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class ListsJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class ListsJourneyTests(JourneyService service)
 {
     [Fact]
     public async Task JsonListIsReplayedReadBackAsJsonAndCsvAndRetracted()
     {
-        ListUploadRow[] rows = [Row(ListUploadRow_kind.Phone, "+8613800138001"), Row(ListUploadRow_kind.Url, "http://icbc-verify.example/login", ListUploadRow_category.Fake_customer_service)];
+        ListUploadRow[] rows = [Row(IdentifierKind.Phone, "+8613800138001"), Row(IdentifierKind.Url, "http://icbc-verify.example/login", Category.Fake_customer_service)];
         var (firstHeaders, replayHeaders) = (ResponseHeaders(), ResponseHeaders());
         var first = await service.PublishAsync("2026-W01", rows, firstHeaders);
         var replay = await service.PublishAsync("2026-W01", rows, replayHeaders);

@@ -3,15 +3,16 @@ using static FlagApi.ClientJourney.JourneyService;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class LookupJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class LookupJourneyTests(JourneyService service)
 {
     private static readonly ListUploadRow[] EveryKind =
     [
-        Row(ListUploadRow_kind.Phone, "+8613800138021", ListUploadRow_category.Loan_or_card),
-        Row(ListUploadRow_kind.Url, "http://pay-refund.example/claim/", ListUploadRow_category.Fake_customer_service),
-        Row(ListUploadRow_kind.Domain, "loan-fast.example", ListUploadRow_category.Loan_or_card),
-        Row(ListUploadRow_kind.App, "云客服", ListUploadRow_category.Remote_control_app),
-        Row(ListUploadRow_kind.Account, "qq:12345678", ListUploadRow_category.Investment_romance),
+        Row(IdentifierKind.Phone, "+8613800138021", Category.Loan_or_card),
+        Row(IdentifierKind.Url, "http://pay-refund.example/claim/", Category.Fake_customer_service),
+        Row(IdentifierKind.Domain, "loan-fast.example", Category.Loan_or_card),
+        Row(IdentifierKind.App, "云客服", Category.Remote_control_app),
+        Row(IdentifierKind.Account, "qq:12345678", Category.Investment_romance),
     ];
 
     [Theory]
@@ -27,7 +28,7 @@ public sealed class LookupJourneyTests(JourneyService service) : IClassFixture<J
 
         var answer = await service.Anonymous.V1.Lookup[kind].GetAsync(c => c.QueryParameters.Value = asked);
 
-        Assert.Equal(kind, answer!.Kind);
+        Assert.Equal(kind, answer!.Kind?.ToString().ToLowerInvariant());
         Assert.Equal(asked, answer.Query);
         Assert.Equal(Verdict.Flagged, answer.Verdict);
         Assert.True(answer.Flagged);
@@ -44,20 +45,22 @@ public sealed class LookupJourneyTests(JourneyService service) : IClassFixture<J
         {
             Items =
             [
-                new() { Kind = BatchLookupItem_kind.Phone, Value = "+86 138 0013 8021" },
-                new() { Kind = BatchLookupItem_kind.Url, Value = "http://pay-refund.example/claim/" },
-                new() { Kind = BatchLookupItem_kind.Domain, Value = "loan-fast.example" },
-                new() { Kind = BatchLookupItem_kind.App, Value = "云客服" },
-                new() { Kind = BatchLookupItem_kind.Account, Value = "qq:12345678" },
-                new() { Kind = BatchLookupItem_kind.Phone, Value = "+86 138 0013 8099" },
-                new() { Kind = BatchLookupItem_kind.Phone, Value = "not a number" },
+                new() { Kind = IdentifierKind.Phone, Value = "+86 138 0013 8021" },
+                new() { Kind = IdentifierKind.Url, Value = "http://pay-refund.example/claim/" },
+                new() { Kind = IdentifierKind.Domain, Value = "loan-fast.example" },
+                new() { Kind = IdentifierKind.App, Value = "云客服" },
+                new() { Kind = IdentifierKind.Account, Value = "qq:12345678" },
+                new() { Kind = IdentifierKind.Phone, Value = "+86 138 0013 8099" },
+                new() { Kind = IdentifierKind.Phone, Value = "not a number" },
             ],
         });
 
         var results = answer!.Results!;
         Assert.Equal(7, results.Count);
         Assert.All(results.Take(5), r => Assert.Equal(Verdict.Flagged, r.Verdict));
-        Assert.Equal(["phone", "url", "domain", "app", "account", "phone", "phone"], results.Select(r => r.Kind));
+        Assert.Equal(
+            [IdentifierKind.Phone, IdentifierKind.Url, IdentifierKind.Domain, IdentifierKind.App, IdentifierKind.Account, IdentifierKind.Phone, IdentifierKind.Phone],
+            results.Select(r => r.Kind));
         Assert.Equal(Verdict.Clear, results[5].Verdict);
         Assert.Equal("invalid_phone", results[6].Error!.Code);
         Assert.False(string.IsNullOrWhiteSpace(results[6].Error!.Detail));

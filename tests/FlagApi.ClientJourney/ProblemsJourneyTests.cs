@@ -1,32 +1,33 @@
 using FlagApi.ClientJourney.Generated.Models;
+using static FlagApi.ClientJourney.JourneyService;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class ProblemsJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class ProblemsJourneyTests(JourneyService service)
 {
     [Fact]
-    public async Task BadRequestIsATypedProblemWithStatusAndDetail()
+    public async Task BadRequestIsATypedProblemWithStatusCodeAndDetail()
     {
         var problem = await Assert.ThrowsAsync<ProblemDetails>(() => service.Anonymous.V1.Lookup["phone"].GetAsync(c => c.QueryParameters.Value = "not a number"));
 
         Assert.Equal(400, problem.Status);
         Assert.Equal(400, problem.ResponseStatusCode);
+        Assert.Equal("invalid_phone", problem.Code);
         Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
-        // The code is on the wire, but the document's ProblemDetails does not declare it, so it lands in AdditionalData.
-        Assert.Equal("invalid_phone", problem.AdditionalData["code"]);
+        Assert.False(string.IsNullOrWhiteSpace(problem.TraceId));
     }
 
-    [Fact(Skip = "openapi/v1.json: the ProblemDetails schema declares no `code` (nor `traceId`), so the generated error type has no Code property and clients must dig it out of AdditionalData.")]
-    public async Task BadRequestCarriesItsCodeAsATypedProperty()
+    [Fact]
+    public async Task ARefusedListNamesEachRowItCannotPublish()
     {
-        var problem = await Assert.ThrowsAsync<ProblemDetails>(() => service.Anonymous.V1.Lookup["bicycle"].GetAsync(c => c.QueryParameters.Value = "x"));
+        var problem = await Assert.ThrowsAsync<ProblemDetails>(() => service.PublishAsync("journey bad rows",
+            [Row(IdentifierKind.Phone, "+8613800138071"), Row(IdentifierKind.Phone, "not a number")]));
 
-        // Once the schema declares it, this reads `problem.Code` (and the reflection goes away).
-        var code = typeof(ProblemDetails).GetProperty("Code");
-        Assert.NotNull(code);
-        Assert.Equal("unknown_kind", code.GetValue(problem));
-        Assert.Equal(400, problem.Status);
-        Assert.False(string.IsNullOrWhiteSpace(problem.Detail));
+        Assert.Equal(422, problem.Status);
+        Assert.Equal("invalid_rows", problem.Code);
+        var row = Assert.Single(problem.Rows!);
+        Assert.Equal("invalid_phone", row.Code);
     }
 
     [Fact]
@@ -35,6 +36,6 @@ public sealed class ProblemsJourneyTests(JourneyService service) : IClassFixture
         var problem = await Assert.ThrowsAsync<ProblemDetails>(() => service.Publisher.V1.Keys.GetAsync());
 
         Assert.Equal(403, problem.Status);
-        Assert.Equal("wrong_role", problem.AdditionalData["code"]);
+        Assert.Equal("wrong_role", problem.Code);
     }
 }

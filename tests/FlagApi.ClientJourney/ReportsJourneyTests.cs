@@ -3,16 +3,17 @@ using static FlagApi.ClientJourney.JourneyService;
 
 namespace FlagApi.ClientJourney;
 
-public sealed class ReportsJourneyTests(JourneyService service) : IClassFixture<JourneyService>
+[Collection(nameof(JourneyService))]
+public sealed class ReportsJourneyTests(JourneyService service)
 {
     [Fact]
     public async Task CommunityReportIsAcceptedByAReviewerAndCountedInTheStats()
     {
         var received = await service.Anonymous.V1.Reports.PostAsync(new ReportRequest
         {
-            Kind = ReportRequest_kind.Phone,
+            Kind = IdentifierKind.Phone,
             Value = "+86 138-0013-8051",
-            Category = ReportRequest_category.Loan_or_card,
+            Category = Category.Loan_or_card,
             Description = "Offered a loan, then asked for a deposit.",
             Evidence = [new() { Type = ReportEvidenceItem_type.Text, Text = "He knew my ID number" }],
         });
@@ -31,8 +32,8 @@ public sealed class ReportsJourneyTests(JourneyService service) : IClassFixture<
         var decision = await service.Reviewer.V1.Reports[received.Id!.Value].Decision.PostAsync(new ReportDecisionRequest
         {
             Decision = ReportDecisionRequest_decision.Accept,
-            Category = ReportDecisionRequest_category.Loan_or_card,
-            Risk = ReportDecisionRequest_risk.High,
+            Category = Category.Loan_or_card,
+            Risk = Risk.High,
             Reason = "Matches the bank's fraud reports.",
         });
         Assert.Equal("accepted", decision!.Decision);
@@ -49,7 +50,7 @@ public sealed class ReportsJourneyTests(JourneyService service) : IClassFixture<
     [Fact]
     public async Task StatsCountPublishedListsPerAgency()
     {
-        await service.PublishAsync("2026-W06", [Row(ListUploadRow_kind.Domain, "stats-journey.example")]);
+        await service.PublishAsync("2026-W06", [Row(IdentifierKind.Domain, "stats-journey.example")]);
 
         var stats = await service.Anonymous.V1.Stats.GetAsync();
 
