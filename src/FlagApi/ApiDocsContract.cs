@@ -75,6 +75,9 @@ internal static class ApiDocsContract
         [("ReportedEntry", "status")] = nameof(EntryStatus),
     };
 
+    /// <summary>Strings named like a vocabulary that may hold other text: a batch item's kind echoes what was asked (unknown_kind).</summary>
+    private static readonly HashSet<(string Schema, string Property)> FreeText = [("BatchLookupResult", "kind")];
+
     /// <summary>The /v1/stats maps: every value of a vocabulary is a key, with 0 when none.</summary>
     private static readonly Dictionary<(string Schema, string Property), string> Maps = new()
     {
@@ -294,6 +297,11 @@ internal static class ApiDocsContract
             if (Maps.TryGetValue((schemaName, property), out var keys) && value is OpenApiSchema map)
             {
                 schema.Properties[property] = MapOf(document, keys, map);
+                continue;
+            }
+
+            if (FreeText.Contains((schemaName, property)))
+            {
                 continue;
             }
 

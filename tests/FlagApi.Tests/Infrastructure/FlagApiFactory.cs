@@ -26,6 +26,8 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
 
     public TestClock Clock { get; } = new();
 
+    private readonly ResponseContract contract = new();
+
     public string ConnectionString => connectionString;
 
     /// <summary>Names this application's lines in the suite's log (<see cref="SuiteLogs"/>): the test that started it.</summary>
@@ -96,15 +98,21 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, LoopbackPeer>();
+            services.AddSingleton<IStartupFilter>(contract);
             TestServices?.Invoke(services);
         });
     }
 
-    /// <summary>Stops the application, and fails the test if anything it logged holds personal data or a secret.</summary>
+    /// <summary>
+    /// Stops the application, and fails the test if anything it logged holds personal data or a secret, or if it answered
+    /// anything the OpenAPI document does not declare (<see cref="ResponseContract"/>).
+    /// </summary>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         SuiteLogs.AssertClean(LogSource, "The application");
+        Assert.True(contract.Violations.Count == 0,
+            $"{contract.Violations.Count} answers do not match openapi/v1.json:\n{string.Join("\n", contract.Violations.Take(10))}");
     }
 
     /// <summary>Publishes a list the way the import command does, then waits until lookups see it.</summary>
