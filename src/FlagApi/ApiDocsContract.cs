@@ -120,6 +120,12 @@ internal static class ApiDocsContract
         [("DecideAppeal", StatusCodes.Status200OK)] = [ETag],
     };
 
+    /// <summary>Answers that are files, by operation: the media types they come in (an appeal's attachments are checked by content).</summary>
+    private static readonly Dictionary<string, string[]> Files = new()
+    {
+        ["GetAppealAttachment"] = ["image/png", "image/jpeg", "application/pdf"],
+    };
+
     /// <summary>Conditional request headers, by operation.</summary>
     private static readonly Dictionary<string, Header> RequestHeaders = new()
     {
@@ -155,6 +161,13 @@ internal static class ApiDocsContract
                 {
                     csv.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "CSV with a header row, UTF-8." };
                 }
+            }
+
+            if (Files.TryGetValue(id, out var files) && operation.Responses?.TryGetValue("200", out var file) == true && file is OpenApiResponse download)
+            {
+                download.Content = files.ToDictionary(
+                    type => type,
+                    _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } });
             }
 
             if (operation.RequestBody?.Content?.TryGetValue(CsvType, out var body) == true)

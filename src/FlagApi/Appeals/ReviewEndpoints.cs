@@ -105,7 +105,7 @@ public static class ReviewEndpoints
             .Named(Name("GetAppealAttachment"))
             .WithSummary("An attachment's bytes, as a download")
             .WithDescription("With the content type it was stored with, `X-Content-Type-Options: nosniff` and `Content-Disposition: attachment`: the file is the appellant's and is never rendered in this origin. Reviewers only.")
-            .Produces(StatusCodes.Status200OK, contentType: "image/png", additionalContentTypes: ["image/jpeg", "application/pdf"])
+            .Produces(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         write.MapPost("/{id:long}/assign", Assign)

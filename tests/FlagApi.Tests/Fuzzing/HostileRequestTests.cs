@@ -42,7 +42,7 @@ public abstract class HostileRequestTests(DatabaseTarget target, int defaultRequ
         ["ListProtectionOverrides"] = false, ["OverrideProtection"] = true, ["GetProtectionOverride"] = false, ["RemoveProtectionOverride"] = true,
         ["SubmitAppeal"] = true, ["GetAppealQueue"] = false, ["SendAppealMessage"] = true, ["WithdrawAppeal"] = true,
         ["GetAppealAttachment"] = false, ["AssignAppeal"] = true, ["RequestAppealInfo"] = true, ["DecideAppeal"] = true,
-        ["DecideAppealsInBulk"] = true, ["GetAppeal"] = false,
+        ["DecideAppealsInBulk"] = true, ["GetAppeal"] = false, ["GetReviewAppeal"] = false,
         ["SubmitReport"] = true, ["GetReportQueue"] = false, ["DecideReports"] = true,
         ["GetStats"] = false,
     };

@@ -41,7 +41,7 @@ internal sealed class ResponseContract : IStartupFilter
         app.Use(async (context, nextMiddleware) =>
         {
             var original = context.Response.Body;
-            using var copy = new CappedCopy(original, MaxCheckedBytes);
+            var copy = new CappedCopy(original, MaxCheckedBytes);
             context.Response.Body = copy;
             try
             {
@@ -62,10 +62,17 @@ internal sealed class ResponseContract : IStartupFilter
                 context.Response.Body = original;
             }
 
-            // An aborted request's answer (499) never reached a client.
-            if (!context.RequestAborted.IsCancellationRequested && Check(context, copy) is { } problem)
+            try
             {
-                violations.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} answered {context.Response.StatusCode}: {problem}");
+                // An aborted request's answer (499) never reached a client.
+                if (!context.RequestAborted.IsCancellationRequested && Check(context, copy) is { } problem)
+                {
+                    violations.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString} answered {context.Response.StatusCode}: {problem}");
+                }
+            }
+            finally
+            {
+                copy.Release();
             }
         });
         next(app);
@@ -252,15 +259,13 @@ internal sealed class ResponseContract : IStartupFilter
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                copy.Dispose();
-            }
+        /// <summary>
+        /// A handler may dispose the response body it was given (a StreamWriter over it, as the CSV answers do) and go on
+        /// writing through the framework: the copy stays open until the check is done with it (<see cref="Release"/>).
+        /// </summary>
+        protected override void Dispose(bool disposing) => base.Dispose(disposing);
 
-            base.Dispose(disposing);
-        }
+        public void Release() => copy.Dispose();
 
         private void Keep(ReadOnlySpan<byte> bytes)
         {
