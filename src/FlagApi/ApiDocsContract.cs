@@ -50,7 +50,7 @@ internal static class ApiDocsContract
         new(nameof(AppealStatus), "An appeal's state.", WireNames.All<AppealStatus>),
         new(nameof(ListStatus), "A published list's state.", WireNames.All<ListStatus>),
         new("ReportStatus", "A community report's state in the review queue.",
-            () => [ReportStatuses.Pending, ReportStatuses.Accepted, ReportStatuses.Rejected]),
+            () => ReportStatuses.All),
         new(nameof(Verdict), "What a lookup found: flagged, cleared (flagged once, cleared on appeal or review) or clear.", WireNames.All<Verdict>),
         new(nameof(Verification), "How a reviewer verified that an appellant owns the identifier.", WireNames.All<Verification>),
         new("Role", "An API key's role.", () => Roles.All),
@@ -123,7 +123,7 @@ internal static class ApiDocsContract
     /// <summary>Answers that are files, by operation: the media types they come in (an appeal's attachments are checked by content).</summary>
     private static readonly Dictionary<string, string[]> Files = new()
     {
-        ["GetAppealAttachment"] = ["image/png", "image/jpeg", "application/pdf"],
+        ["GetAppealAttachment"] = AttachmentTypes.All,
     };
 
     /// <summary>Conditional request headers, by operation.</summary>

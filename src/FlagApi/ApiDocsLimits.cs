@@ -219,7 +219,7 @@ internal static class ApiDocsLimits
         [("GetAppealQueue", "assignedTo")] = BoundByRequestLine,
         [("GetAppealQueue", "pageSize")] = Number(1, ReviewQueries.MaxPageSize),
 
-        [("GetReportQueue", "status")] = OneOf(() => [ReportStatuses.Pending, ReportStatuses.Accepted, ReportStatuses.Rejected]),
+        [("GetReportQueue", "status")] = OneOf(() => ReportStatuses.All),
         [("GetReportQueue", "maxAgeHours")] = Hours,
         [("GetReportQueue", "minAgeHours")] = Hours,
         [("GetReportQueue", "pageSize")] = Number(1, ReportReviewQueries.MaxPageSize),

@@ -502,13 +502,20 @@ public sealed class AppealSubmissionService(
 /// <summary>Attachment types by their leading bytes, because a name or a declared type says nothing about what a file is.</summary>
 public static class AttachmentTypes
 {
+    private const string PngType = "image/png";
+    private const string JpegType = "image/jpeg";
+    private const string PdfType = "application/pdf";
+
     private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF];
     private static readonly byte[] Pdf = "%PDF-"u8.ToArray();
 
+    /// <summary>Every type an attachment can have, as it is stored and served back.</summary>
+    public static readonly string[] All = [PngType, JpegType, PdfType];
+
     public static string? Detect(ReadOnlySpan<byte> content) =>
-        content.StartsWith(Png) ? "image/png"
-        : content.StartsWith(Jpeg) ? "image/jpeg"
-        : content.StartsWith(Pdf) ? "application/pdf"
+        content.StartsWith(Png) ? PngType
+        : content.StartsWith(Jpeg) ? JpegType
+        : content.StartsWith(Pdf) ? PdfType
         : null;
 }

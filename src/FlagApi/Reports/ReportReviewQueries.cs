@@ -38,8 +38,6 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
-    private static readonly string[] Statuses = [ReportStatuses.Pending, ReportStatuses.Accepted, ReportStatuses.Rejected];
-
     public static bool TryReadFilter(ReportQueueRequest request, out ReportQueueFilter filter, out string code, out string detail)
     {
         filter = new ReportQueueFilter(ReportStatuses.Pending, null, null, null, null, 1, DefaultPageSize);
@@ -49,9 +47,9 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
         if (Given(request.Status) is { } statusText)
         {
             status = statusText.ToLowerInvariant();
-            if (!Statuses.Contains(status))
+            if (!ReportStatuses.All.Contains(status))
             {
-                (code, detail) = (ReportReviewProblemCodes.InvalidStatus, $"'{statusText}' is not a report status; use one of: {string.Join(", ", Statuses)}.");
+                (code, detail) = (ReportReviewProblemCodes.InvalidStatus, $"'{statusText}' is not a report status; use one of: {string.Join(", ", ReportStatuses.All)}.");
                 return false;
             }
         }

@@ -6,4 +6,6 @@ public static class ReportStatuses
     public const string Pending = "pending";
     public const string Accepted = "accepted";
     public const string Rejected = "rejected";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Accepted, Rejected];
 }
