@@ -38,7 +38,8 @@ public sealed class ListsJourneyTests(JourneyService service)
     [Fact]
     public async Task CsvListIsPublishedAndReplayed()
     {
-        const string Csv = "kind,value,category,risk,note\nphone,+8613800138011,loan_or_card,high,\napp,云客服,remote_control_app,,\n";
+        // Values no other journey publishes: the journeys share one service and run in any order.
+        const string Csv = "kind,value,category,risk,note\nphone,+8613800138011,loan_or_card,high,\napp,安全中心,remote_control_app,,\n";
 
         var first = await PublishCsvAsync(Csv);
         var replay = await PublishCsvAsync(Csv);
@@ -47,7 +48,7 @@ public sealed class ListsJourneyTests(JourneyService service)
         Assert.Equal("2026-W02", first.Result.Reference);
         Assert.Equal(first.Result.Id, replay.Result.Id);
         Assert.Equal("true", Assert.Single(replay.Headers["Idempotent-Replay"]));
-        var lookup = await service.Anonymous.V1.Lookup["app"].GetAsync(c => c.QueryParameters.Value = "云客服");
+        var lookup = await service.Anonymous.V1.Lookup["app"].GetAsync(c => c.QueryParameters.Value = "安全中心");
         Assert.Equal(Verdict.Flagged, lookup!.Verdict);
     }
 
