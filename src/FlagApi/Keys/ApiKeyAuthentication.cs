@@ -23,17 +23,17 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(Header, out var values) || values.Count == 0)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return AuthenticateResult.NoResult();
         }
 
         var secret = values.Count == 1 ? values[0]?.Trim() : null;
-        if (string.IsNullOrEmpty(secret) || secret.Length > 200 || keys.Find(secret) is not { } key)
+        if (string.IsNullOrEmpty(secret) || secret.Length > 200 || await keys.FindAsync(secret, Context.RequestAborted) is not { } key)
         {
-            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+            return AuthenticateResult.Fail("The API key is not valid.");
         }
 
         List<Claim> claims =
@@ -54,7 +54,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -7,7 +7,7 @@ public sealed class BootstrapOptions
 {
     public const string Section = "Bootstrap";
 
-    /// <summary>Becomes an admin key on start when no admin key exists (SPEC; env <c>Bootstrap__AdminKey</c>).</summary>
+    /// <summary>Becomes an admin key on start when no admin key exists (docs/product.md; env <c>Bootstrap__AdminKey</c>).</summary>
     public string? AdminKey { get; set; }
 }
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using FlagApi.Data;
 using Microsoft.EntityFrameworkCore;
@@ -15,6 +16,12 @@ public sealed class KeysOptions
 
     /// <summary>How often keys issued or revoked by another instance are read from the database.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How soon after one read of the keys an unknown key may cause another (see <see cref="KeyStore.FindAsync"/>): a
+    /// flood of made-up keys costs at most one read of the keys table per this interval.
+    /// </summary>
+    public TimeSpan UnknownKeyReadInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>
@@ -23,7 +30,11 @@ public sealed class KeysOptions
 /// </summary>
 public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> options, ILogger<KeyStore> logger) : BackgroundService
 {
+    private readonly SemaphoreSlim unknownKeyRead = new(1, 1);
+
     private FrozenDictionary<string, StoredKey[]> byPrefix = FrozenDictionary<string, StoredKey[]>.Empty;
+
+    private long unknownKeyReadAt;
 
     /// <summary>
     /// The active key whose hash is the presented secret's. Candidates are found by the key's prefix, which is
@@ -47,6 +58,45 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
         Span<byte> presented = stackalloc byte[ApiKeySecrets.HashBytes];
         ApiKeySecrets.Hash(secret, presented);
         return Match(presented, prefixed) ?? Match(presented, legacy);
+    }
+
+    /// <summary>
+    /// <see cref="Find"/>, reading the keys again first when none matches, so that a key just issued by the <c>keys</c>
+    /// command or another instance works at once rather than after <see cref="KeysOptions.RefreshInterval"/> (a script
+    /// that creates a key and uses it on its next line). One read at a time serves every caller waiting for it, and
+    /// unknown keys cause at most one read per <see cref="KeysOptions.UnknownKeyReadInterval"/>; while the database
+    /// cannot be read, the keys in memory stay in force.
+    /// </summary>
+    public async ValueTask<KeyRecord?> FindAsync(string secret, CancellationToken cancellationToken)
+    {
+        if (Find(secret) is { } known)
+        {
+            return known;
+        }
+
+        var arrivedAfter = Volatile.Read(ref unknownKeyReadAt);
+        await unknownKeyRead.WaitAsync(cancellationToken);
+        try
+        {
+            // A read that started after this caller arrived has seen every key issued before it; otherwise read now,
+            // unless the last read is too recent.
+            var last = Volatile.Read(ref unknownKeyReadAt);
+            if (last == arrivedAfter && (last == 0 || Stopwatch.GetElapsedTime(last) >= options.Value.UnknownKeyReadInterval))
+            {
+                Volatile.Write(ref unknownKeyReadAt, Stopwatch.GetTimestamp());
+                await ReloadAsync(cancellationToken);
+            }
+        }
+        catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
+        {
+            logger.LogDebug("An unknown key could not be checked against the database ({Reason})", DatabaseFailures.Describe(ex));
+        }
+        finally
+        {
+            unknownKeyRead.Release();
+        }
+
+        return Find(secret);
     }
 
     private static KeyRecord? Match(ReadOnlySpan<byte> presented, StoredKey[]? candidates)

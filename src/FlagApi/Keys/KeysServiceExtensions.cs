@@ -8,6 +8,7 @@ public static class KeysServiceExtensions
     {
         builder.Services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section)
             .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Keys:RefreshInterval must be positive.")
+            .Validate(o => o.UnknownKeyReadInterval >= TimeSpan.Zero && o.UnknownKeyReadInterval <= TimeSpan.FromMinutes(1), "Keys:UnknownKeyReadInterval must be between 0 and 1 minute.")
             .ValidateOnStart();
         builder.Services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
             .Validate(
