@@ -1,6 +1,6 @@
 namespace FlagApi.Client;
 
-/// <summary>One lookup's answer, as the service sends it (SPEC: <c>{kind, query, canonical, verdict, flagged, matches[], reports, listVersion}</c>).</summary>
+/// <summary>One lookup's answer, as the service sends it (docs/api-v1.md: <c>{kind, query, canonical, verdict, flagged, matches[], reports, listVersion}</c>).</summary>
 public sealed record LookupResult(
     string Kind,
     string Query,

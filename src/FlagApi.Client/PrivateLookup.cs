@@ -12,7 +12,7 @@ public sealed record PrivateLookupResult(string Kind, string Canonical, bool Fla
 public sealed record PrivateMatch(string Expression, string Hash, string Kind, string Category, string Risk);
 
 /// <summary>
-/// The privacy mode (SPEC: <c>GET /v1/hashes/{prefix}</c>): the identifier is canonicalized and hashed
+/// The privacy mode (docs/api-v1.md: <c>GET /v1/hashes/{prefix}</c>): the identifier is canonicalized and hashed
 /// here with the same rules as the service, only 5-hex-digit prefixes are sent, and the full hashes
 /// that come back are compared locally.
 /// </summary>

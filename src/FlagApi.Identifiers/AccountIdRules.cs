@@ -5,7 +5,7 @@ namespace FlagApi.Identifiers;
 
 /// <summary>
 /// What an id looks like on each platform, and its canonical spelling. The ids here are already NFKC-normalized
-/// and trimmed, and never empty. Problem sentences never repeat the id: SPEC forbids account ids in logs.
+/// and trimmed, and never empty. Problem sentences never repeat the id: docs/product.md forbids account ids in logs.
 /// </summary>
 internal static class AccountIdRules
 {

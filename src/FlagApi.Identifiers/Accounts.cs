@@ -1,7 +1,7 @@
 namespace FlagApi.Identifiers;
 
 /// <summary>
-/// Payment and social accounts (SPEC: kind <c>account</c>) as <c>platform:id</c>, with the platform from a
+/// Payment and social accounts (docs/product.md: kind <c>account</c>) as <c>platform:id</c>, with the platform from a
 /// fixed list (<see cref="Platforms"/>) and the id in the platform's canonical spelling.
 /// </summary>
 /// <remarks>

@@ -4,7 +4,7 @@ using System.Text;
 namespace FlagApi.Identifiers;
 
 /// <summary>
-/// Apps (SPEC: kind <c>app</c>): a display name such as <c>云客服</c> or a package/bundle id such as
+/// Apps (docs/product.md: kind <c>app</c>): a display name such as <c>云客服</c> or a package/bundle id such as
 /// <c>com.example.remote</c>, each matched exactly.
 /// </summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 namespace FlagApi.Identifiers;
 
-/// <summary>The single entry point: canonicalize any kind of identifier by the SPEC's rules.</summary>
+/// <summary>The single entry point: canonicalize any kind of identifier by the rules of docs/product.md and docs/phone-numbers.md.</summary>
 public static class Identifier
 {
     public static CanonicalResult Canonicalize(IdentifierKind kind, string? input, IdentifierOptions? options = null)

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace FlagApi.Identifiers;
 
-/// <summary>SPEC: "Hashes are lowercase hex SHA-256 of the UTF-8 canonical expression."</summary>
+/// <summary>docs/product.md: "Hashes are lowercase hex SHA-256 of the UTF-8 canonical expression."</summary>
 public static class IdentifierHash
 {
     public const int PrefixLength = 5;

@@ -4,7 +4,7 @@ using Possibility = PhoneNumbers.PhoneNumberUtil.ValidationResult;
 namespace FlagApi.Identifiers;
 
 /// <summary>
-/// Phone numbers to E.164 (SPEC: kind <c>phone</c>), e.g. <c>+8613800138000</c>, by Google's libphonenumber for every
+/// Phone numbers to E.164 (docs/product.md: kind <c>phone</c>), e.g. <c>+8613800138000</c>, by Google's libphonenumber for every
 /// country; Chinese short service and SMS sender numbers become <c>+86</c> and their digits (<c>+8695555</c>).
 /// </summary>
 /// <remarks>

@@ -6,7 +6,7 @@ public class DomainsTests
 {
     public static TheoryData<string, string> CanonicalForms => new()
     {
-        // The SPEC's examples.
+        // The examples of docs/product.md.
         { "Evil.Example.", "evil.example" },
         { "www.evil.example", "www.evil.example" },
         { "例子.测试", "xn--fsqu00a.xn--0zwm56d" },

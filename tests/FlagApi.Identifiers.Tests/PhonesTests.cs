@@ -635,7 +635,7 @@ public class PhonesTests
         AssertSentence(result.ErrorDetail);
         Assert.Contains(reason, result.ErrorDetail, StringComparison.OrdinalIgnoreCase);
 
-        // SPEC: logs never hold a full phone number, and problem details end up in logs.
+        // docs/product.md: logs never hold a full phone number, and problem details end up in logs.
         var digits = new string(input.Where(char.IsAsciiDigit).ToArray());
         if (digits.Length >= 7)
         {

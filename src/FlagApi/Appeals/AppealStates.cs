@@ -1,6 +1,6 @@
 namespace FlagApi.Appeals;
 
-/// <summary>SPEC: <c>submitted → in_review → needs_info ⇄ in_review → approved | rejected</c>, and <c>withdrawn</c> from any open state.</summary>
+/// <summary>docs/product.md: <c>submitted → in_review → needs_info ⇄ in_review → approved | rejected</c>, and <c>withdrawn</c> from any open state.</summary>
 public enum AppealStatus
 {
     Submitted,

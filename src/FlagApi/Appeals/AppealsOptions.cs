@@ -6,7 +6,7 @@ public sealed class AppealsOptions
 {
     public const string Section = "Appeals";
 
-    /// <summary>How long a decision may take (SPEC: default 72 hours); an appeal's <c>dueBy</c> is its creation plus this.</summary>
+    /// <summary>How long a decision may take (docs/product.md: default 72 hours); an appeal's <c>dueBy</c> is its creation plus this.</summary>
     public TimeSpan ServiceLevel { get; set; } = TimeSpan.FromHours(72);
 
     /// <summary>After a rejection, how long the same appellant cannot appeal the same identifier again.</summary>

@@ -249,7 +249,7 @@ public sealed class ListState
     public long Version { get; set; }
 }
 
-/// <summary>The change-log operations of the feed (SPEC: "op":"add|update|remove").</summary>
+/// <summary>The change-log operations of the feed (docs/api-v1.md: "op":"add|update|remove").</summary>
 public static class ChangeOps
 {
     public const string Add = "add";
@@ -358,7 +358,7 @@ public sealed class AppealAttachment
 
 /// <summary>
 /// A community report: one row per identifier and reporter, however often that reporter repeats it.
-/// Reports never flag by themselves (SPEC); a reviewer's acceptance makes them sources of an entry.
+/// Reports never flag by themselves (docs/product.md); a reviewer's acceptance makes them sources of an entry.
 /// </summary>
 public sealed class Report
 {

@@ -1,7 +1,7 @@
 namespace FlagApi.Feed;
 
 /// <summary>
-/// One change to the active list (SPEC: <c>{"version","op":"add|update|remove","kind","value","category","risk"}</c>).
+/// One change to the active list (docs/api-v1.md: <c>{"version","op":"add|update|remove","kind","value","category","risk"}</c>).
 /// <c>add</c> and <c>update</c> mean: the entry is in the list with this category and risk; <c>remove</c>: it is not
 /// (cleared by an appeal, retracted with its list, or expired), or not under this value: the identifier rules gave the
 /// entry a new one, which an <c>add</c> right after brings.

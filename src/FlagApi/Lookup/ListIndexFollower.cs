@@ -10,7 +10,7 @@ public sealed class LookupOptions
 {
     public const string Section = "Lookup";
 
-    /// <summary>Most items one batch lookup may hold (SPEC: up to 1,000).</summary>
+    /// <summary>Most items one batch lookup may hold (docs/api-v1.md: up to 1,000).</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 100_000)]
     public int MaxBatchItems { get; set; } = 1000;
 

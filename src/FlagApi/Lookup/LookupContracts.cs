@@ -17,7 +17,7 @@ public enum Verdict
     Clear,
 }
 
-/// <summary>The answer to one lookup (SPEC: <c>{kind, query, canonical, verdict, flagged, matches[], reports, listVersion}</c>).</summary>
+/// <summary>The answer to one lookup (docs/api-v1.md: <c>{kind, query, canonical, verdict, flagged, matches[], reports, listVersion}</c>).</summary>
 public sealed record LookupResponse(
     string Kind,
     string Query,

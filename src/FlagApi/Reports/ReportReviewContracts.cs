@@ -41,7 +41,7 @@ public sealed record ReportDescription(long Id, DateTime At, string? Category, s
 
 public sealed record ReportedEntry(long Id, [property: Description("active, cleared, expired or retracted.")] string Status, string Category, string Risk);
 
-/// <summary>The body of <c>POST /v1/reports/{id}/decision</c> (SPEC: <c>{"decision":"accept|reject","category","risk","reason"}</c>).</summary>
+/// <summary>The body of <c>POST /v1/reports/{id}/decision</c> (docs/api-v1.md: <c>{"decision":"accept|reject","category","risk","reason"}</c>).</summary>
 public sealed record ReportDecisionRequest(
     [property: Description("accept or reject.")] string? Decision,
     [property: Description("Required to accept: the entry's category.")] string? Category,

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace FlagApi.Reports;
 
 /// <summary>
-/// A community report (SPEC: <c>{kind, value, category?, description, occurredAt?}</c>, plus evidence). An app key may
+/// A community report (docs/api-v1.md: <c>{kind, value, category?, description, occurredAt?}</c>, plus evidence). An app key may
 /// name the user it forwards the report for in <see cref="ReporterId"/>; from anyone else that field is ignored.
 /// </summary>
 public sealed record ReportRequest(

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace FlagApi.Tests.Infrastructure;
 
-/// <summary>What SPEC forbids in logs, by its shape: secrets (API keys, appeal tokens), full phone numbers, account ids and contacts.</summary>
+/// <summary>What docs/product.md forbids in logs, by its shape: secrets (API keys, appeal tokens), full phone numbers, account ids and contacts.</summary>
 public static partial class PersonalData
 {
     public sealed record Finding(string What, string Field, string Match);

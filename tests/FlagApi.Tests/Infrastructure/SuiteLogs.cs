@@ -41,7 +41,7 @@ public static class SuiteLogs
         var findings = FindingsOf(source);
         if (findings.Count > 0)
         {
-            Assert.Fail($"{who} logged {string.Join("; ", findings.Take(5).Select(f => $"{f.What} in {f.Field}: {f.Match}"))} (SPEC: logs never hold them; every line is in {FilePath}).");
+            Assert.Fail($"{who} logged {string.Join("; ", findings.Take(5).Select(f => $"{f.What} in {f.Field}: {f.Match}"))} (docs/product.md: logs never hold them; every line is in {FilePath}).");
         }
     }
 

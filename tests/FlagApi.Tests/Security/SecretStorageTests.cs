@@ -15,7 +15,7 @@ public sealed class SecretStorageOnSqlite() : SecretStorageTests(new SqliteTarge
 
 public sealed class SecretStorageOnPostgres(PostgresTarget target) : SecretStorageTests(target), IClassFixture<PostgresTarget>;
 
-/// <summary>SPEC: secrets (API keys, appeal tokens) are stored only as hashes; keys are matched in constant time.</summary>
+/// <summary>docs/product.md: secrets (API keys, appeal tokens) are stored only as hashes; keys are matched in constant time.</summary>
 public abstract class SecretStorageTests(DatabaseTarget target)
 {
     private const string BootstrapSecret = "operator-chosen-admin-key-0123456789";

@@ -25,7 +25,7 @@ public sealed class SuiteLogScanLast : ITestCollectionOrderer
         [.. DefaultTestCollectionOrderer.Instance.OrderTestCollections(testCollections).OrderBy(c => c.TestCollectionDisplayName == SuiteLogScanGroup.Name)];
 }
 
-/// <summary>SPEC: logs never hold a full phone number, account id or appellant contact, nor a secret.</summary>
+/// <summary>docs/product.md: logs never hold a full phone number, account id or appellant contact, nor a secret.</summary>
 [Collection(SuiteLogScanGroup.Name)]
 public sealed class SuiteLogScanTests
 {
