@@ -3,7 +3,7 @@ using System.Text;
 
 namespace FlagApi.Identifiers;
 
-/// <summary>docs/product.md: "Hashes are lowercase hex SHA-256 of the UTF-8 canonical expression."</summary>
+/// <summary>A hash is the lowercase hex SHA-256 of an identifier's canonical expression in UTF-8 (docs/api-v1.md).</summary>
 public static class IdentifierHash
 {
     public const int PrefixLength = 5;

@@ -1,6 +1,6 @@
 namespace FlagApi.Identifiers;
 
-/// <summary>The five kinds of identifier FlagApi knows (docs/product.md: "Identifier kinds and canonical forms").</summary>
+/// <summary>The five kinds of identifier FlagApi knows (docs/product.md, identifier kinds).</summary>
 public enum IdentifierKind
 {
     Phone,

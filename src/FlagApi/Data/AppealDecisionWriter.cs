@@ -35,7 +35,7 @@ public enum AppealDecisionStatus
 public sealed record AppealDecisionResult(AppealDecisionStatus Status, AppealStatus? AppealStatus, long? ListVersion);
 
 /// <summary>
-/// Applies a decision in one transaction (docs/product.md: "an appeal decision ... is one transaction"). An approval
+/// Applies a decision in one transaction (docs/product.md: every decision is one transaction). An approval
 /// clears the entry under the list version lock, like a list upload: the entry, its history, the change
 /// log row that makes synced apps drop it, and the new list version commit together or not at all.
 /// The lock is taken for rejections too, so that every decision on an appeal is serialized and the

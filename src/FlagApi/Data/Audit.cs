@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace FlagApi.Data;
 
-/// <summary>Adds append-only audit records (docs/product.md: "Every write ... is in an append-only audit history").</summary>
+/// <summary>Adds append-only audit records (docs/product.md: every write leaves an audit record, and none is ever changed).</summary>
 public static class Audit
 {
     public static void Record(this FlagDbContext db, DateTime at, string actor, string action, string subjectType, string subjectId, object? detail = null) =>

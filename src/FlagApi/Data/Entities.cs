@@ -249,7 +249,7 @@ public sealed class ListState
     public long Version { get; set; }
 }
 
-/// <summary>The change-log operations of the feed (docs/api-v1.md: "op":"add|update|remove").</summary>
+/// <summary>The change-log operations of the feed (docs/api-v1.md: <c>op</c> is add, update or remove).</summary>
 public static class ChangeOps
 {
     public const string Add = "add";

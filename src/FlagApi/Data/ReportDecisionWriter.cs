@@ -95,7 +95,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
 
         var entry = await db.Entries.SingleOrDefaultAsync(e => e.Kind == named.Kind && e.Value == named.Value, cancellationToken);
 
-        // docs/product.md: "A cleared entry is protected: later community reports do not re-flag it; only a publisher list can."
+        // docs/product.md: an entry cleared on appeal stays cleared against community reports; only a publisher's list flags it again.
         if (entry is { Status: EntryStatus.Cleared })
         {
             return new ReportDecisionResult(ReportDecisionStatus.EntryCleared, named.Kind, named.Value, ids, entry.Id, null);

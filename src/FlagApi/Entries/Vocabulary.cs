@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace FlagApi.Entries;
 
-/// <summary>Fraud types as police statistics count them (docs/product.md: "Entries, sources and verdicts").</summary>
+/// <summary>Fraud types as police statistics count them (docs/product.md, categories).</summary>
 public enum Category
 {
     TaskBrushing,

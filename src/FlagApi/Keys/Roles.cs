@@ -2,7 +2,7 @@ using System.Security.Claims;
 
 namespace FlagApi.Keys;
 
-/// <summary>The roles an API key can hold (docs/product.md: "Roles: app, publisher (bound to one agency), reviewer, admin").</summary>
+/// <summary>The roles an API key can hold (docs/product.md: app, publisher bound to one agency, reviewer, admin).</summary>
 public static class Roles
 {
     public const string App = "app";

@@ -28,8 +28,8 @@ public sealed record IndexedEntry(
 }
 
 /// <summary>
-/// The active and cleared entries, keyed by kind and match key. Lookups read only this (docs/product.md: "Lookups
-/// never wait on the database"); <see cref="ListIndexFollower"/> keeps it in step with the change log
+/// The active and cleared entries, keyed by kind and match key. Lookups read only this (docs/product.md: a lookup
+/// never waits on the database); <see cref="ListIndexFollower"/> keeps it in step with the change log
 /// and is its only writer.
 /// </summary>
 public sealed class ListIndex

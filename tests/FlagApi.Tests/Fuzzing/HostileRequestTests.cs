@@ -17,8 +17,8 @@ public sealed class HostileRequestsOnSqlite() : HostileRequestTests(new SqliteTa
 public sealed class HostileRequestsOnPostgres(PostgresTarget target) : HostileRequestTests(target, 10_000, "Information"), IClassFixture<PostgresTarget>;
 
 /// <summary>
-/// Sends generated hostile requests to every operation of the OpenAPI document (docs/product.md: "Bad input must always get
-/// application/problem+json with a stable code"), and checks after each refused write, and every few hundred
+/// Sends generated hostile requests to every operation of the OpenAPI document (docs/product.md: bad input always gets
+/// application/problem+json with a stable code), and checks after each refused write, and every few hundred
 /// requests, that the stored data is what it was. FLAGAPI_FUZZ_SEED replays a run; FLAGAPI_FUZZ_REQUESTS sets its size.
 /// </summary>
 public abstract class HostileRequestTests(DatabaseTarget target, int defaultRequests, string logLevel)
