@@ -14,6 +14,7 @@ namespace FlagApi.Tests;
 
 public sealed class AppealReviewOnSqlite() : AppealReviewTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class AppealReviewOnPostgres(PostgresTarget target) : AppealReviewTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class AppealReviewTests(DatabaseTarget target)

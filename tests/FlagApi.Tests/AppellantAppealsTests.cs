@@ -12,6 +12,7 @@ namespace FlagApi.Tests;
 
 public sealed class AppellantAppealsOnSqlite() : AppellantAppealsTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class AppellantAppealsOnPostgres(PostgresTarget target) : AppellantAppealsTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class AppellantAppealsTests(DatabaseTarget target)

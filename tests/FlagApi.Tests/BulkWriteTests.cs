@@ -14,6 +14,7 @@ namespace FlagApi.Tests;
 
 public sealed class BulkWriteOnSqlite() : BulkWriteTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class BulkWriteOnPostgres(PostgresTarget target) : BulkWriteTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>

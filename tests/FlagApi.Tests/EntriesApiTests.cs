@@ -9,6 +9,7 @@ namespace FlagApi.Tests;
 
 public sealed class EntriesApiOnSqlite() : EntriesApiTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class EntriesApiOnPostgres(PostgresTarget target) : EntriesApiTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class EntriesApiTests(DatabaseTarget target)

@@ -19,6 +19,7 @@ namespace FlagApi.Tests;
 
 public sealed class FeedOnSqlite() : FeedTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class FeedOnPostgres(PostgresTarget target) : FeedTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class FeedTests(DatabaseTarget target)

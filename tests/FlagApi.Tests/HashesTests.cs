@@ -15,6 +15,7 @@ namespace FlagApi.Tests;
 
 public sealed class HashesOnSqlite() : HashesTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class HashesOnPostgres(PostgresTarget target) : HashesTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class HashesTests(DatabaseTarget target)

@@ -7,6 +7,7 @@ namespace FlagApi.Tests;
 
 public sealed class HealthOnSqlite() : HealthTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class HealthOnPostgres(PostgresTarget target) : HealthTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class HealthTests(DatabaseTarget target)

@@ -9,6 +9,7 @@ namespace FlagApi.Tests;
 
 public sealed class ImportCommandOnSqlite() : ImportCommandTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ImportCommandOnPostgres(PostgresTarget target) : ImportCommandTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class ImportCommandTests(DatabaseTarget target) : IDisposable

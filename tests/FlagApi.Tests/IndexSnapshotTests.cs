@@ -8,6 +8,7 @@ namespace FlagApi.Tests;
 
 public sealed class IndexSnapshotOnSqlite() : IndexSnapshotTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class IndexSnapshotOnPostgres(PostgresTarget target) : IndexSnapshotTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>A restart reads the saved index and the changes logged since, and answers exactly as the database says.</summary>

@@ -12,6 +12,7 @@ namespace FlagApi.Tests;
 
 public sealed class KeysApiOnSqlite() : KeysApiTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class KeysApiOnPostgres(PostgresTarget target) : KeysApiTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class KeysApiTests(DatabaseTarget target)

@@ -9,6 +9,7 @@ namespace FlagApi.Tests;
 
 public sealed class ListStoreOnSqlite() : ListStoreTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ListStoreOnPostgres(PostgresTarget target) : ListStoreTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>What publishing a list writes: entries, sources, history and a numbered change log, all or nothing.</summary>
@@ -212,4 +213,5 @@ public abstract class ListStoreLargeTests(DatabaseTarget target)
 
 public sealed class ListStoreLargeOnSqlite() : ListStoreLargeTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ListStoreLargeOnPostgres(PostgresTarget target) : ListStoreLargeTests(target), IClassFixture<PostgresTarget>;

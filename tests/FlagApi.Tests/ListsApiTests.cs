@@ -13,6 +13,7 @@ namespace FlagApi.Tests;
 
 public sealed class ListsApiOnSqlite() : ListsApiTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ListsApiOnPostgres(PostgresTarget target) : ListsApiTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class ListsApiTests(DatabaseTarget target)

@@ -12,6 +12,7 @@ namespace FlagApi.Tests;
 
 public sealed class LookupApiOnSqlite() : LookupApiTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class LookupApiOnPostgres(PostgresTarget target) : LookupApiTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class LookupApiTests(DatabaseTarget target)

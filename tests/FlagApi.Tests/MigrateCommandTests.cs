@@ -12,6 +12,7 @@ namespace FlagApi.Tests;
 
 public sealed class MigrateCommandOnSqlite() : MigrateCommandTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class MigrateCommandOnPostgres(PostgresTarget target) : MigrateCommandTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class MigrateCommandTests(DatabaseTarget target)

@@ -9,6 +9,7 @@ namespace FlagApi.Tests;
 
 public sealed class MigrationsOnSqlite() : MigrationTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class MigrationsOnPostgres(PostgresTarget target) : MigrationTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class MigrationTests(DatabaseTarget target)

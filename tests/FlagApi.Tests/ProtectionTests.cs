@@ -12,6 +12,7 @@ namespace FlagApi.Tests;
 
 public sealed class ProtectionOnSqlite() : ProtectionTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ProtectionOnPostgres(PostgresTarget target) : ProtectionTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>Protected identifiers as admins manage them, publishers meet them and lookups show them.</summary>

@@ -16,6 +16,7 @@ namespace FlagApi.Tests;
 
 public sealed class RekeyingOnSqlite() : RekeyingTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class RekeyingOnPostgres(PostgresTarget target) : RekeyingTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>

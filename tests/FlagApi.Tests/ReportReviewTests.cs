@@ -16,6 +16,7 @@ namespace FlagApi.Tests;
 
 public sealed class ReportReviewOnSqlite() : ReportReviewTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ReportReviewOnPostgres(PostgresTarget target) : ReportReviewTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class ReportReviewTests(DatabaseTarget target)

@@ -50,6 +50,7 @@ public sealed class ReportSubmissionOnSqlite() : ReportSubmissionTests(new Sqlit
     }
 }
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ReportSubmissionOnPostgres(PostgresTarget target) : ReportSubmissionTests(target), IClassFixture<PostgresTarget>
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace FlagApi.Tests;
 
 public sealed class StatsOnSqlite() : StatsTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class StatsOnPostgres(PostgresTarget target) : StatsTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class StatsTests(DatabaseTarget target)

@@ -403,6 +403,7 @@ public sealed class DockerfilePublish : IAsyncLifetime
 }
 
 [UnsupportedOSPlatform("windows")]
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public sealed class PublishedContainerAppTests(DockerfilePublish publish) : IClassFixture<DockerfilePublish>
 {
     [Fact]

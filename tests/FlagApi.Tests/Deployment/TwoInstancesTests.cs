@@ -13,6 +13,7 @@ namespace FlagApi.Tests.Deployment;
 /// <c>Lookup:PollInterval</c>, 1 s), keys within <c>Keys:RefreshInterval</c> and a second, and rate limits are each
 /// instance's own.
 /// </summary>
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<TwoInstances>
 {
     private static readonly TimeSpan Consistency = TimeSpan.FromSeconds(2);

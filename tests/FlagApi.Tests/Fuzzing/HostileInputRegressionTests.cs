@@ -5,6 +5,7 @@ namespace FlagApi.Tests.Fuzzing;
 
 public sealed class HostileInputRegressionOnSqlite() : HostileInputRegressionTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class HostileInputRegressionOnPostgres(PostgresTarget target) : HostileInputRegressionTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>Bugs the hostile request generator found, each kept as the request that showed it.</summary>

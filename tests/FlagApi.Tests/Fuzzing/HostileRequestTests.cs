@@ -14,6 +14,7 @@ namespace FlagApi.Tests.Fuzzing;
 // PostgreSQL run logs everything, so the suite's log scan (SuiteLogScanTests) reads what hostile requests make it write.
 public sealed class HostileRequestsOnSqlite() : HostileRequestTests(new SqliteTarget(), 100_000, "Warning");
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class HostileRequestsOnPostgres(PostgresTarget target) : HostileRequestTests(target, 10_000, "Information"), IClassFixture<PostgresTarget>;
 
 /// <summary>
@@ -21,6 +22,7 @@ public sealed class HostileRequestsOnPostgres(PostgresTarget target) : HostileRe
 /// application/problem+json with a stable code), and checks after each refused write, and every few hundred
 /// requests, that the stored data is what it was. FLAGAPI_FUZZ_SEED replays a run; FLAGAPI_FUZZ_REQUESTS sets its size.
 /// </summary>
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public abstract class HostileRequestTests(DatabaseTarget target, int defaultRequests, string logLevel)
 {
     public const int DefaultSeed = 9_2026;

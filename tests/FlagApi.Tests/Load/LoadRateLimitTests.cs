@@ -16,6 +16,7 @@ namespace FlagApi.Tests.Load;
 /// an app sends lookups at its full budget of 100 a second. The limiter runs in memory, whatever the database.
 /// </summary>
 [Collection(LoadRuns.Name)]
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public sealed class LoadRateLimitTests(ITestOutputHelper output)
 {
     private const int FloodWorkers = 48;

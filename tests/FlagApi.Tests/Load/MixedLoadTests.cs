@@ -12,6 +12,7 @@ namespace FlagApi.Tests.Load;
 /// service accepted must be in its database, and its memory must level off.
 /// </summary>
 [Collection(LoadRuns.Name)]
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public abstract class MixedLoadTests(DatabaseTarget target, ITestOutputHelper output)
 {
     /// <summary>Far past the knee on a 2-core machine, and enough writers at once to contend for SQLite's write lock.</summary>

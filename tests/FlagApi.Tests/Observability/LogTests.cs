@@ -13,6 +13,7 @@ namespace FlagApi.Tests.Observability;
 
 public sealed class LogsOnSqlite() : LogTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class LogsOnPostgres(PostgresTarget target) : LogTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class LogTests(DatabaseTarget target)

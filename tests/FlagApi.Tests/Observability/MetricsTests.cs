@@ -12,6 +12,7 @@ namespace FlagApi.Tests.Observability;
 
 public sealed class MetricsOnSqlite() : MetricsTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class MetricsOnPostgres(PostgresTarget target) : MetricsTests(target), IClassFixture<PostgresTarget>;
 
 public abstract partial class MetricsTests(DatabaseTarget target)

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FlagApi.Tests.Resilience;
 
 /// <summary>A PostgreSQL restart under load, on a cluster of the test's own that it stops and starts.</summary>
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public sealed class DatabaseRestartTests(OwnPostgresCluster cluster) : IClassFixture<OwnPostgresCluster>
 {
     private const string Agency = "Test police";

@@ -45,6 +45,7 @@ public sealed class ProcessKillOnSqlite() : ProcessKillTests
 /// service, and only then lets go.
 /// </summary>
 [Collection(nameof(ProcessKills))]
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class ProcessKillOnPostgres(PostgresTarget target) : ProcessKillTests, IClassFixture<PostgresTarget>
 {
     private protected override async Task<ServiceDatabase> CreateDatabaseAsync() => await PostgresServiceDatabase.CreateAsync(target);
@@ -125,6 +126,7 @@ public sealed class ProcessKills;
 /// retraction) keeps the whole change or none of it, starts again on the same database and serves, and the interrupted
 /// request, sent again, completes exactly once.
 /// </summary>
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public abstract class ProcessKillTests
 {
     private const int UploadRows = 100_000;

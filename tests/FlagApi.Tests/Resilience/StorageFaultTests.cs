@@ -70,6 +70,7 @@ public sealed class StorageFaultsOnSqlite : StorageFaultTests
 /// WAL stays on its data disk: a full WAL disk stops the server, which the restart tests cover).
 /// </summary>
 [Collection(nameof(ProcessKills))]
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class StorageFaultsOnPostgres(OwnPostgresCluster cluster) : StorageFaultTests, IClassFixture<OwnPostgresCluster>
 {
     private SmallFileSystem? disk;
@@ -132,6 +133,7 @@ public sealed class StorageFaultsOnPostgres(OwnPostgresCluster cluster) : Storag
 /// <c>database_unavailable</c> and Retry-After, never a 500, while lookups go on from memory; once the fault is lifted
 /// writes work again without a restart, and nothing stored before was lost or damaged.
 /// </summary>
+[Trait("Speed", "Slow")] // service processes, published builds, load or fuzzing: minutes
 public abstract class StorageFaultTests : IAsyncDisposable
 {
     private const string Flagged = "13800138000";

@@ -14,6 +14,7 @@ namespace FlagApi.Tests.Security;
 
 public sealed class AuthorizationMatrixOnSqlite() : AuthorizationMatrixTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class AuthorizationMatrixOnPostgres(PostgresTarget target) : AuthorizationMatrixTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>

@@ -9,6 +9,7 @@ namespace FlagApi.Tests.Security;
 
 public sealed class CrossOriginOnSqlite() : CrossOriginTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class CrossOriginOnPostgres(PostgresTarget target) : CrossOriginTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class CrossOriginTests(DatabaseTarget target)

@@ -13,6 +13,7 @@ namespace FlagApi.Tests.Security;
 
 public sealed class SecretStorageOnSqlite() : SecretStorageTests(new SqliteTarget());
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class SecretStorageOnPostgres(PostgresTarget target) : SecretStorageTests(target), IClassFixture<PostgresTarget>;
 
 /// <summary>docs/product.md: secrets (API keys, appeal tokens) are stored only as hashes; keys are matched in constant time.</summary>

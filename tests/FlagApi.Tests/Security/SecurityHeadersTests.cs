@@ -35,6 +35,7 @@ public sealed class SecurityHeadersOnSqlite() : SecurityHeadersTests(new SqliteT
     }
 }
 
+[Trait("Speed", "Slow")] // PostgreSQL: a fresh database per test
 public sealed class SecurityHeadersOnPostgres(PostgresTarget target) : SecurityHeadersTests(target), IClassFixture<PostgresTarget>;
 
 public abstract class SecurityHeadersTests(DatabaseTarget target)
