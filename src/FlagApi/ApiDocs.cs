@@ -94,7 +94,8 @@ public static class ApiDocs
 
             // Every operation can answer these, whatever its own metadata says, because middleware in front of every
             // endpoint refuses them: a bad key (RejectInvalidKeyMiddleware), a NUL in the query (QueryTextMiddleware),
-            // a body over the endpoint's limit, even where it takes none (RequestBodyLimitMiddleware), a JSON charset other than UTF-8
+            // a body over the endpoint's limit, even where it takes none (RequestBodyLimitMiddleware), a request target or headers
+            // over the service's (RequestSizeLimitMiddleware), a JSON charset other than UTF-8
             // (JsonCharsetMiddleware), a database that cannot take the request (ProblemExceptionHandler), a failure.
             // HostileRequestTests fails on an answer the operation does not declare.
             options.AddOperationTransformer((operation, context, _) =>
@@ -107,6 +108,12 @@ public static class ApiDocs
                 operation.Responses.TryAdd("413", Problem(context.Document, operation.RequestBody is null
                     ? "This operation takes no body; one larger than Limits:MaxRequestBodyBytes is refused unread (body_too_large)."
                     : "The request body is larger than this operation accepts (body_too_large); nothing was stored."));
+                operation.Responses.TryAdd("414", Problem(context.Document,
+                    "The request target is longer than any valid request's (uri_too_long): nine bytes per character of Identifiers:MaxInputLength " +
+                    "(a value percent-encoded as UTF-8), and 2048 more for the path and the other parameters."));
+                operation.Responses.TryAdd("431", Problem(context.Document,
+                    $"The request headers are larger than the service reads (headers_too_large): {Problems.RequestSizeLimits.MaxHeadersTotalBytes} bytes " +
+                    $"in all, in at most {Problems.RequestSizeLimits.MaxHeaderCount} lines."));
                 if (operation.RequestBody?.Content?.ContainsKey("application/json") == true)
                 {
                     operation.Responses.TryAdd("415", Problem(context.Document,

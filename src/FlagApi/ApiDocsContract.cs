@@ -191,9 +191,7 @@ internal static class ApiDocsContract
                     Schema = new OpenApiSchema
                     {
                         Type = JsonSchemaType.String,
-                        MaxLength = (int)Math.Min(int.MaxValue, context.ApplicationServices
-                            .GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>()
-                            .Value.Limits.MaxRequestHeadersTotalSize),
+                        MaxLength = Problems.RequestSizeLimits.MaxHeadersTotalBytes,
                     },
                 });
             }

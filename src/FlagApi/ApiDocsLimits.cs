@@ -77,10 +77,9 @@ internal static class ApiDocsLimits
 
     /// <summary>
     /// Free text in the URL that no handler bounds: a filter that matches nothing when too long, or a tracking code
-    /// a person may space out as they like. Kestrel refuses a request line longer than this (414) before routing.
+    /// a person may space out as they like. A request target longer than this is refused (414 uri_too_long) before routing.
     /// </summary>
-    private static readonly Limit BoundByRequestLine = Text(services =>
-        services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxRequestLineSize);
+    private static readonly Limit BoundByRequestLine = Text(services => services.GetRequiredService<RequestSizeLimits>().MaxRequestTargetBytes);
 
     /// <summary>Made by <see cref="AppealSecrets.NewAccessToken"/>; any other text is no token (404 appeal_not_found).</summary>
     private static readonly Limit AccessToken = new(_ => AppealSecrets.NewAccessToken().Length, Pattern: "^at_[A-Za-z0-9_-]+$");

@@ -15,20 +15,46 @@ public static class CommandLine
     public const int Failed = 1;
     public const int Usage = 2;
 
-    public static bool IsInvoked(string[] args) =>
-        args.Length > 0 && args[0] is ImportCommand.Name or KeysCommand.Name or MigrateCommand.Name or ProbeCommand.Name;
+    /// <summary>The option of the host a command line may start with: <c>dotnet run</c> passes the project folder this way (FlagApi.csproj).</summary>
+    public const string ContentRootOption = "--contentRoot";
 
-    /// <summary>Strips a command's own arguments so the host's configuration does not read them as settings.</summary>
+    public static bool IsInvoked(string[] args) => CommandArguments(args) is [ImportCommand.Name or KeysCommand.Name or MigrateCommand.Name or ProbeCommand.Name, ..];
+
+    /// <summary>
+    /// Strips a command's own arguments so the host's configuration does not read them as settings; a leading
+    /// <c>--contentRoot DIR</c> stays the host's.
+    /// </summary>
     // A command does not watch its configuration files: the watcher sees every write under the content root, the
     // SQLite database's included when the data folder is inside it (an import of a million rows ran 11 % slower).
-    public static string[] HostArguments(string[] args) => IsInvoked(args) ? ["--hostBuilder:reloadConfigOnChange=false"] : args;
+    public static string[] HostArguments(string[] args) =>
+        IsInvoked(args) ? [.. args[..LeadingHostArguments(args)], "--hostBuilder:reloadConfigOnChange=false"] : args;
 
-    public static Task<int> RunAsync(IServiceProvider services, string[] args) => args[0] switch
+    /// <summary>The command and its arguments: the command line without the host's leading <c>--contentRoot DIR</c>.</summary>
+    public static string[] CommandArguments(string[] args) => args[LeadingHostArguments(args)..];
+
+    public static Task<int> RunAsync(IServiceProvider services, string[] args)
     {
-        ImportCommand.Name => ImportCommand.RunAsync(services, args, Console.Out, Console.Error),
-        MigrateCommand.Name => MigrateCommand.RunAsync(services, args[1..], Console.Out, Console.Error),
-        ProbeCommand.Name => ProbeCommand.RunAsync(services.GetRequiredService<IConfiguration>(), args[1..], Console.Out, Console.Error),
-        _ => KeysCommand.RunAsync(services, args[1..], Console.Out, Console.Error),
+        var command = CommandArguments(args);
+        return command[0] switch
+        {
+            ImportCommand.Name => ImportCommand.RunAsync(services, command, Console.Out, Console.Error),
+            MigrateCommand.Name => MigrateCommand.RunAsync(services, command[1..], Console.Out, Console.Error),
+            ProbeCommand.Name => ProbeCommand.RunAsync(services.GetRequiredService<IConfiguration>(), command[1..], Console.Out, Console.Error),
+            _ => KeysCommand.RunAsync(services, command[1..], Console.Out, Console.Error),
+        };
+    }
+
+    /// <summary>
+    /// A path the caller typed, made absolute against the working directory the command was started in. <c>dotnet run</c>
+    /// starts the app in the caller's folder (FlagApi.csproj sets <c>RunWorkingDirectory</c>), not the project's.
+    /// </summary>
+    public static string CallerPath(string path) => Path.GetFullPath(path, Environment.CurrentDirectory);
+
+    private static int LeadingHostArguments(string[] args) => args switch
+    {
+        [var option, _, ..] when option.Equals(ContentRootOption, StringComparison.OrdinalIgnoreCase) => 2,
+        [var option, ..] when option.StartsWith(ContentRootOption + "=", StringComparison.OrdinalIgnoreCase) => 1,
+        _ => 0,
     };
 
     /// <summary>Reads <c>--name value</c> pairs, each of the allowed names at most once.</summary>

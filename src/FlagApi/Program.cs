@@ -17,59 +17,70 @@ using FlagApi.Reports;
 using FlagApi.Security;
 using FlagApi.Stats;
 
-var builder = WebApplication.CreateBuilder(CommandLine.HostArguments(args));
-builder.AddObservability();
-builder.AddSecurityHeaders();
-builder.AddCrossOrigin();
-builder.AddProblemHandling();
-builder.AddFlagData();
-builder.AddLists();
-builder.AddKeys();
-builder.AddRateLimits();
-builder.AddLookup();
-builder.AddFeed();
-builder.AddHashes();
-builder.AddEntries();
-builder.AddProtection();
-builder.AddReportSubmission();
-builder.AddAppellantAppeals();
-builder.AddAppealReview();
-builder.AddReportReview();
-builder.AddStats();
-builder.AddApiDocs();
-builder.AddPortal();
-
-if (CommandLine.IsInvoked(args))
+try
 {
-    return await CommandLine.RunAsync(builder.Build().Services, args);
+    var hostArgs = CommandLine.HostArguments(args);
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = ServiceStart.ContentRoot(hostArgs) });
+    builder.AddObservability();
+    builder.AddSecurityHeaders();
+    builder.AddCrossOrigin();
+    builder.AddProblemHandling();
+    builder.AddFlagData();
+    builder.AddLists();
+    builder.AddKeys();
+    builder.AddRateLimits();
+    builder.AddLookup();
+    builder.AddFeed();
+    builder.AddHashes();
+    builder.AddEntries();
+    builder.AddProtection();
+    builder.AddReportSubmission();
+    builder.AddAppellantAppeals();
+    builder.AddAppealReview();
+    builder.AddReportReview();
+    builder.AddStats();
+    builder.AddApiDocs();
+    builder.AddPortal();
+
+    if (CommandLine.IsInvoked(args))
+    {
+        return await CommandLine.RunAsync(builder.Build().Services, args);
+    }
+
+    var app = builder.Build();
+    app.UseObservability();
+    app.UseSecurityHeaders();
+    app.UseProblemHandling();
+    app.UseDeprecatedRoutes();
+    app.UseCrossOrigin();
+    app.UseKeys();
+    app.UseRateLimits();
+    app.UseFeedCompression();
+    app.MapApiDocs();
+    app.MapHealth();
+    app.MapMetrics();
+    app.MapLookup();
+    app.MapFeed();
+    app.MapHashes();
+    app.MapLists();
+    app.MapKeys();
+    app.MapEntries();
+    app.MapProtection();
+    app.MapAppellantAppeals();
+    app.MapAppealReview();
+    app.MapReportSubmission();
+    app.MapReportReview();
+    app.MapStats();
+    app.MapPortal();
+    await app.RunAsync();
+}
+catch (Exception failure) when (ServiceStart.Refusal(failure) is { } refusal)
+{
+    // A setting that does not validate is the operator's to fix: one line saying which, not the host's stack trace.
+    await Console.Error.WriteLineAsync(refusal);
+    return CommandLine.Failed;
 }
 
-var app = builder.Build();
-app.UseObservability();
-app.UseSecurityHeaders();
-app.UseProblemHandling();
-app.UseDeprecatedRoutes();
-app.UseCrossOrigin();
-app.UseKeys();
-app.UseRateLimits();
-app.UseFeedCompression();
-app.MapApiDocs();
-app.MapHealth();
-app.MapMetrics();
-app.MapLookup();
-app.MapFeed();
-app.MapHashes();
-app.MapLists();
-app.MapKeys();
-app.MapEntries();
-app.MapProtection();
-app.MapAppellantAppeals();
-app.MapAppealReview();
-app.MapReportSubmission();
-app.MapReportReview();
-app.MapStats();
-app.MapPortal();
-await app.RunAsync();
 return 0;
 
 /// <summary>The entry point, public so integration tests can host the app.</summary>

@@ -169,7 +169,7 @@ public static class ImportCommand
             return false;
         }
 
-        options = new Options(file, agency, reference, title, format, publishedOn, partial);
+        options = new Options(CommandLine.CallerPath(file), agency, reference, title, format, publishedOn, partial);
         return true;
     }
 }

@@ -9,6 +9,8 @@ public static class ProblemCodes
     public const string InvalidParameter = "invalid_parameter";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string BodyTooLarge = "body_too_large";
+    public const string UriTooLong = "uri_too_long";
+    public const string HeadersTooLarge = "headers_too_large";
     public const string UnknownKind = "unknown_kind";
     public const string MissingValue = "missing_value";
     public const string EmptyBatch = "empty_batch";
@@ -30,8 +32,10 @@ public static class ProblemCodes
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status406NotAcceptable => NotAcceptable,
         StatusCodes.Status413PayloadTooLarge => BodyTooLarge,
+        StatusCodes.Status414UriTooLong => UriTooLong,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
         StatusCodes.Status429TooManyRequests => RateLimited,
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => HeadersTooLarge,
         StatusCodes.Status503ServiceUnavailable => Unavailable,
         >= 500 => InternalError,
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -9,6 +9,7 @@ public static class ProblemHandlingExtensions
     public static IHostApplicationBuilder AddProblemHandling(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        RequestSizeLimits.Configure(builder.Services);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
@@ -39,6 +40,7 @@ public static class ProblemHandlingExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestSizeLimitMiddleware>();
 
         // Explicit routing so the body limit can read the endpoint's own limit from its metadata.
         app.UseRouting();
