@@ -132,6 +132,7 @@ public static class ApiDocs
 
             // After the responses above, which pass the limiter too when the endpoint gives them.
             RateLimiting.RateLimitOpenApi.Describe(options);
+            EvidenceOpenApi.Describe(options);
             ApiDocsLimits.Describe(options);
             ApiDocsContract.Describe(options);
         });

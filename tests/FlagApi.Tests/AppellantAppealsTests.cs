@@ -210,6 +210,12 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[{"type":"text"}]}""", "invalid_evidence" },
         { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[{"type":"link","url":"javascript:alert(1)"}]}""", "invalid_link" },
         { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[{"type":"link","url":"not a url"}]}""", "invalid_link" },
+        { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":["  "]}""", "invalid_evidence" },
+        { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[""]}""", "invalid_evidence" },
+        { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[null]}""", "invalid_evidence" },
+        { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[12]}""", "invalid_json" },
+        { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":[["x"]]}""", "invalid_json" },
+        { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","evidence":"营业执照"}""", "invalid_json" },
         { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","attachments":[{"fileName":"a.png","contentBase64":"%%%"}]}""", "invalid_attachment" },
         { """{"kind":"phone","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine","attachments":[{"contentBase64":"iVBORw0KGgo="}]}""", "invalid_attachment" },
         { """{"kind":"fax","value":"13800138000","appellant":{"name":"Li","contact":"a@b.c"},"statement":"mine"}""", "unknown_kind" },
@@ -228,6 +234,43 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
 
         await Problem.AssertAsync(response, HttpStatusCode.BadRequest, code);
         Assert.Equal(0, await CountAppealsAsync(app));
+    }
+
+    [Fact]
+    public async Task EvidenceSentAsPlainStringsIsTakenAsTextItemsBesideObjects()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var json = $$"""
+            {"kind":"phone","value":"{{Number}}","appellant":{"name":"Li Wei","contact":"{{Contact}}"},"statement":"It is my shop's number.",
+             "evidence":["营业执照",{"type":"link","url":"https://shop.example/licence"},"  Mine since 2012. "]}
+            """;
+
+        var created = await Json(await client.PostAsync("/v1/appeals", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        var evidence = (await ViewAsync(client, created)).GetProperty("evidence").EnumerateArray()
+            .Select(e => (e.GetProperty("type").GetString(), e.TryGetProperty("text", out var t) ? t.GetString() : e.GetProperty("url").GetString()))
+            .ToList();
+
+        Assert.Equal([("text", "营业执照"), ("link", "https://shop.example/licence"), ("text", "Mine since 2012.")], evidence);
+    }
+
+    [Fact]
+    public async Task APlainStringOfEvidenceHasTheLimitOfATextItem()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        string Body(int length) => JsonSerializer.Serialize(new
+        {
+            kind = "phone", value = Number, appellant = new { name = "Li", contact = Contact }, statement = "mine",
+            evidence = new[] { new string('证', length) },
+        });
+
+        var over = await client.PostAsync("/v1/appeals", new StringContent(Body(AppealSubmissionService.MaxEvidenceTextLength + 1), System.Text.Encoding.UTF8, "application/json"));
+        var longest = await client.PostAsync("/v1/appeals", new StringContent(Body(AppealSubmissionService.MaxEvidenceTextLength), System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await Problem.AssertAsync(over, HttpStatusCode.BadRequest, "field_too_long");
+        Assert.Contains("evidence[0]", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Created, longest.StatusCode);
     }
 
     [Fact]

@@ -117,6 +117,42 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task EvidenceSentAsPlainStringsIsStoredAsTextItems()
+    {
+        await using var app = await CreateAsync();
+        using var client = app.CreateClient();
+        var json = $$"""
+            {"kind":"phone","value":"{{Number}}","description":"Asked for a deposit.",
+             "evidence":["营业执照 is what he sent",{"type":"link","url":"https://example.com/a.png"},{"type":"text","text":"He knew my ID number"}]}
+            """;
+
+        var response = await client.PostAsync("/v1/reports", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = JsonDocument.Parse((await SingleReportAsync(app)).Evidence!).RootElement.EnumerateArray()
+            .Select(e => (e.GetProperty("type").GetString(), e.TryGetProperty("text", out var t) ? t.GetString() : e.GetProperty("url").GetString()))
+            .ToList();
+        Assert.Equal([("text", "营业执照 is what he sent"), ("link", "https://example.com/a.png"), ("text", "He knew my ID number")], stored);
+    }
+
+    [Fact]
+    public async Task EvidenceThatIsNeitherAStringNorAnObjectIsInvalidJsonNotAFailure()
+    {
+        await using var app = await CreateAsync();
+        using var client = app.CreateClient();
+
+        foreach (var evidence in new[] { "[12]", "[true]", "[[\"x\"]]", "\"营业执照\"" })
+        {
+            var json = $$"""{"kind":"phone","value":"{{Number}}","description":"Scam call","evidence":{{evidence}}}""";
+            var response = await client.PostAsync("/v1/reports", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+            await Problem.AssertAsync(response, HttpStatusCode.BadRequest, "invalid_json");
+        }
+
+        await AssertNoReportsAsync(app);
+    }
+
+    [Fact]
     public async Task RepeatedReportsFromOneAddressCountOnceAndKeepTheirId()
     {
         await using var app = await CreateAsync(Proxied());
@@ -404,6 +440,9 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
     [InlineData("occurredAt", "old", "invalid_occurred_at")]
     [InlineData("evidence", "text", "invalid_evidence")]
     [InlineData("evidence", "ftp", "invalid_link")]
+    [InlineData("evidence", "blank", "invalid_evidence")]
+    [InlineData("evidence", "long", "evidence_too_long")]
+    [InlineData("evidence", "control", "invalid_evidence")]
     public async Task BadFieldsAreRefusedWithTheirCodes(string field, string value, string code)
     {
         await using var app = await CreateAsync();
@@ -416,6 +455,9 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
             ("occurredAt", "old") => now.AddDays(-400).ToString("O"),
             ("evidence", "text") => new object[] { new { type = "text" } },
             ("evidence", "ftp") => new object[] { new { type = "link", url = "ftp://example.com/a" } },
+            ("evidence", "blank") => new object[] { "   " },
+            ("evidence", "long") => new object[] { new string('证', ReportSubmissionService.MaxEvidenceTextLength + 1) },
+            ("evidence", "control") => new object[] { "a\u0001b" },
             _ => value,
         };
 

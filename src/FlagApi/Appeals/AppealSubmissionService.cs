@@ -426,7 +426,7 @@ public sealed class AppealSubmissionService(
                 default:
                     return ApiProblems.BadRequest(
                         AppellantProblems.InvalidEvidence,
-                        $"evidence[{i}] must be {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}.");
+                        $"evidence[{i}] must be a string, {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}.");
             }
         }
 

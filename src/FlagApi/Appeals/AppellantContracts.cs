@@ -12,14 +12,17 @@ public sealed record AppealRequest(
     string? Value,
     AppellantDetails? Appellant,
     string? Statement,
-    IReadOnlyList<EvidenceItem?>? Evidence,
+    [property: JsonConverter(typeof(EvidenceListConverter<EvidenceItem>))] IReadOnlyList<EvidenceItem?>? Evidence,
     IReadOnlyList<AttachmentUpload?>? Attachments);
 
 /// <summary>How a reviewer can reach the appellant; shown to reviewers only.</summary>
 public sealed record AppellantDetails(string? Name, string? Contact);
 
-/// <summary><c>{"type":"text","text":…}</c> or <c>{"type":"link","url":…}</c>.</summary>
-public sealed record EvidenceItem(string? Type, string? Text, string? Url);
+/// <summary><c>{"type":"text","text":…}</c> or <c>{"type":"link","url":…}</c>; in a request, a plain string is the text item.</summary>
+public sealed record EvidenceItem(string? Type, string? Text, string? Url) : ITextEvidence<EvidenceItem>
+{
+    public static EvidenceItem FromText(string text) => new("text", text, null);
+}
 
 /// <summary>A PNG, JPEG or PDF; its type is read from its content, whatever its name says.</summary>
 public sealed record AttachmentUpload(string? FileName, string? ContentBase64);

@@ -57,7 +57,8 @@ public static class AppellantEndpoints
             .WithSummary("Appeal a flagged identifier (anyone; no key needed)")
             .WithDescription("""
                 Body: `{kind, value, appellant{name, contact}, statement, evidence[], attachments[]}`. Evidence items are
-                `{"type":"text","text":…}` or `{"type":"link","url":"https://…"}`. Attachments are `{fileName, contentBase64}`:
+                `{"type":"text","text":…}` or `{"type":"link","url":"https://…"}`, or a plain string, taken as the text item
+                holding it (`"营业执照"` is `{"type":"text","text":"营业执照"}`, with the same limits). Attachments are `{fileName, contentBase64}`:
                 PNG, JPEG or PDF by their content (not their name), each at most `Appeals:MaxAttachmentBytes` (larger: 413
                 attachment_too_large), at most `Appeals:MaxAttachments`. The identifier must be flagged now (else 409 not_flagged);
                 a URL or domain appeals the most specific flagged entry a lookup of it meets. Answers 201 with the `trackingCode` and

@@ -42,7 +42,7 @@ public static class ReportEndpoints
             .WithSummary("Report a number, URL, domain, app or account (anyone; no key needed)")
             .WithDescription("""
                 Body: `{kind, value, category?, description, occurredAt?, evidence?[]}`; evidence items are `{"type":"text","text":…}`
-                or `{"type":"link","url":"https://…"}`. Answers 202 `{id, kind, canonical, status: "received"}`. A report never
+                or `{"type":"link","url":"https://…"}`, or a plain string, taken as the text item holding it (same limits). Answers 202 `{id, kind, canonical, status: "received"}`. A report never
                 flags by itself: lookups show the distinct reporters of an identifier as `reports`, beside the verdict, until a
                 reviewer accepts them. The same reporter (an address, or an IPv6 /64; a key; for an app key, the `reporterId` it
                 forwards for its user, ignored from other callers) reporting the same identifier again updates its report and is

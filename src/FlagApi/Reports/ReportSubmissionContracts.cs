@@ -12,11 +12,14 @@ public sealed record ReportRequest(
     string? Category,
     string? Description,
     string? OccurredAt,
-    IReadOnlyList<ReportEvidenceItem?>? Evidence,
+    [property: JsonConverter(typeof(EvidenceListConverter<ReportEvidenceItem>))] IReadOnlyList<ReportEvidenceItem?>? Evidence,
     string? ReporterId);
 
-/// <summary><c>{"type":"text","text":…}</c> or <c>{"type":"link","url":"https://…"}</c>.</summary>
-public sealed record ReportEvidenceItem(string? Type, string? Text, string? Url);
+/// <summary><c>{"type":"text","text":…}</c> or <c>{"type":"link","url":"https://…"}</c>; a plain string is the text item.</summary>
+public sealed record ReportEvidenceItem(string? Type, string? Text, string? Url) : ITextEvidence<ReportEvidenceItem>
+{
+    public static ReportEvidenceItem FromText(string text) => new("text", text, null);
+}
 
 /// <summary>What the report is stored with: the same reporter reporting the same identifier again keeps this id.</summary>
 public sealed record ReportReceived(long Id, string Kind, string Canonical, string Status);

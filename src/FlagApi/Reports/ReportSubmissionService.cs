@@ -319,7 +319,7 @@ public sealed class ReportSubmissionService(
 
                 default:
                     return (null, ApiProblems.BadRequest(ReportSubmissionProblems.InvalidEvidence,
-                        $"evidence[{i}] must be {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}."));
+                        $"evidence[{i}] must be a string, {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}."));
             }
         }
 
