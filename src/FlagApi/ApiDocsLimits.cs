@@ -82,8 +82,13 @@ internal static class ApiDocsLimits
     private static readonly Limit BoundByRequestLine = Text(services =>
         services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxRequestLineSize);
 
-    /// <summary>Made by <see cref="AppealSecrets.NewAccessToken"/>; any other text is no token (404 appeal_not_found).</summary>
-    private static readonly Limit AccessToken = new(_ => AppealSecrets.NewAccessToken().Length, Pattern: "^at_[A-Za-z0-9_-]+$");
+    /// <summary>
+    /// Made by <see cref="AppealSecrets.NewAccessToken"/> (grouped, typed in any case with spaces and dashes) or an old
+    /// <c>at_</c> token; any other text, or a longer one, is no token (404 appeal_not_found).
+    /// </summary>
+    private static readonly Limit AccessToken = new(
+        _ => AppealSecrets.MaxTokenInputLength,
+        Pattern: $"^(at_[A-Za-z0-9_-]+|[{AppealSecrets.TokenInputCharacters}]+)$");
 
     /// <summary>Only the request body limit bounds these: a value longer than the body cannot arrive.</summary>
     private static readonly Limit BoundByBody = Text(services => Option<LimitsOptions>(services, o => o.MaxRequestBodyBytes));

@@ -37,7 +37,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         var body = await Json(response);
         var code = body.GetProperty("trackingCode").GetString()!;
         Assert.Matches("^AP-[34679ACDEFGHJKMNPQRTUVWXY]{4}-[34679ACDEFGHJKMNPQRTUVWXY]{4}$", code);
-        Assert.StartsWith("at_", body.GetProperty("accessToken").GetString(), StringComparison.Ordinal);
+        Assert.Matches("^[34679ACDEFGHJKMNPQRTUVWXY]{4}(-[34679ACDEFGHJKMNPQRTUVWXY]{4}){5}$", body.GetProperty("accessToken").GetString());
         Assert.Equal("submitted", body.GetProperty("status").GetString());
         Assert.Equal(app.Clock.GetUtcNow().UtcDateTime.AddHours(72), body.GetProperty("dueBy").GetDateTime(), TimeSpan.FromMilliseconds(1));
         Assert.Equal($"/v1/appeals/{code}", response.Headers.Location?.OriginalString);
@@ -148,6 +148,67 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         }
 
         Assert.Single(answers.Distinct());
+    }
+
+    [Fact]
+    public async Task TheTokenOpensTheAppealTypedInAnyCaseWithOrWithoutSpacesAndDashes()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        var token = Token(created);
+        var bare = token.Replace("-", "", StringComparison.Ordinal);
+
+        foreach (var typed in new[] { token, token.ToLowerInvariant(), bare, bare.ToLowerInvariant(), token.Replace('-', ' '), $" {bare[..6]} {bare[6..15]}-{bare[15..]} " })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", typed);
+            var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"'{typed}': {(int)response.StatusCode}");
+        }
+
+        // One character more, one less, one changed, or far too long: no token.
+        var changed = (bare[0] == '3' ? "4" : "3") + bare[1..];
+        foreach (var wrong in new[] { bare + "3", bare[1..], changed, string.Concat(Enumerable.Repeat(token, 3)) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", wrong);
+            await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.NotFound, "appeal_not_found");
+        }
+    }
+
+    [Fact]
+    public async Task ATokenIssuedInTheOldFormatStillOpensItsAppealExactlyAsIssued()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        const string oldToken = "at_Zx0lO1Il-_q9kWm3Rt7yPb2Nc4Vd6Hs8";
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // As the service stored tokens before the grouped ones: the SHA-256 of the token as issued.
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            var appeal = await db.Appeals.SingleAsync();
+            appeal.TokenHash = AppealSecrets.Hash(oldToken);
+            await db.SaveChangesAsync();
+        }
+
+        foreach (var typed in new[] { oldToken, $" {oldToken} " })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", typed);
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, Code(created), oldToken, "messages", new { message = "Still mine." })).StatusCode);
+
+        // The old format is case-sensitive base64url: another case or a missing dash is another token.
+        foreach (var wrong in new[] { oldToken.ToUpperInvariant(), oldToken.Replace("-", "", StringComparison.Ordinal), Token(created) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", wrong);
+            await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.NotFound, "appeal_not_found");
+        }
     }
 
     [Fact]

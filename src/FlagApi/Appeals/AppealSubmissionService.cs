@@ -203,13 +203,15 @@ public sealed class AppealSubmissionService(
     /// <summary>The appeal the code and token open, or null for an unknown code, a missing token or a wrong one alike.</summary>
     public async Task<Appeal?> FindAsync(string trackingCode, string? token, CancellationToken cancellationToken)
     {
-        // Hashed whatever the code, so an unknown code costs the same as a known one with a wrong token.
-        var presented = Convert.FromHexString(AppealSecrets.Hash(token ?? string.Empty));
+        // Hashed whatever the code, so an unknown code costs the same as a known one with a wrong token. A grouped token is
+        // hashed as it was issued, however it was typed; an old at_ token exactly as it was issued.
+        var readable = token is { Length: <= AppealSecrets.MaxTokenInputLength } ? AppealSecrets.NormalizeAccessToken(token) : string.Empty;
+        var presented = Convert.FromHexString(AppealSecrets.Hash(readable));
         var code = AppealSecrets.NormalizeTrackingCode(trackingCode);
         var appeal = code is null ? null : await db.Appeals.SingleOrDefaultAsync(a => a.TrackingCode == code, cancellationToken);
         var stored = appeal is null ? new byte[presented.Length] : Convert.FromHexString(appeal.TokenHash);
         var matches = CryptographicOperations.FixedTimeEquals(presented, stored);
-        return appeal is not null && matches && !string.IsNullOrEmpty(token) ? appeal : null;
+        return appeal is not null && matches && !string.IsNullOrEmpty(readable) ? appeal : null;
     }
 
     public async Task<AppellantAppealView> ViewAsync(Appeal appeal, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed record AppealReceipt(
     string TrackingCode,
     AppealStatus Status,
     DateTime DueBy,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only when the appeal was created (201): with the tracking code, it opens the appeal. Keep it; it is not shown again.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only when the appeal was created (201): with the tracking code, it opens the appeal. Six groups of four letters and digits (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX), none of them easily confused, to read aloud or write down; typed back in any case, with or without spaces and dashes. Keep it; it is not shown again.")]
     string? AccessToken = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for an appeal that was already open (200): what to do instead.")]
     string? Detail = null);

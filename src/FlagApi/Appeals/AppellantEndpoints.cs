@@ -47,8 +47,10 @@ public static class AppellantEndpoints
             .WithSummary("Your appeal, by its tracking code and access token")
             .WithDescription("""
                 `AP-XXXX-XXXX` (any case, with spaces) and the header `X-Appeal-Token`: status, the public history (reviewers appear
-                as "reviewer"), requests for information and the decision with its reason. An unknown code, a missing token and a
-                wrong token all get the same 404 appeal_not_found. Reviewers read appeals at GET /v1/review/appeals/{id}.
+                as "reviewer"), requests for information and the decision with its reason. The token is read as a person types it
+                (`XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`, any case, spaces and dashes ignored); a token issued in the earlier `at_…` form
+                is read exactly as it was issued. An unknown code, a missing token and a wrong token all get the same 404
+                appeal_not_found. Reviewers read appeals at GET /v1/review/appeals/{id}.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

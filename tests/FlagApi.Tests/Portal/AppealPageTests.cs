@@ -53,7 +53,7 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
             var code = await page.Locator("#tracking-code").TextContentAsync();
             var token = await page.Locator("#access-token").TextContentAsync();
             Assert.Matches(TrackingCode(), code);
-            Assert.StartsWith("at_", token, StringComparison.Ordinal);
+            Assert.Matches(AccessToken(), token);
             await Assertions.Expect(created).ToContainTextAsync(
                 language is null ? "查询密码只显示这一次，丢了无法找回" : "The access token is shown only this once. If it is lost it cannot be recovered");
             await Assertions.Expect(created).ToContainTextAsync(language is null ? "之前给您答复" : "A reviewer will answer by");
@@ -62,12 +62,30 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
             Assert.DoesNotContain(token!, await link.GetAttributeAsync("href"), StringComparison.Ordinal);
             await session.ScreenshotAsync($"appeal-created-{screen.Name}-{language ?? "zh"}");
 
-            // The code and the token open the appeal on the track page the link leads to.
+            // The token never breaks inside one of its groups: each group sits whole on one line.
+            var groupsSplit = await page.Locator("#access-token").EvaluateAsync<int>("""
+                node => {
+                  const text = node.firstChild; let split = 0;
+                  for (let i = 0; i < text.length; i += 5) {
+                    const range = document.createRange(); range.setStart(text, i); range.setEnd(text, i + 4);
+                    if (range.getClientRects().length > 1) split++;
+                  }
+                  return split;
+                }
+                """);
+            Assert.Equal(0, groupsSplit);
+
+            // The copy button puts the token on the clipboard (stood in for here: a headless browser has none to read back).
+            await page.EvaluateAsync("() => Object.defineProperty(navigator, 'clipboard', { value: { writeText: (text) => { window.copiedText = text; return Promise.resolve(); } } })");
+            await page.Locator("#access-token-copy").ClickAsync();
+            await Assertions.Expect(page.Locator("#access-token-copied")).ToContainTextAsync(language is null ? "已复制" : "Copied");
+            Assert.Equal(token, await page.EvaluateAsync<string>("() => window.copiedText"));
+
+            // The link leads to the track page, which opens the appeal with the token this tab was given: nothing to retype.
             await link.ClickAsync();
-            await Assertions.Expect(page.Locator("#track-code")).ToHaveValueAsync(code!);
-            await page.Locator("#track-token").FillAsync(token!);
-            await page.Locator("#track-submit").ClickAsync();
             await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "submitted");
+            await Assertions.Expect(page.Locator("#track-code")).ToHaveValueAsync(code!);
+            Assert.DoesNotContain(token!, page.Url, StringComparison.Ordinal);
         }
     }
 
@@ -267,4 +285,7 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
 
     [GeneratedRegex("^AP-[0-9A-Z]{4}-[0-9A-Z]{4}$")]
     private static partial Regex TrackingCode();
+
+    [GeneratedRegex("^[34679ACDEFGHJKMNPQRTUVWXY]{4}(-[34679ACDEFGHJKMNPQRTUVWXY]{4}){5}$")]
+    private static partial Regex AccessToken();
 }

@@ -1,7 +1,7 @@
 // The appeal page: a person whose own number or account was flagged by mistake asks for it to be cleared.
 import {
-  KINDS, api, clearProblem, el, formatTime, guessKind, hasLabel, markInvalid, onLanguageChange, problemText,
-  query, showProblem, startPage, t,
+  KINDS, api, clearProblem, copyText, el, formatTime, guessKind, hasLabel, markInvalid, onLanguageChange, problemText,
+  query, rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
 
 // Appeals:MaxAttachments and Appeals:MaxAttachmentBytes of this deployment, written into the page by the service,
@@ -56,7 +56,7 @@ const alreadyOpen = document.getElementById('appeal-open');
 /** The files chosen so far (a file input forgets earlier choices when used again). */
 const chosenFiles = [];
 /** What is on screen, redrawn in the other language when it changes. */
-let shown = { problem: null, fileNote: null, created: null, open: null };
+let shown = { problem: null, fileNote: null, created: null, open: null, copied: null };
 let kindChosenByPerson = false;
 
 function prefill() {
@@ -246,10 +246,10 @@ async function submit(event) {
     };
     const answer = await api('POST', '/v1/appeals', { body });
     if (answer.status === 201) {
-      shown = { problem: null, fileNote: null, created: answer.data, open: null };
+      shown = { problem: null, fileNote: null, created: answer.data, open: null, copied: null };
       showCreated();
     } else if (answer.ok) {
-      shown = { problem: null, fileNote: null, created: null, open: answer.data };
+      shown = { problem: null, fileNote: null, created: null, open: answer.data, copied: null };
       showAlreadyOpen();
     } else {
       shown.problem = answer.problem;
@@ -276,7 +276,11 @@ function drawCreated() {
       el('span', { id: 'tracking-code', class: 'secret', text: appeal.trackingCode, attrs: { 'aria-labelledby': 'tracking-code-label tracking-code' } })),
     el('div', { class: 'keep-item' },
       el('span', { class: 'keep-label', id: 'access-token-label', i18n: 'appeal.created.token' }),
-      el('span', { id: 'access-token', class: 'secret', text: appeal.accessToken, attrs: { 'aria-labelledby': 'access-token-label access-token' } })),
+      el('span', { id: 'access-token', class: 'secret', text: appeal.accessToken, attrs: { 'aria-labelledby': 'access-token-label access-token' } }),
+      el('span', { class: 'hint', id: 'access-token-hint', i18n: 'appeal.created.tokenHint' }),
+      el('div', { class: 'actions copy-row' },
+        el('button', { type: 'button', id: 'access-token-copy', class: 'secondary', i18n: 'appeal.created.copy', attrs: { 'aria-describedby': 'access-token-label' }, on: { click: copyToken } }),
+        el('span', { id: 'access-token-copied', attrs: { role: 'status' }, text: shown.copied ? t(shown.copied) : '' }))),
     el('p', { text: t('appeal.created.due', { date: formatTime(appeal.dueBy) }) }),
     el('p', { i18n: 'appeal.created.contact' }),
     el('p', { class: 'keep-safety', i18n: 'appeal.created.neverAsk' }),
@@ -284,7 +288,15 @@ function drawCreated() {
   );
 }
 
+async function copyToken() {
+  const copied = await copyText(shown.created.accessToken, document.getElementById('access-token'));
+  shown.copied = copied ? 'appeal.created.copied' : 'appeal.created.copyFailed';
+  document.getElementById('access-token-copied').textContent = t(shown.copied);
+}
+
 function showCreated() {
+  // The track page this tab opens next finds the appeal here, so the person does not type the token again there.
+  rememberAppeal(shown.created.trackingCode, shown.created.accessToken);
   drawCreated();
   // The form goes away so the appeal is not sent twice; the code and token are the one thing left to read.
   form.hidden = true;

@@ -215,6 +215,48 @@ function findField(form, name) {
   return null;
 }
 
+// The appeal a person opened in this tab, { code, token }: the appeal page leaves it here when it is filed, so the track
+// page opens it without the token being typed again; the track page keeps it so a reload keeps the appeal on screen.
+// sessionStorage belongs to this tab alone and is gone when the tab is closed (a shared or borrowed phone keeps nothing),
+// unlike localStorage. The token never goes into the address, where history, bookmarks and screenshots would keep it.
+const APPEAL_KEY = 'flagapi.track';
+
+export function rememberAppeal(code, token) {
+  try { sessionStorage.setItem(APPEAL_KEY, JSON.stringify({ code, token })); } catch { /* memory only, then */ }
+}
+
+export function recallAppeal() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(APPEAL_KEY) || 'null');
+    if (stored && typeof stored.code === 'string' && typeof stored.token === 'string') return stored;
+  } catch { /* nothing usable stored */ }
+  return null;
+}
+
+export function forgetAppeal() {
+  try { sessionStorage.removeItem(APPEAL_KEY); } catch { /* nothing stored */ }
+}
+
+/**
+ * Puts text on the clipboard; false if the browser would not. The text is also selected, so a person whose browser
+ * refuses can still copy it with the keyboard or a long press.
+ */
+export async function copyText(text, selectIn) {
+  if (selectIn) {
+    const range = document.createRange();
+    range.selectNodeContents(selectIn);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The query string of the page's address. */
 export function query() {
   return new URLSearchParams(location.search);

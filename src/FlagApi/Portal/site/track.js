@@ -1,15 +1,12 @@
 // The track page: the appellant opens their appeal with its tracking code and access token, answers a reviewer's
 // questions, withdraws, and reads the decision.
 import {
-  api, clearProblem, el, formatTime, hasLabel, onLanguageChange, problemText, query, showProblem,
-  startPage, t,
+  api, clearProblem, el, forgetAppeal, formatTime, hasLabel, onLanguageChange, problemText, query, recallAppeal,
+  rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
 
-// The token is a secret that opens the appeal, so it lives in this page's memory and, so that a reload of the tab keeps
-// the appeal on screen, in sessionStorage: that belongs to this tab alone and is gone when the tab is closed (a shared
-// or borrowed phone keeps nothing), unlike localStorage. It never goes into the address, where history, bookmarks and
-// screenshots of the address bar would keep it.
-const SESSION_KEY = 'flagapi.track';
+// The token is a secret that opens the appeal, so it lives in this page's memory and in this tab's sessionStorage
+// (rememberAppeal in portal.js says why there), never in the address.
 const OPEN_STATES = ['submitted', 'in_review', 'needs_info'];
 
 startPage();
@@ -28,22 +25,6 @@ let shownProblem = null;
 /** What the appeal view says about the last action (answer sent, withdrawn, …), redrawn on language change. */
 let notice = null;
 let confirming = false;
-
-function remember(code, token) {
-  try { sessionStorage.setItem(SESSION_KEY, JSON.stringify({ code, token })); } catch { /* memory only, then */ }
-}
-
-function recall() {
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
-    if (stored && typeof stored.code === 'string' && typeof stored.token === 'string') return stored;
-  } catch { /* nothing usable stored */ }
-  return null;
-}
-
-function forget() {
-  try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
-}
 
 /** A code as a person may write it (any case, spaces, with or without AP), as AP-XXXX-XXXX; null if it cannot be one. */
 function normalizeCode(text) {
@@ -71,7 +52,7 @@ async function open(code, token, { focusView = true } = {}) {
     if (!answer.ok) {
       current = null;
       // A refused code and token are dropped; after a passing failure (network, rate limit) pressing again still works.
-      if (answer.problem.code === 'appeal_not_found') forget();
+      if (answer.problem.code === 'appeal_not_found') forgetAppeal();
       view.hidden = true;
       view.replaceChildren();
       shownProblem = answer.problem;
@@ -82,7 +63,7 @@ async function open(code, token, { focusView = true } = {}) {
     clearProblem(form);
     current = { code: answer.data.trackingCode, token, appeal: answer.data };
     codeField.value = current.code;
-    remember(current.code, token);
+    rememberAppeal(current.code, token);
     notice = null;
     confirming = false;
     drawView();
@@ -110,7 +91,7 @@ function submit(event) {
   if (submitButton.disabled) return;
   const errors = {};
   const code = normalizeCode(codeField.value);
-  const token = tokenField.value.replace(/\s+/g, '');
+  const token = tokenField.value.normalize('NFKC').replace(/\s+/g, '');
   if (!codeField.value.trim()) errors.code = [t('track.error.code')];
   else if (!code) errors.code = [t('track.error.codeFormat')];
   if (!token) errors.token = [t('track.error.token')];
@@ -331,7 +312,7 @@ function close() {
   current = null;
   notice = null;
   confirming = false;
-  forget();
+  forgetAppeal();
   tokenField.value = '';
   view.hidden = true;
   view.replaceChildren();
@@ -367,7 +348,7 @@ onLanguageChange(() => {
 });
 
 const asked = query().get('code');
-const stored = recall();
+const stored = recallAppeal();
 if (asked) codeField.value = asked;
 if (stored && (!asked || normalizeCode(asked) === stored.code)) {
   codeField.value = stored.code;
