@@ -160,6 +160,7 @@ internal static class ApiDocsLimits
         [(typeof(AttachmentUpload), "contentBase64")] = Text(
             services => (Option<AppealsOptions>(services, o => o.MaxAttachmentBytes) + 2) / 3 * 4, "byte"),
         [(typeof(AppealMessageRequest), "message")] = Text(AppealSubmissionService.MaxMessageLength),
+        [(typeof(AppealMessageRequest), "attachments")] = Items<AppealsOptions>(o => o.MaxAttachments),
         [(typeof(AppealWithdrawRequest), "reason")] = Text(AppealSubmissionService.MaxReasonLength),
 
         [(typeof(AssignRequest), "reviewer")] = Text(ReviewService.MaxReviewerLength),

@@ -339,6 +339,67 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task AnAnswerMayBringThePhotoTheReviewerAskedForAndTheReviewerReadsIt()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        await AsReviewerAsync(app, created, AppealStatus.NeedsInfo, "info_requested", "Please send a photo of your SIM card contract.", null);
+
+        // A photo alone answers too: the text is optional when a file comes with it.
+        var photo = new { fileName = "contract.png", contentBase64 = Convert.ToBase64String(PngBytes) };
+        var response = await PostAsync(client, Code(created), Token(created), "messages", new { attachments = new[] { photo } });
+
+        var answered = await Json(response);
+        Assert.Equal("in_review", answered.GetProperty("status").GetString());
+        Assert.True(answered.GetProperty("informationRequests")[0].GetProperty("answered").GetBoolean());
+        var message = answered.GetProperty("history").EnumerateArray().Last();
+        Assert.Equal("message", message.GetProperty("action").GetString());
+        Assert.False(message.TryGetProperty("message", out _));
+        var sent = Assert.Single(message.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("contract.png", sent.GetProperty("fileName").GetString());
+        Assert.Equal("image/png", sent.GetProperty("contentType").GetString());
+        Assert.Contains(answered.GetProperty("attachments").EnumerateArray(), a => a.GetProperty("fileName").GetString() == "contract.png");
+        Assert.False(answered.GetProperty("history")[0].TryGetProperty("attachments", out _));
+
+        // The reviewer reads the file with the appeal's other attachments, its content as sent.
+        var reviewerKey = await app.CreateKeyAsync("reviewer");
+        using var reviewer = app.CreateClient(reviewerKey);
+        var detail = await Json(await reviewer.GetAsync($"/v1/review/appeals/{created.GetProperty("id").GetInt64()}"));
+        var file = Assert.Single(detail.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("contract.png", file.GetProperty("fileName").GetString());
+        var content = await reviewer.GetAsync($"/v1/review/appeals/{created.GetProperty("id").GetInt64()}/attachments/{file.GetProperty("id").GetInt64()}");
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal(PngBytes, await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task FilesWithAMessageAreRefusedByTheRulesOfFilesAtFiling()
+    {
+        await using var app = await FlaggedAsync(new Dictionary<string, string?> { ["Appeals:MaxAttachments"] = "1", ["Appeals:MaxAttachmentBytes"] = "1024" });
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        var png = new { fileName = "a.png", contentBase64 = Convert.ToBase64String(PngBytes) };
+        var big = new byte[1025];
+        PngBytes.CopyTo(big, 0);
+
+        async Task Refused(object body, HttpStatusCode status, string code) =>
+            await Problem.AssertAsync(await PostAsync(client, Code(created), Token(created), "messages", body), status, code);
+
+        await Refused(new { message = "two", attachments = new[] { png, png } }, HttpStatusCode.BadRequest, "too_many_attachments");
+        await Refused(new { message = "html", attachments = new[] { new { fileName = "a.png", contentBase64 = Convert.ToBase64String("<html>"u8.ToArray()) } } }, HttpStatusCode.BadRequest, "attachment_type_not_allowed");
+        await Refused(new { message = "big", attachments = new[] { new { fileName = "big.png", contentBase64 = Convert.ToBase64String(big) } } }, HttpStatusCode.RequestEntityTooLarge, "attachment_too_large");
+        await Refused(new { message = "no name", attachments = new[] { new { fileName = " ", contentBase64 = Convert.ToBase64String(PngBytes) } } }, HttpStatusCode.BadRequest, "invalid_attachment");
+        await Refused(new { message = "not base64", attachments = new[] { new { fileName = "a.png", contentBase64 = "%%%%" } } }, HttpStatusCode.BadRequest, "invalid_attachment");
+        await Refused(new { message = " ", attachments = Array.Empty<object>() }, HttpStatusCode.BadRequest, "missing_message");
+
+        // Nothing refused was kept, and the appeal did not move.
+        var view = await ViewAsync(client, created);
+        Assert.Empty(view.GetProperty("attachments").EnumerateArray());
+        Assert.Single(view.GetProperty("history").EnumerateArray());
+    }
+
+    [Fact]
     public async Task AMessageOnAnAppealUnderReviewKeepsItsStatus()
     {
         await using var app = await FlaggedAsync();

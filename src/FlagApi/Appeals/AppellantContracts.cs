@@ -39,8 +39,8 @@ public sealed record AppealReceipt(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for an appeal that was already open (200): what to do instead.")]
     string? Detail = null);
 
-/// <summary><c>POST /v1/appeals/{trackingCode}/messages</c>.</summary>
-public sealed record AppealMessageRequest(string? Message);
+/// <summary><c>POST /v1/appeals/{trackingCode}/messages</c>: text, files (the same rules as at filing), or both.</summary>
+public sealed record AppealMessageRequest(string? Message, IReadOnlyList<AttachmentUpload?>? Attachments = null);
 
 /// <summary><c>POST /v1/appeals/{trackingCode}/withdraw</c>; the reason is optional.</summary>
 public sealed record AppealWithdrawRequest(string? Reason);
@@ -75,7 +75,9 @@ public sealed record PublicAppealEvent(
     string Action,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AppealStatus? From,
     AppealStatus To,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("The files the appellant sent with this message; only on such a message.")]
+    IReadOnlyList<AttachmentSummary>? Attachments = null);
 
 /// <summary>A reviewer's question, and whether the appellant has answered since.</summary>
 public sealed record InformationRequest(DateTime At, string? Message, bool Answered);

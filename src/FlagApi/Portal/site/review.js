@@ -518,9 +518,12 @@ function attachmentList(appeal) {
     const holder = el('div', { class: 'attachment-file' });
     const button = el('button', { type: 'button', class: 'secondary attachment-download', on: { click: () => download(appeal.id, file, button, holder) } },
       el('span', { i18n: 'review.detail.download' }), el('span', { class: 'visually-hidden', text: ` ${file.fileName}` }));
-    return el('li', {},
+    // Files that came after the filing came with an answer of the appellant (the same moment as that message).
+    const withReply = Date.parse(file.createdAt) > Date.parse(appeal.createdAt);
+    return el('li', { dataset: { sent: withReply ? 'reply' : 'filing' } },
       el('span', { class: 'file-name', text: file.fileName }), ' ',
       el('span', { class: 'hint' }, say('review.detail.fileSize', { size: Math.max(1, Math.round(file.size / 1024)) })),
+      withReply ? el('span', { class: 'hint file-sent' }, say('review.detail.fileWithReply'), ' ', time(file.createdAt)) : null,
       el('div', { class: 'actions' }, button), holder);
   }));
 }

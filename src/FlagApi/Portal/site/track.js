@@ -4,6 +4,7 @@ import {
   api, clearProblem, el, forgetAppeal, formatTime, hasLabel, onLanguageChange, problemText, query, recallAppeal,
   rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
+import { filePicker } from './files.js';
 
 // The token is a secret that opens the appeal, so it lives in this page's memory and in this tab's sessionStorage
 // (rememberAppeal in portal.js says why there), never in the address.
@@ -25,6 +26,11 @@ let shownProblem = null;
 /** What the appeal view says about the last action (answer sent, withdrawn, …), redrawn on language change. */
 let notice = null;
 let confirming = false;
+/** The files chosen for the answer, kept while the appeal view is drawn again (a language change, a refused send). */
+const answerFiles = [];
+let answerPicker = null;
+/** The API's refusals of a file, shown next to the file chooser. */
+const FILE_CODES = new Set(['too_many_attachments', 'invalid_attachment', 'attachment_type_not_allowed', 'attachment_too_large', 'body_too_large']);
 
 /** A code as a person may write it (any case, spaces, with or without AP), as AP-XXXX-XXXX; null if it cannot be one. */
 function normalizeCode(text) {
@@ -154,11 +160,29 @@ function drawAnswerForm() {
     el('div', { class: 'field' },
       el('label', { attrs: { for: 'answer-message' } }, el('span', { i18n: 'track.answer.label' }), ' ', el('span', { class: 'required', i18n: 'form.required' })),
       el('span', { class: 'hint', id: 'answer-message-hint', i18n: 'track.answer.hint' }),
-      el('textarea', { id: 'answer-message', name: 'message', rows: 5, maxLength: 5000, required: true, dataset: { field: 'message' }, attrs: { 'aria-describedby': 'answer-message-hint' } })),
+      el('textarea', { id: 'answer-message', name: 'message', rows: 5, maxLength: 5000, dataset: { field: 'message' }, attrs: { 'aria-describedby': 'answer-message-hint' } })),
+    drawAnswerFiles(),
     el('div', { class: 'actions' },
       el('button', { type: 'submit', id: 'answer-submit', i18n: 'track.answer.submit' })));
   return answerForm;
 }
+
+/** Photos or PDF files with the answer (a reviewer asking for a photo of a contract gets one), as when filing. */
+function drawAnswerFiles() {
+  const input = el('input', {
+    id: 'answer-files', name: 'files', type: 'file', multiple: true, class: 'visually-hidden', tabIndex: -1,
+    dataset: { field: 'attachments files' },
+    attrs: { accept: '.png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf', 'aria-describedby': 'answer-files-hint' },
+  });
+  const hint = el('span', { class: 'hint', id: 'answer-files-hint' });
+  const button = el('button', { type: 'button', id: 'answer-files-choose', class: 'secondary', i18n: 'appeal.files.choose', attrs: { 'aria-describedby': 'answer-files-hint' } });
+  const list = el('ul', { id: 'answer-file-list', class: 'file-list', attrs: { 'aria-live': 'polite' } });
+  answerPicker = filePicker({ input, button, list, hint, chosen: answerFiles });
+  return el('div', { class: 'field' },
+    el('label', { attrs: { for: 'answer-files' } }, el('span', { i18n: 'track.answer.files' }), ' ', el('span', { class: 'optional', i18n: 'form.optional' })),
+    hint, input, button, list);
+}
+
 
 async function sendAnswer(event) {
   event.preventDefault();
@@ -168,14 +192,26 @@ async function sendAnswer(event) {
   if (button.disabled) return;
   clearProblem(answerForm);
   const message = field.value.trim();
-  if (!message) {
+  if (!message && answerFiles.length === 0) {
     showProblem(answerForm, { code: 'track:fields', detail: t('track.error.fields'), errors: { message: [t('track.error.answer')] } });
     return;
   }
+  answerPicker.forgetNote();
   button.disabled = true;
   button.textContent = t('form.sending');
-  const answer = await api('POST', path(current.code, '/messages'), { body: { message }, headers: tokenHeaders() });
+  let attachments;
+  try {
+    attachments = await answerPicker.read();
+  } catch {
+    button.disabled = false;
+    button.textContent = t('track.answer.submit');
+    showProblem(answerForm, { code: 'track:file_unreadable', detail: t('appeal.problem.file_unreadable'), errors: { attachments: [t('appeal.problem.file_unreadable')] } });
+    return;
+  }
+  const body = attachments.length > 0 ? { message, attachments } : { message };
+  const answer = await api('POST', path(current.code, '/messages'), { body, headers: tokenHeaders() });
   if (answer.ok) {
+    answerFiles.length = 0;
     current.appeal = answer.data;
     notice = { key: 'track.answer.sent' };
     drawView();
@@ -207,8 +243,11 @@ async function explainActionProblem(problem, actionForm, restore) {
     drawFormProblem();
     return;
   }
-  const key = `track.problem.${problem.code}`;
-  showProblem(actionForm, { code: `track:${problem.code}`, detail: hasLabel(key) ? t(key) : problemText(problem) });
+  // A refused file is named as on the appeal page, next to the file chooser.
+  const key = [`track.problem.${problem.code}`, `appeal.problem.${problem.code}`].find(hasLabel);
+  const detail = key ? t(key) : problemText(problem);
+  const aboutFiles = FILE_CODES.has(problem.code) && document.getElementById('answer-files');
+  showProblem(actionForm, { code: `track:${problem.code}`, detail, errors: aboutFiles ? { attachments: [detail] } : {} });
 }
 
 function drawDecision(appeal) {
@@ -237,7 +276,10 @@ function drawEvent(event) {
       el('strong', { class: 'history-who', i18n: `track.by.${by}` }), ' · ',
       el('time', { attrs: { datetime: event.at }, text: formatTime(event.at) })),
     el('p', { class: 'history-what', text: what }),
-    event.message ? el('blockquote', { class: 'history-message', text: event.message }) : null);
+    event.message ? el('blockquote', { class: 'history-message', text: event.message }) : null,
+    event.attachments?.length > 0
+      ? el('ul', { class: 'history-files', attrs: { 'aria-label': t('track.sent.files') } }, event.attachments.map((file) => el('li', { text: file.fileName })))
+      : null);
 }
 
 function drawSent(appeal) {
