@@ -470,6 +470,9 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         Assert.Equal(again, refused.GetProperty("appealAgainAt").GetDateTime(), TimeSpan.FromMilliseconds(1));
         Assert.Contains("appeal it again from", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
+        // The appellant's view of the rejected appeal says the same day, so nobody is sent to a form that will be refused.
+        Assert.Equal(refused.GetProperty("appealAgainAt").GetDateTime(), decided.GetProperty("decision").GetProperty("appealAgainAt").GetDateTime());
+
         var otherContact = await client.PostAsJsonAsync("/v1/appeals", Request(Number, contact: "someone.else@example.com"));
         Assert.Equal(HttpStatusCode.Created, otherContact.StatusCode);
 

@@ -251,8 +251,14 @@ public sealed class AppealSubmissionService(
                 events.Skip(x.Index + 1).Any(e => e.Actor == AppellantActor && e.Action == "message")))
             .ToList();
 
+        // After a rejection the same contact may appeal the identifier again once the cool-down is over (SubmitAsync):
+        // the appellant is told when, rather than offered a new appeal that would be refused until then.
         var decision = appeal.Status is AppealStatus.Approved or AppealStatus.Rejected && appeal.DecidedAt is { } decidedAt
-            ? new AppealDecisionView(appeal.Status, decidedAt, appeal.DecisionReason)
+            ? new AppealDecisionView(
+                appeal.Status,
+                decidedAt,
+                appeal.DecisionReason,
+                appeal.Status == AppealStatus.Rejected ? decidedAt + options.Value.RejectionCooldown : null)
             : null;
 
         var evidence = appeal.Evidence is null

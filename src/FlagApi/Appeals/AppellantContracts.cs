@@ -83,4 +83,9 @@ public sealed record PublicAppealEvent(
 public sealed record InformationRequest(DateTime At, string? Message, bool Answered);
 
 /// <summary>The outcome (<c>approved</c> or <c>rejected</c>) and the reason the reviewer gave.</summary>
-public sealed record AppealDecisionView(AppealStatus Outcome, DateTime DecidedAt, string? Reason);
+public sealed record AppealDecisionView(
+    AppealStatus Outcome,
+    DateTime DecidedAt,
+    string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for a rejection: from when the same appellant may appeal this identifier again (Appeals:RejectionCooldown after the decision); before it, a new appeal is refused with 409 appeal_cooldown.")]
+    DateTime? AppealAgainAt = null);

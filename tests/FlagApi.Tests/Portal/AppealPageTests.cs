@@ -246,7 +246,7 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task AfterARejectionTheReasonIsShownAndANewAppealSaysFromWhenItIsPossible()
+    public async Task AfterARejectionTheTrackPageSaysFromWhenANewAppealIsPossibleAndLinksToItOnlyThen()
     {
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
@@ -267,13 +267,35 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#withdraw-button")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#answer-form")).ToHaveCountAsync(0);
 
-        await page.Locator("#appeal-decision a").ClickAsync();
-        await page.Locator("#appeal-value").FillAsync(Number);
+        // During the cool-down: the day it ends, and no link to a form that would be refused.
+        await Assertions.Expect(page.Locator("#appeal-again")).ToHaveTextAsync(new Regex(@"^如果您有新的证明材料，可以从 \d{4}年\d{1,2}月\d{1,2}日 .* 起重新申诉。"));
+        await Assertions.Expect(decision.Locator("a")).ToHaveCountAsync(0);
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-again")).ToContainTextAsync("you can appeal again from");
+
+        // Whoever goes to the appeal form anyway is told the same day, by the API's refusal.
+        await session.GotoAsync($"/appeal?kind=phone&value={Uri.EscapeDataString(Number)}");
+        await page.Locator("#language-switch").ClickAsync();
         await FillAppellantAsync(page);
         await page.Locator("#appeal-submit").ClickAsync();
         var alert = page.Locator("#appeal-form [data-role='form-alert']");
         await Assertions.Expect(alert).ToHaveTextAsync(new Regex(@"^您对这个号码或账号的申诉刚被驳回，\d{4}年\d{1,2}月\d{1,2}日 .*以后才能再次申诉。"));
         await Assertions.Expect(page.Locator("#appeal-value-error")).ToBeVisibleAsync();
+
+        // After the cool-down (on the service's clock and the browser's alike) the track page links to the form, filled in.
+        app.Clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1));
+        await page.Clock.SetFixedTimeAsync(app.Clock.GetUtcNow().UtcDateTime);
+        await session.GotoAsync($"/track?code={first.Code}");
+        await page.Locator("#track-token").FillAsync(first.Token);
+        await page.Locator("#track-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-again")).ToHaveCountAsync(0);
+        await Assertions.Expect(decision).ToContainTextAsync("现在可以重新申诉");
+        await page.Locator("#new-appeal-link").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-value")).ToHaveValueAsync(Number);
+        await Assertions.Expect(page.Locator("#appeal-kind")).ToHaveValueAsync("phone");
+        await FillAppellantAsync(page);
+        await page.Locator("#appeal-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-created")).ToBeVisibleAsync();
     }
 
     private static async Task FillAppellantAsync(IPage page)

@@ -263,7 +263,24 @@ function drawDecision(appeal) {
   appeal.decision.reason ? el('p', {}, el('strong', { i18n: 'track.decision.reason' }), ' ', el('span', { class: 'decision-reason', text: appeal.decision.reason })) : null,
   approved
     ? [el('p', { i18n: 'track.decision.approvedExplain' }), el('p', { i18n: 'track.decision.approvedStill' })]
-    : [el('p', { i18n: 'track.decision.rejectedAgain' }), el('p', {}, el('a', { href: '/appeal', i18n: 'track.decision.newAppeal' }))]);
+    : drawAppealAgain(appeal));
+}
+
+/**
+ * After a rejection a new appeal on the identifier is refused until the cool-down ends: until then the page says from
+ * when, instead of a link to a form that would be refused; after it, the link leads to the form filled in for it.
+ */
+function drawAppealAgain(appeal) {
+  const again = appeal.decision.appealAgainAt;
+  if (again && Date.parse(again) > Date.now()) {
+    return el('p', { id: 'appeal-again', dataset: { appealAgainAt: again } },
+      el('span', { text: t('track.decision.rejectedWait', { date: formatTime(again) }) }));
+  }
+  const href = `/appeal?${new URLSearchParams({ kind: appeal.kind, value: appeal.query || appeal.value })}`;
+  return [
+    el('p', { i18n: 'track.decision.rejectedAgain' }),
+    el('p', {}, el('a', { id: 'new-appeal-link', href, i18n: 'track.decision.newAppeal' })),
+  ];
 }
 
 const ACTIONS = ['submitted', 'assigned', 'info_requested', 'message', 'withdrawn', 'approved', 'rejected'];
