@@ -257,6 +257,17 @@ export async function copyText(text, selectIn) {
   }
 }
 
+/**
+ * A name the service keeps in both languages as "English (Chinese)", as the starting allowlist of protected numbers
+ * does for every bank and platform (migration 0004): the part in the reader's language. Any other text, such as a
+ * reason an operator wrote in one language, is shown as written.
+ */
+export function localName(text) {
+  const match = /^(.*?\S)\s*[(（]([^()（）]*\p{Script=Han}[^()（）]*)[)）]$/u.exec((text ?? '').trim());
+  if (!match || /\p{Script=Han}/u.test(match[1])) return text;
+  return current === 'zh-CN' ? match[2] : match[1];
+}
+
 /** The query string of the page's address. */
 export function query() {
   return new URLSearchParams(location.search);
@@ -306,8 +317,17 @@ function renderSafetyNotice() {
       el('li', { i18n: 'safety.money' }),
       el('li', { i18n: 'safety.calls' }),
       el('li', { i18n: 'safety.links' })),
-    el('p', {}, el('span', { i18n: 'safety.official' }), ' ', el('strong', { class: 'official-address', text: address })),
+    el('p', {}, el('span', { i18n: 'safety.official' }), ' ', el('strong', { class: 'official-address' }, breakableAddress(address))),
   );
+}
+
+/**
+ * An address that may wrap on a narrow phone after its '/', '.' and ':', never inside a part ("localhos t" or a break at
+ * a hyphen reads as another address, which is the one thing this line must not do): each part is kept whole, with a
+ * <wbr> between parts, where nothing in the text itself would let the line break.
+ */
+function breakableAddress(address) {
+  return address.split(/(?<=[/.:])/).flatMap((part, i) => [i > 0 ? el('wbr') : null, el('span', { class: 'address-part', text: part })]);
 }
 
 function renderFooter() {

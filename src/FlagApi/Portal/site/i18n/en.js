@@ -102,6 +102,7 @@ export default {
   'check.clearTitle': 'Nothing known',
   'check.clearText': 'It is not on the fraud list, and nobody has reported it.',
   'check.clearCaveat': 'Nothing known is not proof that it is safe: fraudsters change numbers and web addresses all the time. Anyone who asks you to send money, give a verification code, install an app or share your screen is a fraudster.',
+  'check.clearedCaveat': 'Cleared means a review found this one was flagged by mistake; it does not vouch for whoever uses it to reach you now, since fraudsters can fake the number or name shown. Anyone who asks you to send money, give a verification code, install an app or share your screen is a fraudster.',
   'check.reportLink': 'It tried to cheat me — report this',
   'check.reportedTitle': 'Reported by {count} people, but not verified',
   'check.reportedTitleOne': 'Reported by 1 person, but not verified',

@@ -103,6 +103,7 @@ export default {
   'check.clearTitle': '暂无记录',
   'check.clearText': '涉诈名单上没有它，也没有人举报过它。',
   'check.clearCaveat': '没有记录不等于安全：骗子经常换新号码、新网址。凡是让您转账、要验证码、让您下载软件或共享屏幕的，都是诈骗。',
+  'check.clearedCaveat': '已解除表示经核实它是被误标的，但不代表现在用它联系您的人一定可信：骗子可以伪造来电显示的号码和名称。凡是让您转账、要验证码、让您下载软件或共享屏幕的，都是诈骗。',
   'check.reportLink': '它想骗我，我要举报',
   'check.reportedTitle': '有 {count} 人举报过，还没有核实',
   'check.reportedTitleOne': '有 1 人举报过，还没有核实',
