@@ -153,6 +153,7 @@ public sealed class AppealSubmissionService(
                 At = now,
                 Actor = AppellantActor,
                 Action = "appeal_submitted",
+                // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
                 Reason = $"Appeal {appeal.TrackingCode} submitted",
                 Before = state,
                 After = state,
