@@ -81,8 +81,13 @@ internal static class ApiDocsLimits
     /// </summary>
     private static readonly Limit BoundByRequestLine = Text(services => services.GetRequiredService<RequestSizeLimits>().MaxRequestTargetBytes);
 
-    /// <summary>Made by <see cref="AppealSecrets.NewAccessToken"/>; any other text is no token (404 appeal_not_found).</summary>
-    private static readonly Limit AccessToken = new(_ => AppealSecrets.NewAccessToken().Length, Pattern: "^at_[A-Za-z0-9_-]+$");
+    /// <summary>
+    /// Made by <see cref="AppealSecrets.NewAccessToken"/> (grouped, typed in any case with spaces and dashes) or an old
+    /// <c>at_</c> token; any other text, or a longer one, is no token (404 appeal_not_found).
+    /// </summary>
+    private static readonly Limit AccessToken = new(
+        _ => AppealSecrets.MaxTokenInputLength,
+        Pattern: $"^(at_[A-Za-z0-9_-]+|[{AppealSecrets.TokenInputCharacters}]+)$");
 
     /// <summary>Only the request body limit bounds these: a value longer than the body cannot arrive.</summary>
     private static readonly Limit BoundByBody = Text(services => Option<LimitsOptions>(services, o => o.MaxRequestBodyBytes));
@@ -154,6 +159,7 @@ internal static class ApiDocsLimits
         [(typeof(AttachmentUpload), "contentBase64")] = Text(
             services => (Option<AppealsOptions>(services, o => o.MaxAttachmentBytes) + 2) / 3 * 4, "byte"),
         [(typeof(AppealMessageRequest), "message")] = Text(AppealSubmissionService.MaxMessageLength),
+        [(typeof(AppealMessageRequest), "attachments")] = Items<AppealsOptions>(o => o.MaxAttachments),
         [(typeof(AppealWithdrawRequest), "reason")] = Text(AppealSubmissionService.MaxReasonLength),
 
         [(typeof(AssignRequest), "reviewer")] = Text(ReviewService.MaxReviewerLength),

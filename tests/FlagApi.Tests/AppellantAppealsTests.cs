@@ -38,7 +38,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         var body = await Json(response);
         var code = body.GetProperty("trackingCode").GetString()!;
         Assert.Matches("^AP-[34679ACDEFGHJKMNPQRTUVWXY]{4}-[34679ACDEFGHJKMNPQRTUVWXY]{4}$", code);
-        Assert.StartsWith("at_", body.GetProperty("accessToken").GetString(), StringComparison.Ordinal);
+        Assert.Matches("^[34679ACDEFGHJKMNPQRTUVWXY]{4}(-[34679ACDEFGHJKMNPQRTUVWXY]{4}){5}$", body.GetProperty("accessToken").GetString());
         Assert.Equal("submitted", body.GetProperty("status").GetString());
         Assert.Equal(app.Clock.GetUtcNow().UtcDateTime.AddHours(72), body.GetProperty("dueBy").GetDateTime(), TimeSpan.FromMilliseconds(1));
         Assert.Equal($"/v1/appeals/{code}", response.Headers.Location?.OriginalString);
@@ -149,6 +149,67 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         }
 
         Assert.Single(answers.Distinct());
+    }
+
+    [Fact]
+    public async Task TheTokenOpensTheAppealTypedInAnyCaseWithOrWithoutSpacesAndDashes()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        var token = Token(created);
+        var bare = token.Replace("-", "", StringComparison.Ordinal);
+
+        foreach (var typed in new[] { token, token.ToLowerInvariant(), bare, bare.ToLowerInvariant(), token.Replace('-', ' '), $" {bare[..6]} {bare[6..15]}-{bare[15..]} " })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", typed);
+            var response = await client.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"'{typed}': {(int)response.StatusCode}");
+        }
+
+        // One character more, one less, one changed, or far too long: no token.
+        var changed = (bare[0] == '3' ? "4" : "3") + bare[1..];
+        foreach (var wrong in new[] { bare + "3", bare[1..], changed, string.Concat(Enumerable.Repeat(token, 3)) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", wrong);
+            await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.NotFound, "appeal_not_found");
+        }
+    }
+
+    [Fact]
+    public async Task ATokenIssuedInTheOldFormatStillOpensItsAppealExactlyAsIssued()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        const string oldToken = "at_Zx0lO1Il-_q9kWm3Rt7yPb2Nc4Vd6Hs8";
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // As the service stored tokens before the grouped ones: the SHA-256 of the token as issued.
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            var appeal = await db.Appeals.SingleAsync();
+            appeal.TokenHash = AppealSecrets.Hash(oldToken);
+            await db.SaveChangesAsync();
+        }
+
+        foreach (var typed in new[] { oldToken, $" {oldToken} " })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", typed);
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, Code(created), oldToken, "messages", new { message = "Still mine." })).StatusCode);
+
+        // The old format is case-sensitive base64url: another case or a missing dash is another token.
+        foreach (var wrong in new[] { oldToken.ToUpperInvariant(), oldToken.Replace("-", "", StringComparison.Ordinal), Token(created) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
+            request.Headers.Add("X-Appeal-Token", wrong);
+            await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.NotFound, "appeal_not_found");
+        }
     }
 
     [Fact]
@@ -322,6 +383,67 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task AnAnswerMayBringThePhotoTheReviewerAskedForAndTheReviewerReadsIt()
+    {
+        await using var app = await FlaggedAsync();
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        await AsReviewerAsync(app, created, AppealStatus.NeedsInfo, "info_requested", "Please send a photo of your SIM card contract.", null);
+
+        // A photo alone answers too: the text is optional when a file comes with it.
+        var photo = new { fileName = "contract.png", contentBase64 = Convert.ToBase64String(PngBytes) };
+        var response = await PostAsync(client, Code(created), Token(created), "messages", new { attachments = new[] { photo } });
+
+        var answered = await Json(response);
+        Assert.Equal("in_review", answered.GetProperty("status").GetString());
+        Assert.True(answered.GetProperty("informationRequests")[0].GetProperty("answered").GetBoolean());
+        var message = answered.GetProperty("history").EnumerateArray().Last();
+        Assert.Equal("message", message.GetProperty("action").GetString());
+        Assert.False(message.TryGetProperty("message", out _));
+        var sent = Assert.Single(message.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("contract.png", sent.GetProperty("fileName").GetString());
+        Assert.Equal("image/png", sent.GetProperty("contentType").GetString());
+        Assert.Contains(answered.GetProperty("attachments").EnumerateArray(), a => a.GetProperty("fileName").GetString() == "contract.png");
+        Assert.False(answered.GetProperty("history")[0].TryGetProperty("attachments", out _));
+
+        // The reviewer reads the file with the appeal's other attachments, its content as sent.
+        var reviewerKey = await app.CreateKeyAsync("reviewer");
+        using var reviewer = app.CreateClient(reviewerKey);
+        var detail = await Json(await reviewer.GetAsync($"/v1/review/appeals/{created.GetProperty("id").GetInt64()}"));
+        var file = Assert.Single(detail.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("contract.png", file.GetProperty("fileName").GetString());
+        var content = await reviewer.GetAsync($"/v1/review/appeals/{created.GetProperty("id").GetInt64()}/attachments/{file.GetProperty("id").GetInt64()}");
+        Assert.Equal(HttpStatusCode.OK, content.StatusCode);
+        Assert.Equal(PngBytes, await content.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task FilesWithAMessageAreRefusedByTheRulesOfFilesAtFiling()
+    {
+        await using var app = await FlaggedAsync(new Dictionary<string, string?> { ["Appeals:MaxAttachments"] = "1", ["Appeals:MaxAttachmentBytes"] = "1024" });
+        using var client = app.CreateClient();
+        var created = await Json(await client.PostAsJsonAsync("/v1/appeals", Request(Number)));
+        var png = new { fileName = "a.png", contentBase64 = Convert.ToBase64String(PngBytes) };
+        var big = new byte[1025];
+        PngBytes.CopyTo(big, 0);
+
+        async Task Refused(object body, HttpStatusCode status, string code) =>
+            await Problem.AssertAsync(await PostAsync(client, Code(created), Token(created), "messages", body), status, code);
+
+        await Refused(new { message = "two", attachments = new[] { png, png } }, HttpStatusCode.BadRequest, "too_many_attachments");
+        await Refused(new { message = "html", attachments = new[] { new { fileName = "a.png", contentBase64 = Convert.ToBase64String("<html>"u8.ToArray()) } } }, HttpStatusCode.BadRequest, "attachment_type_not_allowed");
+        await Refused(new { message = "big", attachments = new[] { new { fileName = "big.png", contentBase64 = Convert.ToBase64String(big) } } }, HttpStatusCode.RequestEntityTooLarge, "attachment_too_large");
+        await Refused(new { message = "no name", attachments = new[] { new { fileName = " ", contentBase64 = Convert.ToBase64String(PngBytes) } } }, HttpStatusCode.BadRequest, "invalid_attachment");
+        await Refused(new { message = "not base64", attachments = new[] { new { fileName = "a.png", contentBase64 = "%%%%" } } }, HttpStatusCode.BadRequest, "invalid_attachment");
+        await Refused(new { message = " ", attachments = Array.Empty<object>() }, HttpStatusCode.BadRequest, "missing_message");
+
+        // Nothing refused was kept, and the appeal did not move.
+        var view = await ViewAsync(client, created);
+        Assert.Empty(view.GetProperty("attachments").EnumerateArray());
+        Assert.Single(view.GetProperty("history").EnumerateArray());
+    }
+
+    [Fact]
     public async Task AMessageOnAnAppealUnderReviewKeepsItsStatus()
     {
         await using var app = await FlaggedAsync();
@@ -391,6 +513,9 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         var again = app.Clock.GetUtcNow().UtcDateTime.AddDays(30);
         Assert.Equal(again, refused.GetProperty("appealAgainAt").GetDateTime(), TimeSpan.FromMilliseconds(1));
         Assert.Contains("appeal it again from", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // The appellant's view of the rejected appeal says the same day, so nobody is sent to a form that will be refused.
+        Assert.Equal(refused.GetProperty("appealAgainAt").GetDateTime(), decided.GetProperty("decision").GetProperty("appealAgainAt").GetDateTime());
 
         var otherContact = await client.PostAsJsonAsync("/v1/appeals", Request(Number, contact: "someone.else@example.com"));
         Assert.Equal(HttpStatusCode.Created, otherContact.StatusCode);

@@ -142,19 +142,7 @@ public sealed class AppealSubmissionService(
                 FromStatus = null,
                 ToStatus = AppealStatus.Submitted,
             });
-            foreach (var attachment in attachments)
-            {
-                db.AppealAttachments.Add(new AppealAttachment
-                {
-                    AppealId = appeal.Id,
-                    FileName = attachment.FileName,
-                    ContentType = attachment.ContentType,
-                    Size = attachment.Content.Length,
-                    Sha256 = Convert.ToHexStringLower(SHA256.HashData(attachment.Content)),
-                    Content = attachment.Content,
-                    CreatedAt = now,
-                });
-            }
+            AddAttachments(appeal.Id, attachments, now);
 
             // The entry does not change, but its history shows every appeal against it (issue 4, item 5).
             var state = new EntryState(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen).ToJson();
@@ -165,6 +153,7 @@ public sealed class AppealSubmissionService(
                 At = now,
                 Actor = AppellantActor,
                 Action = "appeal_submitted",
+                // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
                 Reason = $"Appeal {appeal.TrackingCode} submitted",
                 Before = state,
                 After = state,
@@ -186,6 +175,24 @@ public sealed class AppealSubmissionService(
             new AppealReceipt(appeal.Id, appeal.TrackingCode, appeal.Status, appeal.DueBy, AccessToken: token));
     }
 
+    /// <summary>Files read by <see cref="ReadAttachments"/>, stored with the moment of the filing or message that brought them.</summary>
+    private void AddAttachments(long appealId, IReadOnlyList<ReadAttachment> attachments, DateTime at)
+    {
+        foreach (var attachment in attachments)
+        {
+            db.AppealAttachments.Add(new AppealAttachment
+            {
+                AppealId = appealId,
+                FileName = attachment.FileName,
+                ContentType = attachment.ContentType,
+                Size = attachment.Content.Length,
+                Sha256 = Convert.ToHexStringLower(SHA256.HashData(attachment.Content)),
+                Content = attachment.Content,
+                CreatedAt = at,
+            });
+        }
+    }
+
     private static Ok<AppealReceipt> AlreadyOpen(long id, string trackingCode, AppealStatus status, DateTime dueBy) =>
         TypedResults.Ok(new AppealReceipt(
             id,
@@ -203,13 +210,15 @@ public sealed class AppealSubmissionService(
     /// <summary>The appeal the code and token open, or null for an unknown code, a missing token or a wrong one alike.</summary>
     public async Task<Appeal?> FindAsync(string trackingCode, string? token, CancellationToken cancellationToken)
     {
-        // Hashed whatever the code, so an unknown code costs the same as a known one with a wrong token.
-        var presented = Convert.FromHexString(AppealSecrets.Hash(token ?? string.Empty));
+        // Hashed whatever the code, so an unknown code costs the same as a known one with a wrong token. A grouped token is
+        // hashed as it was issued, however it was typed; an old at_ token exactly as it was issued.
+        var readable = token is { Length: <= AppealSecrets.MaxTokenInputLength } ? AppealSecrets.NormalizeAccessToken(token) : string.Empty;
+        var presented = Convert.FromHexString(AppealSecrets.Hash(readable));
         var code = AppealSecrets.NormalizeTrackingCode(trackingCode);
         var appeal = code is null ? null : await db.Appeals.SingleOrDefaultAsync(a => a.TrackingCode == code, cancellationToken);
         var stored = appeal is null ? new byte[presented.Length] : Convert.FromHexString(appeal.TokenHash);
         var matches = CryptographicOperations.FixedTimeEquals(presented, stored);
-        return appeal is not null && matches && !string.IsNullOrEmpty(token) ? appeal : null;
+        return appeal is not null && matches && !string.IsNullOrEmpty(readable) ? appeal : null;
     }
 
     public async Task<AppellantAppealView> ViewAsync(Appeal appeal, CancellationToken cancellationToken)
@@ -218,14 +227,19 @@ public sealed class AppealSubmissionService(
             .Where(e => e.AppealId == appeal.Id)
             .OrderBy(e => e.Id)
             .ToListAsync(cancellationToken);
-        var attachments = await db.AppealAttachments.AsNoTracking()
+        var stored = await db.AppealAttachments.AsNoTracking()
             .Where(a => a.AppealId == appeal.Id)
             .OrderBy(a => a.Id)
-            .Select(a => new AttachmentSummary(a.FileName, a.ContentType, a.Size))
+            .Select(a => new { a.CreatedAt, Summary = new AttachmentSummary(a.FileName, a.ContentType, a.Size) })
             .ToListAsync(cancellationToken);
+        var attachments = stored.Select(a => a.Summary).ToList();
 
+        // A message's files are written in its transaction with its moment (AddMessageAsync), which is how they are found.
         var history = events
-            .Select(e => new PublicAppealEvent(e.At, ByWhom(e.Actor), e.Action, e.FromStatus, e.ToStatus, e.PublicMessage))
+            .Select(e => new PublicAppealEvent(e.At, ByWhom(e.Actor), e.Action, e.FromStatus, e.ToStatus, e.PublicMessage,
+                e.Action == "message" && e.Actor == AppellantActor && stored.Where(a => a.CreatedAt == e.At).Select(a => a.Summary).ToList() is { Count: > 0 } files
+                    ? files
+                    : null))
             .ToList();
 
         // A request for information is any step by a reviewer into needs_info, whatever the reviewer's endpoint calls it.
@@ -238,8 +252,14 @@ public sealed class AppealSubmissionService(
                 events.Skip(x.Index + 1).Any(e => e.Actor == AppellantActor && e.Action == "message")))
             .ToList();
 
+        // After a rejection the same contact may appeal the identifier again once the cool-down is over (SubmitAsync):
+        // the appellant is told when, rather than offered a new appeal that would be refused until then.
         var decision = appeal.Status is AppealStatus.Approved or AppealStatus.Rejected && appeal.DecidedAt is { } decidedAt
-            ? new AppealDecisionView(appeal.Status, decidedAt, appeal.DecisionReason)
+            ? new AppealDecisionView(
+                appeal.Status,
+                decidedAt,
+                appeal.DecisionReason,
+                appeal.Status == AppealStatus.Rejected ? decidedAt + options.Value.RejectionCooldown : null)
             : null;
 
         var evidence = appeal.Evidence is null
@@ -262,16 +282,30 @@ public sealed class AppealSubmissionService(
             decision);
     }
 
-    /// <summary>The appellant's message: an answer to a request for information moves the appeal back to review.</summary>
-    public async Task<ProblemHttpResult?> AddMessageAsync(Appeal appeal, string message, CancellationToken cancellationToken)
+    /// <summary>
+    /// The appellant's message, with files (a reviewer asking for a photo gets one) under the same rules as at filing: an
+    /// answer to a request for information moves the appeal back to review. Text or at least one file is needed.
+    /// </summary>
+    public async Task<ProblemHttpResult?> AddMessageAsync(Appeal appeal, AppealMessageRequest request, CancellationToken cancellationToken)
     {
+        if (ValidateText(request.Message, AppellantProblems.MissingMessage, "message", MaxMessageLength, required: request.Attachments is not { Count: > 0 }) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var (attachments, attachmentProblem) = ReadAttachments(request.Attachments);
+        if (attachmentProblem is not null)
+        {
+            return attachmentProblem;
+        }
+
         if (!AppealStates.CanMessage(appeal.Status))
         {
             return AppellantProblems.InvalidTransitionFrom(appeal.Status, "messages can be sent");
         }
 
         var next = appeal.Status == AppealStatus.NeedsInfo ? AppealStatus.InReview : appeal.Status;
-        return await ChangeAsync(appeal, next, "message", message, "appeal.message", cancellationToken);
+        return await ChangeAsync(appeal, next, "message", request.Message, "appeal.message", cancellationToken, attachments);
     }
 
     public async Task<ProblemHttpResult?> WithdrawAsync(Appeal appeal, string? reason, CancellationToken cancellationToken)
@@ -297,7 +331,13 @@ public sealed class AppealSubmissionService(
     }
 
     private async Task<ProblemHttpResult?> ChangeAsync(
-        Appeal appeal, AppealStatus next, string action, string? publicMessage, string auditAction, CancellationToken cancellationToken)
+        Appeal appeal,
+        AppealStatus next,
+        string action,
+        string? publicMessage,
+        string auditAction,
+        CancellationToken cancellationToken,
+        IReadOnlyList<ReadAttachment>? attachments = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var from = appeal.Status;
@@ -315,11 +355,13 @@ public sealed class AppealSubmissionService(
             ToStatus = next,
             PublicMessage = message,
         });
+        AddAttachments(appeal.Id, attachments ?? [], now);
         db.Record(now, AppellantActor, auditAction, "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), new
         {
             appeal.TrackingCode,
             From = WireNames.Of(from),
             To = WireNames.Of(next),
+            Attachments = attachments?.Count ?? 0,
         });
         try
         {

@@ -37,13 +37,13 @@ public sealed record AppealReceipt(
     string TrackingCode,
     AppealStatus Status,
     DateTime DueBy,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only when the appeal was created (201): with the tracking code, it opens the appeal. Keep it; it is not shown again.")]
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only when the appeal was created (201): with the tracking code, it opens the appeal. Six groups of four letters and digits (XXXX-XXXX-XXXX-XXXX-XXXX-XXXX), none of them easily confused, to read aloud or write down; typed back in any case, with or without spaces and dashes. Keep it; it is not shown again.")]
     string? AccessToken = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for an appeal that was already open (200): what to do instead.")]
     string? Detail = null);
 
-/// <summary><c>POST /v1/appeals/{trackingCode}/messages</c>.</summary>
-public sealed record AppealMessageRequest(string? Message);
+/// <summary><c>POST /v1/appeals/{trackingCode}/messages</c>: text, files (the same rules as at filing), or both.</summary>
+public sealed record AppealMessageRequest(string? Message, IReadOnlyList<AttachmentUpload?>? Attachments = null);
 
 /// <summary><c>POST /v1/appeals/{trackingCode}/withdraw</c>; the reason is optional.</summary>
 public sealed record AppealWithdrawRequest(string? Reason);
@@ -78,10 +78,17 @@ public sealed record PublicAppealEvent(
     string Action,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AppealStatus? From,
     AppealStatus To,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("The files the appellant sent with this message; only on such a message.")]
+    IReadOnlyList<AttachmentSummary>? Attachments = null);
 
 /// <summary>A reviewer's question, and whether the appellant has answered since.</summary>
 public sealed record InformationRequest(DateTime At, string? Message, bool Answered);
 
 /// <summary>The outcome (<c>approved</c> or <c>rejected</c>) and the reason the reviewer gave.</summary>
-public sealed record AppealDecisionView(AppealStatus Outcome, DateTime DecidedAt, string? Reason);
+public sealed record AppealDecisionView(
+    AppealStatus Outcome,
+    DateTime DecidedAt,
+    string? Reason,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for a rejection: from when the same appellant may appeal this identifier again (Appeals:RejectionCooldown after the decision); before it, a new appeal is refused with 409 appeal_cooldown.")]
+    DateTime? AppealAgainAt = null);

@@ -47,8 +47,10 @@ public static class AppellantEndpoints
             .WithSummary("Your appeal, by its tracking code and access token")
             .WithDescription("""
                 `AP-XXXX-XXXX` (any case, with spaces) and the header `X-Appeal-Token`: status, the public history (reviewers appear
-                as "reviewer"), requests for information and the decision with its reason. An unknown code, a missing token and a
-                wrong token all get the same 404 appeal_not_found. Reviewers read appeals at GET /v1/review/appeals/{id}.
+                as "reviewer"), requests for information and the decision with its reason. The token is read as a person types it
+                (`XXXX-XXXX-XXXX-XXXX-XXXX-XXXX`, any case, spaces and dashes ignored); a token issued in the earlier `at_…` form
+                is read exactly as it was issued. An unknown code, a missing token and a wrong token all get the same 404
+                appeal_not_found. Reviewers read appeals at GET /v1/review/appeals/{id}.
                 """)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -78,11 +80,20 @@ public static class AppellantEndpoints
         group.MapPost(CodeRoute + "/messages", SendAppealMessage)
             .WithName("SendAppealMessage")
             .WithSummary("Send a message on an open appeal, such as the answer to a request for information")
-            .WithDescription("Body `{message}`. An appeal that needs information goes back to in_review. A closed appeal: 409 invalid_transition.")
+            .WithDescription("""
+                Body `{message, attachments[]}`: text, files, or both (neither: 400 missing_message). Attachments are read by the
+                same rules as when filing: `{fileName, contentBase64}`, PNG, JPEG or PDF by their content, each at most
+                `Appeals:MaxAttachmentBytes` (larger: 413 attachment_too_large), at most `Appeals:MaxAttachments` in one message
+                (400 too_many_attachments, invalid_attachment, attachment_type_not_allowed). The appellant's view lists a message's
+                files with its history event; reviewers read them with the appeal's other attachments. An appeal that needs
+                information goes back to in_review. A closed appeal: 409 invalid_transition.
+                """)
             .Accepts<AppealMessageRequest>("application/json")
+            .WithMetadata(new RequestBodyLimit(RequestBodyLimit.Appeal))
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         group.MapPost(CodeRoute + "/withdraw", WithdrawAppeal)
             .WithName("WithdrawAppeal")
@@ -126,13 +137,7 @@ public static class AppellantEndpoints
             return AppellantProblems.NotFound();
         }
 
-        if (AppealSubmissionService.ValidateText(
-            request.Message, AppellantProblems.MissingMessage, "message", AppealSubmissionService.MaxMessageLength, required: true) is { } invalid)
-        {
-            return invalid;
-        }
-
-        if (await appeals.AddMessageAsync(appeal, request.Message!, cancellationToken) is { } refused)
+        if (await appeals.AddMessageAsync(appeal, request, cancellationToken) is { } refused)
         {
             return refused;
         }

@@ -40,6 +40,7 @@ public sealed class ReviewService(
             return new AppealEvent
             {
                 AppealId = appeal.Id, At = now, Actor = actor, Action = "assigned", FromStatus = from, ToStatus = AppealStatus.InReview,
+                // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
                 InternalNote = $"Assigned to {assignee}",
             };
         }, cancellationToken);

@@ -128,6 +128,7 @@ public sealed class AppealDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
             At = now,
             Actor = decision.Actor,
             Action = !decision.Approve ? AppealRejectedAction : clearedAt is null ? AppealApprovedAction : ClearedAction,
+            // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
             Reason = $"Appeal {appeal.TrackingCode} {(decision.Approve ? "approved" : "rejected")}: {decision.Reason}",
             Before = before.ToJson(),
             After = EntryState.Of(entry).ToJson(),

@@ -109,6 +109,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, DatabaseProviderInfo 
         version++;
         var category = decision.Category!.Value;
         var risk = decision.Risk!.Value;
+        // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
         var reason = $"Accepted from {reports.Count} community report{(reports.Count == 1 ? string.Empty : "s")}: {decision.Reason}";
         string action, op;
         EntryState? before = null;

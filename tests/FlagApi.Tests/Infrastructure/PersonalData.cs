@@ -53,7 +53,8 @@ public static partial class PersonalData
     [GeneratedRegex(@"fk_[A-Za-z0-9_-]{20,}")]
     private static partial Regex ApiKey();
 
-    [GeneratedRegex(@"at_[A-Za-z0-9_-]{20,}")]
+    /// <summary>An old <c>at_</c> token, or a grouped one (six groups of four in the tracking code's alphabet).</summary>
+    [GeneratedRegex(@"at_[A-Za-z0-9_-]{20,}|\b[34679ACDEFGHJKMNPQRTUVWXY]{4}(-[34679ACDEFGHJKMNPQRTUVWXY]{4}){5}\b")]
     private static partial Regex AppealToken();
 
     [GeneratedRegex(@"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")]

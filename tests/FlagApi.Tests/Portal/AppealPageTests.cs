@@ -53,7 +53,7 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
             var code = await page.Locator("#tracking-code").TextContentAsync();
             var token = await page.Locator("#access-token").TextContentAsync();
             Assert.Matches(TrackingCode(), code);
-            Assert.StartsWith("at_", token, StringComparison.Ordinal);
+            Assert.Matches(AccessToken(), token);
             await Assertions.Expect(created).ToContainTextAsync(
                 language is null ? "查询密码只显示这一次，丢了无法找回" : "The access token is shown only this once. If it is lost it cannot be recovered");
             await Assertions.Expect(created).ToContainTextAsync(language is null ? "之前给您答复" : "A reviewer will answer by");
@@ -62,12 +62,30 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
             Assert.DoesNotContain(token!, await link.GetAttributeAsync("href"), StringComparison.Ordinal);
             await session.ScreenshotAsync($"appeal-created-{screen.Name}-{language ?? "zh"}");
 
-            // The code and the token open the appeal on the track page the link leads to.
+            // The token never breaks inside one of its groups: each group sits whole on one line.
+            var groupsSplit = await page.Locator("#access-token").EvaluateAsync<int>("""
+                node => {
+                  const text = node.firstChild; let split = 0;
+                  for (let i = 0; i < text.length; i += 5) {
+                    const range = document.createRange(); range.setStart(text, i); range.setEnd(text, i + 4);
+                    if (range.getClientRects().length > 1) split++;
+                  }
+                  return split;
+                }
+                """);
+            Assert.Equal(0, groupsSplit);
+
+            // The copy button puts the token on the clipboard (stood in for here: a headless browser has none to read back).
+            await page.EvaluateAsync("() => Object.defineProperty(navigator, 'clipboard', { value: { writeText: (text) => { window.copiedText = text; return Promise.resolve(); } } })");
+            await page.Locator("#access-token-copy").ClickAsync();
+            await Assertions.Expect(page.Locator("#access-token-copied")).ToContainTextAsync(language is null ? "已复制" : "Copied");
+            Assert.Equal(token, await page.EvaluateAsync<string>("() => window.copiedText"));
+
+            // The link leads to the track page, which opens the appeal with the token this tab was given: nothing to retype.
             await link.ClickAsync();
-            await Assertions.Expect(page.Locator("#track-code")).ToHaveValueAsync(code!);
-            await page.Locator("#track-token").FillAsync(token!);
-            await page.Locator("#track-submit").ClickAsync();
             await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "submitted");
+            await Assertions.Expect(page.Locator("#track-code")).ToHaveValueAsync(code!);
+            Assert.DoesNotContain(token!, page.Url, StringComparison.Ordinal);
         }
     }
 
@@ -228,7 +246,7 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task AfterARejectionTheReasonIsShownAndANewAppealSaysFromWhenItIsPossible()
+    public async Task AfterARejectionTheTrackPageSaysFromWhenANewAppealIsPossibleAndLinksToItOnlyThen()
     {
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
@@ -249,13 +267,35 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#withdraw-button")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#answer-form")).ToHaveCountAsync(0);
 
-        await page.Locator("#appeal-decision a").ClickAsync();
-        await page.Locator("#appeal-value").FillAsync(Number);
+        // During the cool-down: the day it ends, and no link to a form that would be refused.
+        await Assertions.Expect(page.Locator("#appeal-again")).ToHaveTextAsync(new Regex(@"^如果您有新的证明材料，可以从 \d{4}年\d{1,2}月\d{1,2}日 .* 起重新申诉。"));
+        await Assertions.Expect(decision.Locator("a")).ToHaveCountAsync(0);
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-again")).ToContainTextAsync("you can appeal again from");
+
+        // Whoever goes to the appeal form anyway is told the same day, by the API's refusal.
+        await session.GotoAsync($"/appeal?kind=phone&value={Uri.EscapeDataString(Number)}");
+        await page.Locator("#language-switch").ClickAsync();
         await FillAppellantAsync(page);
         await page.Locator("#appeal-submit").ClickAsync();
         var alert = page.Locator("#appeal-form [data-role='form-alert']");
         await Assertions.Expect(alert).ToHaveTextAsync(new Regex(@"^您对这个号码或账号的申诉刚被驳回，\d{4}年\d{1,2}月\d{1,2}日 .*以后才能再次申诉。"));
         await Assertions.Expect(page.Locator("#appeal-value-error")).ToBeVisibleAsync();
+
+        // After the cool-down (on the service's clock and the browser's alike) the track page links to the form, filled in.
+        app.Clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromMinutes(1));
+        await page.Clock.SetFixedTimeAsync(app.Clock.GetUtcNow().UtcDateTime);
+        await session.GotoAsync($"/track?code={first.Code}");
+        await page.Locator("#track-token").FillAsync(first.Token);
+        await page.Locator("#track-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-again")).ToHaveCountAsync(0);
+        await Assertions.Expect(decision).ToContainTextAsync("现在可以重新申诉");
+        await page.Locator("#new-appeal-link").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-value")).ToHaveValueAsync(Number);
+        await Assertions.Expect(page.Locator("#appeal-kind")).ToHaveValueAsync("phone");
+        await FillAppellantAsync(page);
+        await page.Locator("#appeal-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-created")).ToBeVisibleAsync();
     }
 
     private static async Task FillAppellantAsync(IPage page)
@@ -267,4 +307,7 @@ public sealed partial class AppealPageTests(BrowserFixture browser)
 
     [GeneratedRegex("^AP-[0-9A-Z]{4}-[0-9A-Z]{4}$")]
     private static partial Regex TrackingCode();
+
+    [GeneratedRegex("^[34679ACDEFGHJKMNPQRTUVWXY]{4}(-[34679ACDEFGHJKMNPQRTUVWXY]{4}){5}$")]
+    private static partial Regex AccessToken();
 }

@@ -223,12 +223,68 @@ public sealed class CheckPageTests(BrowserFixture browser)
         await Assertions.Expect(result.Locator("h2")).ToHaveTextAsync("Was flagged, then cleared after review");
         await Assertions.Expect(session.Page.Locator("#appeal-link")).ToHaveCountAsync(0);
 
+        // Cleared is not "no record": it was on the list, and a review found it flagged by mistake.
+        await Assertions.Expect(result.Locator("#cleared-caveat")).ToContainTextAsync("Cleared means a review found this one was flagged by mistake");
+        await Assertions.Expect(result).Not.ToContainTextAsync("Nothing known is not proof");
+        await session.Page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(result.Locator("#cleared-caveat")).ToContainTextAsync("已解除表示经核实它是被误标的");
+        await Assertions.Expect(result).Not.ToContainTextAsync("没有记录不等于安全");
+        await session.Page.Locator("#language-switch").ClickAsync();
+
         // A bank's hotline is what fraudsters pretend to be: the page says so even though nothing flags it.
         await session.Page.Locator("#check-value").FillAsync("95555");
         await session.Page.Locator("#check-submit").ClickAsync();
         await Assertions.Expect(result).ToHaveAttributeAsync("data-verdict", "clear");
         await Assertions.Expect(result.Locator(".protected")).ToContainTextAsync("This is a protected official number or major platform: 95555");
         await Assertions.Expect(result).ToContainTextAsync("Phone number");
+
+        // The bank's name in the reader's language only.
+        await Assertions.Expect(result.Locator(".protected")).ToContainTextAsync("95555 (China Merchants Bank customer service hotline)");
+        await Assertions.Expect(result.Locator(".protected")).Not.ToContainTextAsync("招商银行");
+        await session.Page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(result.Locator(".protected")).ToContainTextAsync("95555（招商银行客服）");
+        await Assertions.Expect(result.Locator(".protected")).Not.ToContainTextAsync("China Merchants");
+    }
+
+    [Fact]
+    public async Task TheOfficialAddressIsNeverBrokenInsideAWordOnAPhone()
+    {
+        // Long enough that it cannot fit on one line of a 360 px phone (it is only shown, never visited).
+        const string official = "https://fanzha-chaxun.portal.province-example.localhost:8443/appeals/official/track-your-appeal";
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget(), new Dictionary<string, string?> { ["Portal:OfficialAddress"] = official });
+        foreach (var language in new[] { (string?)null, "en" })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, language);
+            foreach (var path in new[] { "/", "/appeal", "/track" })
+            {
+                await session.GotoAsync(path);
+                var address = session.Page.Locator("#safety-notice .official-address");
+                await Assertions.Expect(address).ToHaveTextAsync(official);
+
+                // Every character of the address sits on the line of the one before it, unless a '/', '.' or ':' ends that one.
+                var breaks = await address.EvaluateAsync<string[]>("""
+                    node => {
+                      const broken = []; let top = null; let before = '';
+                      const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT); const texts = [];
+                      while (walker.nextNode()) texts.push(walker.currentNode);
+                      for (const text of texts) {
+                        for (let i = 0; i < text.length; i++) {
+                          const range = document.createRange(); range.setStart(text, i); range.setEnd(text, i + 1);
+                          const rect = range.getClientRects()[0];
+                          if (top !== null && rect.top > top + 1 && !'/.:'.includes(before.at(-1))) broken.push(before + '|' + text.data.slice(i));
+                          top = rect.top;
+                          before += text.data[i];
+                        }
+                      }
+                      return broken;
+                    }
+                    """);
+                var tops = await address.EvaluateAsync<int[]>("node => [...node.querySelectorAll('.address-part')].map((part) => Math.round(part.getBoundingClientRect().top))");
+                Assert.True(tops.Distinct().Count() > 1, $"{path}: the address fits on one line ({string.Join(",", tops)}), so this test shows nothing");
+                Assert.True(await session.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{path}: the address widens the page");
+                Assert.True(breaks.Length == 0, $"{path} ({language ?? "zh"}): the address breaks at {string.Join(", ", breaks)}");
+            }
+        }
     }
 
     [Fact]

@@ -116,11 +116,94 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
 
             if (screen == Screen.Phone)
             {
-                // The table scrolls inside its box; the page itself never gets wider than the phone.
+                // Each appeal is a card on a 360 px phone: code, due time, status, identifier and category all on screen with
+                // their column's name, nothing scrolled out of sight, and the page never wider than the phone.
                 Assert.True(await session.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
-                Assert.True(await session.Page.EvaluateAsync<bool>("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth > w.clientWidth; }"));
+                Assert.True(await session.Page.EvaluateAsync<bool>("() => { const w = document.querySelector('.table-wrap'); return w.scrollWidth <= w.clientWidth; }"));
+                var card = rows.Nth(0);
+                foreach (var cell in new[] { ".code", "td.due", "td.status", ".identifier", "td.category" })
+                {
+                    var box = await card.Locator(cell).First.BoundingBoxAsync();
+                    Assert.True(box is { Width: > 0 } && box.X >= 0 && box.X + box.Width <= Screen.Phone.Width, $"{cell} is off the phone's screen: {box?.X} + {box?.Width}");
+                }
+
+                await Assertions.Expect(card.Locator("td.due .cell-label")).ToBeVisibleAsync();
+                await Assertions.Expect(card.Locator("td.category .cell-label")).ToHaveTextAsync("类别");
+            }
+            else
+            {
+                await Assertions.Expect(rows.Nth(0).Locator(".cell-label").First).ToBeHiddenAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task TheBadgeCountsOnlyAppealsWaitingForAReviewerAndTheServicesTextsAreInTheReadersLanguage()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(
+            ("phone", "+8613800138011", "impersonating_authorities", "high"),
+            ("phone", "+8613800138012", "impersonating_authorities", "high"),
+            ("phone", "+8613800138013", "impersonating_authorities", "high"),
+            ("phone", "+8613800138014", "impersonating_authorities", "high"));
+        var key = await app.CreateKeyAsync("reviewer");
+        using var reviewer = app.CreateClient(key);
+        var waiting = await AppealAsync(app, "+8613800138011");
+        var answered = await AppealAsync(app, "+8613800138012");
+        var asked = await AppealAsync(app, "+8613800138013");
+        var rejected = await AppealAsync(app, "+8613800138014");
+
+        // Taken, asked for a photo, and answered with it later: in review again, so it needs a reviewer.
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.True((await reviewer.PostAsJsonAsync($"/v1/review/appeals/{answered.Id}/assign", new { reviewer = "li.na" })).IsSuccessStatusCode);
+        Assert.True((await reviewer.PostAsJsonAsync($"/v1/review/appeals/{answered.Id}/request-info", new { message = "请上传合同照片。" })).IsSuccessStatusCode);
+        using (var appellant = app.CreateClient())
+        {
+            using var answer = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{answered.Code}/messages")
+            {
+                Content = JsonContent.Create(new { message = "照片在附件里。", attachments = new[] { new { fileName = "contract.png", contentBase64 = Png } } }),
+            };
+            answer.Headers.Add("X-Appeal-Token", answered.Token);
+            Assert.True((await appellant.SendAsync(answer)).IsSuccessStatusCode);
+        }
+
+        // Waiting on the appellant, or decided: nothing for a reviewer to do.
+        Assert.True((await reviewer.PostAsJsonAsync($"/v1/review/appeals/{asked.Id}/request-info", new { message = "请说明号码用途。" })).IsSuccessStatusCode);
+        await AppealApi.DecideAsync(reviewer, rejected.Id, "reject", "回拨无人接听。");
+
+        await using var session = await SignedInAsync(app, key, Screen.Phone);
+        var page = session.Page;
+        var badge = page.Locator("#tab-appeals-count");
+        await Assertions.Expect(page.Locator("#appeal-rows tr")).ToHaveCountAsync(4);
+        await Assertions.Expect(badge).ToHaveTextAsync("2");
+
+        // A filter changes the queue below, not the count of what waits.
+        await page.Locator("#filter-box summary").ClickAsync();
+        await page.Locator("#filter-status").SelectOptionAsync("rejected");
+        await page.Locator("#filter-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-rows tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(badge).ToHaveTextAsync("2");
+
+        // The rejected appeal's entry history: the service's words in Chinese, the reviewer's reason as written.
+        await page.Locator($"tr[data-appeal-id='{rejected.Id}'] .open-appeal").ClickAsync();
+        var history = page.Locator("#entry-history");
+        await Assertions.Expect(history).ToContainTextAsync($"收到申诉 {rejected.Code}。");
+        await Assertions.Expect(history).ToContainTextAsync($"申诉 {rejected.Code} 已驳回。审核理由： 回拨无人接听。");
+        await Assertions.Expect(history).Not.ToContainTextAsync("submitted");
+        await Assertions.Expect(history).Not.ToContainTextAsync("rejected:");
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(history).ToContainTextAsync($"Appeal {rejected.Code} rejected. The reviewer's reason: 回拨无人接听。");
+        await page.Locator("#language-switch").ClickAsync();
+
+        // The answered appeal: the assignment in Chinese, and the photo marked as sent with the answer.
+        await page.Locator("#back-to-queue").ClickAsync();
+        await page.Locator("#filter-clear").ClickAsync();
+        await page.Locator($"tr[data-appeal-id='{answered.Id}'] .open-appeal").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-detail")).ToContainTextAsync("已分配给 li.na。");
+        await Assertions.Expect(page.Locator("#appeal-detail")).Not.ToContainTextAsync("Assigned to");
+        var photo = page.Locator(".attachments li[data-sent=reply]");
+        await Assertions.Expect(photo).ToContainTextAsync("contract.png");
+        await Assertions.Expect(photo).ToContainTextAsync("随申诉人的回复补交");
     }
 
     [Fact]

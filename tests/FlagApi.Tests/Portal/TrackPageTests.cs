@@ -10,6 +10,9 @@ public sealed class TrackPageTests(BrowserFixture browser)
 {
     private const string Number = "+8613800138000";
 
+    /// <summary>The eight bytes every PNG starts with, which is what the API checks; the rest does not matter here.</summary>
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+
     [Fact]
     public async Task TrackingWithTheRightCodeAndTokenShowsTheStatusAndHistoryInBothLanguages()
     {
@@ -130,7 +133,7 @@ public sealed class TrackPageTests(BrowserFixture browser)
             var page = session.Page;
             await OpenAsync(session, appeal);
             await page.Locator("#answer-submit").ClickAsync();
-            await Assertions.Expect(page.Locator("#answer-message-error")).ToHaveTextAsync("请写下您的回复。");
+            await Assertions.Expect(page.Locator("#answer-message-error")).ToHaveTextAsync("请写下您的回复，或添加审核人员要的照片或文件。");
 
             await page.Locator("#answer-message").FillAsync("营业执照号码 91530100MA6K123456，照片我去拍。");
             await page.Locator("#answer-submit").ClickAsync();
@@ -189,6 +192,49 @@ public sealed class TrackPageTests(BrowserFixture browser)
             await Assertions.Expect(page.Locator("#appeal-history li").Last).ToContainTextAsync(language is null ? "撤回了申诉" : "Withdrew the appeal");
             await session.ScreenshotAsync($"track-withdrawn-{screen.Name}-{language ?? "zh"}");
         }
+    }
+
+    [Fact]
+    public async Task AnAnswerCarriesThePhotoTheReviewerAskedForUnderTheFilingRules()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Number);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。" });
+        Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
+
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone);
+        session.Tolerated.Add("status of 400");
+        var page = session.Page;
+        await OpenAsync(session, appeal);
+        await Assertions.Expect(page.Locator("#answer-files-hint")).ToContainTextAsync("每个不超过 2 MB");
+
+        // The page refuses what it can tell (a text file); the API refuses a file named .png that is not one, shown by the chooser.
+        await page.Locator("#answer-files").SetInputFilesAsync(new[]
+        {
+            new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "hello"u8.ToArray() },
+            new FilePayload { Name = "fake.png", MimeType = "image/png", Buffer = "<html>"u8.ToArray() },
+        });
+        await Assertions.Expect(page.Locator("#answer-files-error")).ToContainTextAsync("notes.txt");
+        await Assertions.Expect(page.Locator("#answer-file-list li")).ToHaveCountAsync(1);
+        await page.Locator("#answer-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#answer-files-error")).ToContainTextAsync("不是真正的 PNG");
+        await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "needs_info");
+
+        // The photo alone is an answer.
+        await page.Locator("#answer-file-list button").ClickAsync();
+        await page.Locator("#answer-files").SetInputFilesAsync(new FilePayload { Name = "licence.png", MimeType = "image/png", Buffer = Png });
+        await page.Locator("#answer-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "in_review");
+        var last = page.Locator("#appeal-history > li").Last;
+        await Assertions.Expect(last).ToHaveAttributeAsync("data-action", "message");
+        await Assertions.Expect(last.Locator(".history-files li")).ToHaveTextAsync("licence.png");
+
+        var seen = await AppealApi.ReviewerViewAsync(reviewer, appeal.Id);
+        var file = Assert.Single(seen.Json.GetProperty("attachments").EnumerateArray());
+        Assert.Equal("licence.png", file.GetProperty("fileName").GetString());
+        Assert.Equal("image/png", file.GetProperty("contentType").GetString());
     }
 
     [Fact]

@@ -261,7 +261,8 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
             ("a made-up token", "not-the-token"),
             ("another appeal's token", other.Token),
             ("its token changed in one character", appeal.Token[..^1] + (appeal.Token[^1] == 'A' ? 'B' : 'A')),
-            ("its token in other case", Flip(appeal.Token)),
+            ("its token with a group left out", appeal.Token[5..]),
+            ("an old-format token", "at_" + appeal.Token.Replace("-", "", StringComparison.Ordinal)),
             ("its token twice", appeal.Token + "," + appeal.Token),
             ("a very long token", new string('x', 10_000)),
         };
@@ -281,6 +282,9 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
                 Assert.DoesNotContain(appeal.Code, body.ToString(), StringComparison.OrdinalIgnoreCase);
             }
         }
+
+        // A grouped token is read as a person types it: in other case, it is still its token.
+        Assert.Equal(HttpStatusCode.OK, (await world.Client.SendAsync(Get($"/v1/appeals/{appeal.Code}", (AppellantEndpoints.TokenHeader, Flip(appeal.Token))))).StatusCode);
 
         // The token of this appeal does not open another one, nor an unknown code.
         Assert.Equal(HttpStatusCode.NotFound, (await world.Client.SendAsync(Get($"/v1/appeals/{other.Code}", (AppellantEndpoints.TokenHeader, appeal.Token)))).StatusCode);

@@ -51,6 +51,7 @@ public sealed class SuiteLogScanTests
     [InlineData("wang.xiuying@example.cn", "an email address")]
     [InlineData("key fk_Q2hvb3NlIGEgbG9uZyByYW5kb20ga2V5IGhlcmU", "an API key")]
     [InlineData("at_c2VjcmV0LXRva2VuLXZhbHVlLWhlcmU", "an appeal access token")]
+    [InlineData("token 7KQ4-MHXD-9CFH-AT3W-PRYN-6E4K", "an appeal access token")]
     public void TheScanFindsEachKindOfPersonalData(string text, string what)
     {
         Assert.Contains(PersonalData.Find("Message", text), f => f.What == what);

@@ -1,23 +1,13 @@
 // The appeal page: a person whose own number or account was flagged by mistake asks for it to be cleared.
 import {
-  KINDS, api, clearProblem, el, formatTime, guessKind, hasLabel, markInvalid, onLanguageChange, problemText,
-  query, showProblem, startPage, t,
+  KINDS, api, clearProblem, copyText, el, formatTime, guessKind, hasLabel, onLanguageChange, problemText,
+  query, rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
+import { filePicker } from './files.js';
 
-// Appeals:MaxAttachments and Appeals:MaxAttachmentBytes of this deployment, written into the page by the service,
-// so the page says them and refuses a larger file before sending; the server still checks its own.
-const MAX_FILES = deploymentLimit('flagapi-appeal-max-attachments', 5);
-const MAX_FILE_BYTES = deploymentLimit('flagapi-appeal-max-attachment-bytes', 2 * 1024 * 1024);
-const FILE_TYPES = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'application/pdf': 'pdf' };
-const FILE_NAME = /\.(png|jpe?g|pdf)$/i;
 // AppealSubmissionService: at most 20 evidence items of at most 2,000 characters each.
 const MAX_EVIDENCE_ITEMS = 20;
 const MAX_EVIDENCE_TEXT = 2000;
-
-function deploymentLimit(name, fallback) {
-  const value = Number.parseInt(document.querySelector(`meta[name="${name}"]`)?.content ?? '', 10);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
-}
 
 // Which field a refusal of the API is about (its problems carry a code, not an errors map).
 const FIELD_OF_CODE = {
@@ -46,17 +36,18 @@ const nameField = document.getElementById('appeal-name');
 const contactField = document.getElementById('appeal-contact');
 const statementField = document.getElementById('appeal-statement');
 const evidenceField = document.getElementById('appeal-evidence');
-const filesField = document.getElementById('appeal-files');
-const fileList = document.getElementById('appeal-file-list');
-const chooseButton = document.getElementById('appeal-files-choose');
+const files = filePicker({
+  input: document.getElementById('appeal-files'),
+  button: document.getElementById('appeal-files-choose'),
+  list: document.getElementById('appeal-file-list'),
+  hint: document.getElementById('appeal-files-hint'),
+});
 const submitButton = document.getElementById('appeal-submit');
 const created = document.getElementById('appeal-created');
 const alreadyOpen = document.getElementById('appeal-open');
 
-/** The files chosen so far (a file input forgets earlier choices when used again). */
-const chosenFiles = [];
 /** What is on screen, redrawn in the other language when it changes. */
-let shown = { problem: null, fileNote: null, created: null, open: null };
+let shown = { problem: null, created: null, open: null, copied: null };
 let kindChosenByPerson = false;
 
 function prefill() {
@@ -74,82 +65,6 @@ function prefill() {
 
 function drawHints() {
   document.getElementById('appeal-value-hint').textContent = t(`appeal.value.hint.${kindField.value}`);
-  document.getElementById('appeal-files-hint').textContent = t('appeal.files.hint', { count: MAX_FILES, size: sizeText(MAX_FILE_BYTES) });
-}
-
-/** A size in words; rounded up, so a file just over the limit never reads as the limit itself. */
-function sizeText(bytes) {
-  const mb = bytes / (1024 * 1024);
-  if (mb >= 1) return t('appeal.size.mb', { n: Number.isInteger(mb) ? mb : (Math.ceil(mb * 10) / 10).toFixed(1) });
-  return t('appeal.size.kb', { n: Math.max(1, Math.ceil(bytes / 1024)) });
-}
-
-// ── files ──
-
-function drawFiles() {
-  fileList.replaceChildren(...chosenFiles.map((file, index) => el('li', {},
-    el('span', { class: 'file-name', text: file.name }), ' ',
-    el('span', { class: 'file-size', text: `(${sizeText(file.size)})` }), ' ',
-    el('button', {
-      type: 'button',
-      class: 'secondary small',
-      text: t('appeal.files.remove'),
-      attrs: { 'aria-label': t('appeal.files.removeLabel', { name: file.name }) },
-      on: { click: () => { chosenFiles.splice(index, 1); clearFileNote(); drawFiles(); chooseButton.focus(); } },
-    }))));
-}
-
-function isAllowedType(file) {
-  return Boolean(FILE_TYPES[file.type]) || (!file.type && FILE_NAME.test(file.name));
-}
-
-function chooseFiles() {
-  const refused = [];
-  for (const file of filesField.files) {
-    if (!isAllowedType(file)) refused.push({ key: 'appeal.files.wrongType', vars: { name: file.name } });
-    else if (file.size > MAX_FILE_BYTES) refused.push({ key: 'appeal.files.tooBig', vars: { name: file.name, size: sizeText(file.size), max: sizeText(MAX_FILE_BYTES) } });
-    else if (file.size === 0) refused.push({ key: 'appeal.files.empty', vars: { name: file.name } });
-    else if (chosenFiles.length >= MAX_FILES) refused.push({ key: 'appeal.files.tooMany', vars: { count: MAX_FILES } });
-    else chosenFiles.push(file);
-  }
-  // Cleared so that choosing the same file again (after removing it) is noticed.
-  filesField.value = '';
-  clearFileNote();
-  if (refused.length > 0) {
-    shown.fileNote = refused;
-    drawFileNote();
-  }
-  drawFiles();
-}
-
-function drawFileNote() {
-  if (shown.fileNote) markInvalid(filesField, shown.fileNote.map((n) => t(n.key, n.vars)).join(' '));
-  describeChooser();
-}
-
-/** The file input itself is hidden (its button speaks the browser's language, not the page's): its message is read with the button. */
-function describeChooser() {
-  const ids = ['appeal-files-hint'];
-  if (document.getElementById('appeal-files-error')) ids.push('appeal-files-error');
-  chooseButton.setAttribute('aria-describedby', ids.join(' '));
-}
-
-function clearFileNote() {
-  shown.fileNote = null;
-  document.getElementById('appeal-files-error')?.remove();
-  filesField.removeAttribute('aria-invalid');
-  const described = (filesField.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && id !== 'appeal-files-error');
-  filesField.setAttribute('aria-describedby', described.join(' '));
-  describeChooser();
-}
-
-function readAsBase64(file) {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
-    reader.onerror = () => reject(reader.error);
-    reader.readAsDataURL(file);
-  });
 }
 
 // ── the appeal ──
@@ -204,7 +119,7 @@ function explain(problem) {
 }
 
 function drawProblem() {
-  if (!shown.problem) { clearProblem(form); drawFileNote(); return; }
+  if (!shown.problem) { clearProblem(form); files.drawNote(); return; }
   const problem = shown.problem;
   showProblem(form, explain(problem));
   const alert = form.querySelector('[data-role="form-alert"]');
@@ -213,7 +128,7 @@ function drawProblem() {
     alert.append(el('p', {}, el('a', { id: 'not-flagged-check-link', href: check, i18n: 'appeal.problem.not_flagged.check' })));
   }
   if (problem.code === 'appeal_cooldown' && !problem.appealAgainAt) alert.replaceChildren(el('p', { i18n: 'appeal.problem.appeal_cooldown_undated' }));
-  drawFileNote();
+  files.drawNote();
 }
 
 async function submit(event) {
@@ -221,7 +136,7 @@ async function submit(event) {
   if (submitButton.disabled) return;
   shown.problem = checkFields();
   if (shown.problem) { drawProblem(); return; }
-  shown.fileNote = null;
+  files.forgetNote();
   clearProblem(form);
 
   submitButton.disabled = true;
@@ -229,7 +144,7 @@ async function submit(event) {
   try {
     let attachments;
     try {
-      attachments = await Promise.all(chosenFiles.map(async (file) => ({ fileName: file.name, contentBase64: await readAsBase64(file) })));
+      attachments = await files.read();
     } catch {
       shown.problem = { code: 'file_unreadable' };
       drawProblem();
@@ -246,10 +161,10 @@ async function submit(event) {
     };
     const answer = await api('POST', '/v1/appeals', { body });
     if (answer.status === 201) {
-      shown = { problem: null, fileNote: null, created: answer.data, open: null };
+      shown = { problem: null, created: answer.data, open: null, copied: null };
       showCreated();
     } else if (answer.ok) {
-      shown = { problem: null, fileNote: null, created: null, open: answer.data };
+      shown = { problem: null, created: null, open: answer.data, copied: null };
       showAlreadyOpen();
     } else {
       shown.problem = answer.problem;
@@ -276,7 +191,11 @@ function drawCreated() {
       el('span', { id: 'tracking-code', class: 'secret', text: appeal.trackingCode, attrs: { 'aria-labelledby': 'tracking-code-label tracking-code' } })),
     el('div', { class: 'keep-item' },
       el('span', { class: 'keep-label', id: 'access-token-label', i18n: 'appeal.created.token' }),
-      el('span', { id: 'access-token', class: 'secret', text: appeal.accessToken, attrs: { 'aria-labelledby': 'access-token-label access-token' } })),
+      el('span', { id: 'access-token', class: 'secret', text: appeal.accessToken, attrs: { 'aria-labelledby': 'access-token-label access-token' } }),
+      el('span', { class: 'hint', id: 'access-token-hint', i18n: 'appeal.created.tokenHint' }),
+      el('div', { class: 'actions copy-row' },
+        el('button', { type: 'button', id: 'access-token-copy', class: 'secondary', i18n: 'appeal.created.copy', attrs: { 'aria-describedby': 'access-token-label' }, on: { click: copyToken } }),
+        el('span', { id: 'access-token-copied', attrs: { role: 'status' }, text: shown.copied ? t(shown.copied) : '' }))),
     el('p', { text: t('appeal.created.due', { date: formatTime(appeal.dueBy) }) }),
     el('p', { i18n: 'appeal.created.contact' }),
     el('p', { class: 'keep-safety', i18n: 'appeal.created.neverAsk' }),
@@ -284,7 +203,15 @@ function drawCreated() {
   );
 }
 
+async function copyToken() {
+  const copied = await copyText(shown.created.accessToken, document.getElementById('access-token'));
+  shown.copied = copied ? 'appeal.created.copied' : 'appeal.created.copyFailed';
+  document.getElementById('access-token-copied').textContent = t(shown.copied);
+}
+
 function showCreated() {
+  // The track page this tab opens next finds the appeal here, so the person does not type the token again there.
+  rememberAppeal(shown.created.trackingCode, shown.created.accessToken);
   drawCreated();
   // The form goes away so the appeal is not sent twice; the code and token are the one thing left to read.
   form.hidden = true;
@@ -326,13 +253,11 @@ valueField.addEventListener('input', () => {
     drawHints();
   }
 });
-filesField.addEventListener('change', chooseFiles);
-chooseButton.addEventListener('click', () => filesField.click());
 form.addEventListener('submit', submit);
 onLanguageChange(() => {
   drawHints();
-  drawFiles();
+  files.redraw();
   if (shown.created) drawCreated();
   if (shown.open) drawAlreadyOpen();
-  if (shown.problem) drawProblem(); else drawFileNote();
+  if (shown.problem) drawProblem();
 });

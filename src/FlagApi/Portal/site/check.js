@@ -2,7 +2,7 @@
 // verdict in plain words, and the next step that fits it: appeal a flag on one's own number, or report.
 import {
   startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
-  formatTime, guessKind, query, KINDS,
+  formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
 
 startPage();
@@ -115,7 +115,7 @@ function clearedView(lookup, guessed) {
     facts(lookup, guessed),
     reportCount(lookup),
     protectedNotice(lookup),
-    el('p', { class: 'advice', text: t('check.clearCaveat') }),
+    el('p', { class: 'advice', id: 'cleared-caveat', text: t('check.clearedCaveat') }),
   ];
 }
 
@@ -184,7 +184,7 @@ function reportCount(lookup) {
 function protectedNotice(lookup) {
   const notice = lookup.protected;
   if (!notice) return null;
-  return el('p', { class: 'notice protected', text: t('check.protected', { display: notice.display, reason: notice.reason }) });
+  return el('p', { class: 'notice protected', text: t('check.protected', { display: notice.display, reason: localName(notice.reason) }) });
 }
 
 function reportLink(lookup) {

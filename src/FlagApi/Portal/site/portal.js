@@ -215,6 +215,59 @@ function findField(form, name) {
   return null;
 }
 
+// The appeal a person opened in this tab, { code, token }: the appeal page leaves it here when it is filed, so the track
+// page opens it without the token being typed again; the track page keeps it so a reload keeps the appeal on screen.
+// sessionStorage belongs to this tab alone and is gone when the tab is closed (a shared or borrowed phone keeps nothing),
+// unlike localStorage. The token never goes into the address, where history, bookmarks and screenshots would keep it.
+const APPEAL_KEY = 'flagapi.track';
+
+export function rememberAppeal(code, token) {
+  try { sessionStorage.setItem(APPEAL_KEY, JSON.stringify({ code, token })); } catch { /* memory only, then */ }
+}
+
+export function recallAppeal() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(APPEAL_KEY) || 'null');
+    if (stored && typeof stored.code === 'string' && typeof stored.token === 'string') return stored;
+  } catch { /* nothing usable stored */ }
+  return null;
+}
+
+export function forgetAppeal() {
+  try { sessionStorage.removeItem(APPEAL_KEY); } catch { /* nothing stored */ }
+}
+
+/**
+ * Puts text on the clipboard; false if the browser would not. The text is also selected, so a person whose browser
+ * refuses can still copy it with the keyboard or a long press.
+ */
+export async function copyText(text, selectIn) {
+  if (selectIn) {
+    const range = document.createRange();
+    range.selectNodeContents(selectIn);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A name the service keeps in both languages as "English (Chinese)", as the starting allowlist of protected numbers
+ * does for every bank and platform (migration 0004): the part in the reader's language. Any other text, such as a
+ * reason an operator wrote in one language, is shown as written.
+ */
+export function localName(text) {
+  const match = /^(.*?\S)\s*[(（]([^()（）]*\p{Script=Han}[^()（）]*)[)）]$/u.exec((text ?? '').trim());
+  if (!match || /\p{Script=Han}/u.test(match[1])) return text;
+  return current === 'zh-CN' ? match[2] : match[1];
+}
+
 /** The query string of the page's address. */
 export function query() {
   return new URLSearchParams(location.search);
@@ -264,8 +317,17 @@ function renderSafetyNotice() {
       el('li', { i18n: 'safety.money' }),
       el('li', { i18n: 'safety.calls' }),
       el('li', { i18n: 'safety.links' })),
-    el('p', {}, el('span', { i18n: 'safety.official' }), ' ', el('strong', { class: 'official-address', text: address })),
+    el('p', {}, el('span', { i18n: 'safety.official' }), ' ', el('strong', { class: 'official-address' }, breakableAddress(address))),
   );
+}
+
+/**
+ * An address that may wrap on a narrow phone after its '/', '.' and ':', never inside a part ("localhos t" or a break at
+ * a hyphen reads as another address, which is the one thing this line must not do): each part is kept whole, with a
+ * <wbr> between parts, where nothing in the text itself would let the line break.
+ */
+function breakableAddress(address) {
+  return address.split(/(?<=[/.:])/).flatMap((part, i) => [i > 0 ? el('wbr') : null, el('span', { class: 'address-part', text: part })]);
 }
 
 function renderFooter() {

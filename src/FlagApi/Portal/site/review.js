@@ -1,7 +1,7 @@
 // The reviewer console: sign in with a reviewer key (kept in this tab's sessionStorage only), work the
 // appeal queue (open, ask for more, decide one or many) and the community report queue.
 import {
-  startPage, t, el, api, applyLabels, hasLabel, onLanguageChange, problemText, showProblem, markInvalid,
+  startPage, t, el, api, applyLabels, hasLabel, localName, onLanguageChange, problemText, showProblem, markInvalid,
   clearProblem, formatTime, KINDS, CATEGORIES,
 } from './portal.js';
 
@@ -58,6 +58,7 @@ onLanguageChange(() => {
     node.textContent = t(node.dataset.reviewLabel, resolve(vars));
   }
   for (const node of document.querySelectorAll('time[data-review-time]')) node.textContent = formatTime(node.dateTime);
+  for (const node of document.querySelectorAll('.local-name[data-name]')) node.textContent = localName(node.dataset.name);
 });
 
 /** Shows a message in a status region; focus moves there so keyboard and screen reader users hear it. */
@@ -314,8 +315,24 @@ function renderQueue(page) {
   $('queue-page').replaceChildren(say('review.pager.page', { page: page.page, pages }));
   $('queue-prev').disabled = page.page <= 1;
   $('queue-next').disabled = page.page >= pages;
-  $('tab-appeals-count').textContent = String(page.total);
   renderSelection();
+  countAppealsNeedingAction();
+}
+
+/** The queue's statuses where a reviewer has to act: new ones and ones being reviewed (needs_info waits on the appellant). */
+const NEEDING_ACTION = ['submitted', 'in_review'];
+
+/**
+ * The tab's badge counts the appeals a reviewer has to act on, whatever the queue below is filtered to: a count of every
+ * appeal shown (decided ones too) made a quiet day look busy.
+ */
+async function countAppealsNeedingAction() {
+  const counts = await Promise.all(NEEDING_ACTION.map((status) => call('GET', `/v1/review/appeals?${new URLSearchParams({ status, page: '1', pageSize: '1' })}`)));
+  if (!state.key || counts.some((result) => !result.ok)) return;
+  const total = counts.reduce((sum, result) => sum + result.data.total, 0);
+  const badge = $('tab-appeals-count');
+  badge.textContent = String(total);
+  badge.dataset.needingAction = String(total);
 }
 
 function queueRow(appeal) {
@@ -328,13 +345,18 @@ function queueRow(appeal) {
     el('td', {}, el('label', { class: 'row-select', htmlFor: `select-${appeal.id}` }, select,
       el('span', { class: 'visually-hidden' }, say('review.queue.selectOne', { code })))),
     // The code and its open button come first, then the due time: what a phone shows before the table scrolls.
-    el('td', {}, el('span', { class: 'code', text: code }), el('br'),
+    el('td', {}, cellLabel('review.queue.colCode'), el('span', { class: 'code', text: code }), el('br'),
       el('button', { type: 'button', class: 'open-appeal secondary', on: { click: () => openAppeal(appeal.id) } },
         el('span', { i18n: 'review.queue.open' }), el('span', { class: 'visually-hidden', text: ` ${code}` }))),
-    el('td', { class: 'due' }, time(appeal.dueBy), appeal.overdue ? [el('br'), el('span', { class: 'badge overdue', i18n: 'review.overdue' })] : null),
-    el('td', { class: 'status' }, word('review.status', appeal.status)),
-    el('td', {}, word('review.kindShort', appeal.kind), el('br'), el('span', { class: 'identifier', text: appeal.value })),
-    el('td', {}, word('category', appeal.category)));
+    el('td', { class: 'due' }, cellLabel('review.queue.colDue'), time(appeal.dueBy), appeal.overdue ? [el('br'), el('span', { class: 'badge overdue', i18n: 'review.overdue' })] : null),
+    el('td', { class: 'status' }, cellLabel('review.queue.colStatus'), word('review.status', appeal.status)),
+    el('td', { class: 'subject' }, cellLabel('review.queue.colIdentifier'), word('review.kindShort', appeal.kind), el('br'), el('span', { class: 'identifier', text: appeal.value })),
+    el('td', { class: 'category' }, cellLabel('review.queue.colCategory'), word('category', appeal.category)));
+}
+
+/** A column's name inside its cell, shown only where the queue is drawn as cards (a phone); screen readers have the header. */
+function cellLabel(key) {
+  return el('span', { class: 'cell-label', i18n: key, attrs: { 'aria-hidden': 'true' } });
 }
 
 function renderSelection() {
@@ -518,9 +540,12 @@ function attachmentList(appeal) {
     const holder = el('div', { class: 'attachment-file' });
     const button = el('button', { type: 'button', class: 'secondary attachment-download', on: { click: () => download(appeal.id, file, button, holder) } },
       el('span', { i18n: 'review.detail.download' }), el('span', { class: 'visually-hidden', text: ` ${file.fileName}` }));
-    return el('li', {},
+    // Files that came after the filing came with an answer of the appellant (the same moment as that message).
+    const withReply = Date.parse(file.createdAt) > Date.parse(appeal.createdAt);
+    return el('li', { dataset: { sent: withReply ? 'reply' : 'filing' } },
       el('span', { class: 'file-name', text: file.fileName }), ' ',
       el('span', { class: 'hint' }, say('review.detail.fileSize', { size: Math.max(1, Math.round(file.size / 1024)) })),
+      withReply ? el('span', { class: 'hint file-sent' }, say('review.detail.fileWithReply'), ' ', time(file.createdAt)) : null,
       el('div', { class: 'actions' }, button), holder);
   }));
 }
@@ -574,7 +599,28 @@ function eventList(events) {
     el('div', {}, time(event.at), ' · ', el('span', { text: event.actor }), ' · ', el('strong', {}, word('review.action', event.action))),
     el('div', { class: 'hint' }, event.fromStatus ? [word('review.status', event.fromStatus), ' → '] : null, word('review.status', event.toStatus)),
     event.publicMessage ? el('p', { class: 'statement' }, el('span', { class: 'badge', i18n: 'review.detail.public' }), ' ', el('span', { text: event.publicMessage })) : null,
-    event.internalNote ? el('p', { class: 'statement internal' }, el('span', { class: 'badge internal', i18n: 'review.detail.internal' }), ' ', el('span', { text: event.internalNote })) : null)));
+    event.internalNote ? el('p', { class: 'statement internal' }, el('span', { class: 'badge internal', i18n: 'review.detail.internal' }), ' ', serverText(event.internalNote)) : null)));
+}
+
+// Texts the service writes itself, in English and in these fixed forms, into an entry's history (AppealSubmissionService,
+// AppealDecisionWriter, ReportDecisionWriter) and an appeal's events (ReviewService's assignment): the console says them
+// in the reader's language, with the reviewer's own words after them as they were written. Any other text is a person's.
+const SERVER_TEXTS = [
+  [/^Appeal (AP-[0-9A-Z]{4}-[0-9A-Z]{4}) submitted$/, (m) => say('review.serverText.appealSubmitted', { code: m[1] })],
+  [/^Appeal (AP-[0-9A-Z]{4}-[0-9A-Z]{4}) (approved|rejected): ([\s\S]*)$/, (m) => [
+    say(m[2] === 'approved' ? 'review.serverText.appealApproved' : 'review.serverText.appealRejected', { code: m[1] }), ' ',
+    el('span', { class: 'their-words', text: m[3] })]],
+  [/^Accepted from (\d+) community reports?: ([\s\S]*)$/, (m) => [
+    say('review.serverText.reportsAccepted', { count: Number(m[1]) }), ' ', el('span', { class: 'their-words', text: m[2] })]],
+  [/^Assigned to (.+)$/, (m) => say('review.serverText.assigned', { reviewer: m[1] })],
+];
+
+function serverText(text) {
+  for (const [pattern, draw] of SERVER_TEXTS) {
+    const match = pattern.exec(text);
+    if (match) return draw(match);
+  }
+  return el('span', { text });
 }
 
 function entryRecord(entry) {
@@ -598,7 +644,7 @@ function entryRecord(entry) {
     el('h4', { i18n: 'review.entry.history' }),
     el('ol', { class: 'history', id: 'entry-history' }, entry.history.map((change) => el('li', {},
       el('div', {}, time(change.at), ' · ', el('span', { text: change.actor }), ' · ', el('strong', {}, word('review.entryAction', change.action))),
-      change.reason ? el('div', { class: 'statement', text: change.reason }) : null))));
+      change.reason ? el('div', { class: 'statement' }, serverText(change.reason)) : null))));
 }
 
 function sourceItem(source) {
@@ -789,7 +835,7 @@ function reportGroup(group) {
         ['review.reports.topCategory', group.topCategory ? word('category', group.topCategory) : el('span', { i18n: 'review.reports.noCategory' })],
         group.entry ? ['review.reports.entry', word('review.entryStatus', group.entry.status), ' · ', word('category', group.entry.category), ' · ',
           say('review.source.risk', { risk: { label: `risk.${group.entry.risk}` } })] : null,
-        group.protection ? ['review.reports.protection', el('strong', { text: group.protection })] : null,
+        group.protection ? ['review.reports.protection', el('strong', { class: 'local-name', dataset: { name: group.protection }, text: localName(group.protection) })] : null,
       ]),
       el('h4', { i18n: 'review.reports.descriptions' }),
       group.descriptions.length === 0 ? el('p', { class: 'hint', i18n: 'review.reports.noDescriptions' })

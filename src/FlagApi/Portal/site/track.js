@@ -1,15 +1,13 @@
 // The track page: the appellant opens their appeal with its tracking code and access token, answers a reviewer's
 // questions, withdraws, and reads the decision.
 import {
-  api, clearProblem, el, formatTime, hasLabel, onLanguageChange, problemText, query, showProblem,
-  startPage, t,
+  api, clearProblem, el, forgetAppeal, formatTime, hasLabel, onLanguageChange, problemText, query, recallAppeal,
+  rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
+import { filePicker } from './files.js';
 
-// The token is a secret that opens the appeal, so it lives in this page's memory and, so that a reload of the tab keeps
-// the appeal on screen, in sessionStorage: that belongs to this tab alone and is gone when the tab is closed (a shared
-// or borrowed phone keeps nothing), unlike localStorage. It never goes into the address, where history, bookmarks and
-// screenshots of the address bar would keep it.
-const SESSION_KEY = 'flagapi.track';
+// The token is a secret that opens the appeal, so it lives in this page's memory and in this tab's sessionStorage
+// (rememberAppeal in portal.js says why there), never in the address.
 const OPEN_STATES = ['submitted', 'in_review', 'needs_info'];
 
 startPage();
@@ -28,22 +26,11 @@ let shownProblem = null;
 /** What the appeal view says about the last action (answer sent, withdrawn, …), redrawn on language change. */
 let notice = null;
 let confirming = false;
-
-function remember(code, token) {
-  try { sessionStorage.setItem(SESSION_KEY, JSON.stringify({ code, token })); } catch { /* memory only, then */ }
-}
-
-function recall() {
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
-    if (stored && typeof stored.code === 'string' && typeof stored.token === 'string') return stored;
-  } catch { /* nothing usable stored */ }
-  return null;
-}
-
-function forget() {
-  try { sessionStorage.removeItem(SESSION_KEY); } catch { /* nothing stored */ }
-}
+/** The files chosen for the answer, kept while the appeal view is drawn again (a language change, a refused send). */
+const answerFiles = [];
+let answerPicker = null;
+/** The API's refusals of a file, shown next to the file chooser. */
+const FILE_CODES = new Set(['too_many_attachments', 'invalid_attachment', 'attachment_type_not_allowed', 'attachment_too_large', 'body_too_large']);
 
 /** A code as a person may write it (any case, spaces, with or without AP), as AP-XXXX-XXXX; null if it cannot be one. */
 function normalizeCode(text) {
@@ -71,7 +58,7 @@ async function open(code, token, { focusView = true } = {}) {
     if (!answer.ok) {
       current = null;
       // A refused code and token are dropped; after a passing failure (network, rate limit) pressing again still works.
-      if (answer.problem.code === 'appeal_not_found') forget();
+      if (answer.problem.code === 'appeal_not_found') forgetAppeal();
       view.hidden = true;
       view.replaceChildren();
       shownProblem = answer.problem;
@@ -82,7 +69,7 @@ async function open(code, token, { focusView = true } = {}) {
     clearProblem(form);
     current = { code: answer.data.trackingCode, token, appeal: answer.data };
     codeField.value = current.code;
-    remember(current.code, token);
+    rememberAppeal(current.code, token);
     notice = null;
     confirming = false;
     drawView();
@@ -110,7 +97,7 @@ function submit(event) {
   if (submitButton.disabled) return;
   const errors = {};
   const code = normalizeCode(codeField.value);
-  const token = tokenField.value.replace(/\s+/g, '');
+  const token = tokenField.value.normalize('NFKC').replace(/\s+/g, '');
   if (!codeField.value.trim()) errors.code = [t('track.error.code')];
   else if (!code) errors.code = [t('track.error.codeFormat')];
   if (!token) errors.token = [t('track.error.token')];
@@ -173,11 +160,29 @@ function drawAnswerForm() {
     el('div', { class: 'field' },
       el('label', { attrs: { for: 'answer-message' } }, el('span', { i18n: 'track.answer.label' }), ' ', el('span', { class: 'required', i18n: 'form.required' })),
       el('span', { class: 'hint', id: 'answer-message-hint', i18n: 'track.answer.hint' }),
-      el('textarea', { id: 'answer-message', name: 'message', rows: 5, maxLength: 5000, required: true, dataset: { field: 'message' }, attrs: { 'aria-describedby': 'answer-message-hint' } })),
+      el('textarea', { id: 'answer-message', name: 'message', rows: 5, maxLength: 5000, dataset: { field: 'message' }, attrs: { 'aria-describedby': 'answer-message-hint' } })),
+    drawAnswerFiles(),
     el('div', { class: 'actions' },
       el('button', { type: 'submit', id: 'answer-submit', i18n: 'track.answer.submit' })));
   return answerForm;
 }
+
+/** Photos or PDF files with the answer (a reviewer asking for a photo of a contract gets one), as when filing. */
+function drawAnswerFiles() {
+  const input = el('input', {
+    id: 'answer-files', name: 'files', type: 'file', multiple: true, class: 'visually-hidden', tabIndex: -1,
+    dataset: { field: 'attachments files' },
+    attrs: { accept: '.png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf', 'aria-describedby': 'answer-files-hint' },
+  });
+  const hint = el('span', { class: 'hint', id: 'answer-files-hint' });
+  const button = el('button', { type: 'button', id: 'answer-files-choose', class: 'secondary', i18n: 'appeal.files.choose', attrs: { 'aria-describedby': 'answer-files-hint' } });
+  const list = el('ul', { id: 'answer-file-list', class: 'file-list', attrs: { 'aria-live': 'polite' } });
+  answerPicker = filePicker({ input, button, list, hint, chosen: answerFiles });
+  return el('div', { class: 'field' },
+    el('label', { attrs: { for: 'answer-files' } }, el('span', { i18n: 'track.answer.files' }), ' ', el('span', { class: 'optional', i18n: 'form.optional' })),
+    hint, input, button, list);
+}
+
 
 async function sendAnswer(event) {
   event.preventDefault();
@@ -187,14 +192,26 @@ async function sendAnswer(event) {
   if (button.disabled) return;
   clearProblem(answerForm);
   const message = field.value.trim();
-  if (!message) {
+  if (!message && answerFiles.length === 0) {
     showProblem(answerForm, { code: 'track:fields', detail: t('track.error.fields'), errors: { message: [t('track.error.answer')] } });
     return;
   }
+  answerPicker.forgetNote();
   button.disabled = true;
   button.textContent = t('form.sending');
-  const answer = await api('POST', path(current.code, '/messages'), { body: { message }, headers: tokenHeaders() });
+  let attachments;
+  try {
+    attachments = await answerPicker.read();
+  } catch {
+    button.disabled = false;
+    button.textContent = t('track.answer.submit');
+    showProblem(answerForm, { code: 'track:file_unreadable', detail: t('appeal.problem.file_unreadable'), errors: { attachments: [t('appeal.problem.file_unreadable')] } });
+    return;
+  }
+  const body = attachments.length > 0 ? { message, attachments } : { message };
+  const answer = await api('POST', path(current.code, '/messages'), { body, headers: tokenHeaders() });
   if (answer.ok) {
+    answerFiles.length = 0;
     current.appeal = answer.data;
     notice = { key: 'track.answer.sent' };
     drawView();
@@ -226,8 +243,11 @@ async function explainActionProblem(problem, actionForm, restore) {
     drawFormProblem();
     return;
   }
-  const key = `track.problem.${problem.code}`;
-  showProblem(actionForm, { code: `track:${problem.code}`, detail: hasLabel(key) ? t(key) : problemText(problem) });
+  // A refused file is named as on the appeal page, next to the file chooser.
+  const key = [`track.problem.${problem.code}`, `appeal.problem.${problem.code}`].find(hasLabel);
+  const detail = key ? t(key) : problemText(problem);
+  const aboutFiles = FILE_CODES.has(problem.code) && document.getElementById('answer-files');
+  showProblem(actionForm, { code: `track:${problem.code}`, detail, errors: aboutFiles ? { attachments: [detail] } : {} });
 }
 
 function drawDecision(appeal) {
@@ -243,7 +263,24 @@ function drawDecision(appeal) {
   appeal.decision.reason ? el('p', {}, el('strong', { i18n: 'track.decision.reason' }), ' ', el('span', { class: 'decision-reason', text: appeal.decision.reason })) : null,
   approved
     ? [el('p', { i18n: 'track.decision.approvedExplain' }), el('p', { i18n: 'track.decision.approvedStill' })]
-    : [el('p', { i18n: 'track.decision.rejectedAgain' }), el('p', {}, el('a', { href: '/appeal', i18n: 'track.decision.newAppeal' }))]);
+    : drawAppealAgain(appeal));
+}
+
+/**
+ * After a rejection a new appeal on the identifier is refused until the cool-down ends: until then the page says from
+ * when, instead of a link to a form that would be refused; after it, the link leads to the form filled in for it.
+ */
+function drawAppealAgain(appeal) {
+  const again = appeal.decision.appealAgainAt;
+  if (again && Date.parse(again) > Date.now()) {
+    return el('p', { id: 'appeal-again', dataset: { appealAgainAt: again } },
+      el('span', { text: t('track.decision.rejectedWait', { date: formatTime(again) }) }));
+  }
+  const href = `/appeal?${new URLSearchParams({ kind: appeal.kind, value: appeal.query || appeal.value })}`;
+  return [
+    el('p', { i18n: 'track.decision.rejectedAgain' }),
+    el('p', {}, el('a', { id: 'new-appeal-link', href, i18n: 'track.decision.newAppeal' })),
+  ];
 }
 
 const ACTIONS = ['submitted', 'assigned', 'info_requested', 'message', 'withdrawn', 'approved', 'rejected'];
@@ -256,7 +293,10 @@ function drawEvent(event) {
       el('strong', { class: 'history-who', i18n: `track.by.${by}` }), ' · ',
       el('time', { attrs: { datetime: event.at }, text: formatTime(event.at) })),
     el('p', { class: 'history-what', text: what }),
-    event.message ? el('blockquote', { class: 'history-message', text: event.message }) : null);
+    event.message ? el('blockquote', { class: 'history-message', text: event.message }) : null,
+    event.attachments?.length > 0
+      ? el('ul', { class: 'history-files', attrs: { 'aria-label': t('track.sent.files') } }, event.attachments.map((file) => el('li', { text: file.fileName })))
+      : null);
 }
 
 function drawSent(appeal) {
@@ -331,7 +371,7 @@ function close() {
   current = null;
   notice = null;
   confirming = false;
-  forget();
+  forgetAppeal();
   tokenField.value = '';
   view.hidden = true;
   view.replaceChildren();
@@ -367,7 +407,7 @@ onLanguageChange(() => {
 });
 
 const asked = query().get('code');
-const stored = recall();
+const stored = recallAppeal();
 if (asked) codeField.value = asked;
 if (stored && (!asked || normalizeCode(asked) === stored.code)) {
   codeField.value = stored.code;
