@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 namespace FlagApi.Tests.Portal;
 
 [Collection(BrowserTests.Name)]
+[Trait("Speed", "Slow")] // Chromium against the real service
 public sealed partial class AppealPageTests(BrowserFixture browser)
 {
     private const string Number = "+8613800138000";

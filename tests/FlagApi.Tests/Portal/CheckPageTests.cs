@@ -6,6 +6,7 @@ namespace FlagApi.Tests.Portal;
 
 /// <summary>The check page as a person uses it: one field, a verdict in plain words, and the next step that fits it.</summary>
 [Collection(BrowserTests.Name)]
+[Trait("Speed", "Slow")] // Chromium against the real service
 public sealed class CheckPageTests(BrowserFixture browser)
 {
     private const string Number = "+8613800138000";

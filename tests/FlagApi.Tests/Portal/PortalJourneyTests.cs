@@ -13,6 +13,7 @@ public sealed class PortalJourneyOnPostgres(BrowserFixture browser, PostgresTarg
 /// The whole path of a wrongly flagged person, in a real browser against the real service: check, appeal,
 /// a reviewer's question, the answer, the approval, and the check page saying cleared.
 /// </summary>
+[Trait("Speed", "Slow")] // Chromium against the real service
 public abstract class PortalJourneyTests(BrowserFixture browser, DatabaseTarget target)
 {
     [Fact]

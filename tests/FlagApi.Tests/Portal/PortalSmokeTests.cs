@@ -4,6 +4,7 @@ using Microsoft.Playwright;
 namespace FlagApi.Tests.Portal;
 
 [Collection(BrowserTests.Name)]
+[Trait("Speed", "Slow")] // Chromium against the real service
 public sealed class PortalSmokeTests(BrowserFixture browser)
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace FlagApi.Tests.Portal;
 
 /// <summary>The report page: a report is sent, said not to flag by itself, and refused field by field when incomplete.</summary>
 [Collection(BrowserTests.Name)]
+[Trait("Speed", "Slow")] // Chromium against the real service
 public sealed class ReportPageTests(BrowserFixture browser)
 {
     private static readonly (Screen Screen, string? Language, string Suffix)[] Views =

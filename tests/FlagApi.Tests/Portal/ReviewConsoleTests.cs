@@ -7,6 +7,7 @@ using Microsoft.Playwright;
 namespace FlagApi.Tests.Portal;
 
 [Collection(BrowserTests.Name)]
+[Trait("Speed", "Slow")] // Chromium against the real service
 public sealed class ReviewConsoleTests(BrowserFixture browser)
 {
     private const string KeyStore = "flagapi.reviewerKey";
