@@ -74,7 +74,7 @@ try
     app.MapPortal();
     await app.RunAsync();
 }
-catch (Exception failure) when (ServiceStart.Refusal(failure) is { } refusal)
+catch (Exception failure) when (ServiceStart.IsOwnProcess && ServiceStart.Refusal(failure) is { } refusal)
 {
     // A setting that does not validate is the operator's to fix: one line saying which, not the host's stack trace.
     await Console.Error.WriteLineAsync(refusal);

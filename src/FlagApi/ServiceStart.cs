@@ -26,6 +26,12 @@ public static class ServiceStart
     }
 
     /// <summary>
+    /// True when this app is the process (<c>dotnet FlagApi.dll</c>), false when a test host runs its entry point
+    /// (WebApplicationFactory), which must see a failed start as the exception it is.
+    /// </summary>
+    public static bool IsOwnProcess => System.Reflection.Assembly.GetEntryAssembly() == typeof(ServiceStart).Assembly;
+
+    /// <summary>
     /// The one line an operator needs when the start failed on its configuration (a value that does not validate or does not
     /// convert) or on a database this build must not serve; null for any other failure, which keeps its stack trace.
     /// </summary>

@@ -18,6 +18,7 @@ public sealed class WorkingDirectoryTests : IDisposable
 
     private readonly DirectoryInfo caller = Directory.CreateTempSubdirectory("flagapi-caller-");
     private readonly List<string> cleanUp = [];
+    private readonly List<string> emptyFolders = [];
 
     public WorkingDirectoryTests() => cleanUp.Add(caller.FullName);
 
@@ -101,6 +102,12 @@ public sealed class WorkingDirectoryTests : IDisposable
         // Relative to the content root, which under dotnet run is the project folder; inside data/, which git ignores.
         var dataFolder = Path.Combine("data", $"test-{Guid.NewGuid():N}");
         var absoluteData = RepositoryFiles.PathOf("src", "FlagApi", dataFolder);
+        var projectData = RepositoryFiles.PathOf("src", "FlagApi", "data");
+        if (!Directory.Exists(projectData))
+        {
+            emptyFolders.Add(projectData);
+        }
+
         cleanUp.Add(absoluteData);
         await File.WriteAllTextAsync(Path.Combine(caller.FullName, "list.csv"), List);
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
@@ -130,6 +137,12 @@ public sealed class WorkingDirectoryTests : IDisposable
         foreach (var folder in cleanUp.Where(Directory.Exists))
         {
             Directory.Delete(folder, recursive: true);
+        }
+
+        // A folder the test made for its own, removed only while nothing else was put there meanwhile.
+        foreach (var folder in emptyFolders.Where(f => Directory.Exists(f) && !Directory.EnumerateFileSystemEntries(f).Any()))
+        {
+            Directory.Delete(folder);
         }
     }
 
