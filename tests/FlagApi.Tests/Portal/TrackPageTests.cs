@@ -137,6 +137,12 @@ public sealed class TrackPageTests(BrowserFixture browser)
             await Assertions.Expect(page.Locator("#answer-message-error")).ToHaveTextAsync("请写下您的回复，或添加审核人员要的照片或文件。");
 
             await page.Locator("#answer-message").FillAsync("营业执照号码 91530100MA6K123456，照片我去拍。");
+
+            // Opening the appeal again (pressed once more, or opened by itself from the success page) keeps what is typed.
+            await page.Locator("#track-submit").ClickAsync();
+            await Assertions.Expect(page.Locator("#track-submit")).ToBeEnabledAsync();
+            await Assertions.Expect(page.Locator("#answer-message")).ToHaveValueAsync("营业执照号码 91530100MA6K123456，照片我去拍。");
+
             await page.Locator("#answer-submit").ClickAsync();
             await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "in_review");
             await Assertions.Expect(page.Locator("#track-notice")).ToHaveTextAsync("您的回复已发送，审核人员会继续处理。");

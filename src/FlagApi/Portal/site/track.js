@@ -67,12 +67,16 @@ async function open(code, token, { focusView = true } = {}) {
     }
     shownProblem = null;
     clearProblem(form);
+    // Opening the same appeal again (pressed while it was open) keeps an answer being typed, as a language change does.
+    const typed = current?.code === answer.data.trackingCode ? document.getElementById('answer-message')?.value : null;
     current = { code: answer.data.trackingCode, token, appeal: answer.data };
     codeField.value = current.code;
     rememberAppeal(current.code, token);
     notice = null;
     confirming = false;
     drawView();
+    const answerField = document.getElementById('answer-message');
+    if (typed && answerField) answerField.value = typed;
     if (focusView) document.getElementById('appeal-view-title').focus();
   } finally {
     submitButton.disabled = false;
