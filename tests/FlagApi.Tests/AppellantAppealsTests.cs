@@ -162,9 +162,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
 
         foreach (var typed in new[] { token, token.ToLowerInvariant(), bare, bare.ToLowerInvariant(), token.Replace('-', ' '), $" {bare[..6]} {bare[6..15]}-{bare[15..]} " })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
-            request.Headers.Add("X-Appeal-Token", typed);
-            var response = await client.SendAsync(request);
+            var response = await ReadAsync(client, Code(created), typed);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"'{typed}': {(int)response.StatusCode}");
         }
 
@@ -172,9 +170,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         var changed = (bare[0] == '3' ? "4" : "3") + bare[1..];
         foreach (var wrong in new[] { bare + "3", bare[1..], changed, string.Concat(Enumerable.Repeat(token, 3)) })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
-            request.Headers.Add("X-Appeal-Token", wrong);
-            await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.NotFound, "appeal_not_found");
+            await Problem.AssertAsync(await ReadAsync(client, Code(created), wrong), HttpStatusCode.NotFound, "appeal_not_found");
         }
     }
 
@@ -196,9 +192,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
 
         foreach (var typed in new[] { oldToken, $" {oldToken} " })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
-            request.Headers.Add("X-Appeal-Token", typed);
-            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ReadAsync(client, Code(created), typed)).StatusCode);
         }
 
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, Code(created), oldToken, "messages", new { message = "Still mine." })).StatusCode);
@@ -206,9 +200,7 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         // The old format is case-sensitive base64url: another case or a missing dash is another token.
         foreach (var wrong in new[] { oldToken.ToUpperInvariant(), oldToken.Replace("-", "", StringComparison.Ordinal), Token(created) })
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
-            request.Headers.Add("X-Appeal-Token", wrong);
-            await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.NotFound, "appeal_not_found");
+            await Problem.AssertAsync(await ReadAsync(client, Code(created), wrong), HttpStatusCode.NotFound, "appeal_not_found");
         }
     }
 
@@ -665,6 +657,14 @@ public abstract class AppellantAppealsTests(DatabaseTarget target)
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + Code(created));
         request.Headers.Add("X-Appeal-Token", Token(created));
         return await Json(await client.SendAsync(request));
+    }
+
+    /// <summary>The appellant's view of the appeal, asked for with the token as typed.</summary>
+    private static async Task<HttpResponseMessage> ReadAsync(HttpClient client, string code, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/appeals/" + code);
+        request.Headers.Add("X-Appeal-Token", token);
+        return await client.SendAsync(request);
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string code, string token, string action, object? body)
