@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using FlagApi.Data;
 using FlagApi.Appeals;
 using FlagApi.Entries;
 using FlagApi.Feed;

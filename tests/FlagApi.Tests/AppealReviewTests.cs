@@ -87,7 +87,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
 
         var item = Assert.Single(page.Items);
         Assert.Equal((id, "phone", "+8613800138000", AppealStatus.Submitted, false), (item.Id, item.Kind, item.Value, item.Status, item.Overdue));
-        Assert.Equal(Entries.Category.ImpersonatingAuthorities, item.Category);
+        Assert.Equal(Data.Category.ImpersonatingAuthorities, item.Category);
         Assert.Equal([listId], item.ListIds);
         Assert.Equal(new Appellant("Zhang Wei", "+86 139 0000 0000"), item.Appellant);
         Assert.StartsWith("AP-", item.TrackingCode, StringComparison.Ordinal);
@@ -220,7 +220,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         Assert.Equal((AppealStatus.Approved, "Carrier confirms the owner since 2015", Verification.CarrierRealName, "called China Mobile"),
             (appeal.Decision!.Outcome, appeal.Decision.Reason, appeal.Decision.Verification, appeal.Decision.VerificationNote));
         Assert.Equal(("approved", "called China Mobile"), (appeal.Events[^1].Action, appeal.Events[^1].InternalNote));
-        Assert.Equal(Entries.EntryStatus.Cleared, appeal.Entry.Status);
+        Assert.Equal(Data.EntryStatus.Cleared, appeal.Entry.Status);
         var cleared = appeal.Entry.History[^1];
         Assert.Equal("cleared", cleared.Action);
         Assert.Equal($"Appeal {appeal.TrackingCode} approved: Carrier confirms the owner since 2015", cleared.Reason);
@@ -231,7 +231,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
         var change = await db.ChangeLog.OrderByDescending(c => c.Version).FirstAsync();
-        Assert.Equal((ChangeOps.Remove, Entries.EntryStatus.Cleared, "+8613800138000"), (change.Op, change.Status, change.Value));
+        Assert.Equal((ChangeOps.Remove, Data.EntryStatus.Cleared, "+8613800138000"), (change.Op, change.Status, change.Value));
         Assert.Equal(change.Version, (await db.ListState.SingleAsync()).Version);
         Assert.Equal(change.Version, appeal.Entry.Version);
         Assert.True(await db.AuditLog.AnyAsync(a => a.Action == "appeal.approved" && a.SubjectType == "appeal"));
@@ -269,7 +269,7 @@ public abstract class AppealReviewTests(DatabaseTarget target)
         Assert.Equal(AppealStatus.Rejected, appeal.Status);
         Assert.Equal(("rejected", "Police confirmed the number called victims in May"), (appeal.Events[^1].Action, appeal.Events[^1].PublicMessage));
         Assert.Null(appeal.Decision!.Verification);
-        Assert.Equal(Entries.EntryStatus.Active, appeal.Entry.Status);
+        Assert.Equal(Data.EntryStatus.Active, appeal.Entry.Status);
         Assert.Equal("appeal_rejected", appeal.Entry.History[^1].Action);
         Assert.Equal(Verdict.Flagged, (await LookupAsync(app, "13800138000")).Verdict);
     }

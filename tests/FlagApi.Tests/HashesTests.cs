@@ -67,10 +67,10 @@ public abstract class HashesTests(DatabaseTarget target)
         Assert.Equal(2, matched.Count);
         var url = Assert.Single(matched, h => h.Kind == "url");
         Assert.Equal("evil.example/1/", mine[url.Hash].Key);
-        Assert.Equal(Entries.Category.TaskBrushing, url.Category);
+        Assert.Equal(Data.Category.TaskBrushing, url.Category);
         var domain = Assert.Single(matched, h => h.Kind == "domain");
         Assert.Equal("b.evil.example", mine[domain.Hash].Key);
-        Assert.Equal(Entries.Risk.Medium, domain.Risk);
+        Assert.Equal(Data.Risk.Medium, domain.Risk);
         Assert.Equal(3, answer.ListVersion);
     }
 

@@ -49,8 +49,8 @@ public abstract class ImportCommandTests(DatabaseTarget target) : IDisposable
         Assert.Equal("called claiming to be \"police\", asked for a transfer", notes[0]);
         Assert.Equal("note over\ntwo lines", notes[2]?.ReplaceLineEndings("\n"));
         var app2 = await db.Entries.SingleAsync(e => e.Kind == Identifiers.IdentifierKind.App);
-        Assert.Equal(Entries.Risk.High, app2.Risk); // police lists default to high risk
-        Assert.Equal(Entries.Category.Other, (await db.Entries.SingleAsync(e => e.Kind == Identifiers.IdentifierKind.Account)).Category);
+        Assert.Equal(Data.Risk.High, app2.Risk); // police lists default to high risk
+        Assert.Equal(Data.Category.Other, (await db.Entries.SingleAsync(e => e.Kind == Identifiers.IdentifierKind.Account)).Category);
         Assert.Equal("Weekly list", (await db.Lists.SingleAsync()).Title);
     }
 

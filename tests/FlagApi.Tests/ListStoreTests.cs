@@ -60,11 +60,11 @@ public abstract class ListStoreTests(DatabaseTarget target)
         var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
         var entry = await db.Entries.Include(e => e.Sources).SingleAsync();
         Assert.Equal(["Police A 2026-47", "Police B 2026-48"], entry.Sources.Select(s => s.Label).Order());
-        Assert.Equal(Entries.Risk.Medium, entry.Risk); // a lower rating from another list does not lower the risk
+        Assert.Equal(Data.Risk.Medium, entry.Risk); // a lower rating from another list does not lower the risk
         // The new source is an update every instance's index picks up from the change log; what a client syncs is unchanged.
         var changes = await db.ChangeLog.OrderBy(c => c.Version).ToListAsync();
         Assert.Equal([ChangeOps.Add, ChangeOps.Update], changes.Select(c => c.Op));
-        Assert.Equal((Entries.Category.Other, Entries.Risk.Medium), (changes[1].Category, changes[1].Risk));
+        Assert.Equal((Data.Category.Other, Data.Risk.Medium), (changes[1].Category, changes[1].Risk));
         Assert.Equal(["flagged", "source_added"], await db.EntryHistory.OrderBy(h => h.Id).Select(h => h.Action).ToListAsync());
     }
 
@@ -80,7 +80,7 @@ public abstract class ListStoreTests(DatabaseTarget target)
         var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
         var changes = await db.ChangeLog.OrderBy(c => c.Version).ToListAsync();
         Assert.Equal([ChangeOps.Add, ChangeOps.Update], changes.Select(c => c.Op));
-        Assert.Equal(Entries.Risk.High, changes[1].Risk);
+        Assert.Equal(Data.Risk.High, changes[1].Risk);
         var update = await db.EntryHistory.OrderBy(h => h.Id).LastAsync();
         Assert.Equal("updated", update.Action);
         Assert.Equal("low", JsonDocument.Parse(update.Before!).RootElement.GetProperty("risk").GetString());
@@ -164,7 +164,7 @@ public abstract class ListStoreTests(DatabaseTarget target)
         {
             var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
             var entry = await db.Entries.SingleAsync();
-            entry.Status = Entries.EntryStatus.Expired;
+            entry.Status = Data.EntryStatus.Expired;
             await db.SaveChangesAsync();
         }
 
@@ -173,7 +173,7 @@ public abstract class ListStoreTests(DatabaseTarget target)
         Assert.Equal(1, outcome.Result!.Reflagged);
         await using var check = app.Services.CreateAsyncScope();
         var checkDb = check.ServiceProvider.GetRequiredService<FlagDbContext>();
-        Assert.Equal(Entries.EntryStatus.Active, (await checkDb.Entries.SingleAsync()).Status);
+        Assert.Equal(Data.EntryStatus.Active, (await checkDb.Entries.SingleAsync()).Status);
         Assert.Equal("reflagged", (await checkDb.EntryHistory.OrderBy(h => h.Id).LastAsync()).Action);
         Assert.Equal(ChangeOps.Add, (await checkDb.ChangeLog.OrderBy(c => c.Version).LastAsync()).Op);
     }
@@ -201,8 +201,8 @@ public abstract class ListStoreLargeTests(DatabaseTarget target)
         // An entry written through EF (as reports and appeals will) takes the next id the database hands out.
         db.Entries.Add(new Entry
         {
-            Kind = Identifiers.IdentifierKind.Domain, Value = "new.example", Display = "new.example", Category = Entries.Category.Other,
-            Risk = Entries.Risk.Low, Status = Entries.EntryStatus.Active, FirstSeen = DateTime.UtcNow, LastSeen = DateTime.UtcNow, Version = 2_502,
+            Kind = Identifiers.IdentifierKind.Domain, Value = "new.example", Display = "new.example", Category = Data.Category.Other,
+            Risk = Data.Risk.Low, Status = Data.EntryStatus.Active, FirstSeen = DateTime.UtcNow, LastSeen = DateTime.UtcNow, Version = 2_502,
         });
         await db.SaveChangesAsync();
         Assert.Equal(2_502, await db.Entries.MaxAsync(e => e.Id));

@@ -65,7 +65,7 @@ public abstract class ListsApiTests(DatabaseTarget target)
         Assert.Equal(["138-0013-8000", "云客服"], detail.Entries.Items.Select(i => i.Display));
         Assert.Equal("screen sharing", detail.Entries.Items[1].Note);
         var second = (await anonymous.GetFromJsonAsync<ListDetail>($"/v1/batches/{result.Id}?pageSize=2&page=2", Json))!;
-        Assert.Equal(Entries.Risk.Medium, Assert.Single(second.Entries.Items).Risk);
+        Assert.Equal(Data.Risk.Medium, Assert.Single(second.Entries.Items).Risk);
     }
 
     [Fact]
@@ -335,7 +335,7 @@ public abstract class ListsApiTests(DatabaseTarget target)
         // The retraction is public record, and it is in the change log as a removal.
         var record = await app.GetJsonAsync<ListDetail>($"/v1/batches/{listA}");
         Assert.Equal("published the wrong week's file", record.List.Retraction?.Reason);
-        Assert.Equal(Entries.EntryStatus.Retracted, record.Entries.Items.Single(i => i.Value == "+8613800138000").Status);
+        Assert.Equal(Data.EntryStatus.Retracted, record.Entries.Items.Single(i => i.Value == "+8613800138000").Status);
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
         var lastChanges = await db.ChangeLog.OrderByDescending(c => c.Version).Take(2).ToListAsync();

@@ -42,8 +42,8 @@ public abstract class LookupApiTests(DatabaseTarget target)
         Assert.Equal("+8613800138000", result.Canonical);
         var match = Assert.Single(result.Matches);
         Assert.Equal("+8613800138000", match.Expression);
-        Assert.Equal(Entries.Category.ImpersonatingAuthorities, match.Category);
-        Assert.Equal(Entries.Risk.High, match.Risk);
+        Assert.Equal(Data.Category.ImpersonatingAuthorities, match.Category);
+        Assert.Equal(Data.Risk.High, match.Risk);
         var source = Assert.Single(match.Sources);
         Assert.Equal("list", source.Type);
         Assert.Contains("Test police", source.Label, StringComparison.Ordinal);
@@ -429,7 +429,7 @@ public abstract class LookupApiTests(DatabaseTarget target)
         var result = await LookupAsync(app, "phone", "13800138000");
 
         Assert.Equal(Verdict.Clear, result.Verdict);
-        Assert.Equal(Entries.EntryStatus.Expired, Assert.Single(result.Matches).Status);
+        Assert.Equal(Data.EntryStatus.Expired, Assert.Single(result.Matches).Status);
     }
 
     [Fact]
@@ -442,7 +442,7 @@ public abstract class LookupApiTests(DatabaseTarget target)
 
         Assert.Equal(Verdict.Cleared, result.Verdict);
         Assert.False(result.Flagged);
-        Assert.Equal(Entries.EntryStatus.Cleared, Assert.Single(result.Matches).Status);
+        Assert.Equal(Data.EntryStatus.Cleared, Assert.Single(result.Matches).Status);
     }
 
     [Fact]

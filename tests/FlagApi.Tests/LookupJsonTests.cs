@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Lookup;
 using FlagApi.Tests.Infrastructure;

@@ -62,7 +62,7 @@ public abstract class MigrationTests(DatabaseTarget target)
         Assert.Equal(new DateTime(2019, 7, 1, 8, 0, 0, DateTimeKind.Utc), entries[0].FirstSeen);
         Assert.Equal("Shenzhen PSB list 2019-07", Assert.Single(entries[0].Sources).Label);
         Assert.Equal("legacy", entries[0].Sources[0].SourceType);
-        Assert.Equal(Entries.EntryStatus.Cleared, entries[1].Status);
+        Assert.Equal(Data.EntryStatus.Cleared, entries[1].Status);
         Assert.Equal(2, await migrated.ChangeLog.CountAsync());
         Assert.Equal(2, await migrated.EntryHistory.CountAsync());
 

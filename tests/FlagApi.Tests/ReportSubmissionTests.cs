@@ -110,7 +110,7 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
 
         var row = await SingleReportAsync(app);
         Assert.Equal((Canonical, "+86 138-0013-8000", "pending", "anonymous", 1), (row.Value, row.Query, row.Status, row.ReporterType, row.Times));
-        Assert.Equal(Entries.Category.ImpersonatingAuthorities, row.Category);
+        Assert.Equal(Data.Category.ImpersonatingAuthorities, row.Category);
         Assert.Contains("\"type\":\"link\"", row.Evidence, StringComparison.Ordinal);
         Assert.Matches("^[0-9a-f]{64}$", row.ReporterHash);
         Assert.Matches("^[0-9a-f]{64}$", row.NetworkHash);
@@ -167,7 +167,7 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         var reports = (await LookupAsync(app, Number)).Reports;
         Assert.Equal(1, reports.Count);
         var row = await SingleReportAsync(app);
-        Assert.Equal((3, "And again", "0086 13800138000", (Entries.Category?)null), (row.Times, row.Description, row.Query, row.Category));
+        Assert.Equal((3, "And again", "0086 13800138000", (Data.Category?)null), (row.Times, row.Description, row.Query, row.Category));
     }
 
     [Fact]
@@ -249,7 +249,7 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         Assert.Equal((Verdict.Clear, false), (result.Verdict, result.Flagged));
         Assert.Empty(result.Matches);
         Assert.Equal(5, result.Reports.Count);
-        Assert.Equal(Entries.Category.LoanOrCard, result.Reports.TopCategory);
+        Assert.Equal(Data.Category.LoanOrCard, result.Reports.TopCategory);
         Assert.Equal(app.Clock.GetUtcNow().UtcDateTime.AddMinutes(-1), result.Reports.LastAt!.Value, TimeSpan.FromMilliseconds(1));
 
         using var anyone = app.CreateClient();
@@ -311,8 +311,8 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
 
         var result = await LookupAsync(app, Number);
         Assert.Equal((Verdict.Cleared, false), (result.Verdict, result.Flagged));
-        Assert.Equal(Entries.EntryStatus.Cleared, Assert.Single(result.Matches).Status);
-        Assert.Equal((4, (Entries.Category?)Entries.Category.LoanOrCard), (result.Reports.Count, result.Reports.TopCategory));
+        Assert.Equal(Data.EntryStatus.Cleared, Assert.Single(result.Matches).Status);
+        Assert.Equal((4, (Data.Category?)Data.Category.LoanOrCard), (result.Reports.Count, result.Reports.TopCategory));
     }
 
     [Fact]
@@ -329,14 +329,14 @@ public abstract class ReportSubmissionTests(DatabaseTarget target)
         {
             var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
             var decidedAt = app.Clock.GetUtcNow().UtcDateTime.AddSeconds(1);
-            await db.Reports.Where(r => r.Category == Entries.Category.TaskBrushing)
+            await db.Reports.Where(r => r.Category == Data.Category.TaskBrushing)
                 .ExecuteUpdateAsync(set => set.SetProperty(r => r.Status, "rejected").SetProperty(r => r.DecidedAt, decidedAt));
         }
 
         await app.Services.GetRequiredService<ReportIndex>().RefreshAsync();
 
         var reports = (await LookupAsync(app, Number)).Reports;
-        Assert.Equal((1, (Entries.Category?)Entries.Category.Other), (reports.Count, reports.TopCategory));
+        Assert.Equal((1, (Data.Category?)Data.Category.Other), (reports.Count, reports.TopCategory));
     }
 
     [Fact]

@@ -1,25 +1,6 @@
+using FlagApi.Data;
+
 namespace FlagApi.Appeals;
-
-/// <summary>docs/product.md: <c>submitted → in_review → needs_info ⇄ in_review → approved | rejected</c>, and <c>withdrawn</c> from any open state.</summary>
-public enum AppealStatus
-{
-    Submitted,
-    InReview,
-    NeedsInfo,
-    Approved,
-    Rejected,
-    Withdrawn,
-}
-
-/// <summary>How a reviewer verified that the appellant owns the identifier (required to approve).</summary>
-public enum Verification
-{
-    CarrierRealName,
-    Callback,
-    InPersonId,
-    PlatformConfirmation,
-    Other,
-}
 
 /// <summary>The appeal state machine: one place that says which moves are allowed.</summary>
 public static class AppealStates

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using FlagApi.Data;
 
 namespace FlagApi.Appeals;
 
@@ -49,7 +50,7 @@ public static class AppellantProblems
     public static ProblemHttpResult InvalidTransitionFrom(AppealStatus status, string action) => Conflict(
         InvalidTransition,
         "Not possible in the appeal's current state",
-        $"The appeal is {Entries.WireNames.Of(status).Replace('_', ' ')}; {action} only while it is open (submitted, in review or needing information).");
+        $"The appeal is {Data.WireNames.Of(status).Replace('_', ' ')}; {action} only while it is open (submitted, in review or needing information).");
 
     public static ProblemHttpResult Changed() => Conflict(
         AppealChanged,

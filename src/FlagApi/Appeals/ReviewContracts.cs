@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FlagApi.Data;
 using FlagApi.Entries;
 using Microsoft.AspNetCore.Mvc;
 

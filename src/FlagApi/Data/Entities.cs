@@ -1,4 +1,3 @@
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Data;
@@ -291,7 +290,7 @@ public sealed class Appeal
     /// <summary>JSON: the appellant's evidence (text and links).</summary>
     public string? Evidence { get; set; }
 
-    public Appeals.AppealStatus Status { get; set; }
+    public AppealStatus Status { get; set; }
 
     public DateTime CreatedAt { get; set; }
 
@@ -305,7 +304,7 @@ public sealed class Appeal
 
     public string? DecisionReason { get; set; }
 
-    public Appeals.Verification? Verification { get; set; }
+    public Verification? Verification { get; set; }
 
     public string? VerificationNote { get; set; }
 
@@ -326,9 +325,9 @@ public sealed class AppealEvent
 
     public required string Action { get; set; }
 
-    public Appeals.AppealStatus? FromStatus { get; set; }
+    public AppealStatus? FromStatus { get; set; }
 
-    public Appeals.AppealStatus ToStatus { get; set; }
+    public AppealStatus ToStatus { get; set; }
 
     /// <summary>What the appellant sees (a request for information, their own message, a decision's reason).</summary>
     public string? PublicMessage { get; set; }

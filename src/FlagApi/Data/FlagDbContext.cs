@@ -1,4 +1,3 @@
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -60,9 +59,9 @@ public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbC
         configurationBuilder.Properties<Risk>().HaveConversion<WireNameConverter<Risk>>();
         configurationBuilder.Properties<Risk?>().HaveConversion<WireNameConverter<Risk>>();
         configurationBuilder.Properties<EntryStatus>().HaveConversion<WireNameConverter<EntryStatus>>();
-        configurationBuilder.Properties<Appeals.AppealStatus>().HaveConversion<WireNameConverter<Appeals.AppealStatus>>();
-        configurationBuilder.Properties<Appeals.AppealStatus?>().HaveConversion<WireNameConverter<Appeals.AppealStatus>>();
-        configurationBuilder.Properties<Appeals.Verification?>().HaveConversion<WireNameConverter<Appeals.Verification>>();
+        configurationBuilder.Properties<AppealStatus>().HaveConversion<WireNameConverter<AppealStatus>>();
+        configurationBuilder.Properties<AppealStatus?>().HaveConversion<WireNameConverter<AppealStatus>>();
+        configurationBuilder.Properties<Verification?>().HaveConversion<WireNameConverter<Verification>>();
     }
 
     /// <summary>SQLite has no time zone; every time we store is UTC, so it reads back as UTC.</summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using FlagApi.Data;
 
 namespace FlagApi.Entries;
 

@@ -283,8 +283,8 @@ public static class ListEndpoints
             await writer.WriteAsync(string.Join(',',
                 Csv(row.Kind),
                 Csv(row.Display),
-                Csv(row.Category is { } c ? Entries.WireNames.Of(c) : null),
-                Csv(row.Risk is { } r ? Entries.WireNames.Of(r) : null),
+                Csv(row.Category is { } c ? Data.WireNames.Of(c) : null),
+                Csv(row.Risk is { } r ? Data.WireNames.Of(r) : null),
                 Csv(row.Note),
                 Csv(row.ExpiresAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))) + "\r\n");
         }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
 

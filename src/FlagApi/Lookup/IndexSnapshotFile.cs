@@ -11,7 +11,7 @@ internal readonly record struct SnapshotAnchor(long Version, long EntryId, long 
 {
     /// <summary>A fingerprint of every enum a record stores by number, in number order.</summary>
     public static long CurrentVocabulary { get; } = Fingerprint(
-        string.Join('|', Names<Identifiers.IdentifierKind>(), Names<Entries.Category>(), Names<Entries.Risk>(), Names<Entries.EntryStatus>()));
+        string.Join('|', Names<Identifiers.IdentifierKind>(), Names<Data.Category>(), Names<Data.Risk>(), Names<Data.EntryStatus>()));
 
     private static string Names<T>()
         where T : struct, Enum => string.Join(',', Enum.GetValues<T>().Select(v => $"{Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)}={v}"));

@@ -1,3 +1,4 @@
+using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Hashes;
 using FlagApi.Identifiers;

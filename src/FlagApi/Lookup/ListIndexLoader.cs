@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
+using FlagApi.Data;
 using FlagApi.Entries;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;

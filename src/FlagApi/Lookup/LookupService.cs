@@ -1,3 +1,4 @@
+using FlagApi.Data;
 using FlagApi.Problems;
 using FlagApi.Entries;
 using FlagApi.Identifiers;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using FlagApi.Data;
 using FlagApi.Appeals;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;

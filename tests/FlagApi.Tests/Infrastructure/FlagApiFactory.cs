@@ -149,7 +149,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             var entry = entryId is { } id ? await db.Entries.SingleAsync(e => e.Id == id) : await db.Entries.SingleAsync();
             var state = await db.ListState.SingleAsync();
             state.Version++;
-            entry.Status = Entries.EntryStatus.Cleared;
+            entry.Status = Data.EntryStatus.Cleared;
             entry.Version = state.Version;
             db.ChangeLog.Add(new ChangeLogRow
             {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FlagApi.Data;
 using FlagApi.Appeals;
 using FlagApi.Keys;
 using FlagApi.Lists;

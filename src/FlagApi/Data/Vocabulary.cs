@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 
-namespace FlagApi.Entries;
+namespace FlagApi.Data;
 
 /// <summary>Fraud types as police statistics count them (docs/product.md, categories).</summary>
 public enum Category
@@ -31,6 +31,27 @@ public enum EntryStatus
     Cleared,
     Expired,
     Retracted,
+}
+
+/// <summary>docs/product.md: <c>submitted → in_review → needs_info ⇄ in_review → approved | rejected</c>, and <c>withdrawn</c> from any open state.</summary>
+public enum AppealStatus
+{
+    Submitted,
+    InReview,
+    NeedsInfo,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+/// <summary>How a reviewer verified that the appellant owns the identifier (required to approve).</summary>
+public enum Verification
+{
+    CarrierRealName,
+    Callback,
+    InPersonId,
+    PlatformConfirmation,
+    Other,
 }
 
 /// <summary>
