@@ -1,4 +1,5 @@
 using FlagApi.Data;
+using FlagApi.Entries;
 using FlagApi.Health;
 using FlagApi.Keys;
 using FlagApi.Lists;

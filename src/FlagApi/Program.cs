@@ -1,6 +1,7 @@
 using FlagApi;
 using FlagApi.Appeals;
 using FlagApi.Data;
+using FlagApi.Demo;
 using FlagApi.Entries;
 using FlagApi.Feed;
 using FlagApi.Hashes;
@@ -27,6 +28,7 @@ try
     builder.AddProblemHandling();
     builder.AddFlagData();
     builder.AddLists();
+    builder.AddDemo();
     builder.AddKeys();
     builder.AddRateLimits();
     builder.AddLookup();

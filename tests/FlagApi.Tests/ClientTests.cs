@@ -1,4 +1,5 @@
 using System.Net;
+using FlagApi.Lists;
 using FlagApi.Client;
 using FlagApi.Data;
 using FlagApi.Tests.Infrastructure;

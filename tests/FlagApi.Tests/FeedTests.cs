@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using FlagApi.Lists;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Feed;

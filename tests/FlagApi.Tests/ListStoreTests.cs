@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FlagApi.Lists;
 using FlagApi.Data;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using FlagApi.Data;
+using FlagApi.Entries;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -220,7 +221,7 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
         }
 
         builder.AddFlagData();
-        builder.Services.AddHostedService<DatabaseStartup>();
+        builder.AddEntries();
         using var host = builder.Build();
         return await Assert.ThrowsAsync<SchemaMismatchException>(() => host.StartAsync());
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FlagApi.Lists;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
@@ -333,7 +334,7 @@ public abstract class RekeyingTests(DatabaseTarget target) : IDisposable
             var entries = rows.Select(r => new ListEntryInput(
                 IdentifierKind.Phone, r.Key, r.Key, WireNames.Parse<Category>(r.Category), WireNames.Parse<Risk>(r.Risk), null, null)).ToList();
             var published = await writer.PublishAsync(
-                new ListPublication(agency, reference, null, "import", "test", Guid.NewGuid().ToString("N")), entries);
+                new ListSubmission(agency, reference, null, "import", "test"), reference, Guid.NewGuid().ToString("N"), entries);
             Assert.Equal(PublishStatus.Published, published.Status);
         }
 
@@ -384,7 +385,7 @@ public abstract class RekeyingTests(DatabaseTarget target) : IDisposable
             builder.Services.AddSingleton(rules);
         }
 
-        builder.Services.AddHostedService<DatabaseStartup>();
+        builder.AddEntries();
         using var host = builder.Build();
         return await Assert.ThrowsAsync<SchemaMismatchException>(() => host.StartAsync());
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using FlagApi.Lists;
 using FlagApi.Appeals;
 using FlagApi.Data;
 using FlagApi.Identifiers;

@@ -5,7 +5,7 @@ namespace FlagApi.Appeals;
 /// <summary>The appeal state machine: one place that says which moves are allowed.</summary>
 public static class AppealStates
 {
-    public static bool IsOpen(AppealStatus status) => status is AppealStatus.Submitted or AppealStatus.InReview or AppealStatus.NeedsInfo;
+    public static bool IsOpen(AppealStatus status) => AppealStatuses.IsOpen(status);
 
     /// <summary>A reviewer takes an open appeal (assign, or starts deciding): submitted becomes in review.</summary>
     public static bool CanReview(AppealStatus status) => status is AppealStatus.Submitted or AppealStatus.InReview;

@@ -2,7 +2,6 @@ using System.Globalization;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
-using FlagApi.Lookup;
 using FlagApi.Problems;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,7 +13,6 @@ public sealed class ReviewService(
     FlagDbContext db,
     ReviewQueries queries,
     AppealDecisionWriter writer,
-    ListIndexFollower follower,
     TimeProvider time,
     IOptions<AppealsOptions> options)
 {
@@ -132,11 +130,6 @@ public sealed class ReviewService(
             case AppealDecisionStatus.NotOpen:
                 throw InvalidTransition(id, result.AppealStatus, "decide");
         }
-
-        if (result.ListVersion is not null)
-        {
-            await follower.CatchUpAfterWriteAsync();
-        }
     }
 
     /// <summary>
@@ -200,11 +193,9 @@ public sealed class ReviewService(
         var codes = await db.Appeals.AsNoTracking().Where(a => ids.Contains(a.Id)).Select(a => new { a.Id, a.TrackingCode })
             .ToDictionaryAsync(a => a.Id, a => a.TrackingCode, cancellationToken);
         var results = new List<BulkDecisionOutcome>(ids.Count);
-        var cleared = false;
         foreach (var id in ids)
         {
             var result = await writer.DecideAsync(new AppealDecision(id, null, approve, reason, verification, note, actor), CancellationToken.None);
-            cleared |= result.ListVersion is not null;
             codes.TryGetValue(id, out var code);
             results.Add(result.Status switch
             {
@@ -214,11 +205,6 @@ public sealed class ReviewService(
                     $"not open: it is {WireNames.Of(result.AppealStatus!.Value)}"),
                 _ => new BulkDecisionOutcome(id, code, "skipped", result.AppealStatus, "it changed while the decision was written; decide it again"),
             });
-        }
-
-        if (cleared)
-        {
-            await follower.CatchUpAfterWriteAsync();
         }
 
         var decided = results.Count(r => r.Outcome == "decided");

@@ -35,3 +35,9 @@ public static class Audit
 
     private static string Detail(object detail) => JsonSerializer.Serialize(detail, HistoryJson.Options);
 }
+
+/// <summary>How history states and audit details are written as JSON.</summary>
+internal static class HistoryJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}

@@ -23,9 +23,9 @@ internal readonly record struct HistoryRow(long EntryId, long Version, string Ac
 internal readonly record struct ChangeRow(
     long Version, long EntryId, string Op, string Kind, string Value, string Category, string Risk, string Status);
 
-/// <summary>A row of <c>entry_sources</c>, added at the batch's time.</summary>
+/// <summary>A row of <c>entry_sources</c>, added at the batch's time; a report has no list.</summary>
 internal readonly record struct SourceRow(
-    long EntryId, long ListId, string SourceType, string Label, string? Note, string Display, string Category, string Risk, DateTime? ExpiresAt);
+    long EntryId, long? ListId, string SourceType, string Label, string? Note, string Display, string Category, string Risk, DateTime? ExpiresAt);
 
 /// <summary>
 /// Rows of one transaction waiting to be written, all stamped with the same time and actor. New

@@ -76,9 +76,9 @@ public static class DataServiceExtensions
 
         builder.Services.AddScoped<SchemaMigrator>();
         builder.Services.TryAddSingleton<IIdentifierRules, BuildIdentifierRules>();
-        builder.Services.AddScoped<IdentifierRekeyer>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<ListWriter>();
+        builder.Services.AddSingleton<DatabaseStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseStartup>());
         return builder;
     }
 

@@ -1,21 +1,41 @@
-using FlagApi.Demo;
 using FlagApi.Identifiers;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Data;
 
 /// <summary>
-/// Runs before the index loads and before the server listens: brings the schema and the stored keys up to date (when
-/// <c>Database:MigrateOnStart</c>), refuses to serve a schema or keys behind or newer than this build, and seeds the demo list.
+/// Brings the schema and the stored keys up to date (when <c>Database:MigrateOnStart</c>) and refuses to serve a schema or
+/// keys behind or newer than this build, before anything reads the database. By construction, not by the order of lines in
+/// Program.cs: the host runs every hosted service's <see cref="IHostedLifecycleService.StartingAsync"/> before any
+/// <see cref="IHostedService.StartAsync"/>, and the loaders (the lookup index, protections, keys, report signals) load in
+/// StartAsync. A service that must write while the service starts (the demo list) runs in StartingAsync and waits for
+/// <see cref="ReadyAsync"/>, which checks and migrates once, whichever asks first.
 /// </summary>
-public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseStartup> logger) : IHostedService
+public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseStartup> logger) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private readonly Lazy<Task> ready = new(() => PrepareAsync(services, logger), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Completes once the schema and the keys fit this build; throws <see cref="SchemaMismatchException"/> when they do not.</summary>
+    public Task ReadyAsync(CancellationToken cancellationToken = default) => ready.Value.WaitAsync(cancellationToken);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => ReadyAsync(cancellationToken);
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task PrepareAsync(IServiceProvider services, ILogger logger)
     {
         await using var scope = services.CreateAsyncScope();
         try
         {
-            await MigrateIfConfiguredAsync(scope.ServiceProvider, cancellationToken);
+            await MigrateIfConfiguredAsync(scope.ServiceProvider, CancellationToken.None);
         }
         catch (SchemaMismatchException refused)
         {
@@ -23,23 +43,19 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
             logger.LogCritical("{Refusal}", refused.Message);
             throw;
         }
-
-        await DemoList.SeedIfEnabledAsync(scope.ServiceProvider, cancellationToken);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public static async Task MigrateIfConfiguredAsync(IServiceProvider scoped, CancellationToken cancellationToken)
     {
         var options = scoped.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         var migrator = scoped.GetRequiredService<SchemaMigrator>();
-        var rekeyer = scoped.GetRequiredService<IdentifierRekeyer>();
+        var keys = scoped.GetRequiredService<IStoredKeys>();
         var status = await migrator.StatusAsync(cancellationToken);
         SchemaMismatchException.ThrowIfNewer(status);
         if (options.MigratesOnStart)
         {
             await migrator.ApplyAsync(cancellationToken: cancellationToken);
-            await rekeyer.UpgradeAsync(cancellationToken);
+            await keys.UpgradeAsync(cancellationToken);
             return;
         }
 
@@ -48,13 +64,13 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
             throw new SchemaMismatchException(
                 $"The database schema is at version {status.CurrentVersion} but this build needs {status.LatestVersion}; " +
                 $"missing migrations: {string.Join(", ", status.Pending.Select(m => m.Name))}. " +
-                $"Run '{MigrateCommand.Invocation}' with this configuration first (or set Database:MigrateOnStart=true); " +
+                $"Run '{SchemaMismatchException.MigrateInvocation}' with this configuration first (or set Database:MigrateOnStart=true); " +
                 "refusing to serve a database that is behind.");
         }
 
-        var keys = await rekeyer.StatusAsync(cancellationToken);
-        SchemaMismatchException.ThrowIfKeysNewer(keys);
-        SchemaMismatchException.ThrowIfKeysBehind(keys);
+        var stored = await keys.StatusAsync(cancellationToken);
+        SchemaMismatchException.ThrowIfKeysNewer(stored);
+        SchemaMismatchException.ThrowIfKeysBehind(stored);
     }
 }
 
@@ -85,6 +101,9 @@ public static class CommandDatabase
 /// <summary>The database's schema, or the rules its keys were made by, are not the ones this build was written for; serving it would half-work.</summary>
 public sealed class SchemaMismatchException(string message) : InvalidOperationException(message)
 {
+    /// <summary>How an operator runs the migration these refusals ask for.</summary>
+    public const string MigrateInvocation = "dotnet FlagApi.dll migrate";
+
     public static void ThrowIfKeysNewer(IReadOnlyList<KeyRulesStatus> keys)
     {
         if (keys.Where(k => k.Stored > k.Build).ToList() is { Count: > 0 } newer)
@@ -102,7 +121,7 @@ public sealed class SchemaMismatchException(string message) : InvalidOperationEx
         {
             throw new SchemaMismatchException(
                 $"The stored {Versions(behind)} were made by older identifier rules than this build's, and lookups by the new rules " +
-                $"would miss the entries whose key changed. Run '{MigrateCommand.Invocation}' with this configuration first to re-key " +
+                $"would miss the entries whose key changed. Run '{MigrateInvocation}' with this configuration first to re-key " +
                 "them (or set Database:MigrateOnStart=true); refusing to serve a database that is behind.");
         }
     }

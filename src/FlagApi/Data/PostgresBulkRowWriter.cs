@@ -149,7 +149,7 @@ internal sealed class PostgresBulkRowWriter(DbConnection connection) : BulkRowWr
             {
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(r.EntryId, NpgsqlDbType.Bigint, cancellationToken);
-                await copy.WriteAsync(r.ListId, NpgsqlDbType.Bigint, cancellationToken);
+                await WriteAsync(copy, r.ListId, cancellationToken);
                 await copy.WriteAsync(r.SourceType, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(r.Label, NpgsqlDbType.Text, cancellationToken);
                 await WriteAsync(copy, r.Note, cancellationToken);
@@ -175,6 +175,9 @@ internal sealed class PostgresBulkRowWriter(DbConnection connection) : BulkRowWr
 
     private static Task WriteAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
+    private static Task WriteAsync(NpgsqlBinaryImporter copy, long? value, CancellationToken cancellationToken) =>
+        value is { } number ? copy.WriteAsync(number, NpgsqlDbType.Bigint, cancellationToken) : copy.WriteNullAsync(cancellationToken);
 
     private static Task WriteAsync(NpgsqlBinaryImporter copy, DateTime? value, CancellationToken cancellationToken) =>
         value is { } time ? copy.WriteAsync(time, NpgsqlDbType.TimestampTz, cancellationToken) : copy.WriteNullAsync(cancellationToken);

@@ -248,6 +248,18 @@ internal sealed class SqliteBulkRowWriter : BulkRowWriter
             Check(raw.sqlite3_bind_int64(statement, parameter, value));
         }
 
+        public void Int(long? value)
+        {
+            if (value is { } number)
+            {
+                Int(number);
+                return;
+            }
+
+            parameter++;
+            Check(raw.sqlite3_bind_null(statement, parameter));
+        }
+
         public void Text(string? value)
         {
             var column = Column();

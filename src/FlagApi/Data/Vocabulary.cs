@@ -44,6 +44,12 @@ public enum AppealStatus
     Withdrawn,
 }
 
+/// <summary>Which stored appeal statuses are still open (see <c>Appeals.AppealStates</c>, the state machine, which asks this).</summary>
+public static class AppealStatuses
+{
+    public static bool IsOpen(AppealStatus status) => status is AppealStatus.Submitted or AppealStatus.InReview or AppealStatus.NeedsInfo;
+}
+
 /// <summary>How a reviewer verified that the appellant owns the identifier (required to approve).</summary>
 public enum Verification
 {

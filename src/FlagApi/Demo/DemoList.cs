@@ -1,7 +1,42 @@
+using FlagApi.Data;
 using FlagApi.Lists;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Demo;
+
+public static class DemoServiceExtensions
+{
+    public static IHostApplicationBuilder AddDemo(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DemoOptions>().BindConfiguration(DemoOptions.Section);
+        builder.Services.AddHostedService<DemoSeed>();
+        return builder;
+    }
+}
+
+/// <summary>
+/// Publishes the demo list while the service starts, once the database fits this build and before the loaders read it
+/// (see <see cref="DatabaseStartup"/>): a newcomer's first lookup finds it.
+/// </summary>
+internal sealed class DemoSeed(IServiceProvider services, DatabaseStartup database) : IHostedLifecycleService
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        await database.ReadyAsync(cancellationToken);
+        await using var scope = services.CreateAsyncScope();
+        await DemoList.SeedIfEnabledAsync(scope.ServiceProvider, cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
 
 public sealed class DemoOptions
 {

@@ -1,3 +1,4 @@
+using FlagApi.Data;
 using FlagApi.Keys;
 using FlagApi.RateLimiting;
 using FlagApi.Problems;
@@ -10,6 +11,9 @@ public static class EntryEndpoints
     public static IHostApplicationBuilder AddEntries(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<EntryQueries>();
+        builder.Services.AddScoped<EntryLedger>();
+        builder.Services.AddScoped<IdentifierRekeyer>();
+        builder.Services.AddScoped<IStoredKeys>(sp => sp.GetRequiredService<IdentifierRekeyer>());
         return builder;
     }
 

@@ -1,24 +1,21 @@
-using FlagApi.Data;
-using FlagApi.Lookup;
+using FlagApi.Entries;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Feed;
 
-/// <summary>Runs the <see cref="ExpirySweeper"/> on a timer; every instance may, as the sweep takes the list version lock.</summary>
+/// <summary>Asks the <see cref="EntryLedger"/> to expire what is due, on a timer; every instance may, as the expiry takes the list version lock.</summary>
 public sealed class ExpirySweepService(
     IServiceScopeFactory scopes,
-    ListIndexFollower follower,
     IOptions<FeedOptions> options,
     ILogger<ExpirySweepService> logger) : BackgroundService
 {
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var expired = await scope.ServiceProvider.GetRequiredService<ExpirySweeper>().SweepAsync(cancellationToken);
+        var expired = await scope.ServiceProvider.GetRequiredService<EntryLedger>().ExpireDueAsync(cancellationToken);
         if (expired > 0)
         {
             logger.LogInformation("Expired {Count} entries whose expiry passed", expired);
-            await follower.CatchUpAsync(cancellationToken);
         }
 
         return expired;

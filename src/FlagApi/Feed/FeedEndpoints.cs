@@ -31,7 +31,6 @@ public static class FeedEndpoints
             .ValidateOnStart();
         builder.Services.AddScoped<FeedQueries>();
         builder.Services.AddScoped<FeedSnapshotReader>();
-        builder.Services.AddScoped<ExpirySweeper>();
         builder.Services.AddSingleton<FeedChecksumCache>();
         builder.Services.AddSingleton<ExpirySweepService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweepService>());

@@ -30,10 +30,10 @@ public sealed record ListUploadResult(
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
-    public static ListUploadResult Create(ListPublication list, ValidatedList validation, PublishResult result) => new(
+    public static ListUploadResult Create(ListSubmission list, string reference, ValidatedList validation, PublishResult result) => new(
         result.ListId,
         list.Agency,
-        list.Reference,
+        reference,
         list.Title,
         list.PublishedOn,
         result.PublishedAt,

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using System.Text;
 using FlagApi.Data;
 using FlagApi.Keys;
-using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,7 +80,6 @@ public static class ListEndpoints
         HttpRequest request,
         ClaimsPrincipal user,
         ListImporter importer,
-        ListIndexFollower follower,
         IOptions<ListsOptions> options,
         [FromQuery] string? mode,
         [FromQuery] string? reference,
@@ -129,7 +127,6 @@ public static class ListEndpoints
                 request.HttpContext.Response.Headers["Idempotent-Replay"] = "true";
                 return TypedResults.Ok(outcome.Recorded);
             default:
-                await follower.CatchUpAfterWriteAsync();
                 return TypedResults.Created($"/v1/batches/{result.ListId}", outcome.Recorded);
         }
     }
@@ -160,7 +157,7 @@ public static class ListEndpoints
     }
 
     public static async Task<Results<Ok<RetractResponse>, ProblemHttpResult>> Retract(
-        long id, RetractRequest request, ClaimsPrincipal user, ListQueries lists, ListWriter writer, ListIndexFollower follower, CancellationToken cancellationToken)
+        long id, RetractRequest request, ClaimsPrincipal user, ListQueries lists, ListWriter writer, CancellationToken cancellationToken)
     {
         if (await lists.FindAsync(id, cancellationToken) is not { } list)
         {
@@ -188,7 +185,6 @@ public static class ListEndpoints
                 return ApiProblems.Problem(StatusCodes.Status409Conflict, ListProblemCodes.AlreadyRetracted, "The list is already retracted",
                     $"List {id} was retracted before; see GET /v1/batches/{id} for when and why.");
             default:
-                await follower.CatchUpAfterWriteAsync();
                 var retracted = await lists.FindAsync(id, cancellationToken);
                 return TypedResults.Ok(new RetractResponse(retracted!, result.Removed, result.KeptByOtherSources));
         }

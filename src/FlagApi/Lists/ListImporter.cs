@@ -69,12 +69,12 @@ public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, 
         }
 
         var reference = submission.Reference ?? "sha256:" + validation.ContentSha256[..16];
-        var publication = new ListPublication(
-            submission.Agency, reference, submission.Title, submission.Origin, submission.PublishedBy, validation.ContentSha256, submission.PublishedOn);
         var result = await writer.PublishAsync(
-            publication,
+            submission,
+            reference,
+            validation.ContentSha256,
             validation.Entries,
-            published => JsonSerializer.Serialize(ListUploadResult.Create(publication, validation, published), ListUploadResult.JsonOptions),
+            published => JsonSerializer.Serialize(ListUploadResult.Create(submission, reference, validation, published), ListUploadResult.JsonOptions),
             cancellationToken);
         var recorded = result.StoredResult is { } json ? JsonSerializer.Deserialize<ListUploadResult>(json, ListUploadResult.JsonOptions) : null;
         return new ImportOutcome(validation, result, reference)

@@ -5,10 +5,9 @@ public static class ListsServiceExtensions
     public static IHostApplicationBuilder AddLists(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ListImporter>();
+        builder.Services.AddScoped<ListWriter>();
         builder.Services.AddScoped<ListQueries>();
         builder.Services.AddOptions<ListsOptions>().BindConfiguration(ListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<Demo.DemoOptions>().BindConfiguration(Demo.DemoOptions.Section);
-        builder.Services.AddHostedService<Data.DatabaseStartup>();
         return builder;
     }
 }

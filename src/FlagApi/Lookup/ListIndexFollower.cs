@@ -48,7 +48,7 @@ public sealed class ListIndexFollower(
     IOptions<LookupOptions> options,
     IOptions<DatabaseOptions> database,
     IHostEnvironment environment,
-    ILogger<ListIndexFollower> logger) : BackgroundService
+    ILogger<ListIndexFollower> logger) : BackgroundService, IListVersionFollower
 {
     private const int IdChunk = 1000;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -184,8 +184,11 @@ public sealed class ListIndexFollower(
         }
     }
 
-    /// <summary>Reads the change log after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>.</summary>
-    public Task CatchUpAfterWriteAsync() => PeriodicRefresh.AfterWriteAsync(CatchUpAsync, logger);
+    /// <summary>
+    /// Reads the change log after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>. Before the
+    /// index is loaded (a write while the service starts) there is nothing to bring along: the load reads the change.
+    /// </summary>
+    public Task CatchUpAfterWriteAsync() => index.IsLoaded ? PeriodicRefresh.AfterWriteAsync(CatchUpAsync, logger) : Task.CompletedTask;
 
     /// <summary>Reads every change after the index's version and applies the changed entries' current state.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using FlagApi.Entries;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
@@ -25,6 +26,7 @@ public static class LookupEndpoints
         builder.Services.AddSingleton<ListIndex>();
         builder.Services.AddSingleton<ListIndexFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
+        builder.Services.AddSingleton<IListVersionFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<LookupService>();
         builder.Services.AddHostedService<IdentifierRulesWarmup>();
         return builder;

@@ -87,7 +87,7 @@ public static class ReportReviewEndpoints
     }
 
     public static async Task<Results<Ok<ReportDecisionResponse>, ProblemHttpResult>> Decide(
-        long id, ReportDecisionRequest request, ClaimsPrincipal user, ReportDecisionWriter writer, ListIndexFollower follower, ReportIndex reportSignal, CancellationToken cancellationToken)
+        long id, ReportDecisionRequest request, ClaimsPrincipal user, ReportDecisionWriter writer, ReportIndex reportSignal, CancellationToken cancellationToken)
     {
         if (!TryReadDecision(id, request, user.Actor(), out var decision, out var problem))
         {
@@ -110,11 +110,6 @@ public static class ReportReviewEndpoints
             case ReportDecisionStatus.Protected:
                 return ApiProblems.Problem(StatusCodes.Status409Conflict, ProtectionProblemCodes.ProtectedIdentifier, "This identifier is protected",
                     $"The reports cannot be accepted: {result.Refusal!.Detail}");
-        }
-
-        if (result.ListVersion is not null)
-        {
-            await follower.CatchUpAfterWriteAsync();
         }
 
         // Rejected reports stop counting in lookups at once, not at the next poll.

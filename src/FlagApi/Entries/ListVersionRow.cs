@@ -1,7 +1,8 @@
 using System.Data.Common;
 using System.Globalization;
+using FlagApi.Data;
 
-namespace FlagApi.Data;
+namespace FlagApi.Entries;
 
 /// <summary>
 /// The one row that numbers list versions. Every writer of entries reads it under its dialect's write lock at the

@@ -1,37 +1,11 @@
 using System.Data.Common;
 using System.Globalization;
-using FlagApi.Appeals;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FlagApi.Data;
 
-namespace FlagApi.Data;
-
-/// <summary>The identifier rules stored keys are brought to: each kind's rules version, and the key a stored key has under them.</summary>
-/// <remarks>The service uses <see cref="BuildIdentifierRules"/>; a test can play a change of rules that this build does not have yet.</remarks>
-public interface IIdentifierRules
-{
-    int Version(IdentifierKind kind);
-
-    /// <summary>The key these rules give the identifier stored under <paramref name="storedKey"/>, or why they give none.</summary>
-    CanonicalResult KeyOf(IdentifierKind kind, string storedKey);
-}
-
-/// <summary>This build's rules: <see cref="IdentifierRules"/> and <see cref="Identifier.Canonicalize"/>, keyed as entries are (<see cref="Matching.EntryKey"/>).</summary>
-public sealed class BuildIdentifierRules(IOptions<IdentifierOptions> options) : IIdentifierRules
-{
-    public int Version(IdentifierKind kind) => IdentifierRules.Version(kind);
-
-    public CanonicalResult KeyOf(IdentifierKind kind, string storedKey)
-    {
-        var canonical = Identifier.Canonicalize(kind, storedKey, options.Value);
-        return canonical.IsValid ? CanonicalResult.Ok(Matching.EntryKey(kind, canonical.Value!)) : canonical;
-    }
-}
-
-/// <summary>The rules version that made one kind's stored keys, and this build's.</summary>
-public sealed record KeyRulesStatus(IdentifierKind Kind, int Stored, int Build);
+namespace FlagApi.Entries;
 
 /// <summary>What re-keying did to a table besides <c>entries</c> that holds keys.</summary>
 /// <param name="Rekeyed">Rows that took their new key.</param>
@@ -64,14 +38,14 @@ public sealed record RekeyResult(
 /// failure leaves the keys and the recorded version as they were, to be tried again.
 /// </summary>
 public sealed class IdentifierRekeyer(
-    FlagDbContext db, DatabaseProviderInfo providerInfo, IIdentifierRules rules, TimeProvider time, ILogger<IdentifierRekeyer> logger)
+    FlagDbContext db, DatabaseProviderInfo providerInfo, EntryLedger ledger, IIdentifierRules rules, ILogger<IdentifierRekeyer> logger) : IStoredKeys
 {
     public const string Actor = "system:identifier-rules";
     public const string RekeyedAction = "rekeyed";
     public const string MergedAction = "merged";
 
     private static readonly string OpenAppeals =
-        string.Join(", ", Enum.GetValues<AppealStatus>().Where(AppealStates.IsOpen).Select(s => $"'{WireNames.Of(s)}'"));
+        string.Join(", ", Enum.GetValues<AppealStatus>().Where(AppealStatuses.IsOpen).Select(s => $"'{WireNames.Of(s)}'"));
 
     /// <summary>
     /// The tables besides entries that hold keys, and the rows of each that may hold a key only once. At most one active
@@ -101,6 +75,8 @@ public sealed class IdentifierRekeyer(
         }
     }
 
+    async Task IStoredKeys.UpgradeAsync(CancellationToken cancellationToken) => await UpgradeAsync(cancellationToken);
+
     /// <summary>
     /// Re-keys every kind whose keys were made by older rules; nothing when all are current. Throws
     /// <see cref="SchemaMismatchException"/> when a kind's keys were made by rules newer than this build's.
@@ -115,56 +91,38 @@ public sealed class IdentifierRekeyer(
             return [];
         }
 
-        var now = time.GetUtcNow().UtcDateTime;
-        var results = new List<RekeyResult>();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        var results = await ledger.WriteAsync(Actor, async entries =>
         {
-            var connection = db.Database.GetDbConnection();
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var ledger = new Ledger(await ListVersionRow.LockAsync(connection, transaction, providerInfo.Dialect, cancellationToken));
-
             // Again under the lock: another instance starting at the same time may have re-keyed meanwhile.
-            status = await StatusAsync(connection, transaction, cancellationToken);
-            SchemaMismatchException.ThrowIfKeysNewer(status);
-            var behind = status.Where(s => s.Stored < s.Build).ToList();
+            var current = await StatusAsync(entries.Connection, entries.Transaction, cancellationToken);
+            SchemaMismatchException.ThrowIfKeysNewer(current);
+            var behind = current.Where(s => s.Stored < s.Build).ToList();
             if (behind.Count == 0)
             {
-                return [];
+                return LedgerOutcome.Refuse<IReadOnlyList<RekeyResult>>([]);
             }
 
-            var start = ledger.Version;
-            await using (var writer = await EntryRowWriter.CreateAsync(connection, transaction, providerInfo.Dialect, Actor, now, cancellationToken))
+            var done = new List<RekeyResult>();
+            var writer = await entries.RowsAsync(cancellationToken);
+            foreach (var kind in behind)
             {
-                foreach (var kind in behind)
+                var keys = new KeyBook(rules, kind.Kind, kind.Build);
+                var rekeyed = await RekeyEntriesAsync(entries, writer, keys, cancellationToken);
+                await writer.FlushAsync(cancellationToken);
+                var others = new List<RekeyedRows>();
+                foreach (var table in KeyTables)
                 {
-                    var keys = new KeyBook(rules, kind.Kind, kind.Build);
-                    var entries = await RekeyEntriesAsync(connection, transaction, writer, ledger, keys, cancellationToken);
-                    await writer.FlushAsync(cancellationToken);
-                    var others = new List<RekeyedRows>();
-                    foreach (var table in KeyTables)
-                    {
-                        others.Add(await RekeyRowsAsync(connection, transaction, table, keys, now, cancellationToken));
-                    }
-
-                    var result = new RekeyResult(
-                        kind.Kind, kind.Stored, kind.Build, entries.Read, entries.Rekeyed, entries.Merged, entries.Kept, others, ledger.Version);
-                    await RecordAsync(connection, transaction, result, now, cancellationToken);
-                    results.Add(result);
+                    others.Add(await RekeyRowsAsync(entries.Connection, entries.Transaction, table, keys, entries.Now, cancellationToken));
                 }
+
+                var result = new RekeyResult(
+                    kind.Kind, kind.Stored, kind.Build, rekeyed.Read, rekeyed.Rekeyed, rekeyed.Merged, rekeyed.Kept, others, entries.Version);
+                await RecordAsync(entries.Connection, entries.Transaction, result, entries.Now, cancellationToken);
+                done.Add(result);
             }
 
-            if (ledger.Version != start)
-            {
-                await ListVersionRow.SetAsync(connection, transaction, ledger.Version, cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+            return LedgerOutcome.Commit<IReadOnlyList<RekeyResult>>(done);
+        }, cancellationToken);
 
         foreach (var result in results)
         {
@@ -194,9 +152,9 @@ public sealed class IdentifierRekeyer(
     }
 
     /// <summary>Reads every entry of the kind, and re-keys or merges those whose key changes.</summary>
-    private async Task<EntriesRekeyed> RekeyEntriesAsync(
-        DbConnection connection, DbTransaction transaction, EntryRowWriter writer, Ledger ledger, KeyBook keys, CancellationToken cancellationToken)
+    private async Task<EntriesRekeyed> RekeyEntriesAsync(LedgerTransaction ledger, EntryRowWriter writer, KeyBook keys, CancellationToken cancellationToken)
     {
+        var (connection, transaction) = (ledger.Connection, ledger.Transaction);
         var read = 0;
         var changed = new List<(long Id, string Old, string New)>();
         var kept = new List<long>();
@@ -236,13 +194,13 @@ public sealed class IdentifierRekeyer(
             if (holder is null)
             {
                 // The old key leaves every copy of the list; the new one arrives below, in the state after any merge.
-                await writer.InsertChangeAsync(ledger.Next(), survivor.Id, ChangeOps.Remove, keys.Kind, survivor.Key, survivor.State, cancellationToken);
+                await writer.InsertChangeAsync(ledger.NextVersion(), survivor.Id, ChangeOps.Remove, keys.Kind, survivor.Key, survivor.State, cancellationToken);
                 rekeyed++;
             }
 
             foreach (var entry in retired)
             {
-                var version = ledger.Next();
+                var version = ledger.NextVersion();
                 await writer.MoveSourcesAndHistoryAsync(entry.Id, survivor.Id, cancellationToken);
                 await MoveReferencesAsync(connection, transaction, entry.Id, survivor.Id, cancellationToken);
                 var after = entry.State with { Status = EntryStatus.Retracted };
@@ -260,7 +218,7 @@ public sealed class IdentifierRekeyer(
                 : $"Merged entr{(retired.Count == 1 ? "y" : "ies")} {string.Join(", ", retired.Select(e => e.Id))} into this one: {keys.Rules} make " +
                     $"{string.Join(" and ", members.Select(e => e.Key))} {group.Key}. Their sources and history are here now.";
             var op = holder is null || survivor.State.Status != EntryStatus.Active ? ChangeOps.Add : ChangeOps.Update;
-            var at = ledger.Next();
+            var at = ledger.NextVersion();
             await writer.RekeyEntryAsync(survivor.Id, group.Key, state, firstSeen, at, cancellationToken);
             await writer.InsertHistoryAsync(survivor.Id, at, retired.Count == 0 ? RekeyedAction : MergedAction, reason, survivor.State, state, cancellationToken);
             await writer.InsertChangeAsync(at, survivor.Id, op, keys.Kind, group.Key, state, cancellationToken);
@@ -443,14 +401,6 @@ public sealed class IdentifierRekeyer(
 
     /// <param name="Unique">The rows (a condition) that may hold a key only once, with <paramref name="Partition"/> when it is once per that column.</param>
     private sealed record KeyTable(string Name, string Unique, string? Partition, bool RetiresDuplicates);
-
-    /// <summary>The list version as this transaction moves it on, one version per change.</summary>
-    private sealed class Ledger(long version)
-    {
-        public long Version { get; private set; } = version;
-
-        public long Next() => ++Version;
-    }
 
     /// <summary>
     /// Each stored key's key under the new rules (null when it has none), worked out once however many tables hold it.

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using FlagApi.Identifiers;
 using Microsoft.Extensions.Options;
+using FlagApi.Data;
 
-namespace FlagApi.Data;
+namespace FlagApi.Entries;
 
 /// <summary>
 /// <c>dotnet FlagApi.dll migrate</c> (or <c>dotnet run --project src/FlagApi -- migrate</c>): applies the configured
@@ -14,7 +15,7 @@ public static class MigrateCommand
 {
     public const string Name = "migrate";
 
-    public const string Invocation = "dotnet FlagApi.dll migrate";
+    public const string Invocation = SchemaMismatchException.MigrateInvocation;
 
     private const string UsageText =
         "usage: FlagApi migrate\n" +

@@ -1,7 +1,8 @@
 using System.Data.Common;
 using FlagApi.Identifiers;
+using FlagApi.Data;
 
-namespace FlagApi.Data;
+namespace FlagApi.Entries;
 
 /// <summary>An entry as a writer reads it before changing it: its key, its state and when it was first seen.</summary>
 internal sealed record StoredEntry(long Id, string Key, EntryState State, DateTime FirstSeen)
