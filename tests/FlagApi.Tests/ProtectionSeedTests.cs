@@ -1,21 +1,18 @@
-using System.Text.RegularExpressions;
 using FlagApi.Data;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Tests;
 
 /// <summary>The starting allowlist of schema 0004, read from the migration scripts themselves.</summary>
-public partial class ProtectionSeedTests
+public class ProtectionSeedTests
 {
-    private const string SeedMigration = "0004_starting_allowlist";
-
     public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
 
     [Theory]
     [MemberData(nameof(Providers))]
     public void EverySeededValueIsTheCanonicalKeyOfItsDisplayValue(DatabaseProvider provider)
     {
-        var rows = Seed(provider);
+        var rows = StartingAllowlist.Seed(provider);
 
         Assert.NotEmpty(rows);
         Assert.All(rows, row =>
@@ -31,13 +28,13 @@ public partial class ProtectionSeedTests
     [Fact]
     public void BothProvidersSeedTheSameRows()
     {
-        Assert.Equal(Seed(DatabaseProvider.Sqlite), Seed(DatabaseProvider.Postgres));
+        Assert.Equal(StartingAllowlist.Seed(DatabaseProvider.Sqlite), StartingAllowlist.Seed(DatabaseProvider.Postgres));
     }
 
     [Fact]
     public void NoIdentifierIsSeededTwice()
     {
-        var rows = Seed(DatabaseProvider.Sqlite);
+        var rows = StartingAllowlist.Seed(DatabaseProvider.Sqlite);
 
         Assert.Equal(rows.Count, rows.Select(r => (r.Kind, r.Value)).Distinct().Count());
     }
@@ -58,20 +55,6 @@ public partial class ProtectionSeedTests
     [InlineData("domain", "12377.cn")]
     public void StartingAllowlistHoldsTheIdentifiersFraudstersImpersonateMost(string kind, string display)
     {
-        Assert.Contains(Seed(DatabaseProvider.Sqlite), row => row.Kind == kind && row.Display == display);
+        Assert.Contains(StartingAllowlist.Seed(DatabaseProvider.Sqlite), row => row.Kind == kind && row.Display == display);
     }
-
-    internal static IReadOnlyList<SeedRow> Seed(DatabaseProvider provider)
-    {
-        var sql = SchemaMigrator.All(provider).Single(m => m.Name == SeedMigration).Sql;
-        return [.. SeedRowPattern().Matches(sql).Select(m => new SeedRow(
-            Unquote(m.Groups["kind"].Value), Unquote(m.Groups["value"].Value), Unquote(m.Groups["display"].Value), Unquote(m.Groups["reason"].Value)))];
-    }
-
-    private static string Unquote(string literal) => literal.Replace("''", "'", StringComparison.Ordinal);
-
-    [GeneratedRegex(@"^\s*\('(?<kind>(?:[^']|'')*)', '(?<value>(?:[^']|'')*)', '(?<display>(?:[^']|'')*)', '(?<reason>(?:[^']|'')*)'\)", RegexOptions.Multiline)]
-    private static partial Regex SeedRowPattern();
-
-    internal sealed record SeedRow(string Kind, string Value, string Display, string Reason);
 }

@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests;
+
+public sealed class ImportCommandOnPostgres(PostgresTarget target) : ImportCommandTests(target), IClassFixture<PostgresTarget>;

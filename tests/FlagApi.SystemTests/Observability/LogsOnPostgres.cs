@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests.Observability;
+
+public sealed class LogsOnPostgres(PostgresTarget target) : LogTests(target), IClassFixture<PostgresTarget>;

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using FlagApi.Tests.Infrastructure;
+using Npgsql;
+
+namespace FlagApi.Tests.Resilience;
+
+/// <summary>
+/// A PostgreSQL cluster of the test's own, in a temporary folder on a free port, that the test may stop and start:
+/// the shared cluster serves other tests in parallel. Without the server binaries the tests skip, unless
+/// <c>FLAGAPI_TEST_REQUIRE_POSTGRES=1</c> makes that a failure.
+/// </summary>
+public sealed class OwnPostgresCluster : IAsyncLifetime
+{
+    private const string ServerUser = "postgres";
+
+    private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "flagapi-pg-" + Guid.NewGuid().ToString("N"));
+    private string? binDirectory;
+    private string? unavailable;
+    private int port;
+
+    public bool IsRunning { get; private set; }
+
+    /// <summary>The cluster's own superuser over TCP (trust authentication, loopback only).</summary>
+    public string AdminConnectionString => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1", Port = port, Username = ServerUser, Database = "postgres", Pooling = false,
+    }.ConnectionString;
+
+    public async ValueTask InitializeAsync()
+    {
+        binDirectory = FindBinDirectory();
+        if (binDirectory is null)
+        {
+            unavailable = "These tests start a PostgreSQL server of their own and found no initdb/pg_ctl under /usr/lib/postgresql/*/bin.";
+            return;
+        }
+
+        Directory.CreateDirectory(dataDirectory);
+        if (RunsAsRoot)
+        {
+            // initdb refuses to run as root: the cluster belongs to the postgres account.
+            await RunAsync("chown", [ServerUser + ":", dataDirectory]);
+        }
+
+        await RunServerToolAsync("initdb", ["-D", dataDirectory, "-A", "trust", "-U", ServerUser, "-E", "UTF8", "--locale=C", "--no-sync"]);
+        port = FreePort();
+        await StartAsync();
+    }
+
+    /// <summary>Skips the calling test, or fails it under <c>FLAGAPI_TEST_REQUIRE_POSTGRES=1</c>, when no server could be started.</summary>
+    public void SkipUnlessAvailable()
+    {
+        LinuxOnly.SkipUnlessLinux("A PostgreSQL cluster of the test's own (Debian's pg_ctlcluster tools)");
+        if (unavailable is null)
+        {
+            return;
+        }
+
+        if (Environment.GetEnvironmentVariable(PostgresTarget.RequireVariable) == "1")
+        {
+            Assert.Fail(unavailable + $" {PostgresTarget.RequireVariable}=1 makes this a failure.");
+        }
+
+        Assert.Skip(unavailable);
+    }
+
+    /// <summary>Creates a database and returns a pooled connection string to it, as a deployment would configure it.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = "flagapi_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name, Pooling = true, Timeout = 5, CommandTimeout = 10 }.ConnectionString;
+    }
+
+    /// <summary>A fast shutdown, as a restart or failover does: sessions are ended and open transactions rolled back.</summary>
+    public async Task StopAsync()
+    {
+        await RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"]);
+        IsRunning = false;
+    }
+
+    public async Task StartAsync()
+    {
+        var options = string.Create(CultureInfo.InvariantCulture,
+            $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50");
+        await RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"]);
+        IsRunning = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (binDirectory is null)
+        {
+            return;
+        }
+
+        if (IsRunning)
+        {
+            await RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        }
+
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary folder left behind is not worth failing the run for.
+        }
+    }
+
+    private static bool RunsAsRoot => Environment.UserName == "root";
+
+    private static string? FindBinDirectory()
+    {
+        const string root = "/usr/lib/postgresql";
+        if (!Directory.Exists(root))
+        {
+            return null;
+        }
+
+        return Directory.GetDirectories(root)
+            .Select(d => (Directory: Path.Combine(d, "bin"), Version: int.TryParse(Path.GetFileName(d), out var v) ? v : 0))
+            .Where(d => File.Exists(Path.Combine(d.Directory, "initdb")) && File.Exists(Path.Combine(d.Directory, "pg_ctl")))
+            .OrderByDescending(d => d.Version)
+            .Select(d => d.Directory)
+            .FirstOrDefault();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private Task RunServerToolAsync(string tool, IReadOnlyList<string> arguments)
+    {
+        var path = Path.Combine(binDirectory!, tool);
+        return RunsAsRoot ? RunAsync("runuser", ["-u", ServerUser, "--", path, .. arguments]) : RunAsync(path, arguments);
+    }
+
+    private static async Task RunAsync(string program, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await output}{await error}");
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using FlagApi.Lookup;
+using FlagApi.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FlagApi.Tests;
+
+/// <summary>A restart reads the saved index and the changes logged since, and answers exactly as the database says.</summary>
+public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
+{
+    private static readonly string[] Phones = ["13800138001", "13800138002", "13800138003", "13800138004"];
+    private readonly string folder = Directory.CreateTempSubdirectory("flagapi-snapshot-").FullName;
+
+    private string SnapshotFile => Path.Combine(folder, "index.snapshot");
+
+    private Dictionary<string, string?> Settings => new() { ["Lookup:SnapshotFile"] = SnapshotFile };
+
+    public void Dispose()
+    {
+        Directory.Delete(folder, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task ARestartLoadsTheSnapshotThenTheChangesLoggedAfterItAndAnswersLikeTheRunningInstance()
+    {
+        await using var first = await FlagApiFactory.CreateAsync(target, Settings);
+        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"), ("url", "http://fake-bank.example/login", "fake_customer_service", "medium"));
+        await first.SaveSnapshotAsync();
+        Assert.True(File.Exists(SnapshotFile));
+
+        // After the snapshot: a new entry, another source for an old one, and a clearance.
+        await first.PublishAsync(("phone", Phones[1], "gambling", "low"), ("phone", Phones[0], "task_brushing", "high"));
+        await first.PublishAsync(("phone", Phones[2], "other", "medium"));
+        await first.ClearEntryAsync(await EntryIdAsync(first, Phones[2]));
+
+        await using var restarted = Restart(first);
+        Assert.Equal(IndexLoadSource.Snapshot, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
+        await AssertSameAnswersAsync(first, restarted);
+    }
+
+    [Fact]
+    public async Task ADamagedSnapshotIsSetAsideAndTheIndexLoadsFromTheDatabase()
+    {
+        await using var first = await FlagApiFactory.CreateAsync(target, Settings);
+        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"), ("phone", Phones[1], "gambling", "low"));
+        await first.SaveSnapshotAsync();
+        var bytes = await File.ReadAllBytesAsync(SnapshotFile);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        await File.WriteAllBytesAsync(SnapshotFile, bytes);
+
+        await using var restarted = Restart(first);
+
+        Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
+        await AssertSameAnswersAsync(first, restarted);
+    }
+
+    [Fact]
+    public async Task ASnapshotOfAnotherDatabaseIsNotUsed()
+    {
+        await using (var other = await FlagApiFactory.CreateAsync(target, Settings))
+        {
+            await other.PublishAsync(("phone", Phones[3], "gambling", "high"));
+            await other.SaveSnapshotAsync();
+        }
+
+        await using var app = await FlagApiFactory.CreateAsync(target, Settings);
+        Assert.Equal(IndexLoadSource.Database, app.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
+        using var client = app.CreateClient();
+        Assert.Equal("clear", (await LookupAsync(client, Phones[3])).GetProperty("verdict").GetString());
+    }
+
+    [Fact]
+    public async Task ASnapshotTakenBeforeASchemaMigrationIsNotUsed()
+    {
+        await using var first = await FlagApiFactory.CreateAsync(target, Settings);
+        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"));
+
+        // The snapshot is taken while the database lacks the latest migration, which the restart then applies
+        // (a database newer than the build would not start at all).
+        await using (var scope = first.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Data.FlagDbContext>();
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE identifier_rules");
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 9");
+        }
+
+        await first.SaveSnapshotAsync();
+        await using var restarted = Restart(first);
+
+        Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
+        await AssertSameAnswersAsync(first, restarted);
+    }
+
+    [Fact]
+    public async Task ATruncatedSnapshotIsSetAsideAndTheIndexLoadsFromTheDatabase()
+    {
+        await using var first = await FlagApiFactory.CreateAsync(target, Settings);
+        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"));
+        await first.SaveSnapshotAsync();
+        await using (var file = File.OpenWrite(SnapshotFile))
+        {
+            file.SetLength(file.Length - 40);
+        }
+
+        await using var restarted = Restart(first);
+
+        Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
+        await AssertSameAnswersAsync(first, restarted);
+    }
+
+    private FlagApiFactory Restart(FlagApiFactory first)
+    {
+        var restarted = new FlagApiFactory(target.Provider, first.ConnectionString, Settings);
+        _ = restarted.Server;
+        return restarted;
+    }
+
+    private static async Task<long> EntryIdAsync(FlagApiFactory app, string phone)
+    {
+        using var client = app.CreateClient();
+        return (await LookupAsync(client, phone)).GetProperty("matches")[0].GetProperty("entryId").GetInt64();
+    }
+
+    /// <summary>Every lookup, and the hash prefixes of every phone, answer the same from both instances.</summary>
+    private static async Task AssertSameAnswersAsync(FlagApiFactory expected, FlagApiFactory actual)
+    {
+        using var expectedClient = expected.CreateClient();
+        using var actualClient = actual.CreateClient();
+        foreach (var phone in Phones)
+        {
+            Assert.Equal((await LookupAsync(expectedClient, phone)).GetRawText(), (await LookupAsync(actualClient, phone)).GetRawText());
+            var prefix = Identifiers.IdentifierHash.Prefix("+86" + phone);
+            Assert.Equal(await expectedClient.GetStringAsync($"/v1/hashes/{prefix}"), await actualClient.GetStringAsync($"/v1/hashes/{prefix}"));
+        }
+
+        var url = "/v1/lookup/url?value=" + Uri.EscapeDataString("http://fake-bank.example/login");
+        Assert.Equal(await expectedClient.GetStringAsync(url), await actualClient.GetStringAsync(url));
+    }
+
+    private static async Task<JsonElement> LookupAsync(HttpClient client, string phone) =>
+        JsonDocument.Parse(await client.GetStringAsync($"/v1/lookup/phone?value={phone}")).RootElement;
+}

@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests.Security;
+
+public sealed class AuthorizationMatrixOnSqlite() : AuthorizationMatrixTests(new SqliteTarget());
