@@ -20,6 +20,7 @@ public static class AppellantEndpoints
 
     public static IHostApplicationBuilder AddAppellantAppeals(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<AppealApiLimits>();
         builder.Services.AddOptions<AppealsOptions>()
             .BindConfiguration(AppealsOptions.Section)
             .ValidateDataAnnotations()

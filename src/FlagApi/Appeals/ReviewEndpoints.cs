@@ -19,6 +19,7 @@ public static class ReviewEndpoints
 {
     public static IHostApplicationBuilder AddAppealReview(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<AppealApiLimits>();
         // The same binding the appellant side registers; binding twice to one section is harmless.
         builder.Services.AddScoped<AppealDecisionWriter>();
         builder.Services.AddScoped<ReviewQueries>();

@@ -9,6 +9,7 @@ public static class EntryEndpoints
 {
     public static IHostApplicationBuilder AddEntries(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<EntryApiLimits>();
         builder.Services.AddScoped<EntryQueries>();
         return builder;
     }

@@ -4,6 +4,7 @@ public static class ListsServiceExtensions
 {
     public static IHostApplicationBuilder AddLists(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ListApiLimits>();
         builder.Services.AddScoped<ListImporter>();
         builder.Services.AddScoped<ListQueries>();
         builder.Services.AddOptions<ListsOptions>().BindConfiguration(ListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -13,6 +13,7 @@ public static class LookupEndpoints
 {
     public static IHostApplicationBuilder AddLookup(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<LookupApiLimits>();
         builder.Services.AddOptions<Identifiers.IdentifierOptions>()
             .BindConfiguration("Identifiers")
             .Validate(o => o.MaxInputLength is > 0 and <= 65_536, "Identifiers:MaxInputLength must be between 1 and 65536.")

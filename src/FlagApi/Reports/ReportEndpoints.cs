@@ -13,6 +13,7 @@ public static class ReportEndpoints
     /// <summary>Call after <c>AddLists</c>: the report signal loads in a hosted service that needs the schema brought up to date first.</summary>
     public static IHostApplicationBuilder AddReportSubmission(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ReportApiLimits>();
         builder.Services.AddOptions<ReportsOptions>()
             .BindConfiguration(ReportsOptions.Section)
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Reports:PollInterval must be positive.")

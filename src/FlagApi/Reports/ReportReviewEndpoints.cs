@@ -18,6 +18,7 @@ public static class ReportReviewEndpoints
 
     public static IHostApplicationBuilder AddReportReview(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ReportApiLimits>();
         builder.Services.AddOptions<ReportReviewOptions>()
             .BindConfiguration(ReportReviewOptions.Section)
             .Validate(o => o.BurstWindow > TimeSpan.Zero && o.BurstWindow <= TimeSpan.FromDays(7), "ReportReview:BurstWindow must be between 00:00:01 and 7.00:00:00.")
