@@ -61,7 +61,8 @@ public static class ReportEndpoints
         return app;
     }
 
-    public static Task<Results<Accepted<ReportReceived>, ProblemHttpResult>> SubmitReport(
+    public static async Task<Results<Accepted<ReportReceived>, ProblemHttpResult>> SubmitReport(
         ReportRequest request, HttpContext context, ReportSubmissionService reports, CancellationToken cancellationToken) =>
-        reports.SubmitAsync(request, context.User, context.Connection.RemoteIpAddress, cancellationToken);
+        // No Location: the report is for reviewers to read, not its sender.
+        TypedResults.Accepted((string?)null, await reports.SubmitAsync(request, context.User, context.Connection.RemoteIpAddress, cancellationToken));
 }
