@@ -287,7 +287,7 @@ public sealed class AppealSubmissionService(
     /// </summary>
     public async Task AddMessageAsync(Appeal appeal, AppealMessageRequest request, CancellationToken cancellationToken)
     {
-        if (ValidateText(request.Message, AppellantProblems.MissingMessage, "message", MaxMessageLength, required: request.Attachments is not { Count: > 0 }) is { } invalid)
+        if (ValidateText(request.Message, ReviewProblemCodes.MissingMessage, "message", MaxMessageLength, required: request.Attachments is not { Count: > 0 }) is { } invalid)
         {
             throw invalid;
         }
@@ -436,7 +436,7 @@ public sealed class AppealSubmissionService(
         var evidence = request.Evidence ?? [];
         if (evidence.Count > MaxEvidenceItems)
         {
-            return ProblemException.BadRequest(AppellantProblems.TooManyEvidence, $"{evidence.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted.");
+            return ProblemException.BadRequest(ProblemCodes.TooManyEvidence, $"{evidence.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted.");
         }
 
         for (var i = 0; i < evidence.Count; i++)
@@ -459,14 +459,14 @@ public sealed class AppealSubmissionService(
                         || uri.Scheme is not ("http" or "https")
                         || string.IsNullOrEmpty(uri.Host))
                     {
-                        return ProblemException.BadRequest(AppellantProblems.InvalidLink, $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters.");
+                        return ProblemException.BadRequest(ProblemCodes.InvalidLink, $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters.");
                     }
 
                     break;
 
                 default:
                     return ProblemException.BadRequest(
-                        AppellantProblems.InvalidEvidence,
+                        ProblemCodes.InvalidEvidence,
                         $"evidence[{i}] must be a string, {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}.");
             }
         }

@@ -9,11 +9,7 @@ public static class AppellantProblems
     public const string MissingName = "missing_name";
     public const string MissingContact = "missing_contact";
     public const string MissingStatement = "missing_statement";
-    public const string MissingMessage = "missing_message";
     public const string TooLong = "field_too_long";
-    public const string InvalidEvidence = "invalid_evidence";
-    public const string InvalidLink = "invalid_link";
-    public const string TooManyEvidence = "too_many_evidence";
     public const string TooManyAttachments = "too_many_attachments";
     public const string InvalidAttachment = "invalid_attachment";
     public const string AttachmentTypeNotAllowed = "attachment_type_not_allowed";
@@ -21,14 +17,13 @@ public static class AppellantProblems
     public const string NotFlagged = "not_flagged";
     public const string AppealCooldown = "appeal_cooldown";
     public const string AppealNotFound = "appeal_not_found";
-    public const string InvalidTransition = "invalid_transition";
     public const string AppealChanged = "appeal_changed";
 
     public static ProblemException Conflict(string code, string title, string detail, IReadOnlyDictionary<string, object?>? more = null) =>
         new(StatusCodes.Status409Conflict, code, title, detail, extensions: more);
 
     public static ProblemException InvalidTransitionFrom(AppealStatus status, string action) => Conflict(
-        InvalidTransition,
+        ReviewProblemCodes.InvalidTransition,
         "Not possible in the appeal's current state",
         $"The appeal is {Entries.WireNames.Of(status).Replace('_', ' ')}; {action} only while it is open (submitted, in review or needing information).");
 

@@ -171,7 +171,7 @@ public static class ReviewEndpoints
         if (viewer.PublisherAgency is { } agency && filter.ListId is { } listId
             && await queries.ListAgencyAsync(listId, cancellationToken) is { } owner && !string.Equals(owner, agency, StringComparison.Ordinal))
         {
-            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ReviewProblemCodes.NotYourList, "This list belongs to another agency",
+            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ProblemCodes.NotYourList, "This list belongs to another agency",
                 $"List {listId} was published by another agency; a publisher key sees the appeals against its own agency's lists only.");
         }
 

@@ -39,6 +39,6 @@ internal sealed class ListApiLimits : ApiDeclaration
     /// <summary>A publisher retracts only its own agency's lists.</summary>
     public override IReadOnlyDictionary<string, string> OwnerRefusals { get; } = new Dictionary<string, string>
     {
-        ["RetractList"] = ListProblemCodes.NotYourList,
+        ["RetractList"] = ProblemCodes.NotYourList,
     };
 }

@@ -138,14 +138,14 @@ public static class ReportReviewEndpoints
         };
         if (accept is null)
         {
-            problem = ApiProblems.BadRequest(ReportReviewProblemCodes.InvalidDecision, $"'decision' is accept or reject; '{request.Decision}' is not.");
+            problem = ApiProblems.BadRequest(ProblemCodes.InvalidDecision, $"'decision' is accept or reject; '{request.Decision}' is not.");
             return false;
         }
 
         var reason = request.Reason?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            problem = ApiProblems.BadRequest(ReportReviewProblemCodes.MissingReason, "Say why: 'reason' is required, and it is recorded with every report and in the entry's history.");
+            problem = ApiProblems.BadRequest(ProblemCodes.MissingReason, "Say why: 'reason' is required, and it is recorded with every report and in the entry's history.");
             return false;
         }
 
@@ -167,7 +167,7 @@ public static class ReportReviewEndpoints
 
             if (!WireNames.TryParse<Category>(request.Category.Trim(), out var parsedCategory))
             {
-                problem = ApiProblems.BadRequest(ReportReviewProblemCodes.InvalidCategory, $"'{request.Category}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
+                problem = ApiProblems.BadRequest(ProblemCodes.InvalidCategory, $"'{request.Category}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
                 return false;
             }
 

@@ -184,7 +184,7 @@ public sealed class ReportSubmissionService(
         {
             if (!WireNames.TryParse<Category>(request.Category.Trim(), out var parsed))
             {
-                return (null, null, ProblemException.BadRequest(ReportSubmissionProblems.InvalidCategory,
+                return (null, null, ProblemException.BadRequest(ProblemCodes.InvalidCategory,
                     $"'{Shorten(request.Category)}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}."));
             }
 
@@ -275,7 +275,7 @@ public sealed class ReportSubmissionService(
 
         if (items.Count > MaxEvidenceItems)
         {
-            return (null, ProblemException.BadRequest(ReportSubmissionProblems.TooManyEvidence,
+            return (null, ProblemException.BadRequest(ProblemCodes.TooManyEvidence,
                 $"{items.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted."));
         }
 
@@ -295,7 +295,7 @@ public sealed class ReportSubmissionService(
 
                     if (ValidateDescription(text) is not null)
                     {
-                        return (null, ProblemException.BadRequest(ReportSubmissionProblems.InvalidEvidence,
+                        return (null, ProblemException.BadRequest(ProblemCodes.InvalidEvidence,
                             $"evidence[{i}].text holds binary content or control characters; send text."));
                     }
 
@@ -309,7 +309,7 @@ public sealed class ReportSubmissionService(
                         || uri.Scheme is not ("http" or "https")
                         || string.IsNullOrEmpty(uri.Host))
                     {
-                        return (null, ProblemException.BadRequest(ReportSubmissionProblems.InvalidLink,
+                        return (null, ProblemException.BadRequest(ProblemCodes.InvalidLink,
                             $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters."));
                     }
 
@@ -317,7 +317,7 @@ public sealed class ReportSubmissionService(
                     break;
 
                 default:
-                    return (null, ProblemException.BadRequest(ReportSubmissionProblems.InvalidEvidence,
+                    return (null, ProblemException.BadRequest(ProblemCodes.InvalidEvidence,
                         $"evidence[{i}] must be a string, {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}."));
             }
         }
