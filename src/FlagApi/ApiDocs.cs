@@ -11,6 +11,9 @@ public static class ApiDocs
 
     public static IHostApplicationBuilder AddApiDocs(this IHostApplicationBuilder builder)
     {
+        // Each capability registers what it declares (limits, read-only operations, owners' refusals) in its own Add*.
+        builder.Services.AddApiDeclaration<SharedApiLimits>();
+        builder.Services.AddSingleton<ApiDeclarations>();
         builder.Services.AddOpenApi("v1", options =>
         {
             options.AddDocumentTransformer((document, _, _) =>

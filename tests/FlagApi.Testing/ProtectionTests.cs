@@ -1,3 +1,4 @@
+using FlagApi.Problems;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -296,11 +297,11 @@ public abstract class ProtectionTests(DatabaseTarget target)
         { "/v1/protected", new { kind = "telephone", value = "95555", reason = "r" }, "unknown_kind" },
         { "/v1/protected", new { kind = "phone", value = "12", reason = "r" }, "invalid_phone" },
         { "/v1/protected", new { kind = "domain", value = "not a domain", reason = "r" }, "invalid_domain" },
-        { "/v1/protected", new { kind = "phone", value = "95599" }, ProtectionProblemCodes.MissingReason },
-        { "/v1/protected", new { kind = "phone", value = "95599", reason = "  " }, ProtectionProblemCodes.MissingReason },
+        { "/v1/protected", new { kind = "phone", value = "95599" }, ProblemCodes.MissingReason },
+        { "/v1/protected", new { kind = "phone", value = "95599", reason = "  " }, ProblemCodes.MissingReason },
         { "/v1/protected", new { kind = "phone", value = "13800138000", reason = new string('x', 501) }, ProtectionProblemCodes.InvalidReason },
         { "/v1/protected/overrides", new { kind = "url", value = "http:///", reason = "r" }, "invalid_url" },
-        { "/v1/protected/overrides", new { kind = "phone", value = "95555", reason = "" }, ProtectionProblemCodes.MissingReason },
+        { "/v1/protected/overrides", new { kind = "phone", value = "95555", reason = "" }, ProblemCodes.MissingReason },
     };
 
     [Theory]
@@ -372,7 +373,7 @@ public abstract class ProtectionTests(DatabaseTarget target)
         await using var app = await FlagApiFactory.CreateAsync(target);
         using var admin = app.CreateClient(await app.CreateKeyAsync(Roles.Admin));
 
-        await Problem.AssertAsync(await admin.DeleteAsync(path), HttpStatusCode.BadRequest, ProtectionProblemCodes.MissingReason);
+        await Problem.AssertAsync(await admin.DeleteAsync(path), HttpStatusCode.BadRequest, ProblemCodes.MissingReason);
     }
 
     [Theory]

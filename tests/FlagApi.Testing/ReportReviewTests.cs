@@ -1,3 +1,4 @@
+using FlagApi.Problems;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -69,10 +70,10 @@ public abstract class ReportReviewTests(DatabaseTarget target)
         Assert.Single(second.Items);
         Assert.Empty((await QueueAsync(reviewer, "?status=accepted")).Items);
 
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?status=maybe"), HttpStatusCode.BadRequest, ReportReviewProblemCodes.InvalidStatus);
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?status=maybe"), HttpStatusCode.BadRequest, ProblemCodes.InvalidStatus);
         await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?kind=fax"), HttpStatusCode.BadRequest, "unknown_kind");
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?category=spam"), HttpStatusCode.BadRequest, ReportReviewProblemCodes.InvalidCategory);
-        await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?maxAgeHours=-1"), HttpStatusCode.BadRequest, ReportReviewProblemCodes.InvalidFilter);
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?category=spam"), HttpStatusCode.BadRequest, ProblemCodes.InvalidCategory);
+        await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?maxAgeHours=-1"), HttpStatusCode.BadRequest, ProblemCodes.InvalidFilter);
         await Problem.AssertAsync(await reviewer.GetAsync("/v1/reports?pageSize=100000"), HttpStatusCode.BadRequest, Paging.InvalidPage);
     }
 
@@ -260,9 +261,9 @@ public abstract class ReportReviewTests(DatabaseTarget target)
         var second = await InsertReportInsteadOfPostingItAsync(app, "13900000001", "reporter-b", "net-1", null, "Same.");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync(Roles.Reviewer));
 
-        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/reports/{first}/decision", new { decision = "reject" }), HttpStatusCode.BadRequest, ReportReviewProblemCodes.MissingReason);
+        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/reports/{first}/decision", new { decision = "reject" }), HttpStatusCode.BadRequest, ProblemCodes.MissingReason);
         await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/reports/{first}/decision", new { decision = "accept", reason = "x", risk = "high" }), HttpStatusCode.BadRequest, ReportReviewProblemCodes.MissingCategory);
-        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/reports/{first}/decision", new { decision = "maybe", reason = "x" }), HttpStatusCode.BadRequest, ReportReviewProblemCodes.InvalidDecision);
+        await Problem.AssertAsync(await reviewer.PostAsJsonAsync($"/v1/reports/{first}/decision", new { decision = "maybe", reason = "x" }), HttpStatusCode.BadRequest, ProblemCodes.InvalidDecision);
         var response = await reviewer.PostAsJsonAsync($"/v1/reports/{first}/decision", Reject("A business dispute, not fraud."));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

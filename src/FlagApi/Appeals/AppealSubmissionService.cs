@@ -4,7 +4,6 @@ using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Problems;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -35,26 +34,28 @@ public sealed class AppealSubmissionService(
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Files an appeal, or answers with the appellant's open appeal on the same identifier.</summary>
-    public async Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAsync(
-        AppealRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Files an appeal, or answers with the appellant's open appeal on the same identifier; a refusal is thrown as a
+    /// <see cref="ProblemException"/>.
+    /// </summary>
+    public async Task<AppealFiled> SubmitAsync(AppealRequest request, CancellationToken cancellationToken)
     {
         if (Validate(request) is { } invalid)
         {
-            return invalid;
+            throw invalid;
         }
 
         var (attachments, attachmentProblem) = ReadAttachments(request.Attachments);
         if (attachmentProblem is not null)
         {
-            return attachmentProblem;
+            throw attachmentProblem;
         }
 
         var (kind, canonical, identifierProblem) = SubmittedIdentifier.Read(
             request.Kind, request.Value, "The identifier to appeal ('value') is required.", identifierOptions.Value);
         if (identifierProblem is not null)
         {
-            return identifierProblem;
+            throw identifierProblem;
         }
 
         // The dueBy answered now is the one every later read shows.
@@ -62,7 +63,7 @@ public sealed class AppealSubmissionService(
         var entry = await FindFlaggedEntryAsync(kind, canonical, now, cancellationToken);
         if (entry is null)
         {
-            return AppellantProblems.Conflict(
+            throw AppellantProblems.Conflict(
                 AppellantProblems.NotFlagged,
                 "The identifier is not flagged",
                 $"This {kind.ToWire()} is not currently flagged, so there is nothing to appeal. A lookup shows what is flagged.");
@@ -84,7 +85,7 @@ public sealed class AppealSubmissionService(
         if (lastRejection is { } rejectedAt && rejectedAt + options.Value.RejectionCooldown > now)
         {
             var again = rejectedAt + options.Value.RejectionCooldown;
-            return AppellantProblems.Conflict(
+            throw AppellantProblems.Conflict(
                 AppellantProblems.AppealCooldown,
                 "An appeal on this identifier was rejected recently",
                 $"Your appeal on this identifier was rejected; you may appeal it again from {again:yyyy-MM-dd'T'HH:mm:ss'Z'}.",
@@ -170,9 +171,7 @@ public sealed class AppealSubmissionService(
             await transaction.CommitAsync(cancellationToken);
         }
 
-        return TypedResults.Created(
-            $"/v1/appeals/{appeal.TrackingCode}",
-            new AppealReceipt(appeal.Id, appeal.TrackingCode, appeal.Status, appeal.DueBy, AccessToken: token));
+        return new AppealFiled(new AppealReceipt(appeal.Id, appeal.TrackingCode, appeal.Status, appeal.DueBy, AccessToken: token), AlreadyOpen: false);
     }
 
     /// <summary>Files read by <see cref="ReadAttachments"/>, stored with the moment of the filing or message that brought them.</summary>
@@ -193,13 +192,13 @@ public sealed class AppealSubmissionService(
         }
     }
 
-    private static Ok<AppealReceipt> AlreadyOpen(long id, string trackingCode, AppealStatus status, DateTime dueBy) =>
-        TypedResults.Ok(new AppealReceipt(
+    private static AppealFiled AlreadyOpen(long id, string trackingCode, AppealStatus status, DateTime dueBy) =>
+        new(new AppealReceipt(
             id,
             trackingCode,
             status,
             dueBy,
-            Detail: "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."));
+            Detail: "You already have an open appeal on this identifier. Follow it with its tracking code and the access token you were given when you filed it; no new token is issued."), AlreadyOpen: true);
 
     private Task<Appeal?> FindOpenAsync(IdentifierKind kind, string value, string contactHash, CancellationToken cancellationToken) =>
         db.Appeals.AsNoTracking()
@@ -286,51 +285,52 @@ public sealed class AppealSubmissionService(
     /// The appellant's message, with files (a reviewer asking for a photo gets one) under the same rules as at filing: an
     /// answer to a request for information moves the appeal back to review. Text or at least one file is needed.
     /// </summary>
-    public async Task<ProblemHttpResult?> AddMessageAsync(Appeal appeal, AppealMessageRequest request, CancellationToken cancellationToken)
+    public async Task AddMessageAsync(Appeal appeal, AppealMessageRequest request, CancellationToken cancellationToken)
     {
-        if (ValidateText(request.Message, AppellantProblems.MissingMessage, "message", MaxMessageLength, required: request.Attachments is not { Count: > 0 }) is { } invalid)
+        if (ValidateText(request.Message, ReviewProblemCodes.MissingMessage, "message", MaxMessageLength, required: request.Attachments is not { Count: > 0 }) is { } invalid)
         {
-            return invalid;
+            throw invalid;
         }
 
         var (attachments, attachmentProblem) = ReadAttachments(request.Attachments);
         if (attachmentProblem is not null)
         {
-            return attachmentProblem;
+            throw attachmentProblem;
         }
 
         if (!AppealStates.CanMessage(appeal.Status))
         {
-            return AppellantProblems.InvalidTransitionFrom(appeal.Status, "messages can be sent");
+            throw AppellantProblems.InvalidTransitionFrom(appeal.Status, "messages can be sent");
         }
 
         var next = appeal.Status == AppealStatus.NeedsInfo ? AppealStatus.InReview : appeal.Status;
-        return await ChangeAsync(appeal, next, "message", request.Message, "appeal.message", cancellationToken, attachments);
+        await ChangeAsync(appeal, next, "message", request.Message, "appeal.message", cancellationToken, attachments);
     }
 
-    public async Task<ProblemHttpResult?> WithdrawAsync(Appeal appeal, string? reason, CancellationToken cancellationToken)
+    public async Task WithdrawAsync(Appeal appeal, string? reason, CancellationToken cancellationToken)
     {
         if (!AppealStates.CanWithdraw(appeal.Status))
         {
-            return AppellantProblems.InvalidTransitionFrom(appeal.Status, "it can be withdrawn");
+            throw AppellantProblems.InvalidTransitionFrom(appeal.Status, "it can be withdrawn");
         }
 
-        return await ChangeAsync(appeal, AppealStatus.Withdrawn, "withdrawn", reason, "appeal.withdrawn", cancellationToken);
+        await ChangeAsync(appeal, AppealStatus.Withdrawn, "withdrawn", reason, "appeal.withdrawn", cancellationToken);
     }
 
-    public static ProblemHttpResult? ValidateText(string? text, string missingCode, string what, int maxLength, bool required)
+    /// <summary>The problem with a text field, for the caller to throw, or null when it is fine.</summary>
+    public static ProblemException? ValidateText(string? text, string missingCode, string what, int maxLength, bool required)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return required ? ApiProblems.BadRequest(missingCode, $"The {what} is required.") : null;
+            return required ? ProblemException.BadRequest(missingCode, $"The {what} is required.") : null;
         }
 
         return text.Trim().Length > maxLength
-            ? ApiProblems.BadRequest(AppellantProblems.TooLong, $"The {what} is {text.Trim().Length} characters long; at most {maxLength} are accepted.")
+            ? ProblemException.BadRequest(AppellantProblems.TooLong, $"The {what} is {text.Trim().Length} characters long; at most {maxLength} are accepted.")
             : null;
     }
 
-    private async Task<ProblemHttpResult?> ChangeAsync(
+    private async Task ChangeAsync(
         Appeal appeal,
         AppealStatus next,
         string action,
@@ -370,11 +370,10 @@ public sealed class AppealSubmissionService(
         catch (DbUpdateConcurrencyException)
         {
             // The revision moved under us: a reviewer acted at the same moment. Nothing was written.
-            return AppellantProblems.Changed();
+            throw AppellantProblems.Changed();
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return null;
     }
 
     /// <summary>
@@ -419,11 +418,11 @@ public sealed class AppealSubmissionService(
     private static EvidenceItemView ToView(EvidenceItem item) =>
         item.Type == "text" ? new EvidenceItemView("text", item.Text!.Trim(), null) : new EvidenceItemView("link", null, item.Url!.Trim());
 
-    private static ProblemHttpResult? Validate(AppealRequest request)
+    private static ProblemException? Validate(AppealRequest request)
     {
         if (request.Appellant is not { } appellant)
         {
-            return ApiProblems.BadRequest(AppellantProblems.MissingAppellant, "'appellant' with the appellant's name and contact is required.");
+            return ProblemException.BadRequest(AppellantProblems.MissingAppellant, "'appellant' with the appellant's name and contact is required.");
         }
 
         var problem = ValidateText(appellant.Name, AppellantProblems.MissingName, "appellant's name", MaxNameLength, required: true)
@@ -437,7 +436,7 @@ public sealed class AppealSubmissionService(
         var evidence = request.Evidence ?? [];
         if (evidence.Count > MaxEvidenceItems)
         {
-            return ApiProblems.BadRequest(AppellantProblems.TooManyEvidence, $"{evidence.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted.");
+            return ProblemException.BadRequest(ProblemCodes.TooManyEvidence, $"{evidence.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted.");
         }
 
         for (var i = 0; i < evidence.Count; i++)
@@ -448,7 +447,7 @@ public sealed class AppealSubmissionService(
                 case "text" when !string.IsNullOrWhiteSpace(item.Text):
                     if (item.Text.Trim().Length > MaxEvidenceTextLength)
                     {
-                        return ApiProblems.BadRequest(AppellantProblems.TooLong, $"evidence[{i}].text is longer than the {MaxEvidenceTextLength} characters accepted.");
+                        return ProblemException.BadRequest(AppellantProblems.TooLong, $"evidence[{i}].text is longer than the {MaxEvidenceTextLength} characters accepted.");
                     }
 
                     break;
@@ -460,14 +459,14 @@ public sealed class AppealSubmissionService(
                         || uri.Scheme is not ("http" or "https")
                         || string.IsNullOrEmpty(uri.Host))
                     {
-                        return ApiProblems.BadRequest(AppellantProblems.InvalidLink, $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters.");
+                        return ProblemException.BadRequest(ProblemCodes.InvalidLink, $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters.");
                     }
 
                     break;
 
                 default:
-                    return ApiProblems.BadRequest(
-                        AppellantProblems.InvalidEvidence,
+                    return ProblemException.BadRequest(
+                        ProblemCodes.InvalidEvidence,
                         $"evidence[{i}] must be a string, {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}.");
             }
         }
@@ -475,7 +474,7 @@ public sealed class AppealSubmissionService(
         return null;
     }
 
-    private (IReadOnlyList<ReadAttachment> Attachments, ProblemHttpResult? Problem) ReadAttachments(IReadOnlyList<AttachmentUpload?>? uploads)
+    private (IReadOnlyList<ReadAttachment> Attachments, ProblemException? Problem) ReadAttachments(IReadOnlyList<AttachmentUpload?>? uploads)
     {
         var limits = options.Value;
         if (uploads is not { Count: > 0 })
@@ -485,7 +484,7 @@ public sealed class AppealSubmissionService(
 
         if (uploads.Count > limits.MaxAttachments)
         {
-            return ([], ApiProblems.BadRequest(AppellantProblems.TooManyAttachments, $"{uploads.Count} attachments were sent; at most {limits.MaxAttachments} are accepted."));
+            return ([], ProblemException.BadRequest(AppellantProblems.TooManyAttachments, $"{uploads.Count} attachments were sent; at most {limits.MaxAttachments} are accepted."));
         }
 
         var read = new List<ReadAttachment>(uploads.Count);
@@ -495,7 +494,7 @@ public sealed class AppealSubmissionService(
             var name = upload?.FileName is { } fileName ? Path.GetFileName(fileName.Replace('\\', '/').Trim()) : null;
             if (string.IsNullOrEmpty(name) || name.Length > MaxFileNameLength || string.IsNullOrEmpty(upload!.ContentBase64))
             {
-                return ([], ApiProblems.BadRequest(AppellantProblems.InvalidAttachment,
+                return ([], ProblemException.BadRequest(AppellantProblems.InvalidAttachment,
                     $"attachments[{i}] needs a 'fileName' (at most {MaxFileNameLength} characters) and its content in 'contentBase64'."));
             }
 
@@ -512,7 +511,7 @@ public sealed class AppealSubmissionService(
             }
             catch (FormatException)
             {
-                return ([], ApiProblems.BadRequest(AppellantProblems.InvalidAttachment, $"attachments[{i}].contentBase64 is not valid base64."));
+                return ([], ProblemException.BadRequest(AppellantProblems.InvalidAttachment, $"attachments[{i}].contentBase64 is not valid base64."));
             }
 
             if (content.Length > limits.MaxAttachmentBytes)
@@ -522,7 +521,7 @@ public sealed class AppealSubmissionService(
 
             if (AttachmentTypes.Detect(content) is not { } contentType)
             {
-                return ([], ApiProblems.BadRequest(AppellantProblems.AttachmentTypeNotAllowed,
+                return ([], ProblemException.BadRequest(AppellantProblems.AttachmentTypeNotAllowed,
                     $"attachments[{i}] ('{name}') is not a PNG, JPEG or PDF file by its content; only those are accepted, whatever the file name says."));
             }
 
@@ -532,7 +531,7 @@ public sealed class AppealSubmissionService(
         return (read, null);
     }
 
-    private static ProblemHttpResult TooLarge(int index, int max) => ApiProblems.Problem(
+    private static ProblemException TooLarge(int index, int max) => new(
         StatusCodes.Status413PayloadTooLarge,
         AppellantProblems.AttachmentTooLarge,
         "An attachment is too large",
@@ -540,6 +539,9 @@ public sealed class AppealSubmissionService(
 
     private sealed record ReadAttachment(string FileName, string ContentType, byte[] Content);
 }
+
+/// <summary>What filing an appeal came to: a new appeal, or the appellant's open one on the same identifier.</summary>
+public sealed record AppealFiled(AppealReceipt Receipt, bool AlreadyOpen);
 
 /// <summary>Attachment types by their leading bytes, because a name or a declared type says nothing about what a file is.</summary>
 public static class AttachmentTypes

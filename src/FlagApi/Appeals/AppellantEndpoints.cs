@@ -20,6 +20,7 @@ public static class AppellantEndpoints
 
     public static IHostApplicationBuilder AddAppellantAppeals(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<AppealApiLimits>();
         builder.Services.AddOptions<AppealsOptions>()
             .BindConfiguration(AppealsOptions.Section)
             .ValidateDataAnnotations()
@@ -107,9 +108,25 @@ public static class AppellantEndpoints
         return app;
     }
 
-    public static Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAppeal(
-        AppealRequest request, AppealSubmissionService appeals, CancellationToken cancellationToken) =>
-        appeals.SubmitAsync(request, cancellationToken);
+    public static async Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAppeal(
+        AppealRequest request, AppealSubmissionService appeals, CancellationToken cancellationToken)
+    {
+        var filed = await appeals.SubmitAsync(request, cancellationToken);
+        return filed.AlreadyOpen
+            ? TypedResults.Ok(filed.Receipt)
+            : TypedResults.Created($"{Root}/{filed.Receipt.TrackingCode}", filed.Receipt);
+    }
+
+    /// <summary>
+    /// One answer for an unknown code, a missing token and a wrong one, so nobody can tell which codes exist. The instance is
+    /// fixed for the same reason: the path would otherwise tell two of those answers apart.
+    /// </summary>
+    private static ProblemHttpResult AppealNotFound() => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "No such appeal",
+        detail: "No appeal matches this tracking code and access token. Check both: the token is the one shown once when the appeal was filed.",
+        instance: Root,
+        extensions: new Dictionary<string, object?> { ["code"] = AppellantProblems.AppealNotFound });
 
     public static async Task<Results<Ok<AppellantAppealView>, ProblemHttpResult>> GetAppealAsAppellant(
         string trackingCode,
@@ -119,7 +136,7 @@ public static class AppellantEndpoints
     {
         if (await appeals.FindAsync(trackingCode, token, cancellationToken) is not { } appeal)
         {
-            return AppellantProblems.NotFound();
+            return AppealNotFound();
         }
 
         return TypedResults.Ok(await appeals.ViewAsync(appeal, cancellationToken));
@@ -134,13 +151,10 @@ public static class AppellantEndpoints
     {
         if (await appeals.FindAsync(trackingCode, token, cancellationToken) is not { } appeal)
         {
-            return AppellantProblems.NotFound();
+            return AppealNotFound();
         }
 
-        if (await appeals.AddMessageAsync(appeal, request, cancellationToken) is { } refused)
-        {
-            return refused;
-        }
+        await appeals.AddMessageAsync(appeal, request, cancellationToken);
 
         return TypedResults.Ok(await appeals.ViewAsync(appeal, cancellationToken));
     }
@@ -154,19 +168,16 @@ public static class AppellantEndpoints
     {
         if (await appeals.FindAsync(trackingCode, token, cancellationToken) is not { } appeal)
         {
-            return AppellantProblems.NotFound();
+            return AppealNotFound();
         }
 
         if (AppealSubmissionService.ValidateText(
             request?.Reason, AppellantProblems.TooLong, "reason", AppealSubmissionService.MaxReasonLength, required: false) is { } invalid)
         {
-            return invalid;
+            throw invalid;
         }
 
-        if (await appeals.WithdrawAsync(appeal, request?.Reason, cancellationToken) is { } refused)
-        {
-            return refused;
-        }
+        await appeals.WithdrawAsync(appeal, request?.Reason, cancellationToken);
 
         return TypedResults.Ok(await appeals.ViewAsync(appeal, cancellationToken));
     }

@@ -125,12 +125,7 @@ public sealed record BulkDecisionOutcome(
 /// <summary>The codes of the reviewer endpoints' problems.</summary>
 public static class ReviewProblemCodes
 {
-    public const string InvalidStatus = "invalid_status";
-    public const string InvalidFilter = "invalid_filter";
-    public const string InvalidPage = "invalid_page";
-    public const string InvalidDecision = "invalid_decision";
     public const string InvalidVerification = "invalid_verification";
-    public const string MissingReason = "missing_reason";
     public const string MissingMessage = "missing_message";
     public const string MissingVerification = "missing_verification";
     public const string MissingSelection = "missing_selection";
@@ -138,6 +133,5 @@ public static class ReviewProblemCodes
     public const string InvalidTransition = "invalid_transition";
     public const string PreconditionRequired = "precondition_required";
     public const string StaleAppeal = "stale_appeal";
-    public const string NotYourList = "not_your_list";
     public const string NotYourAppeal = "not_your_appeal";
 }

@@ -19,6 +19,7 @@ public static class ReviewEndpoints
 {
     public static IHostApplicationBuilder AddAppealReview(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<AppealApiLimits>();
         // The same binding the appellant side registers; binding twice to one section is harmless.
         builder.Services.AddScoped<AppealDecisionWriter>();
         builder.Services.AddScoped<ReviewQueries>();
@@ -170,7 +171,7 @@ public static class ReviewEndpoints
         if (viewer.PublisherAgency is { } agency && filter.ListId is { } listId
             && await queries.ListAgencyAsync(listId, cancellationToken) is { } owner && !string.Equals(owner, agency, StringComparison.Ordinal))
         {
-            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ReviewProblemCodes.NotYourList, "This list belongs to another agency",
+            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ProblemCodes.NotYourList, "This list belongs to another agency",
                 $"List {listId} was published by another agency; a publisher key sees the appeals against its own agency's lists only.");
         }
 

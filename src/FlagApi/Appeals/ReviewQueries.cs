@@ -4,6 +4,7 @@ using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
+using FlagApi.Problems;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlagApi.Appeals;
@@ -46,7 +47,7 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
         {
             if (!WireNames.TryParse<AppealStatus>(statusText, out var parsed))
             {
-                (code, detail) = (ReviewProblemCodes.InvalidStatus, $"'{statusText}' is not an appeal status; use one of: {string.Join(", ", WireNames.All<AppealStatus>())}.");
+                (code, detail) = (ProblemCodes.InvalidStatus, $"'{statusText}' is not an appeal status; use one of: {string.Join(", ", WireNames.All<AppealStatus>())}.");
                 return false;
             }
 
@@ -58,7 +59,7 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
         {
             if (!bool.TryParse(overdueText, out var parsed))
             {
-                (code, detail) = (ReviewProblemCodes.InvalidFilter, $"'overdue' is true or false; '{overdueText}' is not.");
+                (code, detail) = (ProblemCodes.InvalidFilter, $"'overdue' is true or false; '{overdueText}' is not.");
                 return false;
             }
 
@@ -82,7 +83,7 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
         {
             if (!WireNames.TryParse<Category>(categoryText, out var parsed))
             {
-                (code, detail) = (EntryProblemCodes.InvalidCategory, $"'{categoryText}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
+                (code, detail) = (ProblemCodes.InvalidCategory, $"'{categoryText}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
                 return false;
             }
 
@@ -94,7 +95,7 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
         {
             if (!long.TryParse(listText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1)
             {
-                (code, detail) = (ReviewProblemCodes.InvalidFilter, $"'listId' is a list id (a positive number); '{listText}' is not.");
+                (code, detail) = (ProblemCodes.InvalidFilter, $"'listId' is a list id (a positive number); '{listText}' is not.");
                 return false;
             }
 
@@ -103,7 +104,7 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
 
         if (!Paging.TryRead(request.Page, request.PageSize, DefaultPageSize, MaxPageSize, "appeals", out var page, out var pageSize, out var pagingProblem))
         {
-            (code, detail) = (ReviewProblemCodes.InvalidPage, pagingProblem);
+            (code, detail) = (ProblemCodes.InvalidPage, pagingProblem);
             return false;
         }
 

@@ -75,14 +75,14 @@ public sealed class ReviewService(
         {
             "approve" => true,
             "reject" => false,
-            _ => throw new ProblemException(StatusCodes.Status400BadRequest, ReviewProblemCodes.InvalidDecision, "The request is not valid",
+            _ => throw new ProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidDecision, "The request is not valid",
                 $"'decision' is approve or reject; '{decision}' is not."),
         };
 
         var why = reason?.Trim();
         if (string.IsNullOrEmpty(why) || why.Length > MaxReasonLength)
         {
-            throw new ProblemException(StatusCodes.Status400BadRequest, ReviewProblemCodes.MissingReason, "The request is not valid",
+            throw new ProblemException(StatusCodes.Status400BadRequest, ProblemCodes.MissingReason, "The request is not valid",
                 $"Say why: 'reason' of 1 to {MaxReasonLength} characters. The appellant sees it.");
         }
 
@@ -159,7 +159,7 @@ public sealed class ReviewService(
             if (!string.IsNullOrWhiteSpace(filter.Status))
             {
                 status = WireNames.TryParse<AppealStatus>(filter.Status.Trim(), out var parsed) ? parsed
-                    : throw new ProblemException(StatusCodes.Status400BadRequest, ReviewProblemCodes.InvalidStatus, "The request is not valid",
+                    : throw new ProblemException(StatusCodes.Status400BadRequest, ProblemCodes.InvalidStatus, "The request is not valid",
                         $"'{filter.Status}' is not an appeal status; use one of: {string.Join(", ", WireNames.All<AppealStatus>())}.");
             }
 

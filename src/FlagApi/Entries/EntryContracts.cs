@@ -78,10 +78,7 @@ public sealed record EntryHistoryRecord(
 
 public static class EntryProblemCodes
 {
-    public const string InvalidCategory = "invalid_category";
-    public const string InvalidStatus = "invalid_status";
     public const string InvalidSource = "invalid_source";
-    public const string InvalidPage = "invalid_page";
     public const string InvalidQuery = "invalid_query";
 }
 

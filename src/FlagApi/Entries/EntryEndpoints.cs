@@ -10,6 +10,7 @@ public static class EntryEndpoints
 {
     public static IHostApplicationBuilder AddEntries(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<EntryApiLimits>();
         builder.Services.AddScoped<EntryQueries>();
         builder.Services.AddScoped<EntryLedger>();
         builder.Services.AddScoped<IdentifierRekeyer>();

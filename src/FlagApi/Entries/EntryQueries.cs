@@ -4,6 +4,7 @@ using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
+using FlagApi.Problems;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -47,13 +48,13 @@ public sealed class EntryQueries(FlagDbContext db, TimeProvider time, IOptions<I
 
         if (!TryParseName<Category>(request.Category, out var category))
         {
-            (code, detail) = (EntryProblemCodes.InvalidCategory, $"'{request.Category}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
+            (code, detail) = (ProblemCodes.InvalidCategory, $"'{request.Category}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
             return false;
         }
 
         if (!TryParseName<EntryStatus>(request.Status, out var status))
         {
-            (code, detail) = (EntryProblemCodes.InvalidStatus, $"'{request.Status}' is not an entry status; use one of: {string.Join(", ", WireNames.All<EntryStatus>())}.");
+            (code, detail) = (ProblemCodes.InvalidStatus, $"'{request.Status}' is not an entry status; use one of: {string.Join(", ", WireNames.All<EntryStatus>())}.");
             return false;
         }
 
@@ -73,7 +74,7 @@ public sealed class EntryQueries(FlagDbContext db, TimeProvider time, IOptions<I
 
         if (!Paging.TryRead(request.Page, request.PageSize, DefaultPageSize, MaxPageSize, "entries", out var page, out var pageSize, out var pagingProblem))
         {
-            (code, detail) = (EntryProblemCodes.InvalidPage, pagingProblem);
+            (code, detail) = (ProblemCodes.InvalidPage, pagingProblem);
             return false;
         }
 

@@ -26,6 +26,7 @@ public static class FeedEndpoints
 
     public static IHostApplicationBuilder AddFeed(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<FeedApiLimits>();
         builder.Services.AddOptions<FeedOptions>().BindConfiguration(FeedOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.ExpirySweepInterval >= TimeSpan.FromSeconds(1), "Feed:ExpirySweepInterval must be at least one second.")
             .ValidateOnStart();

@@ -27,6 +27,7 @@ public static class HashEndpoints
 
     public static IHostApplicationBuilder AddHashes(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<HashApiLimits>();
         builder.Services.AddOptions<HashesOptions>().BindConfiguration(HashesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }

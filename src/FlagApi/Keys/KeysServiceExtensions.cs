@@ -6,6 +6,7 @@ public static class KeysServiceExtensions
 {
     public static IHostApplicationBuilder AddKeys(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<KeyApiLimits>();
         builder.Services.AddOptions<KeysOptions>().BindConfiguration(KeysOptions.Section)
             .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Keys:RefreshInterval must be positive.")
             .Validate(o => o.UnknownKeyReadInterval >= TimeSpan.Zero && o.UnknownKeyReadInterval <= TimeSpan.FromMinutes(1), "Keys:UnknownKeyReadInterval must be between 0 and 1 minute.")

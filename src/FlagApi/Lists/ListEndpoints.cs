@@ -96,7 +96,7 @@ public static class ListEndpoints
         var content = await ListFile.ReadAsync(request.Body, format, options.Value.MaxRows, request.HttpContext.RequestAborted);
         if (content.FileError is { } fileError)
         {
-            return fileError.Code == "too_many_rows"
+            return fileError.Code == ListProblemCodes.TooManyRows
                 ? ApiProblems.Problem(StatusCodes.Status413PayloadTooLarge, ListProblemCodes.TooManyRows, "The list has too many rows", fileError.Detail)
                 : ApiProblems.Problem(StatusCodes.Status400BadRequest, fileError.Code, "The list cannot be read", fileError.Detail);
         }
@@ -166,14 +166,14 @@ public static class ListEndpoints
 
         if (user.Role() == Roles.Publisher && !string.Equals(user.Agency(), list.Agency, StringComparison.Ordinal))
         {
-            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ListProblemCodes.NotYourList, "This list belongs to another agency",
+            return ApiProblems.Problem(StatusCodes.Status403Forbidden, ProblemCodes.NotYourList, "This list belongs to another agency",
                 $"List {id} was published by {list.Agency}; only its publisher or an admin can retract it.");
         }
 
         var reason = request.Reason?.Trim();
         if (string.IsNullOrEmpty(reason) || reason.Length > MaxReasonLength)
         {
-            return ApiProblems.BadRequest(ListProblemCodes.MissingReason, $"Say why the list is retracted: 'reason' of 1 to {MaxReasonLength} characters. It is public record.");
+            return ApiProblems.BadRequest(ProblemCodes.MissingReason, $"Say why the list is retracted: 'reason' of 1 to {MaxReasonLength} characters. It is public record.");
         }
 
         var result = await writer.RetractAsync(id, user.Actor(), reason, CancellationToken.None);
@@ -260,7 +260,7 @@ public static class ListEndpoints
     private static (int Page, int PageSize) Paging(string? page, string? pageSize) =>
         FlagApi.Paging.TryRead(page, pageSize, 50, MaxPageSize, "items", out var number, out var size, out var problem)
             ? (number, size)
-            : throw Invalid(ListProblemCodes.InvalidPage, problem);
+            : throw Invalid(ProblemCodes.InvalidPage, problem);
 
     private static bool WantsCsv(HttpRequest request) =>
         request.GetTypedHeaders().Accept is { Count: > 0 } accept
@@ -325,8 +325,5 @@ public static class ListProblemCodes
     public const string InvalidTitle = "invalid_title";
     public const string InvalidPublishedOn = "invalid_published_on";
     public const string ConflictingMetadata = "conflicting_metadata";
-    public const string NotYourList = "not_your_list";
     public const string AlreadyRetracted = "already_retracted";
-    public const string MissingReason = "missing_reason";
-    public const string InvalidPage = "invalid_page";
 }

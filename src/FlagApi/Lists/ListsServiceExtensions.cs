@@ -4,6 +4,7 @@ public static class ListsServiceExtensions
 {
     public static IHostApplicationBuilder AddLists(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ListApiLimits>();
         builder.Services.AddScoped<ListImporter>();
         builder.Services.AddScoped<ListWriter>();
         builder.Services.AddScoped<ListQueries>();

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlagApi.Entries;
 using FlagApi.Observability;
@@ -14,6 +18,7 @@ public static class LookupEndpoints
 {
     public static IHostApplicationBuilder AddLookup(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<LookupApiLimits>();
         builder.Services.AddOptions<Identifiers.IdentifierOptions>()
             .BindConfiguration("Identifiers")
             .Validate(o => o.MaxInputLength is > 0 and <= 65_536, "Identifiers:MaxInputLength must be between 1 and 65536.")
@@ -108,5 +113,71 @@ public static class LookupEndpoints
             throw new ProblemException(StatusCodes.Status503ServiceUnavailable, ProblemCodes.ListNotLoaded,
                 "The flagged list is still loading", "The service is starting and has not loaded the flagged list yet; try again in a few seconds.");
         }
+    }
+}
+
+/// <summary>A 200 answer written by <see cref="LookupJson"/>; described to OpenAPI as the serializer's <c>Ok&lt;T&gt;</c> would be.</summary>
+public sealed class LookupJsonResult<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IContentTypeHttpResult
+    where T : class
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? writer;
+
+    internal LookupJsonResult(T value) => Value = value;
+
+    public T Value { get; }
+
+    object? IValueHttpResult.Value => Value;
+
+    public int? StatusCode => StatusCodes.Status200OK;
+
+    public string ContentType => "application/json; charset=utf-8";
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1000", Justification = "IEndpointMetadataProvider's member is static by definition.")]
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var bytes = buffer ??= new ArrayBufferWriter<byte>(4096);
+        bytes.ResetWrittenCount();
+        var json = writer ??= new Utf8JsonWriter(bytes, WriterOptions(httpContext));
+        json.Reset(bytes);
+        switch (Value)
+        {
+            case LookupResponse one:
+                LookupJson.Write(json, one);
+                break;
+            case BatchLookupResponse batch:
+                LookupJson.Write(json, batch);
+                break;
+            default:
+                throw new InvalidOperationException($"{typeof(T).Name} has no direct writer.");
+        }
+
+        json.Flush();
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = ContentType;
+        response.ContentLength = bytes.WrittenCount;
+        var written = response.BodyWriter.WriteAsync(bytes.WrittenMemory);
+
+        // A large batch answer is not kept per thread: the next one gets a fresh, small buffer.
+        if (bytes.Capacity > 1 << 20)
+        {
+            buffer = null;
+            writer = null;
+        }
+
+        return written.IsCompletedSuccessfully ? Task.CompletedTask : written.AsTask();
+    }
+
+    private static JsonWriterOptions WriterOptions(HttpContext context)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        return new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented, MaxDepth = options.MaxDepth, SkipValidation = true };
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using FlagApi.Problems;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -37,34 +35,6 @@ public static class ObservabilityExtensions
         return app;
     }
 
-    /// <summary><c>GET /metrics</c> when <c>Metrics:Enabled</c> is true: outside the OpenAPI document, without rate limits.</summary>
-    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
-    {
-        if (!app.ServiceProvider.GetRequiredService<IOptions<MetricsOptions>>().Value.Enabled)
-        {
-            return app;
-        }
-
-        // Now rather than at the first scrape: counters count from the start.
-        app.ServiceProvider.GetRequiredService<MetricsCollector>();
-        app.MapGet(MetricsPath, Scrape)
-            .WithName("Metrics")
-            .ExcludeFromDescription();
-        return app;
-    }
-
-    public static Results<ContentHttpResult, ProblemHttpResult> Scrape(HttpContext context, MetricsCollector collector, MetricsAccess access)
-    {
-        // The connection's own peer: a forwarded-for header is what any client can write.
-        if (context.Features.Get<RequestOrigin>() is not { } origin || !access.Allows(origin.Peer))
-        {
-            return ApiProblems.Problem(StatusCodes.Status403Forbidden, MetricsProblems.Forbidden, "Metrics are not served to this address",
-                "This address is not in Metrics:AllowedNetworks; scrape /metrics from an allowed network.");
-        }
-
-        return TypedResults.Text(collector.Render(), PrometheusText.ContentType);
-    }
-
     /// <summary>
     /// JSON lines with scopes outside Development, unless <c>Logging:Console:FormatterName</c> says otherwise.
     /// Defaults are set before the configuration is bound again, so <c>Logging:Console:FormatterOptions</c> still wins.
@@ -88,11 +58,6 @@ public static class ObservabilityExtensions
         string.IsNullOrWhiteSpace(configured)
             ? development ? ConsoleFormatterNames.Simple : ConsoleFormatterNames.Json
             : configured.Trim();
-}
-
-public static class MetricsProblems
-{
-    public const string Forbidden = "metrics_forbidden";
 }
 
 /// <summary>

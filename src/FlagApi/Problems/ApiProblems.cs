@@ -6,7 +6,7 @@ namespace FlagApi.Problems;
 public static class ApiProblems
 {
     public static ProblemHttpResult BadRequest(string code, string detail) =>
-        Problem(StatusCodes.Status400BadRequest, code, "The request is not valid", detail);
+        Problem(StatusCodes.Status400BadRequest, code, ProblemException.BadRequestTitle, detail);
 
     public static ProblemHttpResult Problem(int status, string code, string title, string detail, IDictionary<string, string[]>? errors = null)
     {

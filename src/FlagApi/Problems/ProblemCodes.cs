@@ -24,6 +24,20 @@ public static class ProblemCodes
     public const string DatabaseUnavailable = "database_unavailable";
     public const string InternalError = "internal_error";
 
+    // Refusals more than one capability gives, each defined here once.
+    public const string InvalidCategory = "invalid_category";
+    public const string InvalidStatus = "invalid_status";
+    public const string InvalidFilter = "invalid_filter";
+    public const string InvalidPage = "invalid_page";
+    public const string InvalidDecision = "invalid_decision";
+    public const string MissingReason = "missing_reason";
+    public const string InvalidEvidence = "invalid_evidence";
+    public const string InvalidLink = "invalid_link";
+    public const string TooManyEvidence = "too_many_evidence";
+
+    /// <summary>A publisher acting on another agency's list (retracting it, or reviewing an appeal against it).</summary>
+    public const string NotYourList = "not_your_list";
+
     /// <summary>The code for a bare status code that no handler described further.</summary>
     public static string ForStatus(int status) => status switch
     {

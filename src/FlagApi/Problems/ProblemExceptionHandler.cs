@@ -50,7 +50,13 @@ internal sealed class ProblemExceptionHandler(
         switch (exception)
         {
             case ProblemException p:
-                return Create(p.Status, p.Code, p.Title, p.Detail, p.Errors);
+                var described = Create(p.Status, p.Code, p.Title, p.Detail, p.Errors);
+                foreach (var (key, value) in p.Extensions ?? new Dictionary<string, object?>())
+                {
+                    described.Extensions[key] = value;
+                }
+
+                return described;
 
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
                 return Create(bad.StatusCode, ProblemCodes.BodyTooLarge, "The request body is too large", "The request body is larger than this endpoint accepts.");

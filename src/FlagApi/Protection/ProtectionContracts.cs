@@ -52,6 +52,5 @@ public static class ProtectionProblemCodes
     /// <summary>An override for an entry that protection would not refuse: nothing to override (often a typo).</summary>
     public const string NotProtected = "not_protected";
 
-    public const string MissingReason = "missing_reason";
     public const string InvalidReason = "invalid_reason";
 }

@@ -201,7 +201,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
         var reason = text?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            throw Invalid(ProtectionProblemCodes.MissingReason, "Every change to protection needs a 'reason' saying why, for the audit log.");
+            throw Invalid(ProblemCodes.MissingReason, "Every change to protection needs a 'reason' saying why, for the audit log.");
         }
 
         if (reason.Length > MaxReasonLength || reason.Any(c => char.IsControl(c) && c is not ('\n' or '\t')))

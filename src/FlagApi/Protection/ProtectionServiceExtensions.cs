@@ -7,6 +7,7 @@ public static class ProtectionServiceExtensions
     /// <summary>Call after <c>AddLists</c>: the index loads in a hosted service that needs the schema the database startup brings up to date.</summary>
     public static IHostApplicationBuilder AddProtection(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ProtectionApiLimits>();
         builder.Services.AddOptions<ProtectionOptions>().BindConfiguration(ProtectionOptions.Section)
             .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Protection:RefreshInterval must be positive.")
             .ValidateOnStart();

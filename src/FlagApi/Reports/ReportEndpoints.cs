@@ -13,6 +13,7 @@ public static class ReportEndpoints
     /// <summary>Call after <c>AddLists</c>: the report signal loads in a hosted service that needs the schema brought up to date first.</summary>
     public static IHostApplicationBuilder AddReportSubmission(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ReportApiLimits>();
         builder.Services.AddOptions<ReportsOptions>()
             .BindConfiguration(ReportsOptions.Section)
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Reports:PollInterval must be positive.")
@@ -60,7 +61,8 @@ public static class ReportEndpoints
         return app;
     }
 
-    public static Task<Results<Accepted<ReportReceived>, ProblemHttpResult>> SubmitReport(
+    public static async Task<Results<Accepted<ReportReceived>, ProblemHttpResult>> SubmitReport(
         ReportRequest request, HttpContext context, ReportSubmissionService reports, CancellationToken cancellationToken) =>
-        reports.SubmitAsync(request, context.User, context.Connection.RemoteIpAddress, cancellationToken);
+        // No Location: the report is for reviewers to read, not its sender.
+        TypedResults.Accepted((string?)null, await reports.SubmitAsync(request, context.User, context.Connection.RemoteIpAddress, cancellationToken));
 }

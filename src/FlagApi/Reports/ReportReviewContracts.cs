@@ -59,12 +59,7 @@ public sealed record ReportDecisionResponse(
 
 public static class ReportReviewProblemCodes
 {
-    public const string InvalidStatus = "invalid_status";
-    public const string InvalidFilter = "invalid_filter";
-    public const string InvalidDecision = "invalid_decision";
-    public const string InvalidCategory = "invalid_category";
     public const string InvalidRisk = "invalid_risk";
-    public const string MissingReason = "missing_reason";
     public const string MissingCategory = "missing_category";
     public const string MissingRisk = "missing_risk";
 

@@ -18,6 +18,7 @@ public static class ReportReviewEndpoints
 
     public static IHostApplicationBuilder AddReportReview(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddApiDeclaration<ReportApiLimits>();
         builder.Services.AddOptions<ReportReviewOptions>()
             .BindConfiguration(ReportReviewOptions.Section)
             .Validate(o => o.BurstWindow > TimeSpan.Zero && o.BurstWindow <= TimeSpan.FromDays(7), "ReportReview:BurstWindow must be between 00:00:01 and 7.00:00:00.")
@@ -132,14 +133,14 @@ public static class ReportReviewEndpoints
         };
         if (accept is null)
         {
-            problem = ApiProblems.BadRequest(ReportReviewProblemCodes.InvalidDecision, $"'decision' is accept or reject; '{request.Decision}' is not.");
+            problem = ApiProblems.BadRequest(ProblemCodes.InvalidDecision, $"'decision' is accept or reject; '{request.Decision}' is not.");
             return false;
         }
 
         var reason = request.Reason?.Trim();
         if (string.IsNullOrEmpty(reason))
         {
-            problem = ApiProblems.BadRequest(ReportReviewProblemCodes.MissingReason, "Say why: 'reason' is required, and it is recorded with every report and in the entry's history.");
+            problem = ApiProblems.BadRequest(ProblemCodes.MissingReason, "Say why: 'reason' is required, and it is recorded with every report and in the entry's history.");
             return false;
         }
 
@@ -161,7 +162,7 @@ public static class ReportReviewEndpoints
 
             if (!WireNames.TryParse<Category>(request.Category.Trim(), out var parsedCategory))
             {
-                problem = ApiProblems.BadRequest(ReportReviewProblemCodes.InvalidCategory, $"'{request.Category}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
+                problem = ApiProblems.BadRequest(ProblemCodes.InvalidCategory, $"'{request.Category}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
                 return false;
             }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
+using FlagApi.Problems;
 using FlagApi.Protection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -49,7 +50,7 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
             status = statusText.ToLowerInvariant();
             if (!ReportStatuses.All.Contains(status))
             {
-                (code, detail) = (ReportReviewProblemCodes.InvalidStatus, $"'{statusText}' is not a report status; use one of: {string.Join(", ", ReportStatuses.All)}.");
+                (code, detail) = (ProblemCodes.InvalidStatus, $"'{statusText}' is not a report status; use one of: {string.Join(", ", ReportStatuses.All)}.");
                 return false;
             }
         }
@@ -71,7 +72,7 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
         {
             if (!WireNames.TryParse<Category>(categoryText, out var parsed))
             {
-                (code, detail) = (ReportReviewProblemCodes.InvalidCategory, $"'{categoryText}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
+                (code, detail) = (ProblemCodes.InvalidCategory, $"'{categoryText}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}.");
                 return false;
             }
 
@@ -80,7 +81,7 @@ public sealed class ReportReviewQueries(FlagDbContext db, ProtectionIndex protec
 
         if (!TryHours(request.MaxAgeHours, "maxAgeHours", out var maxAge, out detail) || !TryHours(request.MinAgeHours, "minAgeHours", out var minAge, out detail))
         {
-            code = ReportReviewProblemCodes.InvalidFilter;
+            code = ProblemCodes.InvalidFilter;
             return false;
         }
 

@@ -7,10 +7,6 @@ public static class ReportSubmissionProblems
     public const string DescriptionTooLong = "description_too_long";
     public const string InvalidDescription = "invalid_description";
     public const string InvalidOccurredAt = "invalid_occurred_at";
-    public const string InvalidCategory = "invalid_category";
     public const string InvalidReporterId = "invalid_reporter_id";
-    public const string InvalidEvidence = "invalid_evidence";
-    public const string InvalidLink = "invalid_link";
-    public const string TooManyEvidence = "too_many_evidence";
     public const string EvidenceTooLong = "evidence_too_long";
 }

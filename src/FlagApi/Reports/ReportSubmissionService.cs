@@ -7,7 +7,6 @@ using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Keys;
 using FlagApi.Problems;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -40,14 +39,15 @@ public sealed class ReportSubmissionService(
 
     private static readonly JsonSerializerOptions EvidenceJson = new(JsonSerializerDefaults.Web);
 
-    public async Task<Results<Accepted<ReportReceived>, ProblemHttpResult>> SubmitAsync(
+    /// <summary>Stores the report; a refusal is thrown as a <see cref="ProblemException"/>.</summary>
+    public async Task<ReportReceived> SubmitAsync(
         ReportRequest request, ClaimsPrincipal caller, IPAddress? address, CancellationToken cancellationToken)
     {
         var (kind, canonical, identifierProblem) = SubmittedIdentifier.Read(
             request.Kind, request.Value, "The identifier to report ('value') is required.", identifierOptions.Value);
         if (identifierProblem is not null)
         {
-            return identifierProblem;
+            throw identifierProblem;
         }
 
         // The time held in memory is the one read back later.
@@ -55,19 +55,19 @@ public sealed class ReportSubmissionService(
         var (category, occurredAt, problem) = ValidateFields(request, now);
         if (problem is not null)
         {
-            return problem;
+            throw problem;
         }
 
         var (evidence, evidenceProblem) = ReadEvidence(request.Evidence);
         if (evidenceProblem is not null)
         {
-            return evidenceProblem;
+            throw evidenceProblem;
         }
 
         var (reporterHash, reporterType, reporterProblem) = Reporter(caller, request.ReporterId, address);
         if (reporterProblem is not null)
         {
-            return reporterProblem;
+            throw reporterProblem;
         }
 
         var report = new Report
@@ -91,8 +91,7 @@ public sealed class ReportSubmissionService(
         var (id, status, repeated) = await SaveAsync(report, caller.Actor(), cancellationToken);
         index.Apply(id, kind, report.Value, category, now, status);
         logger.LogInformation("Report {Id} on a {Kind} received ({Repeat})", id, kind.ToWire(), repeated ? "repeated by the same reporter" : "new reporter");
-        // No Location: the report is for reviewers to read, not its sender.
-        return TypedResults.Accepted((string?)null, new ReportReceived(id, kind.ToWire(), canonical, ReceivedStatus));
+        return new ReportReceived(id, kind.ToWire(), canonical, ReceivedStatus);
     }
 
     /// <summary>
@@ -151,7 +150,7 @@ public sealed class ReportSubmissionService(
     /// An app key's forwarded user id is honoured, hashed with the key id so two apps' "user 1" are two reporters. From
     /// anyone else it is ignored: an anonymous caller could otherwise be a new reporter with every request.
     /// </summary>
-    private (string? Hash, string? Type, ProblemHttpResult? Problem) Reporter(ClaimsPrincipal caller, string? reporterId, IPAddress? address)
+    private (string? Hash, string? Type, ProblemException? Problem) Reporter(ClaimsPrincipal caller, string? reporterId, IPAddress? address)
     {
         if (caller.KeyId() is not { } keyId)
         {
@@ -166,14 +165,14 @@ public sealed class ReportSubmissionService(
         var id = reporterId.Trim();
         if (id.Length > MaxReporterIdLength || id.Any(char.IsControl))
         {
-            return (null, null, ApiProblems.BadRequest(ReportSubmissionProblems.InvalidReporterId,
+            return (null, null, ProblemException.BadRequest(ReportSubmissionProblems.InvalidReporterId,
                 $"'reporterId' must be the app's stable id for its user: at most {MaxReporterIdLength} characters, no control characters."));
         }
 
         return (hasher.AppUser(keyId, id), "app", null);
     }
 
-    private static (Category? Category, DateTime? OccurredAt, ProblemHttpResult? Problem) ValidateFields(ReportRequest request, DateTime now)
+    private static (Category? Category, DateTime? OccurredAt, ProblemException? Problem) ValidateFields(ReportRequest request, DateTime now)
     {
         if (ValidateDescription(request.Description) is { } invalid)
         {
@@ -185,7 +184,7 @@ public sealed class ReportSubmissionService(
         {
             if (!WireNames.TryParse<Category>(request.Category.Trim(), out var parsed))
             {
-                return (null, null, ApiProblems.BadRequest(ReportSubmissionProblems.InvalidCategory,
+                return (null, null, ProblemException.BadRequest(ProblemCodes.InvalidCategory,
                     $"'{Shorten(request.Category)}' is not a category; use one of: {string.Join(", ", WireNames.All<Category>())}."));
             }
 
@@ -221,29 +220,29 @@ public sealed class ReportSubmissionService(
     /// Text a reviewer will read: newlines and tabs, nothing else below the space, and no NUL or U+FFFD, the marks of a
     /// binary file pasted or decoded as text.
     /// </summary>
-    internal static ProblemHttpResult? ValidateDescription(string? description)
+    internal static ProblemException? ValidateDescription(string? description)
     {
         if (string.IsNullOrWhiteSpace(description))
         {
-            return ApiProblems.BadRequest(ReportSubmissionProblems.MissingDescription, "A 'description' of what happened is required.");
+            return ProblemException.BadRequest(ReportSubmissionProblems.MissingDescription, "A 'description' of what happened is required.");
         }
 
         var text = description.Trim();
         if (text.Length > MaxDescriptionLength)
         {
-            return ApiProblems.BadRequest(ReportSubmissionProblems.DescriptionTooLong,
+            return ProblemException.BadRequest(ReportSubmissionProblems.DescriptionTooLong,
                 $"The description is {text.Length} characters long; at most {MaxDescriptionLength} are accepted.");
         }
 
         if (text.Contains('\0') || text.Contains('\uFFFD'))
         {
-            return ApiProblems.BadRequest(ReportSubmissionProblems.InvalidDescription,
+            return ProblemException.BadRequest(ReportSubmissionProblems.InvalidDescription,
                 "The description holds binary content (NUL or undecodable bytes); send text.");
         }
 
         if (text.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t') || HasLoneSurrogate(text))
         {
-            return ApiProblems.BadRequest(ReportSubmissionProblems.InvalidDescription,
+            return ProblemException.BadRequest(ReportSubmissionProblems.InvalidDescription,
                 "The description holds control characters; only newlines and tabs are accepted besides printable text.");
         }
 
@@ -267,7 +266,7 @@ public sealed class ReportSubmissionService(
         return false;
     }
 
-    private static (string? Json, ProblemHttpResult? Problem) ReadEvidence(IReadOnlyList<ReportEvidenceItem?>? items)
+    private static (string? Json, ProblemException? Problem) ReadEvidence(IReadOnlyList<ReportEvidenceItem?>? items)
     {
         if (items is not { Count: > 0 })
         {
@@ -276,7 +275,7 @@ public sealed class ReportSubmissionService(
 
         if (items.Count > MaxEvidenceItems)
         {
-            return (null, ApiProblems.BadRequest(ReportSubmissionProblems.TooManyEvidence,
+            return (null, ProblemException.BadRequest(ProblemCodes.TooManyEvidence,
                 $"{items.Count} evidence items were sent; at most {MaxEvidenceItems} are accepted."));
         }
 
@@ -290,13 +289,13 @@ public sealed class ReportSubmissionService(
                     var text = item.Text.Trim();
                     if (text.Length > MaxEvidenceTextLength)
                     {
-                        return (null, ApiProblems.BadRequest(ReportSubmissionProblems.EvidenceTooLong,
+                        return (null, ProblemException.BadRequest(ReportSubmissionProblems.EvidenceTooLong,
                             $"evidence[{i}].text is longer than the {MaxEvidenceTextLength} characters accepted."));
                     }
 
                     if (ValidateDescription(text) is not null)
                     {
-                        return (null, ApiProblems.BadRequest(ReportSubmissionProblems.InvalidEvidence,
+                        return (null, ProblemException.BadRequest(ProblemCodes.InvalidEvidence,
                             $"evidence[{i}].text holds binary content or control characters; send text."));
                     }
 
@@ -310,7 +309,7 @@ public sealed class ReportSubmissionService(
                         || uri.Scheme is not ("http" or "https")
                         || string.IsNullOrEmpty(uri.Host))
                     {
-                        return (null, ApiProblems.BadRequest(ReportSubmissionProblems.InvalidLink,
+                        return (null, ProblemException.BadRequest(ProblemCodes.InvalidLink,
                             $"evidence[{i}].url must be an absolute http or https address of at most {MaxLinkLength} characters."));
                     }
 
@@ -318,7 +317,7 @@ public sealed class ReportSubmissionService(
                     break;
 
                 default:
-                    return (null, ApiProblems.BadRequest(ReportSubmissionProblems.InvalidEvidence,
+                    return (null, ProblemException.BadRequest(ProblemCodes.InvalidEvidence,
                         $"evidence[{i}] must be a string, {{\"type\":\"text\",\"text\":\"…\"}} or {{\"type\":\"link\",\"url\":\"https://…\"}}."));
             }
         }
@@ -326,8 +325,8 @@ public sealed class ReportSubmissionService(
         return (JsonSerializer.Serialize(stored, EvidenceJson), null);
     }
 
-    private static ProblemHttpResult InvalidOccurredAt(string detail) =>
-        ApiProblems.BadRequest(ReportSubmissionProblems.InvalidOccurredAt, detail);
+    private static ProblemException InvalidOccurredAt(string detail) =>
+        ProblemException.BadRequest(ReportSubmissionProblems.InvalidOccurredAt, detail);
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

@@ -1,3 +1,4 @@
+using FlagApi.Problems;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -30,7 +31,7 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
     private static readonly Cell NoKey = new(HttpStatusCode.Unauthorized, KeyProblemCodes.MissingApiKey);
     private static readonly Cell BadKey = new(HttpStatusCode.Unauthorized, KeyProblemCodes.InvalidApiKey);
     private static readonly Cell Role = new(HttpStatusCode.Forbidden, KeyProblemCodes.WrongRole);
-    private static readonly Cell NotTheirList = new(HttpStatusCode.Forbidden, ListProblemCodes.NotYourList);
+    private static readonly Cell NotTheirList = new(HttpStatusCode.Forbidden, ProblemCodes.NotYourList);
     private static readonly Cell NotTheirAppeal = new(HttpStatusCode.Forbidden, ReviewProblemCodes.NotYourAppeal);
 
     /// <summary>
