@@ -12,6 +12,7 @@ namespace FlagApi.Appeals;
 /// <summary>What the appellant can do: file an appeal, read it with its token, answer a request, withdraw.</summary>
 public sealed class AppealSubmissionService(
     FlagDbContext db,
+    EntryLedger ledger,
     IOptions<AppealsOptions> options,
     IOptions<IdentifierOptions> identifierOptions,
     TimeProvider time)
@@ -146,19 +147,8 @@ public sealed class AppealSubmissionService(
             AddAttachments(appeal.Id, attachments, now);
 
             // The entry does not change, but its history shows every appeal against it (issue 4, item 5).
-            var state = new EntryState(entry.Display, entry.Status, entry.Category, entry.Risk, entry.ExpiresAt, entry.LastSeen).ToJson();
-            db.EntryHistory.Add(new EntryHistory
-            {
-                EntryId = entry.Id,
-                Version = await db.ListState.Select(s => s.Version).SingleAsync(cancellationToken),
-                At = now,
-                Actor = AppellantActor,
-                Action = "appeal_submitted",
-                // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
-                Reason = $"Appeal {appeal.TrackingCode} submitted",
-                Before = state,
-                After = state,
-            });
+            // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
+            await ledger.NoteAsync(entry.Id, EntryActions.AppealSubmitted, $"Appeal {appeal.TrackingCode} submitted", AppellantActor, now, cancellationToken);
             db.Record(now, AppellantActor, "appeal.submitted", "appeal", appeal.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), new
             {
                 appeal.TrackingCode,

@@ -108,6 +108,28 @@ public sealed class EntryLedger(FlagDbContext db, DatabaseProviderInfo providerI
     }
 
     /// <summary>
+    /// Records in an entry's history something that happened to it without changing it (an appeal filed against it), at
+    /// <paramref name="at"/>, in the transaction the caller has open on this scope's context. No list version is taken:
+    /// nothing a copy of the entries holds changes, so an appellant never waits for a list being published.
+    /// </summary>
+    public async Task NoteAsync(long entryId, string action, string reason, string actor, DateTime at, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("A history note is written in the caller's transaction.");
+        long version;
+        await using (var command = connection.CreateCommand(transaction, "SELECT version FROM list_state WHERE id = 1"))
+        {
+            version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        var (_, _, state) = await LedgerTransaction.ReadAsync(connection, transaction, entryId, cancellationToken);
+        await using var writer = await EntryRowWriter.CreateAsync(connection, transaction, providerInfo.Dialect, actor, at, cancellationToken);
+        await writer.InsertHistoryAsync(entryId, version, action, reason, state, state, cancellationToken);
+        await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Expires every active entry whose expiry passed, in batches of one transaction each; returns how many expired. Lookups
     /// already treat them as expired by the clock; the expiry gives each a list version, a history row and a <c>remove</c>
     /// in the change log, so that apps following the feed drop them too and a snapshot agrees with the deltas.
@@ -425,9 +447,13 @@ public sealed class LedgerTransaction : IAsyncDisposable
         return (before.Id, action);
     }
 
-    private async Task<(IdentifierKind Kind, string Value, EntryState State)> ReadAsync(long entryId, CancellationToken cancellationToken)
+    private Task<(IdentifierKind Kind, string Value, EntryState State)> ReadAsync(long entryId, CancellationToken cancellationToken) =>
+        ReadAsync(Connection, Transaction, entryId, cancellationToken);
+
+    internal static async Task<(IdentifierKind Kind, string Value, EntryState State)> ReadAsync(
+        DbConnection connection, DbTransaction transaction, long entryId, CancellationToken cancellationToken)
     {
-        await using var select = Connection.CreateCommand(Transaction,
+        await using var select = connection.CreateCommand(transaction,
             "SELECT kind, value, display, status, category, risk, expires_at, last_seen FROM entries WHERE id = @id");
         select.AddParameter("@id", entryId);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -478,6 +504,7 @@ public static class EntryActions
     public const string Cleared = "cleared";
     public const string AppealApproved = "appeal_approved";
     public const string AppealRejected = "appeal_rejected";
+    public const string AppealSubmitted = "appeal_submitted";
 }
 
 /// <summary>What a source of an entry is.</summary>
