@@ -1,5 +1,4 @@
 using FlagApi.Entries;
-using FlagApi.Hashes;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Lookup;
