@@ -6,6 +6,7 @@ using FlagApi.Feed;
 using FlagApi.Hashes;
 using FlagApi.Health;
 using FlagApi.Keys;
+using FlagApi.KeyManagement;
 using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Observability;
