@@ -29,6 +29,7 @@ try
     builder.AddFlagData();
     builder.AddLists();
     builder.AddKeys();
+    builder.AddHealth();
     builder.AddRateLimits();
     builder.AddLookup();
     builder.AddFeed();

@@ -75,6 +75,7 @@ public static class DataServiceExtensions
         });
 
         builder.Services.AddScoped<SchemaMigrator>();
+        builder.Services.AddSingleton<ICommand, MigrateCommand>();
         builder.Services.TryAddSingleton<IIdentifierRules, BuildIdentifierRules>();
         builder.Services.AddScoped<IdentifierRekeyer>();
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -6,6 +6,7 @@ public static class ListsServiceExtensions
     {
         builder.Services.AddScoped<ListImporter>();
         builder.Services.AddScoped<ListQueries>();
+        builder.Services.AddSingleton<ICommand, ImportCommand>();
         builder.Services.AddOptions<ListsOptions>().BindConfiguration(ListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<Demo.DemoOptions>().BindConfiguration(Demo.DemoOptions.Section);
         builder.Services.AddHostedService<Data.DatabaseStartup>();
