@@ -29,6 +29,7 @@ public static class ReportEndpoints
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportIndex>());
         builder.Services.AddSingleton<IReportSignals>(sp => sp.GetRequiredService<ReportIndex>());
         builder.Services.AddScoped<ReportSubmissionService>();
+        builder.Services.AddEvidenceList<ReportRequest, ReportEvidenceItem>(ReportSubmissionService.MaxEvidenceTextLength);
         return builder;
     }
 
