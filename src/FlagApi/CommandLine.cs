@@ -1,8 +1,4 @@
-using FlagApi.Data;
-using FlagApi.Entries;
-using FlagApi.Health;
-using FlagApi.Keys;
-using FlagApi.Lists;
+using System.Collections.Concurrent;
 
 namespace FlagApi;
 
@@ -19,7 +15,17 @@ public static class CommandLine
     /// <summary>The option of the host a command line may start with: <c>dotnet run</c> passes the project folder this way (FlagApi.csproj).</summary>
     public const string ContentRootOption = "--contentRoot";
 
-    public static bool IsInvoked(string[] args) => CommandArguments(args) is [ImportCommand.Name or KeysCommand.Name or MigrateCommand.Name or ProbeCommand.Name, ..];
+    /// <summary>The names of the commands, known before the host is built: it is built differently for a command.</summary>
+    private static readonly ConcurrentDictionary<string, bool> Declared = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Declares a command's name. Each <see cref="ICommand"/> declares its own from a module initializer, which runs when
+    /// the assembly loads: <see cref="HostArguments"/> needs the names before the host builder exists, and the
+    /// capabilities' <c>Add…</c> methods, which register the commands themselves, need that builder.
+    /// </summary>
+    public static void Declare(string name) => Declared.TryAdd(name, true);
+
+    public static bool IsInvoked(string[] args) => CommandArguments(args) is [var name, ..] && Declared.ContainsKey(name);
 
     /// <summary>
     /// Strips a command's own arguments so the host's configuration does not read them as settings; a leading
@@ -36,13 +42,9 @@ public static class CommandLine
     public static Task<int> RunAsync(IServiceProvider services, string[] args)
     {
         var command = CommandArguments(args);
-        return command[0] switch
-        {
-            ImportCommand.Name => ImportCommand.RunAsync(services, command, Console.Out, Console.Error),
-            MigrateCommand.Name => MigrateCommand.RunAsync(services, command[1..], Console.Out, Console.Error),
-            ProbeCommand.Name => ProbeCommand.RunAsync(services.GetRequiredService<IConfiguration>(), command[1..], Console.Out, Console.Error),
-            _ => KeysCommand.RunAsync(services, command[1..], Console.Out, Console.Error),
-        };
+        var registered = services.GetServices<ICommand>().SingleOrDefault(c => c.Name == command[0])
+            ?? throw new InvalidOperationException($"The command '{command[0]}' is declared but not registered: its capability's Add method registers it as an ICommand.");
+        return registered.RunAsync(services, command[1..], Console.Out, Console.Error);
     }
 
     /// <summary>

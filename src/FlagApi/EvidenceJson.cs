@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace FlagApi;
@@ -62,22 +63,17 @@ public sealed class EvidenceListConverter<TItem> : JsonConverter<IReadOnlyList<T
 /// </remarks>
 internal static class EvidenceOpenApi
 {
-    private static readonly Dictionary<Type, (Type Item, int MaxTextLength)> Lists = new()
-    {
-        [typeof(Appeals.AppealRequest)] = (typeof(Appeals.EvidenceItem), Appeals.AppealSubmissionService.MaxEvidenceTextLength),
-        [typeof(Reports.ReportRequest)] = (typeof(Reports.ReportEvidenceItem), Reports.ReportSubmissionService.MaxEvidenceTextLength),
-    };
-
     public static void Describe(OpenApiOptions options) => options.AddSchemaTransformer(async (schema, context, cancellationToken) =>
     {
-        if (context.JsonPropertyInfo is { Name: "evidence", DeclaringType: var record } && Lists.TryGetValue(record, out var list))
+        var lists = context.ApplicationServices.GetRequiredService<IOptions<EvidenceListsOptions>>().Value.Lists;
+        if (context.JsonPropertyInfo is { Name: "evidence", DeclaringType: var record } && lists.TryGetValue(record, out var list))
         {
             // The converter hides the item type from the generator; the item's schema, marked with its type, becomes its reference.
             schema.Type = JsonSchemaType.Array | JsonSchemaType.Null;
             schema.Items = await context.GetOrCreateSchemaAsync(list.Item, cancellationToken: cancellationToken);
             schema.Description = PlainText(list.MaxTextLength);
         }
-        else if (context.JsonPropertyInfo is null && Lists.Values.FirstOrDefault(l => l.Item == context.JsonTypeInfo.Type) is { Item: not null } item)
+        else if (context.JsonPropertyInfo is null && lists.Values.FirstOrDefault(l => l.Item == context.JsonTypeInfo.Type) is { Item: not null } item)
         {
             schema.Description = PlainText(item.MaxTextLength);
         }
@@ -86,4 +82,21 @@ internal static class EvidenceOpenApi
     private static string PlainText(int maxTextLength) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"Evidence: {{\"type\":\"text\",\"text\":…}} or {{\"type\":\"link\",\"url\":\"https://…\"}}. A plain string is accepted too, " +
         $"as the text item holding it (\"营业执照\" is {{\"type\":\"text\",\"text\":\"营业执照\"}}), with its limits: at most {maxTextLength} characters.");
+}
+
+/// <summary>The requests whose <c>evidence</c> list <see cref="EvidenceOpenApi"/> describes, each declared by its capability.</summary>
+public sealed class EvidenceListsOptions
+{
+    internal Dictionary<Type, (Type Item, int MaxTextLength)> Lists { get; } = [];
+}
+
+public static class EvidenceListsExtensions
+{
+    /// <summary>
+    /// Declares that <typeparamref name="TRequest"/>'s <c>evidence</c> list holds <typeparamref name="TItem"/> items, read by
+    /// <see cref="EvidenceListConverter{TItem}"/>, whose text is at most <paramref name="maxTextLength"/> characters.
+    /// </summary>
+    public static IServiceCollection AddEvidenceList<TRequest, TItem>(this IServiceCollection services, int maxTextLength)
+        where TItem : class, ITextEvidence<TItem> =>
+        services.Configure<EvidenceListsOptions>(o => o.Lists[typeof(TRequest)] = (typeof(TItem), maxTextLength));
 }

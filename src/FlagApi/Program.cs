@@ -7,6 +7,7 @@ using FlagApi.Feed;
 using FlagApi.Hashes;
 using FlagApi.Health;
 using FlagApi.Keys;
+using FlagApi.KeyManagement;
 using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Observability;
@@ -30,6 +31,7 @@ try
     builder.AddLists();
     builder.AddDemo();
     builder.AddKeys();
+    builder.AddHealth();
     builder.AddRateLimits();
     builder.AddLookup();
     builder.AddFeed();

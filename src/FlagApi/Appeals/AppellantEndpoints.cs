@@ -28,6 +28,7 @@ public static class AppellantEndpoints
             .Validate(o => o.RejectionCooldown >= TimeSpan.Zero, "Appeals:RejectionCooldown must not be negative.")
             .ValidateOnStart();
         builder.Services.AddScoped<AppealSubmissionService>();
+        builder.Services.AddEvidenceList<AppealRequest, EvidenceItem>(AppealSubmissionService.MaxEvidenceTextLength);
         return builder;
     }
 

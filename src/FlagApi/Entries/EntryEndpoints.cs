@@ -15,6 +15,7 @@ public static class EntryEndpoints
         builder.Services.AddScoped<EntryLedger>();
         builder.Services.AddScoped<IdentifierRekeyer>();
         builder.Services.AddScoped<IStoredKeys>(sp => sp.GetRequiredService<IdentifierRekeyer>());
+        builder.Services.AddSingleton<ICommand, MigrateCommand>();
         return builder;
     }
 

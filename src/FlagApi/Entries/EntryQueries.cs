@@ -3,7 +3,6 @@ using System.Linq.Expressions;
 using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Identifiers;
-using FlagApi.Lookup;
 using FlagApi.Problems;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -39,7 +38,7 @@ public sealed class EntryQueries(FlagDbContext db, TimeProvider time, IOptions<I
         {
             if (!IdentifierKinds.TryParse(kindText, out var parsed))
             {
-                (code, detail) = (Problems.ProblemCodes.UnknownKind, LookupService.UnknownKind(kindText).Detail);
+                (code, detail) = (Problems.ProblemCodes.UnknownKind, IdentifierKinds.UnknownKindDetail(kindText));
                 return false;
             }
 

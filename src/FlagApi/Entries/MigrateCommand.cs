@@ -1,8 +1,9 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
+using FlagApi.Data;
 using FlagApi.Identifiers;
 using Microsoft.Extensions.Options;
-using FlagApi.Data;
 
 namespace FlagApi.Entries;
 
@@ -11,9 +12,17 @@ namespace FlagApi.Entries;
 /// provider's pending schema migrations, then re-keys stored identifiers whose rules changed, so a deployment on
 /// PostgreSQL migrates once, before its instances roll out.
 /// </summary>
-public static class MigrateCommand
+public sealed class MigrateCommand : ICommand
 {
     public const string Name = "migrate";
+
+    string ICommand.Name => Name;
+
+    Task<int> ICommand.RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter errorOutput, CancellationToken cancellationToken) =>
+        RunAsync(services, args, output, errorOutput, cancellationToken);
+
+    [ModuleInitializer]
+    internal static void Declare() => CommandLine.Declare(Name);
 
     public const string Invocation = SchemaMismatchException.MigrateInvocation;
 

@@ -17,6 +17,13 @@ public sealed record ReadyResponse(
 
 public static class HealthEndpoints
 {
+    /// <summary>Registers the <c>probe</c> command, which asks a running instance the question <see cref="MapHealth"/> answers.</summary>
+    public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ICommand, ProbeCommand>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace FlagApi.Health;
 
@@ -7,9 +8,17 @@ namespace FlagApi.Health;
 /// The container's HEALTHCHECK uses it because the ASP.NET Core runtime image has neither curl nor wget.
 /// Without a URL it probes <c>/health/ready</c> on the port this instance is configured to listen on.
 /// </summary>
-public static class ProbeCommand
+public sealed class ProbeCommand : ICommand
 {
     public const string Name = "probe";
+
+    string ICommand.Name => Name;
+
+    Task<int> ICommand.RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter errorOutput, CancellationToken cancellationToken) =>
+        RunAsync(services.GetRequiredService<IConfiguration>(), args, output, errorOutput, cancellationToken);
+
+    [ModuleInitializer]
+    internal static void Declare() => CommandLine.Declare(Name);
 
     public const string ReadyPath = "/health/ready";
 

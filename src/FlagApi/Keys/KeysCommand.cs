@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FlagApi.Data;
 using FlagApi.Problems;
 
@@ -8,9 +9,17 @@ namespace FlagApi.Keys;
 /// <c>dotnet run --project src/FlagApi -- keys create --role ROLE --name NAME [--agency AGENCY] [--tier TIER]</c>,
 /// <c>keys list</c> and <c>keys revoke ID</c>: key management for a first deployment, before any admin key exists.
 /// </summary>
-public static class KeysCommand
+public sealed class KeysCommand : ICommand
 {
     public const string Name = "keys";
+
+    string ICommand.Name => Name;
+
+    Task<int> ICommand.RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter errorOutput, CancellationToken cancellationToken) =>
+        RunAsync(services, args, output, errorOutput, cancellationToken);
+
+    [ModuleInitializer]
+    internal static void Declare() => CommandLine.Declare(Name);
 
     private const string UsageText =
         "usage: FlagApi keys create --role app|publisher|reviewer|admin --name NAME [--agency AGENCY] [--tier TIER]\n" +

@@ -17,6 +17,7 @@ public static class KeysServiceExtensions
                 $"Bootstrap:AdminKey must be at least {ApiKeySecrets.MinimumConfiguredLength} characters: it becomes an admin key.")
             .ValidateOnStart();
         builder.Services.AddScoped<KeyService>();
+        builder.Services.AddSingleton<ICommand, KeysCommand>();
 
         // Registered after the database startup: the bootstrap key needs the schema, and the store reads the keys it wrote.
         builder.Services.AddHostedService<BootstrapAdminKey>();

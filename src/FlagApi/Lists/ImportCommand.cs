@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using FlagApi.Data;
 
 namespace FlagApi.Lists;
@@ -8,9 +9,17 @@ namespace FlagApi.Lists;
 /// <c>dotnet run --project src/FlagApi -- import FILE [--agency NAME] [--reference REF] [--title TITLE] [--format csv|json]</c>:
 /// loads a list in one transaction, all rows or none, and exits non-zero on failure.
 /// </summary>
-public static class ImportCommand
+public sealed class ImportCommand : ICommand
 {
     public const string Name = "import";
+
+    string ICommand.Name => Name;
+
+    Task<int> ICommand.RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter errorOutput, CancellationToken cancellationToken) =>
+        RunAsync(services, [Name, .. args], output, errorOutput, cancellationToken);
+
+    [ModuleInitializer]
+    internal static void Declare() => CommandLine.Declare(Name);
 
     public const int Ok = 0;
     public const int InvalidRows = 1;

@@ -8,6 +8,7 @@ public static class ListsServiceExtensions
         builder.Services.AddScoped<ListImporter>();
         builder.Services.AddScoped<ListWriter>();
         builder.Services.AddScoped<ListQueries>();
+        builder.Services.AddSingleton<ICommand, ImportCommand>();
         builder.Services.AddOptions<ListsOptions>().BindConfiguration(ListsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return builder;
     }

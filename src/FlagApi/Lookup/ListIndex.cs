@@ -1,7 +1,7 @@
 using FlagApi.Data;
 using FlagApi.Entries;
-using FlagApi.Hashes;
 using FlagApi.Identifiers;
+using FlagApi.Observability;
 
 namespace FlagApi.Lookup;
 
@@ -33,7 +33,7 @@ public sealed record IndexedEntry(
 /// never waits on the database); <see cref="ListIndexFollower"/> keeps it in step with the change log
 /// and is its only writer.
 /// </summary>
-public sealed class ListIndex
+public sealed class ListIndex : IListFigures
 {
     // Superseded records are rewritten away once they outnumber the live ones (and are worth a rebuild).
     private const int MinSupersededForRebuild = 1 << 16;

@@ -29,6 +29,7 @@ public static class LookupEndpoints
         builder.Services.AddOptions<LookupOptions>().BindConfiguration(LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ListIndex>();
+        builder.Services.AddSingleton<IListFigures>(sp => sp.GetRequiredService<ListIndex>());
         builder.Services.AddSingleton<ListIndexFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<IListVersionFollower>(sp => sp.GetRequiredService<ListIndexFollower>());

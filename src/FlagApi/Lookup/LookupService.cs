@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace FlagApi.Lookup;
 
 /// <summary>Canonicalizes a query and matches it against the in-memory index; never touches the database.</summary>
-public sealed class LookupService(ListIndex index, ProtectionIndex protection, Reports.ReportIndex reports, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
+public sealed class LookupService(ListIndex index, ProtectionIndex protection, IReportSignals reports, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
 {
     public long ListVersion => index.Version;
 

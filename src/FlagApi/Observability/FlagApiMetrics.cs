@@ -1,15 +1,26 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using FlagApi.Data;
 using FlagApi.Appeals;
 using FlagApi.Identifiers;
-using FlagApi.Lookup;
 
 namespace FlagApi.Observability;
 
 /// <summary>What the database said at the last refresh of <see cref="DatabaseFiguresRefresher"/>.</summary>
 /// <param name="OpenAppeals">Open appeals by status (submitted, in_review, needs_info).</param>
 public sealed record DatabaseFigures(long ListVersion, IReadOnlyDictionary<AppealStatus, long> OpenAppeals, long OverdueAppeals, DateTimeOffset At);
+
+/// <summary>
+/// What the in-memory list index holds, read by the gauges at each scrape. The lookup capability's index is this and
+/// registers itself as it, so that Observability does not use Lookup (Lookup records its lookups here).
+/// </summary>
+public interface IListFigures
+{
+    /// <summary>The list version the index reflects.</summary>
+    long Version { get; }
+
+    /// <summary>The entries of a kind held in memory, active and cleared.</summary>
+    int CountOf(IdentifierKind kind);
+}
 
 /// <summary>
 /// The service's own meter. Counters are recorded where the work happens; the gauges read the in-memory
@@ -19,12 +30,9 @@ public sealed class FlagApiMetrics
 {
     public const string MeterName = "FlagApi";
 
-    /// <summary>The verdict tag of a lookup whose value could not be canonicalized.</summary>
-    public const string InvalidVerdict = "invalid";
-
     private static readonly AppealStatus[] OpenStatuses = [AppealStatus.Submitted, AppealStatus.InReview, AppealStatus.NeedsInfo];
 
-    private readonly ListIndex index;
+    private readonly IListFigures index;
     private readonly Counter<long> lookups;
     private readonly Counter<long> rateLimitRefusals;
     private readonly ObservableGauge<long> appealsOpen;
@@ -32,7 +40,7 @@ public sealed class FlagApiMetrics
     private readonly ObservableGauge<long> versionLag;
     private volatile DatabaseFigures? figures;
 
-    public FlagApiMetrics(IMeterFactory meters, ListIndex index)
+    public FlagApiMetrics(IMeterFactory meters, IListFigures index)
     {
         this.index = index;
         var meter = meters.Create(MeterName);
@@ -62,44 +70,17 @@ public sealed class FlagApiMetrics
     /// <summary>Whether anyone (the /metrics exporter, dotnet-counters) listens to the gauges that need database figures.</summary>
     public bool DatabaseFiguresObserved => appealsOpen.Enabled || appealsOverdue.Enabled || versionLag.Enabled;
 
-    /// <summary>One lookup: its kind's wire name and verdict, or a null verdict when the value could not be looked up.</summary>
-    public void RecordLookup(string? kind, Verdict? verdict) => lookups.Add(1, LookupTags(kind, verdict));
+    /// <summary>Whether anyone listens to the lookup counter: a batch's tags are only worth counting then.</summary>
+    public bool LookupsObserved => lookups.Enabled;
 
-    /// <summary>A batch's items, added once per kind and verdict rather than once per item: a batch holds up to 1,000.</summary>
-    public void RecordLookups(IEnumerable<BatchLookupResult> results)
-    {
-        if (!lookups.Enabled)
-        {
-            return;
-        }
-
-        foreach (var ((kind, verdict), count) in results.CountBy(r => (r.Verdict is null ? KindTag(r.Kind) : r.Kind, r.Verdict)))
-        {
-            lookups.Add(count, LookupTags(kind, verdict));
-        }
-    }
+    /// <summary>Lookups answered with one kind tag and verdict tag; the lookup capability chooses the tags.</summary>
+    public void RecordLookups(long count, string? kind, string verdict) =>
+        lookups.Add(count, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("verdict", verdict));
 
     public void RecordRateLimitRefusal(string budget, string tier) =>
         rateLimitRefusals.Add(1, new KeyValuePair<string, object?>("budget", budget), new KeyValuePair<string, object?>("tier", tier));
 
     internal void Update(DatabaseFigures latest) => figures = latest;
-
-    // A refused lookup's kind is what the caller sent: only known kinds become tag values, so callers cannot mint series.
-    private static TagList LookupTags(string? kind, Verdict? verdict) => new()
-    {
-        { "kind", verdict is null ? KindTag(kind) : kind },
-        { "verdict", VerdictTag(verdict) },
-    };
-
-    private static string VerdictTag(Verdict? verdict) => verdict switch
-    {
-        null => InvalidVerdict,
-        Verdict.Flagged => "flagged",
-        Verdict.Cleared => "cleared",
-        _ => "clear",
-    };
-
-    private static string KindTag(string? kind) => IdentifierKinds.TryParse(kind, out var parsed) ? parsed.ToWire() : "unknown";
 
     private IEnumerable<Measurement<long>> ObserveEntries()
     {

@@ -1,4 +1,5 @@
 using FlagApi.Data;
+using FlagApi.Lookup;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -27,7 +28,9 @@ public static class ReportEndpoints
         builder.Services.AddSingleton<ReporterHasher>();
         builder.Services.AddSingleton<ReportIndex>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportIndex>());
+        builder.Services.AddSingleton<IReportSignals>(sp => sp.GetRequiredService<ReportIndex>());
         builder.Services.AddScoped<ReportSubmissionService>();
+        builder.Services.AddEvidenceList<ReportRequest, ReportEvidenceItem>(ReportSubmissionService.MaxEvidenceTextLength);
         return builder;
     }
 

@@ -14,7 +14,7 @@ namespace FlagApi.Reports;
 /// process's own reports apply at once; other processes' reports and reviewers' decisions within
 /// <see cref="ReportsOptions.PollInterval"/>.
 /// </summary>
-public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOptions> options, ILogger<ReportIndex> logger) : BackgroundService
+public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOptions> options, ILogger<ReportIndex> logger) : BackgroundService, IReportSignals
 {
     /// <summary>
     /// Each poll reads again the rows changed this long before the newest change it has seen: a report written with an

@@ -3,9 +3,8 @@ using System.Text;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
-using FlagApi.Lookup;
 
-namespace FlagApi.Hashes;
+namespace FlagApi.Lookup;
 
 /// <summary>A flagged entry's full SHA-256, as the hex a client compares with its own hashes.</summary>
 public readonly record struct HashedMatch(string Hash, IndexedEntry Entry);

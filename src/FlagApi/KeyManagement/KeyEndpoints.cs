@@ -1,10 +1,16 @@
 using System.Security.Claims;
+using FlagApi.Keys;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace FlagApi.Keys;
+namespace FlagApi.KeyManagement;
 
+/// <summary>
+/// <c>/v1/keys</c>: an admin issues, lists and revokes API keys. Apart from Keys, which authenticates every caller and
+/// names its role, key id and tier: rate limiting and request logging read those, and these endpoints spend rate-limit
+/// budgets, so in one namespace Keys and RateLimiting would use each other.
+/// </summary>
 public static class KeyEndpoints
 {
     public static IEndpointRouteBuilder MapKeys(this IEndpointRouteBuilder app)
