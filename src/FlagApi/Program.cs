@@ -1,6 +1,7 @@
 using FlagApi;
 using FlagApi.Appeals;
 using FlagApi.Data;
+using FlagApi.Documentation;
 using FlagApi.Demo;
 using FlagApi.Entries;
 using FlagApi.Feed;

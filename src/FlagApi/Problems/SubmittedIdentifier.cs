@@ -11,8 +11,7 @@ internal static class SubmittedIdentifier
     {
         if (!IdentifierKinds.TryParse(kindName, out var kind))
         {
-            var error = Lookup.LookupService.UnknownKind(kindName);
-            return (default, string.Empty, ProblemException.BadRequest(error.Code, error.Detail));
+            return (default, string.Empty, ProblemException.BadRequest(ProblemCodes.UnknownKind, IdentifierKinds.UnknownKindDetail(kindName)));
         }
 
         if (string.IsNullOrWhiteSpace(value))

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace FlagApi;
+namespace FlagApi.Documentation;
 
 /// <summary>
 /// The sizes and vocabularies the service enforces on what clients send, written into the OpenAPI document so it says

@@ -1,6 +1,6 @@
 using Microsoft.OpenApi;
 
-namespace FlagApi;
+namespace FlagApi.Documentation;
 
 /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> (checked in as <c>openapi/v1.json</c>) and Swagger UI at <c>/swagger</c>.</summary>
 public static class ApiDocs
@@ -177,15 +177,5 @@ public static class ApiDocs
             options.DocumentTitle = "FlagApi v1";
         });
         return app;
-    }
-}
-
-/// <summary>Endpoint metadata: the operation never reads or writes the database, so it cannot answer 503 database_unavailable.</summary>
-public sealed class ServedWithoutDatabase
-{
-    public static readonly ServedWithoutDatabase Instance = new();
-
-    private ServedWithoutDatabase()
-    {
     }
 }

@@ -12,7 +12,7 @@ using FlagApi.Reports;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace FlagApi;
+namespace FlagApi.Documentation;
 
 /// <summary>
 /// What generated clients need of the OpenAPI document beyond what the framework writes from the C# types: one named
