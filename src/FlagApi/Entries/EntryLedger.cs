@@ -191,7 +191,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
     {
         StoredEntry? found = null;
         await StoredEntry.FindAsync(Connection, Transaction, dialect, kind, [key], entry => found = entry, cancellationToken);
-        return found is null ? null : new LedgerEntry(found.Id, kind, found.Key, found.State.Status);
+        return found is null ? null : new LedgerEntry(found.Id, kind, found.Key, found.State.Status) { Stored = found };
     }
 
     /// <summary>
@@ -326,14 +326,13 @@ public sealed class LedgerTransaction : IAsyncDisposable
     /// A reviewer accepts community reports of one identifier: it is flagged (or again, or joined by them) as a list
     /// naming it would be, without an expiry, and each report becomes a source with what its reporter typed.
     /// </summary>
+    /// <param name="entry">The identifier's entry as <see cref="FindAsync"/> read it in this transaction; null when there is none.</param>
     public async Task<ReportsAccepted> AcceptReportsAsync(
-        IdentifierKind kind, string key, Category category, Risk risk, string reason, string note, IReadOnlyList<(long ReportId, string Display)> reports,
-        CancellationToken cancellationToken)
+        LedgerEntry? entry, IdentifierKind kind, string key, Category category, Risk risk, string reason, string note,
+        IReadOnlyList<(long ReportId, string Display)> reports, CancellationToken cancellationToken)
     {
-        StoredEntry? before = null;
-        await StoredEntry.FindAsync(Connection, Transaction, dialect, kind, [key], entry => before = entry, cancellationToken);
         var writer = await RowsAsync(cancellationToken);
-        var (entryId, action) = await NameAsync(writer, kind, key, before, reports[^1].Display, category, risk, null, reason, cancellationToken);
+        var (entryId, action) = await NameAsync(writer, kind, key, entry?.Stored, reports[^1].Display, category, risk, null, reason, cancellationToken);
         foreach (var (reportId, display) in reports)
         {
             await writer.InsertSourceAsync(new SourceRow(
@@ -480,7 +479,11 @@ public sealed record ListEntryInput(
     DateTime? ExpiresAt);
 
 /// <summary>An entry as a capability needs to see it before asking the ledger to change it.</summary>
-public sealed record LedgerEntry(long Id, IdentifierKind Kind, string Key, EntryStatus Status);
+public sealed record LedgerEntry(long Id, IdentifierKind Kind, string Key, EntryStatus Status)
+{
+    /// <summary>The whole stored state, for the ledger's own change of the entry in the same transaction.</summary>
+    internal StoredEntry Stored { get; init; } = null!;
+}
 
 /// <summary>What a list did to the entries it names.</summary>
 public sealed record ListNamed(int Added, int Updated, int Reflagged, int SourceAdded);

@@ -102,7 +102,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, EntryLedger ledger, P
             // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
             var reason = $"Accepted from {reports.Count} community report{(reports.Count == 1 ? string.Empty : "s")}: {decision.Reason}";
             var accepted = await entries.AcceptReportsAsync(
-                named.Kind, named.Value, decision.Category!.Value, decision.Risk!.Value, reason, decision.Reason,
+                entry, named.Kind, named.Value, decision.Category!.Value, decision.Risk!.Value, reason, decision.Reason,
                 [.. reports.Select(r => (r.Id, r.Query))], cancellationToken);
             Decide(reports, ReportStatuses.Accepted, decision, entries.Now, accepted.EntryId);
 
