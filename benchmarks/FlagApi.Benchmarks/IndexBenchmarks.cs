@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
 using FlagApi.Observability;

@@ -8,7 +8,6 @@ using System.Text;
 using System.Text.Json;
 using FlagApi.Lists;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Feed;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;

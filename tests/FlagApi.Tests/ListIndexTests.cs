@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
 

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Lookup;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

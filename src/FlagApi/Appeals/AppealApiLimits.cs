@@ -1,4 +1,3 @@
-using FlagApi.Entries;
 using FlagApi.Data;
 
 namespace FlagApi.Appeals;

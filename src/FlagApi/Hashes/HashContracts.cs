@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Lookup;
 
 namespace FlagApi.Hashes;

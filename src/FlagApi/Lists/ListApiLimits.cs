@@ -1,4 +1,3 @@
-using FlagApi.Entries;
 using FlagApi.Problems;
 using FlagApi.Data;
 

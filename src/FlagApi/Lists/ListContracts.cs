@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FlagApi.Data;
-using FlagApi.Entries;
 
 namespace FlagApi.Lists;
 

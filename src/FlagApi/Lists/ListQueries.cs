@@ -1,5 +1,4 @@
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using Microsoft.EntityFrameworkCore;
 

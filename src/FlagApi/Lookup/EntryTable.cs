@@ -5,7 +5,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Lookup;

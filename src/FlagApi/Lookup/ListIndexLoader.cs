@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Lookup;

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Lookup;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FlagApi.Data;
-using FlagApi.Entries;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lookup;

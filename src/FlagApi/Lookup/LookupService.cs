@@ -1,6 +1,5 @@
 using FlagApi.Data;
 using FlagApi.Problems;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Protection;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using FlagApi.Appeals;
 using FlagApi.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

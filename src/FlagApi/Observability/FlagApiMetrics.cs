@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using FlagApi.Data;
-using FlagApi.Appeals;
 using FlagApi.Identifiers;
 
 namespace FlagApi.Observability;

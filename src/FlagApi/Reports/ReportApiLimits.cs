@@ -1,4 +1,3 @@
-using FlagApi.Entries;
 using Microsoft.OpenApi;
 using FlagApi.Data;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
 using Microsoft.EntityFrameworkCore;

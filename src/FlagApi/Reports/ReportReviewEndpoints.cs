@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Keys;
 using FlagApi.Lookup;

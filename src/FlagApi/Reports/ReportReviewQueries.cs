@@ -1,6 +1,5 @@
 using System.Globalization;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Problems;
 using FlagApi.Protection;

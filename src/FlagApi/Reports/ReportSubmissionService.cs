@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Json;
 using FlagApi.Data;
-using FlagApi.Entries;
 using FlagApi.Identifiers;
 using FlagApi.Keys;
 using FlagApi.Problems;
