@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -44,6 +45,11 @@ internal static class FlagApiResilience
             && await transient(args)
             && SafeToRepeat(args.Context.GetRequestMessage())
             && !(RetryAfter(args.Outcome.Result) > options.MaxRetryDelay);
+
+        // A 429 is the service at work telling this caller when to come back, not a failing service: it does not open the circuit.
+        var failing = resilience.CircuitBreaker.ShouldHandle;
+        resilience.CircuitBreaker.ShouldHandle = async args =>
+            args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && await failing(args);
 
         resilience.AttemptTimeout.Timeout = options.AttemptTimeout;
         resilience.AttemptTimeout.TimeoutGenerator = args => ValueTask.FromResult(options.AttemptTimeout + WaitOf(args.Context));
