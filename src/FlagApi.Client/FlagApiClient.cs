@@ -2,56 +2,66 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace FlagApi.Client;
 
 /// <summary>
-/// Calls FlagApi. Requests refused for load (429, 503) are retried after the <c>Retry-After</c> the
-/// service gives, up to <see cref="FlagApiClientOptions.MaxRetries"/>; other refusals become a
-/// <see cref="FlagApiException"/> with the problem's <c>code</c>.
+/// Calls FlagApi. Refusals become a <see cref="FlagApiException"/> with the problem's <c>code</c>. Retries and timeouts
+/// are the <see cref="HttpClient"/>'s: registered with
+/// <see cref="FlagApiClientServiceCollectionExtensions.AddFlagApiClient(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{FlagApiClientOptions})"/>
+/// it has the standard resilience handler, which retries 429 and 503 after their <c>Retry-After</c>.
 /// </summary>
 public sealed class FlagApiClient
 {
+    /// <summary>The most items <see cref="LookupManyAsync"/> takes in one request.</summary>
     public const int MaxBatchItems = 1000;
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly HttpClient http;
     private readonly FlagApiClientOptions options;
-    private readonly Func<TimeSpan, CancellationToken, Task> delay;
 
+    /// <summary>
+    /// A client over an <see cref="HttpClient"/> of the caller's making. It retries only if that client's handlers do:
+    /// a plain <c>new HttpClient()</c> tries once. <c>services.AddFlagApiClient(...)</c> gives one that retries.
+    /// </summary>
+    /// <param name="http">Sends the requests; its <see cref="HttpClient.BaseAddress"/> is used unless the options name one.</param>
+    /// <param name="options">The address, key and identifier rules; the defaults when null.</param>
     public FlagApiClient(HttpClient http, FlagApiClientOptions? options = null)
-        : this(http, options ?? new FlagApiClientOptions(), Task.Delay)
-    {
-    }
-
-    /// <param name="delay">How the client waits between tries (tests pass one that records instead of sleeping).</param>
-    internal FlagApiClient(HttpClient http, FlagApiClientOptions options, Func<TimeSpan, CancellationToken, Task> delay)
     {
         ArgumentNullException.ThrowIfNull(http);
         this.http = http;
-        this.options = options;
-        this.delay = delay;
-        if (options.BaseAddress is not null)
+        this.options = options ?? new FlagApiClientOptions();
+        if (this.options.BaseAddress is not null)
         {
-            http.BaseAddress = options.BaseAddress;
+            http.BaseAddress = this.options.BaseAddress;
         }
     }
 
+    /// <summary>The options this client was made with.</summary>
     public FlagApiClientOptions Options => options;
 
     /// <summary>Looks one identifier up (<c>GET /v1/lookup/{kind}</c>).</summary>
+    /// <param name="kind"><c>phone</c>, <c>url</c>, <c>domain</c>, <c>app</c> or <c>account</c>.</param>
+    /// <param name="value">The identifier as the user wrote it; the service canonicalizes it.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <exception cref="FlagApiException">The service refused it (<c>invalid_phone</c>, <c>unknown_kind</c>, …) or could not be reached.</exception>
     public async Task<LookupResult> LookupAsync(string kind, string value, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentNullException.ThrowIfNull(value);
-        using var response = await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Get, $"v1/lookup/{Uri.EscapeDataString(kind)}?value={Uri.EscapeDataString(value)}"),
-            cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"v1/lookup/{Uri.EscapeDataString(kind)}?value={Uri.EscapeDataString(value)}");
+        using var response = await SendAsync(request, cancellationToken);
         return (await response.Content.ReadFromJsonAsync<LookupResult>(Json, cancellationToken))!;
     }
 
-    /// <summary>Looks up to 1,000 identifiers of mixed kinds up in one request; results come in the items' order.</summary>
+    /// <summary>Looks up to 1,000 identifiers of mixed kinds up in one request (<c>POST /v1/lookup</c>); results come in the items' order.</summary>
+    /// <param name="items">1 to <see cref="MaxBatchItems"/> identifiers.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <returns>One answer per item: its result, or the error that item alone met (an unknown kind, an invalid number).</returns>
+    /// <exception cref="FlagApiException">The service refused the whole batch or could not be reached.</exception>
     public async Task<IReadOnlyList<BatchItemResult>> LookupManyAsync(IReadOnlyList<LookupItem> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -61,9 +71,8 @@ public sealed class FlagApiClient
         }
 
         var body = JsonSerializer.Serialize(new { items = items.Select(i => new { kind = i.Kind, value = i.Value }) }, Json);
-        using var response = await SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Post, "v1/lookup") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") },
-            cancellationToken);
+        using var request = FlagApiResilience.ReadByPost("v1/lookup", body);
+        using var response = await SendAsync(request, cancellationToken);
         var root = (await response.Content.ReadFromJsonAsync<JsonObject>(Json, cancellationToken))!;
         var version = root["listVersion"]!.GetValue<long>();
         var results = root["results"]!.AsArray();
@@ -80,64 +89,47 @@ public sealed class FlagApiClient
     }
 
     /// <summary>
-    /// Sends a request (made afresh for every try), retrying 429 and 503 after their <c>Retry-After</c>
-    /// and network failures after a growing pause. Every request the client sends is safe to repeat.
+    /// Sends a request once through the <see cref="HttpClient"/>, whose handlers do any retrying (the same message is
+    /// sent again, so its content must be buffered), and turns a refusal into a <see cref="FlagApiException"/>.
     /// </summary>
-    internal async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        if (options.ApiKey is { Length: > 0 } key)
         {
-            using var message = request();
-            if (options.ApiKey is { Length: > 0 } key)
-            {
-                message.Headers.Add("X-Api-Key", key);
-            }
+            request.Headers.Add("X-Api-Key", key);
+        }
 
-            HttpResponseMessage response;
-            try
-            {
-                response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            }
-            catch (HttpRequestException) when (attempt < options.MaxRetries)
-            {
-                await delay(Backoff(attempt), cancellationToken);
-                continue;
-            }
-            catch (HttpRequestException failure)
-            {
-                throw new FlagApiException(null, "unreachable", $"FlagApi could not be reached after {attempt + 1} tries: {failure.Message}", null, failure);
-            }
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException failure)
+        {
+            throw new FlagApiException(null, FlagApiException.Unreachable, $"FlagApi could not be reached: {failure.Message}", null, failure);
+        }
+        catch (BrokenCircuitException broken)
+        {
+            throw new FlagApiException(null, FlagApiException.Unreachable, "FlagApi failed too often of late; the client pauses its calls for a few seconds.", null, broken);
+        }
+        catch (Exception timedOut) when (timedOut is TimeoutRejectedException || (timedOut is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw new FlagApiException(null, FlagApiException.TimedOut, "FlagApi did not answer in time.", null, timedOut);
+        }
 
-            if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
-            {
-                return response;
-            }
+        if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return response;
+        }
 
-            var problem = await ProblemAsync(response, cancellationToken);
-            var retryable = response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
-            var wait = problem.RetryAfter ?? Backoff(attempt);
-            response.Dispose();
-            if (!retryable || attempt >= options.MaxRetries || wait > options.MaxRetryDelay)
-            {
-                throw problem;
-            }
-
-            await delay(wait, cancellationToken);
+        using (response)
+        {
+            throw await ProblemAsync(response, cancellationToken);
         }
     }
 
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt));
-
     private static async Task<FlagApiException> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var retryAfter = response.Headers.RetryAfter is { } header
-            ? header.Delta ?? (header.Date is { } at ? at - DateTimeOffset.UtcNow : null)
-            : null;
-        if (retryAfter < TimeSpan.Zero)
-        {
-            retryAfter = TimeSpan.Zero;
-        }
-
         string code = "http_" + ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), detail = response.ReasonPhrase ?? string.Empty;
         try
         {
@@ -153,6 +145,6 @@ public sealed class FlagApiClient
             // Not problem details (a proxy's error page): the status says enough.
         }
 
-        return new FlagApiException(response.StatusCode, code, detail, retryAfter);
+        return new FlagApiException(response.StatusCode, code, detail, FlagApiResilience.RetryAfter(response));
     }
 }

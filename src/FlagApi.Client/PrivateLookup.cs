@@ -6,9 +6,19 @@ using FlagApi.Identifiers;
 namespace FlagApi.Client;
 
 /// <summary>A lookup answered by hash prefixes: what matched, computed on this side; the service never saw the identifier.</summary>
+/// <param name="Kind">The query's kind.</param>
+/// <param name="Canonical">The query's canonical form, computed here.</param>
+/// <param name="Flagged">True when the full hash of one of the query's expressions is on the list.</param>
+/// <param name="Matches">The expressions whose hashes are listed.</param>
+/// <param name="ListVersion">The version of the list that answered.</param>
 public sealed record PrivateLookupResult(string Kind, string Canonical, bool Flagged, IReadOnlyList<PrivateMatch> Matches, long ListVersion);
 
 /// <summary>An expression of the query whose full hash is on the list, with the entry's kind, category and risk.</summary>
+/// <param name="Expression">The expression (<c>evil.example/1/</c>), which stayed on this side.</param>
+/// <param name="Hash">Its SHA-256, lowercase hexadecimal.</param>
+/// <param name="Kind">The listed entry's kind.</param>
+/// <param name="Category">What kind of fraud.</param>
+/// <param name="Risk"><c>low</c>, <c>medium</c> or <c>high</c>.</param>
 public sealed record PrivateMatch(string Expression, string Hash, string Kind, string Category, string Risk);
 
 /// <summary>
@@ -18,6 +28,13 @@ public sealed record PrivateMatch(string Expression, string Hash, string Kind, s
 /// </summary>
 public static class PrivateLookupExtensions
 {
+    /// <summary>Looks an identifier up without sending it: only prefixes of its expressions' hashes leave (<c>POST /v1/hashes</c>).</summary>
+    /// <param name="client">Calls the service; its <see cref="FlagApiClientOptions.Identifiers"/> rules canonicalize here.</param>
+    /// <param name="kind"><c>phone</c>, <c>url</c>, <c>domain</c>, <c>app</c> or <c>account</c>.</param>
+    /// <param name="value">The identifier as the user wrote it.</param>
+    /// <param name="cancellationToken">Stops waiting for the answer.</param>
+    /// <returns>What matched; a hash-prefix answer lists active entries only, so it never gives the <c>cleared</c> verdict.</returns>
+    /// <exception cref="FlagApiException">The identifier is not valid (the same codes as the service's), or the service refused or could not be reached.</exception>
     public static async Task<PrivateLookupResult> LookupPrivatelyAsync(this FlagApiClient client, string kind, string value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -41,9 +58,8 @@ public static class PrivateLookupExtensions
         var prefixes = expressions.Select(e => e.Hash[..IdentifierHash.PrefixLength]).Distinct(StringComparer.Ordinal).ToList();
 
         var body = JsonSerializer.Serialize(new { prefixes }, FlagApiClient.Json);
-        using var response = await client.SendAsync(
-            () => new HttpRequestMessage(HttpMethod.Post, "v1/hashes") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") },
-            cancellationToken);
+        using var request = FlagApiResilience.ReadByPost("v1/hashes", body);
+        using var response = await client.SendAsync(request, cancellationToken);
         var root = (await response.Content.ReadFromJsonAsync<JsonObject>(FlagApiClient.Json, cancellationToken))!;
         var listed = new Dictionary<string, (string Kind, string Category, string Risk)>(StringComparer.Ordinal);
         foreach (var result in root["results"]!.AsArray())

@@ -1,11 +1,15 @@
+using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using FlagApi.Lists;
 using FlagApi.Client;
 using FlagApi.Data;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FlagApi.Tests;
 
@@ -72,42 +76,64 @@ public sealed class ClientTests : IAsyncDisposable
     [Fact]
     public async Task ARateLimitedLookupIsRetriedAfterTheRetryAfterTheServiceGives()
     {
-        var (_, address) = await StartAsync(new Dictionary<string, string?>
-        {
-            ["RateLimiting:Tiers:anonymous:Lookup:PermitLimit"] = "1",
-            ["RateLimiting:Tiers:anonymous:Lookup:Window"] = "00:00:01",
-        });
-        using var http = new HttpClient { BaseAddress = address };
-        var waits = new List<TimeSpan>();
-        var client = new FlagApiClient(http, new FlagApiClientOptions(), async (wait, token) =>
-        {
-            waits.Add(wait);
-            await Task.Delay(wait, token);
-        });
+        var address = await StartAllowingOneAsync("Lookup", "00:00:01");
+        var (client, tries, _) = Registered(options => options.BaseAddress = address);
 
         await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
         var second = await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
 
-        // Each pause is the Retry-After the service gave; a busy machine may need more than one.
+        // A busy machine may need more than one retry; each waited at least the Retry-After its 429 gave.
         Assert.Equal("clear", second.Verdict);
-        Assert.NotEmpty(waits);
-        Assert.All(waits, wait => Assert.Equal(TimeSpan.FromSeconds(1), wait));
+        Assert.Equal(HttpStatusCode.TooManyRequests, tries[1].Status);
+        Assert.Equal(HttpStatusCode.OK, tries[^1].Status);
+        for (var i = 1; i < tries.Count - 1; i++)
+        {
+            Assert.Equal(TimeSpan.FromSeconds(1), tries[i].RetryAfter);
+            // Not the handler's own pause for a 429 without Retry-After (exponential from 2 s, with jitter): the service's.
+            var pause = tries[i + 1].At - tries[i].At;
+            Assert.True(pause >= TimeSpan.FromSeconds(0.95) && pause < TimeSpan.FromSeconds(1.9), $"Try {i + 1} came {pause.TotalMilliseconds:F0} ms after a Retry-After of 1 s.");
+        }
+    }
+
+    [Fact]
+    public async Task ARateLimitedBatchLookupIsRetriedForItOnlyReads()
+    {
+        var address = await StartAllowingOneAsync("Lookup", "00:00:01");
+        var (client, tries, _) = Registered(options => options.BaseAddress = address);
+
+        await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
+        var batch = await client.LookupManyAsync([new LookupItem("phone", "110")], TestContext.Current.CancellationToken);
+
+        Assert.Equal("clear", batch[0].Result!.Verdict);
+        Assert.Equal(("POST", HttpStatusCode.TooManyRequests), (tries[1].Method, tries[1].Status));
+        Assert.Equal(("POST", HttpStatusCode.OK), (tries[^1].Method, tries[^1].Status));
+    }
+
+    [Fact]
+    public async Task APostThatChangesSomethingIsNeverRetried()
+    {
+        var address = await StartAllowingOneAsync("Report", "00:00:01");
+        var (_, tries, provider) = Registered(options => options.BaseAddress = address);
+        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(FlagApiClientServiceCollectionExtensions.HttpClientName);
+        var report = new { kind = "phone", value = "13800138000", category = "task_brushing", description = "Offered paid likes, then asked for a deposit." };
+
+        using var first = await http.PostAsJsonAsync("v1/reports", report, TestContext.Current.CancellationToken);
+        using var second = await http.PostAsJsonAsync("v1/reports", report, TestContext.Current.CancellationToken);
+
+        // The same pipeline retries a GET refused like this (above); a report sent twice would be two reports.
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode));
+        Assert.Equal(TimeSpan.FromSeconds(1), second.Headers.RetryAfter?.Delta);
+        Assert.Equal(2, tries.Count);
     }
 
     [Fact]
     public async Task AClientThatMayNotWaitThatLongGetsTheRateLimitAtOnce()
     {
-        var (_, address) = await StartAsync(new Dictionary<string, string?>
+        var address = await StartAllowingOneAsync("Lookup", "01:00:00");
+        var (client, tries, _) = Registered(options =>
         {
-            ["RateLimiting:Tiers:anonymous:Lookup:PermitLimit"] = "1",
-            ["RateLimiting:Tiers:anonymous:Lookup:Window"] = "01:00:00",
-        });
-        using var http = new HttpClient { BaseAddress = address };
-        var waits = new List<TimeSpan>();
-        var client = new FlagApiClient(http, new FlagApiClientOptions { MaxRetryDelay = TimeSpan.FromSeconds(5) }, (wait, _) =>
-        {
-            waits.Add(wait);
-            return Task.CompletedTask;
+            options.BaseAddress = address;
+            options.MaxRetryDelay = TimeSpan.FromSeconds(5);
         });
 
         await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
@@ -115,24 +141,91 @@ public sealed class ClientTests : IAsyncDisposable
 
         Assert.Equal(("rate_limited", HttpStatusCode.TooManyRequests), (refused.Code, refused.Status));
         Assert.True(refused.RetryAfter > TimeSpan.FromSeconds(5));
-        Assert.Empty(waits);
+        Assert.Equal(2, tries.Count);
     }
 
     [Fact]
     public async Task AServiceThatCannotBeReachedIsRetriedThenReported()
     {
-        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") }; // the discard port: nothing listens
-        var waits = new List<TimeSpan>();
-        var client = new FlagApiClient(http, new FlagApiClientOptions { MaxRetries = 2 }, (wait, _) =>
+        var (client, tries, _) = Registered(options =>
         {
-            waits.Add(wait);
-            return Task.CompletedTask;
+            options.BaseAddress = new Uri("http://127.0.0.1:9/"); // the discard port: nothing listens
+            options.MaxRetries = 1;
         });
 
         var failed = await Assert.ThrowsAsync<FlagApiException>(() => client.LookupAsync("phone", "110", TestContext.Current.CancellationToken));
 
-        Assert.Equal("unreachable", failed.Code);
-        Assert.Equal([TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400)], waits);
+        Assert.Equal((FlagApiException.Unreachable, null), (failed.Code, failed.Status));
+        Assert.Equal(2, tries.Count);
+        Assert.All(tries, t => Assert.Null(t.Status));
+    }
+
+    [Fact]
+    public async Task RegisteringFromConfigurationBindsTheOptionsAndSendsTheKey()
+    {
+        var (app, address) = await StartAsync();
+        await app.PublishAsync(("phone", "13800138000", "impersonating_authorities", "high"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["FlagApi:BaseAddress"] = address.ToString(),
+            ["FlagApi:ApiKey"] = await app.CreateKeyAsync("app"),
+            ["FlagApi:MaxRetries"] = "2",
+            ["FlagApi:Timeout"] = "00:00:45",
+            ["FlagApi:Identifiers:DefaultPhoneRegion"] = "US",
+        }).Build();
+        var services = new ServiceCollection();
+        var builder = services.AddFlagApiClient(configuration.GetSection("FlagApi"));
+        await using var provider = services.BuildServiceProvider();
+
+        var client = provider.GetRequiredService<FlagApiClient>();
+        var copy = new LocalCopy(client);
+        await copy.LoadAsync(TestContext.Current.CancellationToken); // the snapshot answers app keys only
+
+        Assert.Equal(FlagApiClientServiceCollectionExtensions.HttpClientName, builder.Name);
+        Assert.Equal((address, 2, TimeSpan.FromSeconds(45), "US"), (client.Options.BaseAddress, client.Options.MaxRetries, client.Options.Timeout, client.Options.Identifiers.DefaultPhoneRegion));
+        Assert.Equal(1, copy.Count);
+        Assert.True(copy.Lookup("phone", "+86 138 0013 8000").Flagged);
+        Assert.Equal("+12025550143", copy.Lookup("phone", "(202) 555-0143").Canonical); // read as a US number, as configured
+    }
+
+    [Fact]
+    public void OptionsOutOfRangeAreRefusedWhenTheClientIsMade()
+    {
+        var services = new ServiceCollection();
+        services.AddFlagApiClient(options => options.MaxRetries = 11);
+        using var provider = services.BuildServiceProvider();
+
+        var refused = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<FlagApiClient>());
+
+        Assert.Contains("MaxRetries must be from 0 to 10", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ALongPollOutlastsTheAttemptTimeoutByItsWait()
+    {
+        var (app, address) = await StartAsync();
+        var key = await app.CreateKeyAsync("app");
+        var (client, _, _) = Registered(options =>
+        {
+            options.BaseAddress = address;
+            options.ApiKey = key;
+            options.AttemptTimeout = TimeSpan.FromSeconds(1);
+            options.Timeout = TimeSpan.FromSeconds(1);
+        });
+        var copy = new LocalCopy(client);
+        await copy.LoadAsync(TestContext.Current.CancellationToken);
+        var clock = Stopwatch.StartNew();
+
+        var applied = await copy.SyncAsync(wait: 2, TestContext.Current.CancellationToken);
+
+        // Up to date: the service held the request the whole two seconds, twice the attempt timeout, and answered empty.
+        Assert.Equal(0, applied);
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"The long poll ended after {clock.Elapsed.TotalMilliseconds:F0} ms.");
+
+        // The same wait asked for without the client's long poll is held to the timeouts.
+        using var unmarked = new HttpRequestMessage(HttpMethod.Get, $"v1/feed/changes?since={copy.Version}&wait=2");
+        var timedOut = await Assert.ThrowsAsync<FlagApiException>(() => client.SendAsync(unmarked, TestContext.Current.CancellationToken));
+        Assert.Equal(FlagApiException.TimedOut, timedOut.Code);
     }
 
     [Fact]
@@ -189,6 +282,13 @@ public sealed class ClientTests : IAsyncDisposable
         Assert.All(seen, body => Assert.DoesNotContain("139", body, StringComparison.Ordinal));
     }
 
+    /// <summary>The service where an anonymous caller may send one request of the <paramref name="budget"/> per <paramref name="window"/>.</summary>
+    private async Task<Uri> StartAllowingOneAsync(string budget, string window) => (await StartAsync(new Dictionary<string, string?>
+    {
+        [$"RateLimiting:Tiers:anonymous:{budget}:PermitLimit"] = "1",
+        [$"RateLimiting:Tiers:anonymous:{budget}:Window"] = window,
+    })).Address;
+
     private async Task<(FlagApiFactory App, Uri Address)> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = new FlagApiFactory(DatabaseProvider.Sqlite, await new SqliteTarget().CreateDatabaseAsync(), settings);
@@ -197,6 +297,49 @@ public sealed class ClientTests : IAsyncDisposable
         app.StartServer();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/"));
+    }
+
+    /// <summary>
+    /// A client registered as an application registers it, with a handler inside the retries that notes each try: when it
+    /// went, and the status and Retry-After it got (none when the connection failed).
+    /// </summary>
+    private (FlagApiClient Client, IReadOnlyList<Try> Tries, IServiceProvider Provider) Registered(Action<FlagApiClientOptions> configure)
+    {
+        var tries = new List<Try>();
+        var services = new ServiceCollection();
+        services.AddFlagApiClient(configure).AddHttpMessageHandler(() => new TryRecorder(tries));
+        var provider = services.BuildServiceProvider();
+        started.Add(provider);
+        return (provider.GetRequiredService<FlagApiClient>(), tries, provider);
+    }
+
+    private sealed record Try(DateTime At, string Method, HttpStatusCode? Status, TimeSpan? RetryAfter);
+
+    private sealed class TryRecorder(List<Try> tries) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var at = DateTime.UtcNow;
+            try
+            {
+                var response = await base.SendAsync(request, cancellationToken);
+                lock (tries)
+                {
+                    tries.Add(new Try(at, request.Method.Method, response.StatusCode, response.Headers.RetryAfter?.Delta));
+                }
+
+                return response;
+            }
+            catch (HttpRequestException)
+            {
+                lock (tries)
+                {
+                    tries.Add(new Try(at, request.Method.Method, null, null));
+                }
+
+                throw;
+            }
+        }
     }
 
     /// <summary>Keeps what the client sends, to show what the service is told.</summary>
