@@ -55,7 +55,7 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
             Assert.Equal("metrics_forbidden", problem.GetProperty("code").GetString());
         }
 
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         var config = Path.Combine(prometheusFolder, "prometheus.yml");
         await File.WriteAllTextAsync(config, $"""
             global:
@@ -139,11 +139,4 @@ public sealed class PrometheusScrapeTests : IAsyncLifetime
             }
         },
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
