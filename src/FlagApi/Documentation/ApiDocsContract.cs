@@ -399,7 +399,7 @@ internal static class ApiDocsContract
                 Type = JsonSchemaType.String,
                 Description = "The stable, machine-readable reason, e.g. invalid_parameter, rate_limited, database_unavailable or an operation's own code; the README lists them.",
             },
-            ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id of the request, to quote when reporting a problem." },
+            ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The W3C trace id of the request (32 lowercase hex digits; the caller's own when it sent a traceparent header), to quote when reporting a problem." },
             ["errors"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace FlagApi.Observability;
 
-/// <summary><c>/metrics</c> for Prometheus.</summary>
+/// <summary><c>/metrics</c> for Prometheus, written by OpenTelemetry's Prometheus exporter.</summary>
 public static class MetricsEndpoints
 {
     /// <summary><c>GET /metrics</c> when <c>Metrics:Enabled</c> is true: outside the OpenAPI document, without rate limits.</summary>
@@ -15,24 +15,26 @@ public static class MetricsEndpoints
             return app;
         }
 
-        // Now rather than at the first scrape: counters count from the start.
-        app.ServiceProvider.GetRequiredService<MetricsCollector>();
-        app.MapGet(ObservabilityExtensions.MetricsPath, Scrape)
+        // The exporter's branch runs the access rule first, so a refused scraper never starts a collection.
+        app.MapPrometheusScrapingEndpoint(
+                ObservabilityExtensions.MetricsPath, meterProvider: null, configureBranchedPipeline: branch => branch.Use(RefuseOutsideAllowedNetworks), optionsName: null)
             .WithName("Metrics")
             .ExcludeFromDescription();
         return app;
     }
 
-    public static Results<ContentHttpResult, ProblemHttpResult> Scrape(HttpContext context, MetricsCollector collector, MetricsAccess access)
+    /// <summary>The answer to a scraper outside <c>Metrics:AllowedNetworks</c>.</summary>
+    public static ProblemHttpResult Forbidden() =>
+        ApiProblems.Problem(StatusCodes.Status403Forbidden, MetricsProblems.Forbidden, "Metrics are not served to this address",
+            "This address is not in Metrics:AllowedNetworks; scrape /metrics from an allowed network.");
+
+    private static Task RefuseOutsideAllowedNetworks(HttpContext context, RequestDelegate next)
     {
         // The connection's own peer: a forwarded-for header is what any client can write.
-        if (context.Features.Get<RequestOrigin>() is not { } origin || !access.Allows(origin.Peer))
-        {
-            return ApiProblems.Problem(StatusCodes.Status403Forbidden, MetricsProblems.Forbidden, "Metrics are not served to this address",
-                "This address is not in Metrics:AllowedNetworks; scrape /metrics from an allowed network.");
-        }
-
-        return TypedResults.Text(collector.Render(), PrometheusText.ContentType);
+        var access = context.RequestServices.GetRequiredService<MetricsAccess>();
+        return context.Features.Get<RequestOrigin>() is { } origin && access.Allows(origin.Peer)
+            ? next(context)
+            : Forbidden().ExecuteAsync(context);
     }
 }
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace FlagApi.Observability;
 
-/// <summary>Logs a machine can read, the service's meter, and <c>/metrics</c> for Prometheus.</summary>
+/// <summary>Logs a machine can read, the service's meter, <c>/metrics</c> for Prometheus and traces over OTLP.</summary>
 public static class ObservabilityExtensions
 {
     public const string MetricsPath = "/metrics";
@@ -22,8 +22,8 @@ public static class ObservabilityExtensions
         builder.Services.AddSingleton<DatabaseFiguresRefresher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseFiguresRefresher>());
         builder.Services.AddSingleton<MetricsAccess>();
-        builder.Services.AddSingleton<MetricsCollector>();
         builder.Services.AddSingleton<RequestActivities>();
+        Telemetry.Add(builder);
         return builder;
     }
 
@@ -63,7 +63,8 @@ public static class ObservabilityExtensions
 /// <summary>
 /// Keeps ASP.NET Core creating an activity for every request, so its W3C trace id (continued from the caller's
 /// <c>traceparent</c>) is the request id in logs and problem details. ASP.NET Core creates one on its own only while
-/// its hosting logger is on, and that logger's request scope carries the raw path onto every line, so it is off.
+/// its hosting logger is on, and that logger's request scope carries the raw path onto every line, so it is off; and
+/// OpenTelemetry's tracing listens only while traces are exported. The activity is not recorded, only propagated.
 /// </summary>
 internal sealed class RequestActivities : IDisposable
 {

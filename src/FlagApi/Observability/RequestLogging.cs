@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Net;
 using FlagApi.Keys;
+using FlagApi.Problems;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace FlagApi.Observability;
@@ -62,11 +63,8 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILoggerFact
         }
     }
 
-    /// <summary>
-    /// The id the problem details of this request carry as <c>traceId</c>, so a client quoting it finds the lines:
-    /// the W3C trace context of the request's activity, or ASP.NET's own request id without one.
-    /// </summary>
-    public static string RequestId(HttpContext context) => Activity.Current?.Id ?? context.TraceIdentifier;
+    /// <summary>The id the problem details of this request carry as <c>traceId</c>, so a client quoting it finds the lines.</summary>
+    public static string RequestId(HttpContext context) => ProblemHandlingExtensions.TraceId(context);
 
     /// <summary>
     /// Read when a line is written, because the endpoint is only known after routing, which runs later in

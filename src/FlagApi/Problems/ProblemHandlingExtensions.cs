@@ -16,7 +16,7 @@ public static class ProblemHandlingExtensions
             var status = problem.Status ?? context.HttpContext.Response.StatusCode;
             problem.Extensions.TryAdd("code", ProblemCodes.ForStatus(status));
             problem.Detail ??= ProblemCodes.DefaultDetail(status);
-            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            problem.Extensions["traceId"] = TraceId(context.HttpContext);
             problem.Instance ??= context.HttpContext.Request.Path;
         });
         builder.Services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemDetailsWriter>();
@@ -35,6 +35,12 @@ public static class ProblemHandlingExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// The id a problem carries as <c>traceId</c> and the request's log lines as <c>RequestId</c>: the 32 hex digits of
+    /// the request's W3C trace id (the caller's, when it sent a <c>traceparent</c>), or ASP.NET's own request id without one.
+    /// </summary>
+    public static string TraceId(HttpContext context) => Activity.Current is { } request ? request.TraceId.ToHexString() : context.TraceIdentifier;
 
     public static WebApplication UseProblemHandling(this WebApplication app)
     {

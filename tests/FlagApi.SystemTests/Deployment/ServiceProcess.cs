@@ -121,7 +121,8 @@ internal sealed class ServiceProcess : IDisposable
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
-    private static int FreePort()
+    /// <summary>A loopback port nothing listens on now, for a server the test starts.</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

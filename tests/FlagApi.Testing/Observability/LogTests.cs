@@ -108,6 +108,28 @@ public abstract class LogTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task TheCallersTraceIdFromItsTraceparentIsTheProblemsTraceIdAndTheLinesRequestId()
+    {
+        var logs = new CapturedLogs();
+        await using var app = await StartAsync(logs);
+        using var client = app.CreateClient();
+        const string callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/lookup/telegram?value=x");
+        request.Headers.Add("traceparent", $"00-{callerTrace}-00f067aa0ba902b7-01");
+
+        var problem = await Problem.AssertAsync(await client.SendAsync(request), HttpStatusCode.BadRequest, "unknown_kind");
+
+        Assert.Equal(callerTrace, problem.GetProperty("traceId").GetString());
+        var line = Assert.Single(logs.Lines, l => l.Category == Requests);
+        Assert.Equal(callerTrace, line.Scope("RequestId"));
+
+        // Without a traceparent the service starts a trace of its own, quoted the same way: 32 lowercase hex digits.
+        var own = await Problem.AssertAsync(await client.GetAsync("/v1/lookup/telegram?value=x"), HttpStatusCode.BadRequest, "unknown_kind");
+        Assert.Matches("^[0-9a-f]{32}$", own.GetProperty("traceId").GetString());
+        Assert.NotEqual(callerTrace, own.GetProperty("traceId").GetString());
+    }
+
+    [Fact]
     public async Task AnUnmatchedPathIsLoggedWithoutThePath()
     {
         var logs = new CapturedLogs();

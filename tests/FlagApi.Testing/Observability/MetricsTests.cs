@@ -260,8 +260,11 @@ public abstract partial class MetricsTests(DatabaseTarget target)
     [GeneratedRegex(@"^# TYPE (?<name>[a-zA-Z_:][a-zA-Z0-9_:]*) (?<type>counter|gauge|histogram|summary|untyped)$")]
     private static partial Regex TypeLine();
 
-    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^"\\\n])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^"\\\n])*")*\})? (NaN|[+-]Inf|[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)$""")]
+    [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>([a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^"\\\n])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\[\\"n]|[^"\\\n])*")*)?)\})? (NaN|[+-]Inf|[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)$""")]
     private static partial Regex SampleLine();
+
+    [GeneratedRegex(@"[a-zA-Z_][a-zA-Z0-9_]*=""(\\[\\""n]|[^""\\\n])*""")]
+    private static partial Regex LabelPair();
 
     private static Task RefreshAsync(FlagApiFactory app) => app.Services.GetRequiredService<DatabaseFiguresRefresher>().RefreshAsync();
 
@@ -291,10 +294,25 @@ public abstract partial class MetricsTests(DatabaseTarget target)
     {
         public double Value(string name, params (string Name, string Value)[] labels)
         {
-            var wanted = labels.Length == 0 ? name : name + "{" + string.Join(",", labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => $"{l.Name}=\"{l.Value}\"")) + "}";
-            var line = Text.Split('\n').SingleOrDefault(l => l.StartsWith(wanted + " ", StringComparison.Ordinal));
-            Assert.True(line is not null, $"No sample {wanted} in:\n{Text}");
-            return double.Parse(line[(wanted.Length + 1)..], CultureInfo.InvariantCulture);
+            // A series without labels may be written with empty braces (name{} 1), as OpenTelemetry's exporter writes it.
+            var wanted = name + "{" + string.Join(",", labels.OrderBy(l => l.Name, StringComparer.Ordinal).Select(l => $"{l.Name}=\"{l.Value}\"")) + "}";
+            var lines = Text.Split('\n').Where(l => Series(l) == wanted).ToList();
+            Assert.True(lines.Count == 1, $"{lines.Count} samples of {wanted} in:\n{Text}");
+            var line = lines[0];
+            return double.Parse(line.Split(' ')[^1], CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>The series a sample line is of, with its labels sorted by name: <c>name{a="1",b="2"}</c>.</summary>
+        private static string Series(string line)
+        {
+            var sample = SampleLine().Match(line);
+            if (!sample.Success || line.StartsWith('#'))
+            {
+                return string.Empty;
+            }
+
+            var labels = LabelPair().Matches(sample.Groups["labels"].Value).Select(m => m.Value).Order(StringComparer.Ordinal);
+            return sample.Groups["name"].Value + "{" + string.Join(",", labels) + "}";
         }
     }
 }

@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests.Observability;
+
+public sealed class TracingOnSqlite() : TracingTests(new SqliteTarget());
