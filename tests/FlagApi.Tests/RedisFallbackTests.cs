@@ -52,7 +52,7 @@ public sealed class RedisFallbackTests
         var fallback = new RedisFallback(clock, RetryInterval);
 
         bool[] failures = [fallback.Failed(), fallback.Failed(), fallback.Failed()];
-        bool[] successes = [fallback.Succeeded(), fallback.Succeeded()];
+        bool[] successes = [fallback.Succeeded(fallback.Asking()), fallback.Succeeded(fallback.Asking())];
         var nextOutage = fallback.Failed();
 
         Assert.Equal([true, false, false], failures);
@@ -66,8 +66,24 @@ public sealed class RedisFallbackTests
     {
         var fallback = new RedisFallback(clock, RetryInterval);
 
-        Assert.False(fallback.Succeeded());
+        Assert.False(fallback.Succeeded(fallback.Asking()));
         Assert.False(fallback.IsDown);
+    }
+
+    [Fact]
+    public void ASlowAnswerToARequestAskedBeforeTheFailureDoesNotEndTheOutage()
+    {
+        var fallback = new RedisFallback(clock, RetryInterval);
+        var askedBefore = fallback.Asking();
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        fallback.Failed();
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+
+        var ended = fallback.Succeeded(askedBefore);
+
+        Assert.False(ended);
+        Assert.True(fallback.IsDown);
+        Assert.False(fallback.ShouldAsk(connected: true));
     }
 
     /// <summary>A monotonic clock that moves only when told, in ticks.</summary>

@@ -16,8 +16,16 @@ internal sealed class RedisFallback(TimeProvider time, TimeSpan retryInterval)
     public bool ShouldAsk(bool connected) =>
         connected && (!IsDown || time.GetElapsedTime(Volatile.Read(ref failedAt)) >= retryInterval);
 
-    /// <summary>Redis counted a request; true when that ends an outage.</summary>
-    public bool Succeeded() => Interlocked.Exchange(ref down, 0) == 1;
+    /// <summary>When a request asks Redis, for <see cref="Succeeded"/>.</summary>
+    public long Asking() => time.GetTimestamp();
+
+    /// <summary>
+    /// Redis counted a request asked at <paramref name="askedAt"/>; true when that ends an outage. An answer to a request
+    /// asked before the last failure says nothing about Redis now (a slow answer that came just after another timed out)
+    /// and ends none: the retry interval still holds.
+    /// </summary>
+    public bool Succeeded(long askedAt) =>
+        IsDown && askedAt >= Volatile.Read(ref failedAt) && Interlocked.Exchange(ref down, 0) == 1;
 
     /// <summary>Redis failed, timed out or is not connected; true when that begins an outage.</summary>
     public bool Failed()

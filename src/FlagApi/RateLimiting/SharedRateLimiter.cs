@@ -67,11 +67,12 @@ internal sealed class SharedRateLimiter : IAsyncDisposable
             return null;
         }
 
+        var askedAt = fallback.Asking();
         try
         {
             // The library takes no cancellation and the client checks its own timeouts only once a second: bound the wait here.
             using var lease = await limiter.AcquireAsync(partition).AsTask().WaitAsync(timeout);
-            if (fallback.Succeeded())
+            if (fallback.Succeeded(askedAt))
             {
                 logger.LogInformation("Rate limits: Redis answers again; budgets are shared by every instance again.");
             }

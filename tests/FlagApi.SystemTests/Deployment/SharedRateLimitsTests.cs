@@ -68,11 +68,13 @@ public sealed partial class SharedRateLimitsTests : IDisposable
         var (answers, afterKill) = await FloodAsync(onA, onB, redis.Kill);
         AssertAnsweredInTime(answers, afterKill, a, b);
 
-        // One warning per outage on each instance, and the fallback counted.
+        // One warning per outage on each instance (a busy machine may see a timeout before the kill: an outage of its own,
+        // ended by a recovery line), the last one for the kill, and the fallback counted.
         foreach (var instance in new[] { a, b })
         {
-            Assert.True(instance.Output.Split('\n').Count(OutageWarnings().IsMatch) == 1,
-                $"{instance.Name} should log the outage once.\n{instance.Describe()}");
+            var changes = instance.Output.Split('\n').Where(l => ModeChange().IsMatch(l)).Select(l => OutageWarning().IsMatch(l)).ToList();
+            Assert.True(changes.Count > 0 && changes[^1] && !changes.Zip(changes.Skip(1)).Any(pair => pair.First && pair.Second),
+                $"{instance.Name} should log each outage once.\n{instance.Describe()}");
             Assert.True(await FallbacksAsync(instance.Address) > 0, $"{instance.Name} counted no fallback.\n{instance.Describe()}");
         }
 
@@ -246,6 +248,9 @@ public sealed partial class SharedRateLimitsTests : IDisposable
     [GeneratedRegex(@"^flagapi_ratelimit_fallbacks_total(?:\{[^}]*\})? (\d+)", RegexOptions.Multiline)]
     private static partial Regex FallbacksPattern();
 
-    [GeneratedRegex("Redis failed|Redis is not connected")]
-    private static partial Regex OutageWarnings();
+    [GeneratedRegex("Rate limits: Redis failed|Rate limits: Redis is not connected")]
+    private static partial Regex OutageWarning();
+
+    [GeneratedRegex("Rate limits: Redis failed|Rate limits: Redis is not connected|budgets are shared by every instance again")]
+    private static partial Regex ModeChange();
 }
