@@ -330,6 +330,7 @@ public sealed class RateLimitTests
             answers.Add(await client.GetAsync(Lookup));
         }
 
+        Assert.NotNull(app.Services.GetService<SharedRateLimiter>());
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
         Assert.Equal("\"lookup\";r=1;t=1800", Header(answers[0], "RateLimit"));
