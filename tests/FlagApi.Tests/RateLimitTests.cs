@@ -315,6 +315,29 @@ public sealed class RateLimitTests
         Assert.True(unlimited.Count == 0, "Call .WithRateLimitBudget(...) on: " + string.Join(", ", unlimited));
     }
 
+    [Fact]
+    public async Task WithRedisUnreachableFromTheStartTheServiceIsReadyAndLimitsEachCallerOnItsOwn()
+    {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        await using var app = await FlagApiFactory.CreateAsync(target, Merge(
+            Budget("anonymous", "Lookup", 2), new() { ["ConnectionStrings:Redis"] = "127.0.0.1:1,connectTimeout=200" }));
+        using var client = app.CreateClient();
+
+        var ready = await client.GetAsync("/health/ready");
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await client.GetAsync(Lookup));
+        }
+
+        Assert.NotNull(app.Services.GetService<SharedRateLimiter>());
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
+        Assert.Equal("\"lookup\";r=1;t=1800", Header(answers[0], "RateLimit"));
+        await Problem.AssertAsync(answers[2], HttpStatusCode.TooManyRequests, "rate_limited");
+        Assert.Equal(TimeSpan.FromSeconds(1800), answers[2].Headers.RetryAfter?.Delta);
+    }
+
     [Theory]
     [InlineData("RateLimiting:TrustedProxies:0", "10.0.0.0/40", "'10.0.0.0/40' is neither")]
     [InlineData("RateLimiting:TrustedProxies:0", "proxy.internal", "'proxy.internal' is neither")]
@@ -322,6 +345,9 @@ public sealed class RateLimitTests
     [InlineData("RateLimiting:Tiers:app:Write:Window", "00:00:00.500", "RateLimiting:Tiers:app:Write:Window must be")]
     [InlineData("RateLimiting:Tiers:anonymous:Report:PermitLimit", "0", "RateLimiting:Tiers:anonymous:Report:PermitLimit must be")]
     [InlineData("RateLimiting:Tiers:partner:Appeal:PermitLimit", "5", "RateLimiting:Tiers:partner:Appeal:Window must be")]
+    [InlineData("RateLimiting:RedisTimeout", "00:00:00", "RateLimiting:RedisTimeout must be")]
+    [InlineData("RateLimiting:RedisTimeout", "00:00:05", "RateLimiting:RedisTimeout must be")]
+    [InlineData("RateLimiting:RedisRetryInterval", "00:00:00.500", "RateLimiting:RedisRetryInterval must be")]
     public async Task InvalidRateLimitSettingsStopTheStart(string key, string value, string message)
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(

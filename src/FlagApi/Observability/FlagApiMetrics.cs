@@ -34,6 +34,7 @@ public sealed class FlagApiMetrics
     private readonly IListFigures index;
     private readonly Counter<long> lookups;
     private readonly Counter<long> rateLimitRefusals;
+    private readonly Counter<long> rateLimitFallbacks;
     private readonly ObservableGauge<long> appealsOpen;
     private readonly ObservableGauge<long> appealsOverdue;
     private readonly ObservableGauge<long> versionLag;
@@ -49,6 +50,9 @@ public sealed class FlagApiMetrics
         rateLimitRefusals = meter.CreateCounter<long>(
             "flagapi.ratelimit.refusals", "{request}",
             "Requests refused with 429 because the caller had spent its budget, by budget (lookup, write, appeal, report) and tier.");
+        rateLimitFallbacks = meter.CreateCounter<long>(
+            "flagapi.ratelimit.fallbacks", "{request}",
+            "Requests this instance counted against its own budgets because Redis (ConnectionStrings:Redis) was unreachable, failed or too slow.");
         meter.CreateObservableGauge(
             "flagapi.list.entries", ObserveEntries, "{entry}",
             "Entries this instance holds in memory (active and cleared), by identifier kind.");
@@ -78,6 +82,8 @@ public sealed class FlagApiMetrics
 
     public void RecordRateLimitRefusal(string budget, string tier) =>
         rateLimitRefusals.Add(1, new KeyValuePair<string, object?>("budget", budget), new KeyValuePair<string, object?>("tier", tier));
+
+    public void RecordRateLimitFallback() => rateLimitFallbacks.Add(1);
 
     internal void Update(DatabaseFigures latest) => figures = latest;
 

@@ -18,21 +18,33 @@ internal readonly record struct RateLimitPartitionKey(RateLimitBudget Budget, st
     public bool IsKey => Subject.StartsWith("key:", StringComparison.Ordinal);
 }
 
+/// <summary>What the limiter decided for one request: what is left after it, or how long to wait.</summary>
+internal readonly record struct RateLimitDecision(bool IsAcquired, long Remaining, TimeSpan RetryAfter)
+{
+    public static RateLimitDecision Allowed(long remaining) => new(true, remaining, TimeSpan.Zero);
+
+    public static RateLimitDecision Refused(TimeSpan retryAfter) => new(false, 0, retryAfter);
+}
+
 /// <summary>
 /// One token bucket per caller and budget, from System.Threading.RateLimiting. The token bucket is
 /// chosen over the fixed and sliding windows because it is the only one of the three whose refusal
 /// says truthfully when to come back (one replenishment period; the fixed window always answers its
 /// whole window, the sliding window zero), it allows the short bursts an app makes when a user opens
 /// a screen, and it has no window edge at which a caller can spend two windows' permits at once.
+/// With <c>ConnectionStrings:Redis</c> set the buckets are counted in Redis (<see cref="SharedRateLimiter"/>) and these
+/// local ones are the fallback.
 /// </summary>
 internal sealed class CallerRateLimiter : IDisposable
 {
     private readonly RateLimitingOptions options;
     private readonly PartitionedRateLimiter<RateLimitPartitionKey> limiter;
+    private readonly SharedRateLimiter? shared;
 
-    public CallerRateLimiter(IOptions<RateLimitingOptions> options)
+    public CallerRateLimiter(IOptions<RateLimitingOptions> options, SharedRateLimiter? shared = null)
     {
         this.options = options.Value;
+        this.shared = shared;
         limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(key =>
             RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
             {
@@ -53,9 +65,39 @@ internal sealed class CallerRateLimiter : IDisposable
         return new RateLimitPartitionKey(budget, tier, subject, limit.PermitLimit, limit.Window);
     }
 
-    public RateLimitLease Acquire(RateLimitPartitionKey partition) => limiter.AttemptAcquire(partition);
+    /// <summary>Spends a permit: synchronously here without Redis, the way every lookup of a default deployment is limited.</summary>
+    public ValueTask<RateLimitDecision> AcquireAsync(RateLimitPartitionKey partition) =>
+        shared is null ? ValueTask.FromResult(AcquireLocally(partition)) : AcquireSharedAsync(partition);
 
-    public long Remaining(RateLimitPartitionKey partition) => limiter.GetStatistics(partition)?.CurrentAvailablePermits ?? 0;
+    private async ValueTask<RateLimitDecision> AcquireSharedAsync(RateLimitPartitionKey partition)
+    {
+        if (await shared!.TryAcquireAsync(partition) is not { } decision)
+        {
+            return AcquireLocally(partition);
+        }
+
+        // What Redis granted is spent here too, whatever the local bucket says: this instance's share never exceeds the
+        // whole budget, and when Redis goes away a caller who just spent its budget does not find it full on every instance.
+        if (decision.IsAcquired)
+        {
+            using var _ = limiter.AttemptAcquire(partition);
+        }
+
+        return decision;
+    }
+
+    private RateLimitDecision AcquireLocally(RateLimitPartitionKey partition)
+    {
+        using (var lease = limiter.AttemptAcquire(partition))
+        {
+            if (!lease.IsAcquired)
+            {
+                return RateLimitDecision.Refused(lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : partition.ReplenishmentPeriod);
+            }
+        }
+
+        return RateLimitDecision.Allowed(limiter.GetStatistics(partition)?.CurrentAvailablePermits ?? 0);
+    }
 
     public void Dispose() => limiter.Dispose();
 

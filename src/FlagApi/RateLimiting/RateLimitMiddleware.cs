@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +9,8 @@ namespace FlagApi.RateLimiting;
 /// Spends one permit of the endpoint's budget before the body is read or the handler runs. Built on
 /// System.Threading.RateLimiting directly rather than the framework's rate-limiting middleware because
 /// that middleware keeps the lease and the partition to itself, and every limited response here says
-/// what is left (draft-ietf-httpapi-ratelimit-headers: <c>RateLimit-Policy</c> and <c>RateLimit</c>).
+/// what is left (draft-ietf-httpapi-ratelimit-headers: <c>RateLimit-Policy</c> and <c>RateLimit</c>). The headers and the
+/// 429 are the same whether the budget is counted here or in Redis.
 /// </summary>
 internal sealed class RateLimitMiddleware(
     RequestDelegate next, CallerRateLimiter limiter, IProblemDetailsService problems, FlagApiMetrics metrics, ILogger<RateLimitMiddleware> logger)
@@ -27,17 +27,15 @@ internal sealed class RateLimitMiddleware(
         }
 
         var partition = limiter.PartitionFor(context, budget);
-        using (var lease = limiter.Acquire(partition))
+        var decision = await limiter.AcquireAsync(partition);
+        if (!decision.IsAcquired)
         {
-            if (!lease.IsAcquired)
-            {
-                await RefuseAsync(context, partition, lease);
-                return;
-            }
+            await RefuseAsync(context, partition, decision.RetryAfter);
+            return;
         }
 
         var policy = Policy(partition);
-        var remaining = Limit(partition, limiter.Remaining(partition), Seconds(partition.ReplenishmentPeriod));
+        var remaining = Limit(partition, decision.Remaining, Seconds(partition.ReplenishmentPeriod));
 
         // On starting rather than now: the exception handler clears the headers of a response it rewrites.
         context.Response.OnStarting(() =>
@@ -49,9 +47,9 @@ internal sealed class RateLimitMiddleware(
         await next(context);
     }
 
-    private async Task RefuseAsync(HttpContext context, RateLimitPartitionKey partition, RateLimitLease lease)
+    private async Task RefuseAsync(HttpContext context, RateLimitPartitionKey partition, TimeSpan wait)
     {
-        var retryAfter = Seconds(lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : partition.ReplenishmentPeriod);
+        var retryAfter = Seconds(wait);
         metrics.RecordRateLimitRefusal(partition.Budget.Name, partition.Tier);
 
         // The key's id, never an anonymous caller's address: logs hold no personal data.

@@ -1,15 +1,33 @@
+using FlagApi.Observability;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.RateLimiting;
 
 public static class RateLimitingExtensions
 {
+    /// <summary><c>ConnectionStrings:Redis</c>: where the budgets are counted for every instance; empty, each counts its own.</summary>
+    public const string RedisConnectionName = "Redis";
+
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>();
-        builder.Services.AddSingleton<CallerRateLimiter>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => new CallerRateLimiter(
+            services.GetRequiredService<IOptions<RateLimitingOptions>>(), services.GetService<SharedRateLimiter>()));
+
+        // Without a Redis connection string the limits are each instance's own, as they always were.
+        if (builder.Configuration.GetConnectionString(RedisConnectionName) is { } redis && !string.IsNullOrWhiteSpace(redis))
+        {
+            builder.Services.AddSingleton(services => new SharedRateLimiter(
+                redis,
+                services.GetRequiredService<IOptions<RateLimitingOptions>>(),
+                services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<FlagApiMetrics>(),
+                services.GetRequiredService<ILogger<SharedRateLimiter>>()));
+        }
 
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<RateLimitingOptions>>((forwarded, rateLimiting) =>
         {

@@ -18,6 +18,15 @@ public sealed class RateLimitingOptions
     public List<string> TrustedProxies { get; set; } = [];
 
     public Dictionary<string, RateLimitTier> Tiers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// With <c>ConnectionStrings:Redis</c> set, the longest a request waits for Redis to count it before this instance
+    /// counts it alone: lookups are answered from memory in well under a millisecond, and a Redis that slow is down.
+    /// </summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>After Redis failed, how long every request is counted by this instance alone before Redis is asked again.</summary>
+    public TimeSpan RedisRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class RateLimitTier
@@ -86,6 +95,16 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
                         break;
                 }
             }
+        }
+
+        if (options.RedisTimeout < TimeSpan.FromMilliseconds(10) || options.RedisTimeout > TimeSpan.FromSeconds(2))
+        {
+            failures.Add("RateLimiting:RedisTimeout must be from 00:00:00.010 to 00:00:02: every limited request may wait that long for Redis.");
+        }
+
+        if (options.RedisRetryInterval < TimeSpan.FromSeconds(1) || options.RedisRetryInterval > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("RateLimiting:RedisRetryInterval must be from 00:00:01 to 00:10:00.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -173,7 +173,8 @@ public sealed class ContainerFileTests
             Assert.DoesNotMatch(new Regex("password|secret|token|key=", RegexOptions.IgnoreCase), instruction.Arguments);
         });
 
-        foreach (var (service, definition) in Compose["services"].Map!)
+        // A service with no environment (redis) has nothing to check.
+        foreach (var (service, definition) in Compose["services"].Map!.Where(s => s.Value.Has("environment")))
         {
             foreach (var (name, value) in definition["environment"].Map!)
             {
