@@ -119,7 +119,8 @@ public sealed class ContainerFileTests
         {
             var key = name.Replace("__", ":", StringComparison.Ordinal);
             Assert.True(
-                known.Contains(key) || key == "ConnectionStrings:FlagApi" || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || name.StartsWith("DOTNET_", StringComparison.Ordinal),
+                known.Contains(key) || key == "ConnectionStrings:FlagApi" || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || name.StartsWith("DOTNET_", StringComparison.Ordinal)
+                    || name.StartsWith("OTEL_", StringComparison.Ordinal), // OpenTelemetry's standard variables, read by its SDK
                 $"{name} sets '{key}', which is not in src/FlagApi/appsettings.json; the app would ignore it.");
         });
     }
