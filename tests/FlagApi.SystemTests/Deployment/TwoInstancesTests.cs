@@ -38,7 +38,7 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
         using var reviewerOnA = a.Client(instances.ReviewerKey);
         using var anonymousOnB = b.Client();
         await instances.PublishAsync(publisher, "13800138002", "list-2");
-        await instances.WithinAsync(Consistency, () => VerdictIsAsync(b, "13800138002", "flagged"), "B flags the number A published");
+        await instances.WithinAsync(TwoInstances.Settling, () => VerdictIsAsync(b, "13800138002", "flagged"), "B flags the number A published");
 
         var filed = await anonymousOnB.PostAsJsonAsync("/v1/appeals", new
         {
@@ -142,7 +142,7 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
         var (a, b) = await instances.StartedAsync();
         using var publisher = a.Client(instances.PublisherKey);
         await instances.PublishAsync(publisher, "13800138004", "list-4");
-        await instances.WithinAsync(Consistency, () => VerdictIsAsync(b, "13800138004", "flagged"), "B flags the number A published");
+        await instances.WithinAsync(TwoInstances.Settling, () => VerdictIsAsync(b, "13800138004", "flagged"), "B flags the number A published");
 
         var feedOnA = await FeedAsync(a);
         var feedOnB = await FeedAsync(b);
@@ -220,6 +220,7 @@ public sealed class ListenerLossTests(ListenerLossInstances instances) : IClassF
         await instances.WithinAsync(TwoInstances.Settling, async () => await instances.ListenersAsync() == 2, "both instances listen");
 
         Assert.Equal(2, await instances.KillListenersAsync());
+        await instances.WithinAsync(TwoInstances.Settling, async () => await instances.ListeningAsync(b) == false, "B's readiness says it does not listen");
         using var publisher = a.Client(instances.PublisherKey);
         await instances.PublishAsync(publisher, "13800138007", "list-7");
 
@@ -231,6 +232,7 @@ public sealed class ListenerLossTests(ListenerLossInstances instances) : IClassF
         var back = ListenerLossInstances.ReconnectDelay + TimeSpan.FromSeconds(5);
         var resumed = await instances.WithinAsync(back, async () => await instances.ListenersAsync() == 2, "both instances listen again");
         Assert.True(resumed <= back, $"They listened again after {resumed.TotalMilliseconds:F0} ms.\n{instances.Describe()}");
+        Assert.True(await instances.ListeningAsync(b), instances.Describe());
 
         // Keys are polled only every 30 s: a revocation seen at once came by the resumed listener.
         using var admin = a.Client(instances.AdminKey);
@@ -341,6 +343,19 @@ public class TwoInstances : IAsyncLifetime
         await using var command = new NpgsqlCommand(
             $"SELECT {select} FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{ListenerName}' {condition}", connection);
         return Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>What the instance's readiness says of its listening for other instances' changes.</summary>
+    public async Task<bool?> ListeningAsync(Instance instance)
+    {
+        using var client = instance.Client();
+        var ready = await ReadAsync(await client.GetAsync("/health/ready"), HttpStatusCode.OK);
+        return ready.GetProperty("listening").ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => null,
+        };
     }
 
     public async Task<bool> VerdictIsAsync(Instance instance, string phone, string verdict) =>
