@@ -4,8 +4,8 @@ namespace FlagApi;
 
 /// <summary>
 /// The loop behind every in-memory copy of database state (the list index, the keys, the protected
-/// identifiers): refresh on a timer so that other instances' writes arrive, and keep serving the
-/// previous copy when a refresh fails.
+/// identifiers, the report signal): refresh when another instance's change is heard of (<see cref="RefreshSignal"/>)
+/// and on a timer in case a notice was missed, and keep serving the previous copy when a refresh fails.
 /// </summary>
 internal static class PeriodicRefresh
 {
@@ -30,12 +30,34 @@ internal static class PeriodicRefresh
         }
     }
 
-    public static async Task RunAsync(TimeSpan interval, Func<CancellationToken, Task> refresh, Action<Exception> failed, CancellationToken stoppingToken)
+    /// <summary>
+    /// Refreshes every <paramref name="interval"/> and whenever <paramref name="signal"/> is raised. One refresh at a time:
+    /// the signal raised any number of times during a refresh causes one more after it.
+    /// </summary>
+    public static async Task RunAsync(
+        TimeSpan interval, Func<CancellationToken, Task> refresh, Action<Exception> failed, CancellationToken stoppingToken, RefreshSignal? signal = null)
     {
         using var timer = new PeriodicTimer(interval);
+        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
         long? outageReportedAt = null;
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (true)
         {
+            if (signal is not null)
+            {
+                await Task.WhenAny(tick, signal.Raised);
+            }
+
+            if (tick.IsCompleted || signal is null)
+            {
+                if (!await tick)
+                {
+                    return;
+                }
+
+                tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            }
+
+            signal?.Consume();
             try
             {
                 await refresh(stoppingToken);
@@ -52,6 +74,44 @@ internal static class PeriodicRefresh
 
                 outageReportedAt = outage ? now : null;
                 failed(ex);
+            }
+        }
+    }
+}
+
+/// <summary>Wakes a <see cref="PeriodicRefresh"/> loop before its next tick. Raised many times before the loop looks, it wakes it once.</summary>
+public sealed class RefreshSignal
+{
+    private readonly Lock gate = new();
+    private TaskCompletionSource raised = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Raise()
+    {
+        lock (gate)
+        {
+            raised.TrySetResult();
+        }
+    }
+
+    internal Task Raised
+    {
+        get
+        {
+            lock (gate)
+            {
+                return raised.Task;
+            }
+        }
+    }
+
+    /// <summary>Called as a refresh starts: a raise from now on is for a change that refresh may not see, and wakes the loop again.</summary>
+    internal void Consume()
+    {
+        lock (gate)
+        {
+            if (raised.Task.IsCompleted)
+            {
+                raised = new(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
     }

@@ -29,6 +29,7 @@ try
     builder.AddCrossOrigin();
     builder.AddProblemHandling();
     builder.AddFlagData();
+    builder.AddChangeListener();
     builder.AddLists();
     builder.AddDemo();
     builder.AddKeys();

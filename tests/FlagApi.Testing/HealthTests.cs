@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using FlagApi.Data;
 using FlagApi.Tests.Infrastructure;
 
 namespace FlagApi.Tests;
@@ -62,7 +63,9 @@ public abstract class HealthTests(DatabaseTarget target)
     [Fact]
     public async Task ReadinessShowsHowManyVersionsAnInstanceIsBehind()
     {
-        await using var first = await FlagApiFactory.CreateAsync(target, new Dictionary<string, string?> { ["Lookup:PollInterval"] = "01:00:00" });
+        // An instance that neither polls in time nor hears change notices (PostgreSQL's would bring it along at once).
+        await using var first = await FlagApiFactory.CreateAsync(
+            target, new Dictionary<string, string?> { ["Lookup:PollInterval"] = "01:00:00", ["ChangeNotices:Enabled"] = "false" });
         await using var second = new FlagApiFactory(target.Provider, first.ConnectionString);
         _ = second.Server;
         using var client = first.CreateClient();
@@ -74,6 +77,27 @@ public abstract class HealthTests(DatabaseTarget target)
         Assert.Equal(0, ready.GetProperty("listVersion").GetInt64());
         Assert.Equal(2, ready.GetProperty("databaseVersion").GetInt64());
         Assert.Equal(2, ready.GetProperty("behind").GetInt64());
+    }
+
+    [Fact]
+    public async Task ReadinessSaysWhetherTheInstanceHearsOtherInstancesChanges()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var client = app.CreateClient();
+
+        if (target.Provider == DatabaseProvider.Sqlite)
+        {
+            Assert.Equal(JsonValueKind.Null, (await ReadyAsync(client)).GetProperty("listening").ValueKind);
+            return;
+        }
+
+        // The listener connects beside the start, not before it: give it a moment.
+        var watch = Stopwatch.StartNew();
+        while ((await ReadyAsync(client)).GetProperty("listening").ValueKind != JsonValueKind.True)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "The instance does not say it listens.");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<bool> IsFlaggedAsync(HttpClient client, string number)

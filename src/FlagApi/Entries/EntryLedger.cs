@@ -35,6 +35,9 @@ public static class LedgerOutcome
 /// </summary>
 public sealed class EntryLedger(FlagDbContext db, DatabaseProviderInfo providerInfo, TimeProvider time, IEnumerable<IListVersionFollower> followers)
 {
+    /// <summary>The topic of the change notice a write that moved the list version sends: <c>lists:&lt;version&gt;</c>.</summary>
+    public const string ChangeTopic = "lists";
+
     /// <summary>Who expires entries whose expiry passed.</summary>
     public const string ExpiryActor = "system:expiry";
 
@@ -76,6 +79,11 @@ public sealed class EntryLedger(FlagDbContext db, DatabaseProviderInfo providerI
             }
 
             moved = await ledger.FinishAsync(cancellationToken);
+            if (moved)
+            {
+                await db.NotifyAsync(string.Create(CultureInfo.InvariantCulture, $"{ChangeTopic}:{ledger.Version}"), cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
         finally

@@ -11,9 +11,13 @@ public sealed record LiveResponse(string Status);
 /// <param name="DatabaseVersion">The list version in the database; null when it cannot be read.</param>
 /// <param name="Behind">How many list versions this instance has still to apply (changes written by other processes arrive within Lookup:PollInterval).</param>
 /// <param name="LastCatchUpAt">When this instance last read the change log.</param>
+/// <param name="Listening">
+/// On PostgreSQL, whether this instance hears other instances' change notices now; while false it learns of their
+/// writes by polling alone until it listens again. Null on SQLite and with ChangeNotices:Enabled false.
+/// </param>
 public sealed record ReadyResponse(
     string Status, bool Database, bool ListLoaded, long ListVersion, int Entries, string? Problem,
-    long? DatabaseVersion = null, long? Behind = null, DateTime? LastCatchUpAt = null);
+    long? DatabaseVersion = null, long? Behind = null, DateTime? LastCatchUpAt = null, bool? Listening = null);
 
 public static class HealthEndpoints
 {
@@ -43,7 +47,7 @@ public static class HealthEndpoints
     public static Ok<LiveResponse> Live() => TypedResults.Ok(new LiveResponse("live"));
 
     public static async Task<Results<Ok<ReadyResponse>, JsonHttpResult<ReadyResponse>>> ReadyAsync(
-        FlagDbContext db, ListIndex index, ListIndexFollower follower, ILoggerFactory loggers, CancellationToken cancellationToken)
+        FlagDbContext db, ListIndex index, ListIndexFollower follower, ChangeListener listener, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         string? problem = null;
         var database = false;
@@ -89,7 +93,7 @@ public static class HealthEndpoints
         var ready = database && index.IsLoaded;
         var body = new ReadyResponse(
             ready ? "ready" : "not_ready", database, index.IsLoaded, listVersion, index.Count, problem,
-            databaseVersion, databaseVersion is { } v && index.IsLoaded ? Math.Max(0, v - listVersion) : null, follower.LastCatchUpAt);
+            databaseVersion, databaseVersion is { } v && index.IsLoaded ? Math.Max(0, v - listVersion) : null, follower.LastCatchUpAt, listener.Listening);
         return ready ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

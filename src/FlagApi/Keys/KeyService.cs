@@ -67,6 +67,7 @@ public sealed class KeyService(FlagDbContext db, DatabaseProviderInfo database, 
         await db.SaveChangesAsync(cancellationToken);
         db.Record(now, actor, "key.created", "key", Id(key.Id), new { key.Name, key.Role, key.Agency, key.Tier, key.Prefix });
         await db.SaveChangesAsync(cancellationToken);
+        await db.NotifyAsync(KeyStore.Topic, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await store.ReloadAfterWriteAsync();
         return key;
@@ -106,6 +107,7 @@ public sealed class KeyService(FlagDbContext db, DatabaseProviderInfo database, 
             key.RevokedBy = actor;
             db.Record(now, actor, "key.revoked", "key", Id(key.Id), new { key.Name, key.Role, key.Prefix });
             await db.SaveChangesAsync(cancellationToken);
+            await db.NotifyAsync(KeyStore.Topic, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -26,11 +26,20 @@ public sealed class KeysOptions
 
 /// <summary>
 /// The active keys, in memory so that authenticating a lookup never waits on the database.
-/// This process's own issues and revocations apply at once; other instances' within <see cref="KeysOptions.RefreshInterval"/>.
+/// This process's own issues and revocations apply at once; other instances' when their change notice is heard, and
+/// within <see cref="KeysOptions.RefreshInterval"/> when it is not.
 /// </summary>
-public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> options, ILogger<KeyStore> logger) : BackgroundService
+public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> options, ILogger<KeyStore> logger) : BackgroundService, IChangeFollower
 {
+    /// <summary>The topic of the change notice a key issued or revoked sends.</summary>
+    public const string Topic = "keys";
+
     private readonly SemaphoreSlim unknownKeyRead = new(1, 1);
+
+    // One read at a time, so that a read which began earlier cannot replace the keys a later one found.
+    private readonly SemaphoreSlim reading = new(1, 1);
+
+    private readonly RefreshSignal changed = new();
 
     private FrozenDictionary<string, StoredKey[]> byPrefix = FrozenDictionary<string, StoredKey[]>.Empty;
 
@@ -113,10 +122,21 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
         return found;
     }
 
+    public string ChangeTopic => Topic;
+
+    public void Heard(string? detail) => changed.Raise();
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await ReloadAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        unknownKeyRead.Dispose();
+        reading.Dispose();
+        base.Dispose();
     }
 
     /// <summary>Reloads the keys after this process committed a change; see <see cref="PeriodicRefresh.AfterWriteAsync"/>.</summary>
@@ -124,15 +144,23 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
 
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
-        var keys = await db.ApiKeys.AsNoTracking()
-            .Where(k => k.RevokedAt == null)
-            .Select(k => new { k.KeyHash, Record = new KeyRecord(k.Id, k.Name, k.Role, k.Agency, k.Tier, k.Prefix) })
-            .ToListAsync(cancellationToken);
-        byPrefix = keys
-            .GroupBy(k => k.Record.Prefix, StringComparer.Ordinal)
-            .ToFrozenDictionary(g => g.Key, g => g.Select(k => new StoredKey(Convert.FromHexString(k.KeyHash), k.Record)).ToArray(), StringComparer.Ordinal);
+        await reading.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            var keys = await db.ApiKeys.AsNoTracking()
+                .Where(k => k.RevokedAt == null)
+                .Select(k => new { k.KeyHash, Record = new KeyRecord(k.Id, k.Name, k.Role, k.Agency, k.Tier, k.Prefix) })
+                .ToListAsync(cancellationToken);
+            byPrefix = keys
+                .GroupBy(k => k.Record.Prefix, StringComparer.Ordinal)
+                .ToFrozenDictionary(g => g.Key, g => g.Select(k => new StoredKey(Convert.FromHexString(k.KeyHash), k.Record)).ToArray(), StringComparer.Ordinal);
+        }
+        finally
+        {
+            reading.Release();
+        }
     }
 
     private sealed record StoredKey(byte[] Hash, KeyRecord Record);
@@ -141,5 +169,6 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
         options.Value.RefreshInterval,
         ReloadAsync,
         ex => logger.LogWarning(ex, "Could not refresh API keys; the previous set stays in force"),
-        stoppingToken);
+        stoppingToken,
+        changed);
 }

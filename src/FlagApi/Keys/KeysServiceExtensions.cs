@@ -23,6 +23,7 @@ public static class KeysServiceExtensions
         builder.Services.AddHostedService<BootstrapAdminKey>();
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyStore>());
+        builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<KeyStore>());
 
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using FlagApi.Data;
 using FlagApi.Entries;
 using Microsoft.EntityFrameworkCore;
@@ -39,8 +40,8 @@ public enum IndexLoadSource
 
 /// <summary>
 /// Loads the index before the service starts answering, then follows the change log: after every
-/// write of this process (<see cref="CatchUpAsync"/>) and on a timer for writes of other processes
-/// sharing the database (a second instance, the import command).
+/// write of this process (<see cref="CatchUpAsync"/>), and for writes of other processes sharing the
+/// database (a second instance, the import command) when their change notice is heard and on a timer.
 /// </summary>
 public sealed class ListIndexFollower(
     ListIndex index,
@@ -48,13 +49,16 @@ public sealed class ListIndexFollower(
     IOptions<LookupOptions> options,
     IOptions<DatabaseOptions> database,
     IHostEnvironment environment,
-    ILogger<ListIndexFollower> logger) : BackgroundService, IListVersionFollower
+    ILogger<ListIndexFollower> logger) : BackgroundService, IListVersionFollower, IChangeFollower
 {
     private const int IdChunk = 1000;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly RefreshSignal changed = new();
     private long savedVersion = -1;
 
     public DateTime? LastCatchUpAt { get; private set; }
+
+    public string ChangeTopic => EntryLedger.ChangeTopic;
 
     public IndexLoadSource? LoadedFrom { get; private set; }
 
@@ -190,6 +194,17 @@ public sealed class ListIndexFollower(
     /// </summary>
     public Task CatchUpAfterWriteAsync() => index.IsLoaded ? PeriodicRefresh.AfterWriteAsync(CatchUpAsync, logger) : Task.CompletedTask;
 
+    /// <summary>A notice names the version the writer committed: one the index holds already (this process's own write) needs no read.</summary>
+    public void Heard(string? detail)
+    {
+        if (long.TryParse(detail, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version <= index.Version)
+        {
+            return;
+        }
+
+        changed.Raise();
+    }
+
     /// <summary>Reads every change after the index's version and applies the changed entries' current state.</summary>
     public async Task CatchUpAsync(CancellationToken cancellationToken = default)
     {
@@ -235,7 +250,8 @@ public sealed class ListIndexFollower(
             options.Value.PollInterval,
             CatchUpAsync,
             ex => logger.LogWarning(ex, "Could not read the change log; the index stays at version {Version}", index.Version),
-            stoppingToken),
+            stoppingToken,
+            changed),
         KeepSnapshotAsync(stoppingToken));
 
     private async Task KeepSnapshotAsync(CancellationToken stoppingToken)

@@ -32,6 +32,7 @@ public static class LookupEndpoints
         builder.Services.AddSingleton<IListFigures>(sp => sp.GetRequiredService<ListIndex>());
         builder.Services.AddSingleton<ListIndexFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
+        builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<IListVersionFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<LookupService>();
         builder.Services.AddHostedService<IdentifierRulesWarmup>();

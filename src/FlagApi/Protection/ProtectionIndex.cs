@@ -15,15 +15,23 @@ public sealed class ProtectionOptions
 
 /// <summary>
 /// The active protected identifiers and overrides, in memory so that lookups never wait on the database.
-/// Loaded before the service answers; this process's own changes apply at once, other instances' within
-/// <see cref="ProtectionOptions.RefreshInterval"/>.
+/// Loaded before the service answers; this process's own changes apply at once, other instances' when their change
+/// notice is heard, and within <see cref="ProtectionOptions.RefreshInterval"/> when it is not.
 /// </summary>
-public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<ProtectionOptions> options, ILogger<ProtectionIndex> logger) : BackgroundService
+public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<ProtectionOptions> options, ILogger<ProtectionIndex> logger) : BackgroundService, IChangeFollower
 {
+    /// <summary>The topic of the change notice a protection or override added or removed sends.</summary>
+    public const string Topic = "protection";
+
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly RefreshSignal changed = new();
     private volatile ProtectionSet? current;
 
     public bool IsLoaded => current is not null;
+
+    public string ChangeTopic => Topic;
+
+    public void Heard(string? detail) => changed.Raise();
 
     /// <summary>The current snapshot; empty until the first load.</summary>
     public ProtectionSet Current => current ?? ProtectionSet.Empty;
@@ -95,5 +103,6 @@ public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<Protec
         options.Value.RefreshInterval,
         ReloadAsync,
         ex => logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force"),
-        stoppingToken);
+        stoppingToken,
+        changed);
 }

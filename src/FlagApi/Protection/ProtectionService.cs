@@ -63,6 +63,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             await SaveAsync(() => AlreadyProtected(kind, key, null), cancellationToken);
             db.Record(now, actor, "protection.added", "protected_identifier", Id(row.Id), new { Kind = kind.ToWire(), row.Value, row.Display, row.Reason });
             await db.SaveChangesAsync(cancellationToken);
+            await db.NotifyAsync(ProtectionIndex.Topic, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -88,6 +89,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             row.RemovedBy = actor;
             db.Record(now, actor, "protection.removed", "protected_identifier", Id(row.Id), new { Kind = row.Kind.ToWire(), row.Value, row.Display, Reason = reason });
             await db.SaveChangesAsync(cancellationToken);
+            await db.NotifyAsync(ProtectionIndex.Topic, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -148,6 +150,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
                 Protection = new { protection.Id, Kind = protection.Kind.ToWire(), protection.Value },
             });
             await db.SaveChangesAsync(cancellationToken);
+            await db.NotifyAsync(ProtectionIndex.Topic, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 
@@ -173,6 +176,7 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
             row.RemovedBy = actor;
             db.Record(now, actor, "protection.override_removed", "protection_override", Id(row.Id), new { Kind = row.Kind.ToWire(), row.Value, Reason = reason });
             await db.SaveChangesAsync(cancellationToken);
+            await db.NotifyAsync(ProtectionIndex.Topic, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
 

@@ -14,6 +14,7 @@ public static class ProtectionServiceExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProtectionIndex>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ProtectionIndex>());
+        builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<ProtectionIndex>());
         builder.Services.AddScoped<ProtectionService>();
         return builder;
     }

@@ -82,6 +82,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, EntryLedger ledger, P
                 Decide(reports, ReportStatuses.Rejected, decision, entries.Now, null);
                 entries.Audit("report.rejected", "report", named.Id, new { kind = named.Kind.ToWire(), reportIds = ids, reports = ids.Count });
                 await db.SaveChangesAsync(cancellationToken);
+                await db.NotifyAsync(ReportIndex.Topic, cancellationToken);
                 return LedgerOutcome.Commit(new ReportDecisionResult(ReportDecisionStatus.Decided, named.Kind, named.Value, ids, null, null));
             }
 
@@ -117,6 +118,7 @@ public sealed class ReportDecisionWriter(FlagDbContext db, EntryLedger ledger, P
                 listVersion = accepted.Version,
             });
             await db.SaveChangesAsync(cancellationToken);
+            await db.NotifyAsync(ReportIndex.Topic, cancellationToken);
             return LedgerOutcome.Commit(new ReportDecisionResult(ReportDecisionStatus.Decided, named.Kind, named.Value, ids, accepted.EntryId, accepted.Version));
         }, cancellationToken);
     }

@@ -28,6 +28,7 @@ public static class ReportEndpoints
         builder.Services.AddSingleton<ReporterHasher>();
         builder.Services.AddSingleton<ReportIndex>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReportIndex>());
+        builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<ReportIndex>());
         builder.Services.AddSingleton<IReportSignals>(sp => sp.GetRequiredService<ReportIndex>());
         builder.Services.AddScoped<ReportSubmissionService>();
         builder.Services.AddEvidenceList<ReportRequest, ReportEvidenceItem>(ReportSubmissionService.MaxEvidenceTextLength);

@@ -10,11 +10,15 @@ namespace FlagApi.Reports;
 /// <summary>
 /// The community-report signal per identifier (distinct reporters, the latest report, the most reported category), in
 /// memory so that lookups never wait on the database. Pending and accepted reports count; rejected ones do not. This
-/// process's own reports apply at once; other processes' reports and reviewers' decisions within
-/// <see cref="ReportsOptions.PollInterval"/>.
+/// process's own reports apply at once; other processes' reports and reviewers' decisions when their change notice is
+/// heard, and within <see cref="ReportsOptions.PollInterval"/> when it is not.
 /// </summary>
-public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOptions> options, ILogger<ReportIndex> logger) : BackgroundService, IReportSignals
+public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOptions> options, ILogger<ReportIndex> logger)
+    : BackgroundService, IReportSignals, IChangeFollower
 {
+    /// <summary>The topic of the change notice a report received or decided sends.</summary>
+    public const string Topic = "reports";
+
     /// <summary>
     /// Each poll reads again the rows changed this long before the newest change it has seen: a report written with an
     /// earlier time but committed after that newest one (a slow transaction, another instance's clock) is still read.
@@ -26,9 +30,14 @@ public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOpt
 
     private readonly Lock gate = new();
     private readonly SemaphoreSlim refreshing = new(1, 1);
+    private readonly RefreshSignal changed = new();
     private readonly Dictionary<(IdentifierKind Kind, string Key), Dictionary<long, Row>> rows = [];
     private readonly ConcurrentDictionary<(IdentifierKind Kind, string Key), ReportSignal> signals = new();
     private DateTime? seenUntil;
+
+    public string ChangeTopic => Topic;
+
+    public void Heard(string? detail) => changed.Raise();
 
     /// <summary>The signal of one identifier, by its match key (<see cref="Matching.EntryKey"/>).</summary>
     public ReportSignal Signal(IdentifierKind kind, string key) => signals.TryGetValue((kind, key), out var signal) ? signal : None;
@@ -90,7 +99,8 @@ public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOpt
         options.Value.PollInterval,
         RefreshAsync,
         ex => logger.LogWarning(ex, "Could not refresh the community report signal; lookups keep showing the previous one"),
-        stoppingToken);
+        stoppingToken,
+        changed);
 
     private void Apply(IReadOnlyList<Row> changed)
     {

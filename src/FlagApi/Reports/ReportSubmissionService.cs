@@ -126,6 +126,7 @@ public sealed class ReportSubmissionService(
                 db.Record(report.LastAt, actor, updated == 0 ? "report.received" : "report.repeated", "report",
                     row.Id.ToString(CultureInfo.InvariantCulture), new { Kind = report.Kind.ToWire(), report.Category, row.Times });
                 await db.SaveChangesAsync(cancellationToken);
+                await db.NotifyAsync(ReportIndex.Topic, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return (row.Id, row.Status, updated > 0);
             }
