@@ -205,25 +205,35 @@ public sealed class ClientTests : IAsyncDisposable
     {
         var (app, address) = await StartAsync();
         var key = await app.CreateKeyAsync("app");
+
+        // The first snapshot from a cold service (start-up, JIT) may take longer than the short timeouts below on a busy
+        // machine; it is read once by a client without them, so the timed requests meet a warm service.
+        var (patient, _, _) = Registered(options =>
+        {
+            options.BaseAddress = address;
+            options.ApiKey = key;
+        });
+        await new LocalCopy(patient).LoadAsync(TestContext.Current.CancellationToken);
+
         var (client, _, _) = Registered(options =>
         {
             options.BaseAddress = address;
             options.ApiKey = key;
-            options.AttemptTimeout = TimeSpan.FromSeconds(1);
-            options.Timeout = TimeSpan.FromSeconds(1);
+            options.AttemptTimeout = TimeSpan.FromSeconds(2);
+            options.Timeout = TimeSpan.FromSeconds(2);
         });
         var copy = new LocalCopy(client);
         await copy.LoadAsync(TestContext.Current.CancellationToken);
         var clock = Stopwatch.StartNew();
 
-        var applied = await copy.SyncAsync(wait: 2, TestContext.Current.CancellationToken);
+        var applied = await copy.SyncAsync(wait: 4, TestContext.Current.CancellationToken);
 
-        // Up to date: the service held the request the whole two seconds, twice the attempt timeout, and answered empty.
+        // Up to date: the service held the request the whole four seconds, twice the attempt timeout, and answered empty.
         Assert.Equal(0, applied);
-        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.9), $"The long poll ended after {clock.Elapsed.TotalMilliseconds:F0} ms.");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(3.9), $"The long poll ended after {clock.Elapsed.TotalMilliseconds:F0} ms.");
 
         // The same wait asked for without the client's long poll is held to the timeouts.
-        using var unmarked = new HttpRequestMessage(HttpMethod.Get, $"v1/feed/changes?since={copy.Version}&wait=2");
+        using var unmarked = new HttpRequestMessage(HttpMethod.Get, $"v1/feed/changes?since={copy.Version}&wait=4");
         var timedOut = await Assert.ThrowsAsync<FlagApiException>(() => client.SendAsync(unmarked, TestContext.Current.CancellationToken));
         Assert.Equal(FlagApiException.TimedOut, timedOut.Code);
     }
