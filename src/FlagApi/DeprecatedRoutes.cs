@@ -25,7 +25,7 @@ public sealed record DeprecatedRoute(DateTimeOffset Since, DateTimeOffset Sunset
 public static class DeprecatedRoutes
 {
     /// <summary>After routing, before authentication and the rate limiter, so their refusals carry the headers too.</summary>
-    public static WebApplication UseDeprecatedRoutes(this WebApplication app)
+    public static IApplicationBuilder UseDeprecatedRoutes(this IApplicationBuilder app)
     {
         app.Use((context, next) =>
         {

@@ -23,6 +23,12 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
 
+    /// <summary>
+    /// One principal per key record, built on its first request and shared by the rest: a record is replaced, never
+    /// changed, when its key is, and nothing in the pipeline writes to a principal.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<KeyRecord, ClaimsPrincipal> Principals = new();
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!Request.Headers.TryGetValue(Header, out var values) || values.Count == 0)
@@ -36,6 +42,11 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is not valid.");
         }
 
+        return AuthenticateResult.Success(new AuthenticationTicket(Principals.GetValue(key, Principal), SchemeName));
+    }
+
+    private static ClaimsPrincipal Principal(KeyRecord key)
+    {
         List<Claim> claims =
         [
             new(CallerClaims.KeyIdClaim, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
@@ -53,8 +64,7 @@ public sealed class ApiKeyAuthenticationHandler(
             claims.Add(new Claim(CallerClaims.TierClaim, key.Tier));
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, ClaimTypes.Name, ClaimTypes.Role));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -38,7 +38,7 @@ public static class KeysServiceExtensions
     }
 
     /// <summary>Authentication, then the 401 for a bad key on any endpoint, then authorization; after routing so endpoint metadata is known.</summary>
-    public static WebApplication UseKeys(this WebApplication app)
+    public static IApplicationBuilder UseKeys(this IApplicationBuilder app)
     {
         app.UseAuthentication();
         app.UseMiddleware<RejectInvalidKeyMiddleware>();

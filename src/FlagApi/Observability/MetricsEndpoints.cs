@@ -32,7 +32,9 @@ public static class MetricsEndpoints
     {
         // The connection's own peer: a forwarded-for header is what any client can write.
         var access = context.RequestServices.GetRequiredService<MetricsAccess>();
-        return context.Features.Get<RequestOrigin>() is { } origin && access.Allows(origin.Peer)
+        // Set only where trusted proxies' forwarded headers may replace the connection's address.
+        var peer = context.Features.Get<RequestOrigin>() is { } origin ? origin.Peer : context.Connection.RemoteIpAddress;
+        return access.Allows(peer)
             ? next(context)
             : Forbidden().ExecuteAsync(context);
     }

@@ -14,6 +14,7 @@ public static class ObservabilityExtensions
     {
         ConfigureConsoleLogs(builder);
 
+        builder.Services.AddOptions<RequestLogOptions>().BindConfiguration(RequestLogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidator>();
         builder.Services.AddMetrics();
@@ -28,9 +29,9 @@ public static class ObservabilityExtensions
     }
 
     /// <summary>First in the pipeline, so the scope covers every later middleware's lines, the exception handler's included.</summary>
-    public static WebApplication UseObservability(this WebApplication app)
+    public static IApplicationBuilder UseObservability(this IApplicationBuilder app)
     {
-        app.Services.GetRequiredService<RequestActivities>();
+        app.ApplicationServices.GetRequiredService<RequestActivities>();
         app.UseMiddleware<RequestLoggingMiddleware>();
         return app;
     }

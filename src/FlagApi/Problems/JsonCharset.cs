@@ -11,7 +11,10 @@ namespace FlagApi.Problems;
 /// </summary>
 internal sealed class JsonCharsetMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) =>
+        context.Request.ContentType is null ? next(context) : CheckAsync(context);
+
+    private async Task CheckAsync(HttpContext context)
     {
         if (MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType) && IsJson(contentType))
         {

@@ -42,7 +42,7 @@ public static class ProblemHandlingExtensions
     /// </summary>
     public static string TraceId(HttpContext context) => Activity.Current is { } request ? request.TraceId.ToHexString() : context.TraceIdentifier;
 
-    public static WebApplication UseProblemHandling(this WebApplication app)
+    public static IApplicationBuilder UseProblemHandling(this IApplicationBuilder app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -9,6 +9,12 @@ internal sealed class QueryTextMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        // The raw query is searched first: a NUL is sent as %00, and almost no request has one.
+        if (!context.Request.QueryString.HasValue || !context.Request.QueryString.Value!.Contains("%00", StringComparison.Ordinal))
+        {
+            return next(context);
+        }
+
         foreach (var (name, values) in context.Request.Query)
         {
             // An identifier looked up is canonicalized, which refuses control characters with the kind's own code (invalid_phone).

@@ -53,6 +53,12 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, Microsoft
             throw TooLarge(limit);
         }
 
+        // A request without a body (a lookup's GET) has nothing to count: no stream is wrapped for it.
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return next(context);
+        }
+
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
             feature.MaxRequestBodySize = limit;

@@ -39,6 +39,12 @@ public static class RateLimitBudgetExtensions
         ArgumentNullException.ThrowIfNull(budget);
         builder.WithMetadata(budget);
 
+        // What spends the lookup budget only reads, whatever its method: its requests are logged as reads.
+        if (budget == RateLimitBudget.Lookup)
+        {
+            builder.WithMetadata(Observability.OnlyReads.Instance);
+        }
+
         // Last, so the document lists the 429 after the endpoint's own responses.
         builder.Finally(endpoint => endpoint.Metadata.Add(
             new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"])));

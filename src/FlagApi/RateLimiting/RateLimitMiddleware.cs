@@ -18,6 +18,9 @@ internal sealed class RateLimitMiddleware(
     internal const string HeaderPolicy = "RateLimit-Policy";
     internal const string HeaderLimit = "RateLimit";
 
+    /// <summary>The policy header of each budget, limit and window (a handful in any configuration), written once.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Budget, int Limit, TimeSpan Window), string> Policies = new();
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (context.GetEndpoint()?.Metadata.GetMetadata<RateLimitBudget>() is not { } budget)
@@ -34,17 +37,22 @@ internal sealed class RateLimitMiddleware(
             return;
         }
 
-        var policy = Policy(partition);
-        var remaining = Limit(partition, decision.Remaining, Seconds(partition.ReplenishmentPeriod));
-
         // On starting rather than now: the exception handler clears the headers of a response it rewrites.
-        context.Response.OnStarting(() =>
+        context.Response.OnStarting(
+            static state => ((GrantedHeaders)state).ApplyAsync(),
+            new GrantedHeaders(context, Policy(partition), Limit(partition, decision.Remaining, Seconds(partition.ReplenishmentPeriod))));
+        await next(context);
+    }
+
+    /// <summary>What a granted request's response says of its budget: one object per request, the policy text shared.</summary>
+    private sealed class GrantedHeaders(HttpContext context, string policy, string remaining)
+    {
+        public Task ApplyAsync()
         {
             context.Response.Headers[HeaderPolicy] = policy;
             context.Response.Headers[HeaderLimit] = remaining;
             return Task.CompletedTask;
-        });
-        await next(context);
+        }
     }
 
     private async Task RefuseAsync(HttpContext context, RateLimitPartitionKey partition, TimeSpan wait)
@@ -80,7 +88,8 @@ internal sealed class RateLimitMiddleware(
     }
 
     private static string Policy(RateLimitPartitionKey partition) =>
-        string.Create(CultureInfo.InvariantCulture, $"\"{partition.Budget.Name}\";q={partition.PermitLimit};w={Seconds(partition.Window)}");
+        Policies.GetOrAdd((partition.Budget.Name, partition.PermitLimit, partition.Window), static p =>
+            string.Create(CultureInfo.InvariantCulture, $"\"{p.Budget}\";q={p.Limit};w={Seconds(p.Window)}"));
 
     /// <summary><c>t</c> is when the next permit is back at the latest: the limiter does not say how far into its period it is.</summary>
     private static string Limit(RateLimitPartitionKey partition, long remaining, long seconds) =>

@@ -60,13 +60,19 @@ public static class RateLimitingExtensions
     /// After routing (the budget is endpoint metadata) and authentication (keyed callers have their own
     /// partition), before any handler reads the body: a refused request does no work.
     /// </summary>
-    public static WebApplication UseRateLimits(this WebApplication app)
+    public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app)
     {
-        var options = app.Services.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
+        var options = app.ApplicationServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
 
         // With no known proxies the forwarded-headers middleware believes every peer: only add it with some.
         if (options.TrustedProxies.Count > 0)
         {
+            // The connection's own peer, kept for what must never believe a forwarded header (who may read /metrics).
+            app.Use(static (context, next) =>
+            {
+                context.Features.Set(new Observability.RequestOrigin(context.Connection.RemoteIpAddress));
+                return next(context);
+            });
             app.UseForwardedHeaders();
         }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Cors;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace FlagApi.Security;
@@ -48,7 +49,7 @@ public static class CrossOrigin
     }
 
     /// <summary>After routing, so the endpoint's policy is known; before authentication, so a preflight needs no key.</summary>
-    public static WebApplication UseCrossOrigin(this WebApplication app)
+    public static IApplicationBuilder UseCrossOrigin(this IApplicationBuilder app)
     {
         // An answer to a lookup differs by Origin whether or not this request sent one: a cache must not hand a
         // same-origin answer (no Access-Control-Allow-Origin) to a partner's page, or the reverse. Registered before the
@@ -60,7 +61,7 @@ public static class CrossOrigin
                 context.Response.OnStarting(static state =>
                 {
                     var headers = ((HttpContext)state).Response.Headers;
-                    if (!headers.Vary.Any(v => v is not null && v.Split(',', StringSplitOptions.TrimEntries).Contains(HeaderNames.Origin, StringComparer.OrdinalIgnoreCase)))
+                    if (!VariesByOrigin(headers.Vary))
                     {
                         headers.Append(HeaderNames.Vary, HeaderNames.Origin);
                     }
@@ -73,6 +74,22 @@ public static class CrossOrigin
         });
         app.UseCors();
         return app;
+    }
+
+    private static bool VariesByOrigin(StringValues vary)
+    {
+        foreach (var value in vary)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan()[range].Trim().Equals(HeaderNames.Origin, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The lookups' cross-origin policy, on their endpoint groups.</summary>

@@ -39,7 +39,7 @@ public static class SecurityHeaders
     /// Early in the pipeline, and applied when the response starts: the exception handler and the status-code pages
     /// rewrite responses after the endpoint ran (clearing its headers), and these must be on what they write too.
     /// </summary>
-    public static WebApplication UseSecurityHeaders(this WebApplication app)
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
         app.Use(static (context, next) =>
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FlagApi.Keys;
 using FlagApi.Observability;
 using FlagApi.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -15,11 +16,14 @@ public abstract class LogTests(DatabaseTarget target)
 {
     private const string Requests = "FlagApi.Requests";
 
+    private static readonly Dictionary<string, string?> EveryRead = new() { ["RequestLog:SampleRate"] = "1" };
+
     [Fact]
     public async Task LogsOfLookupsAppealsReportsAndKeysHoldNoIdentifierContactKeyOrToken()
     {
+        // Every read sampled, so that every request's line is checked.
         var logs = new CapturedLogs();
-        await using var app = await StartAsync(logs);
+        await using var app = await StartAsync(logs, EveryRead);
         await app.PublishAsync(("phone", "13800138000", "impersonating_authorities", "high"), ("account", "wechat:wxid_shop_owner", "task_brushing", "medium"));
         var adminKey = await app.CreateKeyAsync(Roles.Admin);
         using var anonymous = app.CreateClient();
@@ -62,7 +66,7 @@ public abstract class LogTests(DatabaseTarget target)
     public async Task EachRequestIsOneLineWithItsRouteTemplateStatusAndCallerKeyId()
     {
         var logs = new CapturedLogs();
-        await using var app = await StartAsync(logs);
+        await using var app = await StartAsync(logs, EveryRead);
         var key = await app.CreateKeyAsync(Roles.App);
         var keyId = await KeyIdAsync(app, key);
         using var client = app.CreateClient(key);
@@ -76,6 +80,7 @@ public abstract class LogTests(DatabaseTarget target)
         Assert.Equal("200", line.State["StatusCode"]);
         Assert.Equal(keyId, line.State["KeyId"]);
         Assert.Equal(Roles.App, line.State["Role"]);
+        Assert.Equal("sample", line.State["LoggedAs"]);
         Assert.Equal("LookupOne", line.Scope("Endpoint"));
         Assert.True(double.Parse(line.State["ElapsedMs"]!, System.Globalization.CultureInfo.InvariantCulture) >= 0);
         Assert.DoesNotContain(key, line.AllText(), StringComparison.Ordinal);
@@ -145,6 +150,57 @@ public abstract class LogTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task ShippedSettingsLogWritesRefusalsAndSlowReadsButNotEveryRead()
+    {
+        var options = new ServiceCollection().AddOptions<RequestLogOptions>()
+            .Bind(new ConfigurationBuilder().AddJsonFile(FlagApi.Tests.Deployment.RepositoryFiles.PathOf("src", "FlagApi", "appsettings.json")).Build().GetSection(RequestLogOptions.Section))
+            .Services.BuildServiceProvider().GetRequiredService<IOptions<RequestLogOptions>>().Value;
+        Assert.Equal((TimeSpan.FromMilliseconds(500), 0.001), (options.SlowThreshold, options.SampleRate));
+
+        // The sample at zero, so that what is left is what is always logged.
+        var logs = new CapturedLogs();
+        await using var app = await StartAsync(logs, new Dictionary<string, string?> { ["RequestLog:SampleRate"] = "0" });
+        await app.PublishAsync(("phone", "13800138000", "impersonating_authorities", "high"));
+        using var client = app.CreateClient();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/lookup/phone?value=13800138000")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/lookup", new { items = new[] { new { kind = "phone", value = "13800138000" } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/v1/lookup/phone?value=x")).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/v1/reports", new { kind = "phone", value = "13700137000", description = "Fake bank" })).StatusCode);
+
+        // Reads that succeeded (a GET and a batch lookup sent as a POST) have no line; the refusal and the write one each.
+        var lines = logs.Lines.Where(l => l.Category == Requests).ToList();
+        Assert.Equal(
+            [("GET", "/v1/lookup/{kind}", "400", "refusal"), ("POST", "/v1/reports/", "202", "write")],
+            lines.Select(l => (l.State["Method"], l.State["Route"], l.State["StatusCode"], l.State["LoggedAs"])));
+    }
+
+    [Fact]
+    public async Task AReadSlowerThanTheThresholdIsLogged()
+    {
+        var logs = new CapturedLogs();
+        await using var app = await StartAsync(logs, new Dictionary<string, string?> { ["RequestLog:SampleRate"] = "0", ["RequestLog:SlowThreshold"] = "00:00:00" });
+        using var client = app.CreateClient();
+
+        await client.GetAsync("/v1/lookup/phone?value=13800138000");
+
+        var line = Assert.Single(logs.Lines, l => l.Category == Requests);
+        Assert.Equal(("200", "slow"), (line.State["StatusCode"], line.State["LoggedAs"]));
+    }
+
+    [Theory]
+    [InlineData("RequestLog:SampleRate", "1.5")]
+    [InlineData("RequestLog:SampleRate", "-0.1")]
+    [InlineData("RequestLog:SlowThreshold", "-00:00:01")]
+    public async Task ARequestLogSettingOutOfRangeStopsTheStart(string setting, string value)
+    {
+        var app = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync(), new Dictionary<string, string?> { [setting] = value });
+        var refused = Assert.Throws<OptionsValidationException>(() => app.Server);
+        Assert.Contains(setting.Split(':')[1], refused.Message, StringComparison.Ordinal);
+        await app.DisposeAsync();
+    }
+
+    [Fact]
     public async Task ConsoleWritesJsonLinesWithScopesOutsideDevelopment()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);
@@ -178,9 +234,9 @@ public abstract class LogTests(DatabaseTarget target)
     public void FormatterIsJsonOutsideDevelopmentUnlessConfigured(string? configured, bool development, string expected) =>
         Assert.Equal(expected, ObservabilityExtensions.ConsoleFormatter(configured, development));
 
-    private async Task<FlagApiFactory> StartAsync(CapturedLogs logs)
+    private async Task<FlagApiFactory> StartAsync(CapturedLogs logs, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var app = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync())
+        var app = new FlagApiFactory(target.Provider, await target.CreateDatabaseAsync(), settings)
         {
             TestServices = services => services.AddSingleton<ILoggerProvider>(logs),
         };
