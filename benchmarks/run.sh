@@ -121,6 +121,17 @@ rm -rf "$constant"
 dotnet publish "$bench/ConstantServer" -c Release -o "$constant" --nologo -v quiet >/dev/null
 
 # --- servers ------------------------------------------------------------------------------------------------------
+# Every server runs the shipped appsettings.json in Production, request logging and rate limits as users get them. The
+# one change: the app tier's lookup budget is raised so that wrk's millions of lookups with an app key are counted by
+# the limiter but never refused. The admin key (Bootstrap:AdminKey) only issues that app key.
+admin_key="benchmark-admin-key-for-loopback-only-0123456789"
+
+# app_key BASE_URL: a new app key's secret, issued by the admin key.
+app_key() {
+  curl -fs -H "X-Api-Key: $admin_key" -H 'Content-Type: application/json' \
+    -d '{"name":"benchmark app","role":"app"}' "$1/v1/keys" | sed -E 's/.*"key":"([^"]+)".*/\1/'
+}
+
 # start_flagapi DATA_DIR PORT: starts the published app from its own folder (so that its appsettings.json loads) and
 # waits until /health/ready answers 200; sets server (pid) and ready_seconds.
 server=
@@ -128,7 +139,8 @@ ready_seconds=
 start_flagapi() {
   local data=$1 p=$2 started now
   started=$(date +%s%N)
-  (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Database__DataDirectory="$data" RateLimiting__Enabled=false \
+  (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Database__DataDirectory="$data" Bootstrap__AdminKey="$admin_key" \
+    RateLimiting__Tiers__app__Lookup__PermitLimit=1000000000 \
     exec dotnet FlagApi.dll --urls "http://127.0.0.1:$p") >> "$work/server-$p.log" 2>&1 &
   server=$!
   pids+=("$server")
@@ -221,9 +233,11 @@ function init(args)
   position = 0
 end
 
+local headers = { ["X-Api-Key"] = os.getenv("BENCH_KEY") }
+
 function request()
   position = position % #paths + 1
-  return wrk.format("GET", paths[position])
+  return wrk.format("GET", paths[position], headers)
 end
 LUA
 cat "$lua/report.lua" >> "$lua/lookup.lua"
@@ -240,15 +254,24 @@ end
 wrk.method = "POST"
 wrk.body = '{"items":[' .. table.concat(items, ",") .. ']}'
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Api-Key"] = os.getenv("BENCH_KEY")
 LUA
 cat "$lua/report.lua" >> "$lua/batch.lua"
+
+# The app key wrk sends to the server at URL (the constant endpoint ignores it but gets the same header).
+declare -A keys=()
+key_for() { # URL
+  local base
+  base=$(sed -E 's|^(http://[^/]+).*|\1|' <<<"$1")
+  echo "${keys[$base]:-none}"
+}
 
 # warm NAME SCRIPT ENTRIES URL WRK_OPTIONS...: a run whose figures are thrown away (JIT, connections, caches).
 warm() {
   local name=$1 script=$2 entries=$3 url=$4
   shift 4
   progress "$name: warm-up $warmup"
-  BENCH_ENTRIES=$entries wrk "$@" -d "$warmup" -s "$script" "$url" > "$work/wrk-$name-warmup.txt"
+  BENCH_ENTRIES=$entries BENCH_KEY=$(key_for "$url") wrk "$@" -d "$warmup" -s "$script" "$url" > "$work/wrk-$name-warmup.txt"
 }
 
 # measure NAME DURATION SCRIPT ENTRIES URL WRK_OPTIONS...: one measured run; sets rps, p50_ms and p99_ms.
@@ -257,7 +280,7 @@ measure() {
   local name=$1 time=$2 script=$3 entries=$4 url=$5 line
   shift 5
   progress "$name: measuring $* -d$time"
-  BENCH_ENTRIES=$entries wrk "$@" -d "$time" -s "$script" --latency "$url" > "$work/wrk-$name.txt"
+  BENCH_ENTRIES=$entries BENCH_KEY=$(key_for "$url") wrk "$@" -d "$time" -s "$script" --latency "$url" > "$work/wrk-$name.txt"
   line=$(grep '^bench:' "$work/wrk-$name.txt")
   if ! grep -q 'non2xx=0 socket_errors=0' <<<"$line"; then
     echo "$name: some requests failed ($line); see $work/wrk-$name.txt" >&2
@@ -359,6 +382,9 @@ if ! skipped http; then
   small_server=$server
   check_hit "http://127.0.0.1:$p_small" "$small"
   check_hit "http://127.0.0.1:$large_port" "$large"
+  keys["http://127.0.0.1:$p_small"]=$(app_key "http://127.0.0.1:$p_small")
+  keys["http://127.0.0.1:$large_port"]=$(app_key "http://127.0.0.1:$large_port")
+  keys["http://127.0.0.1:$p_constant"]=${keys["http://127.0.0.1:$p_small"]}
   body_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_small/v1/lookup/phone?value=$(phone_query $(( small / 2 )))")
   progress "a lookup's body is $body_bytes bytes; the constant endpoint answers as many"
 
@@ -391,8 +417,8 @@ if ! skipped http; then
   of_rounds() { [ "$rounds" -gt 1 ] && echo ", best of $rounds runs: $(for run; do group "$run"; done | paste -sd/ | sed 's|/| / |g')" || true; }
   row "constant JSON endpoint, $body_bytes-byte body (req/s$(of_rounds "${constant_runs[@]}"))" "$(group "$constant_rps")" "the floor of ASP.NET Core" "—"
   row "single lookup at $(count "$small") entries (req/s$(of_rounds "${small_runs[@]}"))" "$(group "$small_rps")" "—" "—"
-  row "single lookup at $(count "$small") entries / constant endpoint" "$(ratio "$small_rps" "$constant_rps") %" "≥ 80 %" \
-    "$(met at_least "$(ratio "$small_rps" "$constant_rps")" 80)"
+  row "single lookup at $(count "$small") entries / constant endpoint" "$(ratio "$small_rps" "$constant_rps") %" "≥ 90 %" \
+    "$(met at_least "$(ratio "$small_rps" "$constant_rps")" 90)"
   row "single lookup at $(count "$large") entries (req/s$(of_rounds "${large_runs[@]}"))" "$(group "$large_rps")" "—" "—"
   row "single lookup at $(count "$large") / at $(count "$small") entries" "$(ratio "$large_rps" "$small_rps") %" "≥ 90 %" \
     "$(met at_least "$(ratio "$large_rps" "$small_rps")" 90)"
@@ -470,7 +496,7 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
   busy=$(awk -v a="$load_at_start" -v b="$load_at_end" -v n="$(nproc)" 'BEGIN { if (a + 0 > n || b + 0 > n) print " (above " n ": something else wanted the cores too)" }')
   echo "- load average (1, 5, 15 min): $load_at_start at the start, $load_at_end at the end$busy"
-  echo "- wrk: -t$threads -c$connections -d$duration after a $warmup warm-up (batches: -t1 -c1 -d$batch_duration), $rounds round(s), loopback, Release, rate limits off"
+  echo "- wrk: -t$threads -c$connections -d$duration after a $warmup warm-up (batches: -t1 -c1 -d$batch_duration), $rounds round(s), loopback, Release; servers on the shipped appsettings.json in Production (request lines for writes, refusals, slow and sampled reads; rate limits counting an app key's lookups, its budget raised so none is refused)"
   echo
   echo "| measure | figure | target | met? |"
   echo "|---|---|---|---|"
