@@ -1,6 +1,6 @@
 // In-process costs of a lookup's parts, with BenchmarkDotNet. Runs in this process (no generated project) with few
-// iterations, so that benchmarks/run.sh stays short; writes summary.tsv (name, median nanoseconds per operation) to the
-// artifacts folder for run.sh's table.
+// iterations, so that benchmarks/run.sh stays short; writes summary.tsv (name, median nanoseconds per operation, bytes
+// allocated per operation, benchmark class; a line each) to the artifacts folder for run.sh's table.
 // usage: dotnet run -c Release --project benchmarks/FlagApi.Benchmarks -- [--quick] [--artifacts DIR] [--filter PATTERN]
 using System.Globalization;
 using BenchmarkDotNet.Configs;
@@ -32,7 +32,7 @@ var lines = summaries
     .SelectMany(s => s.Reports)
     .Where(r => r.ResultStatistics is not null)
     .Select(r => string.Create(CultureInfo.InvariantCulture,
-        $"{r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'')}\t{r.ResultStatistics!.Median:F3}"))
+        $"{r.BenchmarkCase.Descriptor.WorkloadMethodDisplayInfo.Trim('\'')}\t{r.ResultStatistics!.Median:F3}\t{r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) ?? 0}\t{r.BenchmarkCase.Descriptor.Type.Name}"))
     .ToList();
 Directory.CreateDirectory(artifacts);
 File.WriteAllLines(Path.Combine(artifacts, "summary.tsv"), lines);
