@@ -32,9 +32,11 @@ public abstract class MixedLoadTests(DatabaseTarget target, ITestOutputHelper ou
     /// Growth a third of the run may show whatever the first third did. Each pooled SQLite connection fills its page cache
     /// (2 MB) as the tables grow, the GC sizes its heaps to the load, Kestrel and the pools keep buffers: in a 150 s run the
     /// resident set rises about 50 MB in the first minute and then stays within a few MB, so a 45 s run may still be rising a
-    /// little at its end. This catches a leak of more than about 3 MB/s (a few KB a request at 1,000 requests/s).
+    /// little at its end. In CI, with the other test assemblies running beside it on two cores, the last third of a run with
+    /// no leak grew up to 34 MB (PostgreSQL, 5 December 2026; 4-9 MB when run alone). A third is about 15 s, so this
+    /// still catches a leak of more than about 3 MB/s (a few KB a request at 1,000 requests/s).
     /// </summary>
-    private const long MemoryNoise = 32 * 1024 * 1024;
+    private const long MemoryNoise = 48 * 1024 * 1024;
 
     [Fact]
     public async Task MixedTrafficAtTheSaturationRateAnswersNoServerErrorLosesNoWriteAndLevelsOffInMemory()
