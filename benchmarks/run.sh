@@ -409,6 +409,7 @@ if ! skipped startup && ! skipped pgstartup; then
   rm -rf "$pg_dir"
   mkdir -p "$pg_dir/first" "$pg_dir/new"
   label=$(count "$large")
+  (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning dotnet FlagApi.dll migrate) | sed 's/^/    /'
   for (( from = 0; from < large; from += 1000000 )); do
     progress "$label entries on PostgreSQL: importing rows from $from"
     phone_csv "$from" $(( large - from < 1000000 ? large - from : 1000000 )) > "$pg_dir/part.csv"

@@ -64,8 +64,15 @@ public abstract class PublishedSnapshotTests(DatabaseTarget target) : IDisposabl
         await Task.WhenAll(first.SaveSnapshotAsync(), second.SaveSnapshotAsync());
         Assert.Equal(1, await ScalarAsync(first, "SELECT COUNT(*) FROM index_snapshots"));
 
-        // A newer one replaces it, and its chunks go with it.
+        // Not again within half the snapshot interval of the last one: the next instance catches up from the change log.
         await first.PublishAsync(("phone", Phones[1], "gambling", "low"));
+        await first.SaveSnapshotAsync();
+        var published = await ScalarAsync(first, "SELECT list_version FROM index_snapshots");
+        Assert.True(published < await ScalarAsync(first, "SELECT version FROM list_state"));
+
+        // Later, a newer one replaces it, and its chunks go with it.
+        await ExecuteAsync(first, $"UPDATE index_snapshots SET claimed_at_ticks = claimed_at_ticks - {TimeSpan.FromMinutes(6).Ticks}");
+        await first.PublishAsync(("phone", Phones[2], "other", "medium"));
         await first.SaveSnapshotAsync();
         var version = await ScalarAsync(first, "SELECT version FROM list_state");
         Assert.Equal(version, await ScalarAsync(first, "SELECT MAX(list_version) FROM index_snapshots WHERE completed_at_ticks IS NOT NULL"));

@@ -209,7 +209,8 @@ public sealed class ListIndexFollower(
             var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
             await db.Database.OpenConnectionAsync(cancellationToken);
             var started = DateTime.UtcNow;
-            var bytes = await PublishedIndexSnapshots.PublishAsync(db.Database.GetDbConnection(), path, cancellationToken);
+            var bytes = await PublishedIndexSnapshots.PublishAsync(
+                db.Database.GetDbConnection(), path, options.Value.SnapshotInterval / 2, cancellationToken);
             if (bytes > 0)
             {
                 logger.LogInformation(

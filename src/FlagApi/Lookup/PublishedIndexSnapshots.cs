@@ -23,13 +23,15 @@ internal static class PublishedIndexSnapshots
     private static readonly TimeSpan Abandoned = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Publishes the snapshot file at <paramref name="path"/> unless the database holds the same snapshot or a newer one, or
-    /// another instance is publishing it now; returns the bytes written, 0 when it left it to another. The claim row is
+    /// Publishes the snapshot file at <paramref name="path"/> unless the database holds the same snapshot or a newer one,
+    /// one taken less than <paramref name="gap"/> ago, or one another instance is publishing now: every instance saves its
+    /// file on its own clock, and without the gap each would publish a gigabyte per interval at ten million entries. A new
+    /// instance catches up from the change log whatever the age. Returns the bytes written, 0 when it left it to another. The claim row is
     /// inserted first and, of two instances claiming the same snapshot at once, only one inserts it (a unique index and
     /// ON CONFLICT DO NOTHING); chunks follow one statement each, and the claim is marked complete last. Once complete,
     /// every older snapshot is removed.
     /// </summary>
-    public static async Task<long> PublishAsync(DbConnection connection, string path, CancellationToken cancellationToken)
+    public static async Task<long> PublishAsync(DbConnection connection, string path, TimeSpan gap, CancellationToken cancellationToken)
     {
         // The file may be replaced by a newer save while it is read: the open handle keeps reading the one whose ends were read.
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 1);
@@ -44,12 +46,15 @@ internal static class PublishedIndexSnapshots
         var abandoned = now - Abandoned.Ticks;
         await using (var held = connection.CreateCommand(null, """
             SELECT COUNT(*) FROM index_snapshots
-            WHERE (list_version > @version OR (list_version = @version AND schema_version = @schema AND vocabulary = @vocabulary))
-              AND (completed_at_ticks IS NOT NULL OR claimed_at_ticks > @abandoned)
+            WHERE (completed_at_ticks IS NOT NULL OR claimed_at_ticks > @abandoned)
+              AND (list_version > @version
+                   OR (schema_version = @schema AND vocabulary = @vocabulary
+                       AND (list_version = @version OR claimed_at_ticks > @recent OR completed_at_ticks IS NULL)))
             """))
         {
             AddAnchor(held, anchor);
             held.AddParameter("@abandoned", abandoned);
+            held.AddParameter("@recent", now - gap.Ticks);
             if (Convert.ToInt64(await held.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) > 0)
             {
                 return 0;
