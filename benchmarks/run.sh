@@ -404,7 +404,8 @@ if ! skipped startup && ! skipped pgstartup; then
   drop_pg_database() { psql "$pg_admin" -q -c "DROP DATABASE IF EXISTS \"$pg_database\" WITH (FORCE)" >/dev/null || true; }
   trap 'cleanup; drop_pg_database' EXIT
   psql "$pg_admin" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$pg_database\"" >/dev/null
-  export Database__Provider=Postgres
+  # PostgreSQL instances refuse to start without a shared reporter hash key.
+  export Database__Provider=Postgres Reports__HashKey=benchmark-report-hash-key-0123456789
   export ConnectionStrings__FlagApi="Host=127.0.0.1;Port=${pg_port:-5432};Username=${pg_user:-flagapi};Password=$PGPASSWORD;Database=$pg_database"
   rm -rf "$pg_dir"
   mkdir -p "$pg_dir/first" "$pg_dir/new"
@@ -428,7 +429,7 @@ if ! skipped startup && ! skipped pgstartup; then
   pg_new=$ready_seconds
   stop "$server"
   progress "$label entries on PostgreSQL: the new instance ready in $pg_new s"
-  unset Database__Provider ConnectionStrings__FlagApi
+  unset Database__Provider Reports__HashKey ConnectionStrings__FlagApi
   drop_pg_database
   rm -rf "$pg_dir"
   target="—" verdict="—"
