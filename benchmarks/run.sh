@@ -401,7 +401,15 @@ if ! skipped startup && ! skipped pgstartup; then
   pg_admin="postgresql://127.0.0.1:${pg_port:-5432}/$(pg_key Database)?user=${pg_user:-flagapi}"
   pg_database="flagapi_bench_startup_$$"
   pg_dir="$work/postgres-startup"
-  drop_pg_database() { psql "$pg_admin" -q -c "DROP DATABASE IF EXISTS \"$pg_database\" WITH (FORCE)" >/dev/null || true; }
+  # FORCE cannot end an autovacuum worker, which a large import sets going: try again until it is done.
+  drop_pg_database() {
+    local attempt
+    for attempt in $(seq 1 60); do
+      psql "$pg_admin" -q -c "DROP DATABASE IF EXISTS \"$pg_database\" WITH (FORCE)" >/dev/null 2>&1 && return
+      sleep 2
+    done
+    echo "could not drop database $pg_database" >&2
+  }
   trap 'cleanup; drop_pg_database' EXIT
   psql "$pg_admin" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$pg_database\"" >/dev/null
   # PostgreSQL instances refuse to start without a shared reporter hash key.

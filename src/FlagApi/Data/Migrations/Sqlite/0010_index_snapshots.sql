@@ -1,8 +1,9 @@
 -- 0010: the list index as an instance saved it to its snapshot file, published so that an instance without a usable
 -- file of its own (a new instance of a scaled-out deployment, a lost file) reads it instead of every entry
 -- (Lookup/PublishedIndexSnapshots.cs). The anchor columns are the file header's; sha256 is the hash the file ends with.
--- The content is split into chunks of a few MiB, written one short transaction at a time so that writers are not held
--- up for the whole of it; readers take only a snapshot whose completed_at_ticks is set, which its publisher does last.
+-- The content is split into chunks (Lookup/PublishedIndexSnapshots.cs: ChunkSize), written a few MiB per transaction so
+-- that writers are not held up for the whole of it; readers take only a snapshot whose completed_at_ticks is set,
+-- which its publisher does last.
 CREATE TABLE index_snapshots (
     id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     list_version INTEGER NOT NULL,
