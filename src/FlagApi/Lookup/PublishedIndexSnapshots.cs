@@ -19,8 +19,8 @@ internal static class PublishedIndexSnapshots
 {
     /// <summary>
     /// A row that fits one PostgreSQL heap page (8,160 bytes with its header and keys): a larger value is stored out of line
-    /// in 2 KB TOAST pieces, which PostgreSQL read back at about 150 MB/s here (7.4 s at 10M entries with 4 MiB chunks),
-    /// while rows of a page read back at the speed of a table scan. SQLite does not mind either way.
+    /// in 2 KB TOAST pieces and put together again on every read. At 1M entries on a 2-core machine a new instance read
+    /// the snapshot in 1.1 s from 4 MiB chunks and in 0.7 s from rows of a page. SQLite does not mind either way.
     /// </summary>
     public const int ChunkSize = 8000;
 
