@@ -9,7 +9,8 @@
 #   --quick    10,000 vs 1,000,000 entries, two rounds of 5 s wrk runs, shorter BenchmarkDotNet runs, 100k-row import
 #   --prepare  only publish the app and build the lists of the default mode, to measure later
 # environment: BENCH_WORK (work directory, default benchmarks/.work), BENCH_PORT (first port, default 5380),
-#              BENCH_SKIP (space-separated parts to leave out: http memory startup bdn import)
+#              BENCH_SKIP (space-separated parts to leave out: http memory startup pgstartup bdn import; pgstartup
+#              imports the large list into a throwaway PostgreSQL database on 127.0.0.1, as FLAGAPI_TEST_POSTGRES names)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/benchmarks"
@@ -186,6 +187,28 @@ first_start_data() { # DIR
   find "$1" -mindepth 1 -maxdepth 1 ! -name 'flagapi.db*' ! -name 'reports-hash.key' -exec rm -rf {} +
 }
 
+# An index snapshot published to the database by an earlier run (Lookup:PublishSnapshot): a first start would read it.
+# (A database of a schema before the table has none.)
+clear_published() { # DIR
+  if [ -n "$(sqlite3 "$1/flagapi.db" "SELECT name FROM sqlite_master WHERE name = 'index_snapshots'")" ]; then
+    sqlite3 "$1/flagapi.db" "DELETE FROM index_snapshot_chunks; DELETE FROM index_snapshots;"
+  fi
+}
+
+# After saving its snapshot file the server publishes it to the database; a start without the file reads that one.
+wait_published() { # PID COMMAND...: COMMAND prints how many complete published snapshots the database holds
+  local pid=$1 deadline=$(( $(date +%s) + 300 ))
+  shift
+  until [ "$("$@")" -gt 0 ]; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
+      echo "the server (pid $pid) published no index snapshot to the database" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+published_sqlite() { sqlite3 "$1/flagapi.db" "SELECT COUNT(*) FROM index_snapshots WHERE completed_at_ticks IS NOT NULL"; }
+
 # After a load from the database the server saves its index beside the database (Lookup:SnapshotFile); a second start
 # reads that file, so the first must not be stopped before it is written.
 wait_snapshot() { # DIR PID
@@ -333,6 +356,7 @@ fi
 
 # --- start-up and memory at the large lists; the largest keeps running for the lookups ---------------------------
 large_server= large_port=
+skipped startup || require_tools sqlite3
 for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
   data="$lists/phone-$n/data"
   p=$p_large
@@ -340,22 +364,34 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
   label=$(count "$n")
   if ! skipped startup; then
     first_start_data "$data"
+    clear_published "$data"
     progress "$label entries: first start"
     start_flagapi "$data" "$p"
     first=$ready_seconds
     wait_snapshot "$data" "$server"
+    wait_published "$server" published_sqlite "$data"
     stop "$server"
     progress "$label entries: first start ready in $first s; second start (from the index snapshot the first wrote)"
+    start_flagapi "$data" "$p"
+    second=$ready_seconds
+    stop "$server"
+    progress "$label entries: second start ready in $second s; a start without the file (from the snapshot the first published)"
+    first_start_data "$data"
   else
     progress "$label entries: starting the server"
   fi
   start_flagapi "$data" "$p"
   if ! skipped startup; then
-    second=$ready_seconds
-    progress "$label entries: second start ready in $second s"
-    target="—" verdict="—"
-    if [ "$n" = 10000000 ]; then target="< 10 s"; verdict="$(met below "$first" 10) / $(met below "$second" 10)"; fi
+    published=$ready_seconds
+    progress "$label entries: start from the published snapshot ready in $published s"
+    target="—" verdict="—" published_target="—" published_verdict="—"
+    if [ "$n" = 10000000 ]; then
+      target="< 10 s" verdict="$(met below "$first" 10) / $(met below "$second" 10)"
+      published_target="< 10 s" published_verdict=$(met below "$published" 10)
+    fi
     row "start-up to ready at $label entries, first / second start (s)" "$first / $second" "$target" "$verdict"
+    row "start-up to ready at $label entries without the snapshot file, from the one published to the database (SQLite, s)" \
+      "$published" "$published_target" "$published_verdict"
   fi
 
   if ! skipped memory; then
@@ -372,6 +408,66 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
     stop "$server"
   fi
 done
+
+# --- start-up on PostgreSQL: the first instance of a deployment loads the large list from the database and publishes
+# its snapshot; a new instance, with an empty data folder, reads that one -------------------------------------------
+if ! skipped startup && ! skipped pgstartup; then
+  require_tools psql
+  pg_connection=${FLAGAPI_TEST_POSTGRES:-"Host=127.0.0.1;Port=5432;Username=flagapi;Password=flagapi;Database=postgres"}
+  pg_key() { tr ';' '\n' <<<"$pg_connection" | awk -F= -v key="$1" 'tolower($1) == tolower(key) { sub(/^[^=]*=/, ""); print; exit }'; }
+  pg_host=$(pg_key Host) pg_port=$(pg_key Port) pg_user=$(pg_key Username)
+  if [ "${pg_host:-127.0.0.1}" != 127.0.0.1 ] && [ "$pg_host" != localhost ]; then
+    echo "The benchmark only talks to a PostgreSQL on 127.0.0.1, not '$pg_host'." >&2
+    exit 2
+  fi
+  export PGPASSWORD=$(pg_key Password)
+  pg_admin="postgresql://127.0.0.1:${pg_port:-5432}/$(pg_key Database)?user=${pg_user:-flagapi}"
+  pg_database="flagapi_bench_startup_$$"
+  pg_dir="$work/postgres-startup"
+  # FORCE cannot end an autovacuum worker, which a large import sets going: try again until it is done.
+  drop_pg_database() {
+    local attempt
+    for attempt in $(seq 1 60); do
+      psql "$pg_admin" -q -c "DROP DATABASE IF EXISTS \"$pg_database\" WITH (FORCE)" >/dev/null 2>&1 && return
+      sleep 2
+    done
+    echo "could not drop database $pg_database" >&2
+  }
+  trap 'cleanup; drop_pg_database' EXIT
+  psql "$pg_admin" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$pg_database\"" >/dev/null
+  # PostgreSQL instances refuse to start without a shared reporter hash key.
+  export Database__Provider=Postgres Reports__HashKey=benchmark-report-hash-key-0123456789
+  export ConnectionStrings__FlagApi="Host=127.0.0.1;Port=${pg_port:-5432};Username=${pg_user:-flagapi};Password=$PGPASSWORD;Database=$pg_database"
+  rm -rf "$pg_dir"
+  mkdir -p "$pg_dir/first" "$pg_dir/new"
+  label=$(count "$large")
+  (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning dotnet FlagApi.dll migrate) | sed 's/^/    /'
+  for (( from = 0; from < large; from += 1000000 )); do
+    progress "$label entries on PostgreSQL: importing rows from $from"
+    phone_csv "$from" $(( large - from < 1000000 ? large - from : 1000000 )) > "$pg_dir/part.csv"
+    (cd "$app" && ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+      dotnet FlagApi.dll import "$pg_dir/part.csv" --agency "Benchmark" --reference "postgres-$from") | sed 's/^/    /'
+  done
+  rm -f "$pg_dir/part.csv"
+  published_postgres() { psql "${pg_admin%/*}/$pg_database?user=${pg_user:-flagapi}" -At -c "SELECT COUNT(*) FROM index_snapshots WHERE completed_at_ticks IS NOT NULL"; }
+  progress "$label entries on PostgreSQL: the first instance"
+  start_flagapi "$pg_dir/first" "$p_large"
+  pg_first=$ready_seconds
+  wait_published "$server" published_postgres
+  stop "$server"
+  progress "$label entries on PostgreSQL: first instance ready in $pg_first s; a new one with an empty data folder"
+  start_flagapi "$pg_dir/new" "$p_large"
+  pg_new=$ready_seconds
+  stop "$server"
+  progress "$label entries on PostgreSQL: the new instance ready in $pg_new s"
+  unset Database__Provider Reports__HashKey ConnectionStrings__FlagApi
+  drop_pg_database
+  rm -rf "$pg_dir"
+  target="—" verdict="—"
+  if [ "$large" = 10000000 ]; then target="< 10 s"; verdict="$(met below "$pg_first" 10) / $(met below "$pg_new" 10)"; fi
+  row "start-up to ready at $label entries on PostgreSQL, first instance (from the database) / a new one (from the snapshot the first published) (s)" \
+    "$pg_first / $pg_new" "$target" "$verdict"
+fi
 
 # --- single lookups: the constant endpoint, the small list and the large list, in alternating rounds ----------------
 # Every server stays up and idle while another is measured. Alternating rounds spread a neighbour's load over all

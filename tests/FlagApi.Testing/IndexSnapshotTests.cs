@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FlagApi.Lookup;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -26,18 +25,18 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
     public async Task ARestartLoadsTheSnapshotThenTheChangesLoggedAfterItAndAnswersLikeTheRunningInstance()
     {
         await using var first = await FlagApiFactory.CreateAsync(target, Settings);
-        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"), ("url", "http://fake-bank.example/login", "fake_customer_service", "medium"));
+        await first.PublishAsync(("phone", Phones[0], "task_brushing", "high"), ("url", IndexAnswers.Url, "fake_customer_service", "medium"));
         await first.SaveSnapshotAsync();
         Assert.True(File.Exists(SnapshotFile));
 
         // After the snapshot: a new entry, another source for an old one, and a clearance.
         await first.PublishAsync(("phone", Phones[1], "gambling", "low"), ("phone", Phones[0], "task_brushing", "high"));
         await first.PublishAsync(("phone", Phones[2], "other", "medium"));
-        await first.ClearEntryAsync(await EntryIdAsync(first, Phones[2]));
+        await first.ClearEntryAsync(await IndexAnswers.EntryIdAsync(first, Phones[2]));
 
         await using var restarted = Restart(first);
         Assert.Equal(IndexLoadSource.Snapshot, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
-        await AssertSameAnswersAsync(first, restarted);
+        await IndexAnswers.AssertSameAsync(first, restarted, Phones);
     }
 
     [Fact]
@@ -53,7 +52,7 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using var restarted = Restart(first);
 
         Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
-        await AssertSameAnswersAsync(first, restarted);
+        await IndexAnswers.AssertSameAsync(first, restarted, Phones);
     }
 
     [Fact]
@@ -68,7 +67,7 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using var app = await FlagApiFactory.CreateAsync(target, Settings);
         Assert.Equal(IndexLoadSource.Database, app.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
         using var client = app.CreateClient();
-        Assert.Equal("clear", (await LookupAsync(client, Phones[3])).GetProperty("verdict").GetString());
+        Assert.Equal("clear", (await IndexAnswers.LookupAsync(client, Phones[3])).GetProperty("verdict").GetString());
     }
 
     [Fact]
@@ -82,15 +81,16 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using (var scope = first.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Data.FlagDbContext>();
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE identifier_rules");
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 9");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE index_snapshot_chunks");
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE index_snapshots");
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 10");
         }
 
         await first.SaveSnapshotAsync();
         await using var restarted = Restart(first);
 
         Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
-        await AssertSameAnswersAsync(first, restarted);
+        await IndexAnswers.AssertSameAsync(first, restarted, Phones);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using var restarted = Restart(first);
 
         Assert.Equal(IndexLoadSource.Database, restarted.Services.GetRequiredService<ListIndexFollower>().LoadedFrom);
-        await AssertSameAnswersAsync(first, restarted);
+        await IndexAnswers.AssertSameAsync(first, restarted, Phones);
     }
 
     private FlagApiFactory Restart(FlagApiFactory first)
@@ -116,29 +116,4 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         _ = restarted.Server;
         return restarted;
     }
-
-    private static async Task<long> EntryIdAsync(FlagApiFactory app, string phone)
-    {
-        using var client = app.CreateClient();
-        return (await LookupAsync(client, phone)).GetProperty("matches")[0].GetProperty("entryId").GetInt64();
-    }
-
-    /// <summary>Every lookup, and the hash prefixes of every phone, answer the same from both instances.</summary>
-    private static async Task AssertSameAnswersAsync(FlagApiFactory expected, FlagApiFactory actual)
-    {
-        using var expectedClient = expected.CreateClient();
-        using var actualClient = actual.CreateClient();
-        foreach (var phone in Phones)
-        {
-            Assert.Equal((await LookupAsync(expectedClient, phone)).GetRawText(), (await LookupAsync(actualClient, phone)).GetRawText());
-            var prefix = Identifiers.IdentifierHash.Prefix("+86" + phone);
-            Assert.Equal(await expectedClient.GetStringAsync($"/v1/hashes/{prefix}"), await actualClient.GetStringAsync($"/v1/hashes/{prefix}"));
-        }
-
-        var url = "/v1/lookup/url?value=" + Uri.EscapeDataString("http://fake-bank.example/login");
-        Assert.Equal(await expectedClient.GetStringAsync(url), await actualClient.GetStringAsync(url));
-    }
-
-    private static async Task<JsonElement> LookupAsync(HttpClient client, string phone) =>
-        JsonDocument.Parse(await client.GetStringAsync($"/v1/lookup/phone?value={phone}")).RootElement;
 }

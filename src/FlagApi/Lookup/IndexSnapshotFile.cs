@@ -74,25 +74,65 @@ internal static class IndexSnapshotFile
     public static (EntryTable Table, SnapshotAnchor Anchor) Read(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 20);
+        var (table, anchor, _) = Read(file);
+        return (table, anchor);
+    }
+
+    /// <summary>
+    /// A snapshot as <see cref="Write"/> wrote it, read from the start of <paramref name="source"/> to its end, with the
+    /// SHA-256 of its content (the hash it ends with); throws <see cref="InvalidDataException"/> when it is damaged,
+    /// of another format, or followed by anything.
+    /// </summary>
+    public static (EntryTable Table, SnapshotAnchor Anchor, byte[] Hash) Read(Stream source)
+    {
         EntryTable table;
         SnapshotAnchor anchor;
         byte[] computed;
-        using (var hashed = new HashedStream(file))
-        using (var reader = new BinaryReader(hashed, System.Text.Encoding.UTF8, leaveOpen: true))
+        try
         {
-            anchor = ReadHeader(reader) ?? throw new InvalidDataException("The file is not an index snapshot of this format.");
-            table = EntryTable.ReadFrom(reader);
-            computed = hashed.Hash();
+            using (var hashed = new HashedStream(source))
+            using (var reader = new BinaryReader(hashed, System.Text.Encoding.UTF8, leaveOpen: true))
+            {
+                anchor = ReadHeader(reader) ?? throw new InvalidDataException("The file is not an index snapshot of this format.");
+                table = EntryTable.ReadFrom(reader);
+                computed = hashed.Hash();
+            }
+
+            Span<byte> stored = stackalloc byte[SHA256.HashSizeInBytes];
+            source.ReadExactly(stored);
+            if (!stored.SequenceEqual(computed) || source.ReadByte() != -1)
+            {
+                throw new InvalidDataException("The snapshot's checksum does not match its content.");
+            }
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new InvalidDataException("The snapshot ends too soon.", ex);
         }
 
-        Span<byte> stored = stackalloc byte[SHA256.HashSizeInBytes];
-        file.ReadExactly(stored);
-        if (!stored.SequenceEqual(computed) || file.Position != file.Length)
+        return (table, anchor, computed);
+    }
+
+    /// <summary>The anchor and content hash of a whole snapshot file, read from its first and last bytes; null if it is of another format.</summary>
+    public static (SnapshotAnchor Anchor, byte[] Hash)? ReadEnds(FileStream file)
+    {
+        if (file.Length < SHA256.HashSizeInBytes)
         {
-            throw new InvalidDataException("The snapshot's checksum does not match its content.");
+            return null;
         }
 
-        return (table, anchor);
+        file.Position = 0;
+        using var reader = new BinaryReader(file, System.Text.Encoding.UTF8, leaveOpen: true);
+        if (ReadHeader(reader) is not { } anchor)
+        {
+            return null;
+        }
+
+        var hash = new byte[SHA256.HashSizeInBytes];
+        file.Position = file.Length - hash.Length;
+        file.ReadExactly(hash);
+        file.Position = 0;
+        return (anchor, hash);
     }
 
     private static SnapshotAnchor? ReadHeader(BinaryReader reader)

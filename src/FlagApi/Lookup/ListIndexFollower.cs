@@ -26,6 +26,13 @@ public sealed class LookupOptions
 
     /// <summary>How often the snapshot is rewritten when the list has changed since the last one.</summary>
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Whether a saved snapshot is also published to the database (unless it holds a newer one), for instances that start
+    /// without a usable file of their own. It is the file, so it needs <see cref="SnapshotFile"/>; instances read a
+    /// published snapshot whatever this says.
+    /// </summary>
+    public bool PublishSnapshot { get; set; } = true;
 }
 
 /// <summary>Where the index came from at start-up.</summary>
@@ -36,6 +43,9 @@ public enum IndexLoadSource
 
     /// <summary>The snapshot file, then the changes logged since it was taken.</summary>
     Snapshot,
+
+    /// <summary>The snapshot an instance published to the database, then the changes logged since it was taken.</summary>
+    PublishedSnapshot,
 }
 
 /// <summary>
@@ -53,6 +63,7 @@ public sealed class ListIndexFollower(
 {
     private const int IdChunk = 1000;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly SemaphoreSlim publishing = new(1, 1);
     private readonly RefreshSignal changed = new();
     private long savedVersion = -1;
 
@@ -76,6 +87,7 @@ public sealed class ListIndexFollower(
     public override void Dispose()
     {
         gate.Dispose();
+        publishing.Dispose();
         base.Dispose();
     }
 
@@ -95,6 +107,14 @@ public sealed class ListIndexFollower(
                 savedVersion = saved.Anchor.Version;
                 LoadedFrom = IndexLoadSource.Snapshot;
             }
+            else if (await ReadPublishedSnapshotAsync(connection, cancellationToken) is { } published)
+            {
+                index.Reset(published.Table, published.Anchor.Version);
+
+                // Written to the file on the way: nothing new to save or publish until the list moves on.
+                savedVersion = published.Anchor.Version;
+                LoadedFrom = IndexLoadSource.PublishedSnapshot;
+            }
             else
             {
                 // Version first: changes committed while the entries stream in are read again by the next catch-up.
@@ -104,22 +124,31 @@ public sealed class ListIndexFollower(
             }
 
             LastCatchUpAt = DateTime.UtcNow;
+            var source = LoadedFrom switch
+            {
+                IndexLoadSource.Snapshot => "snapshot file",
+                IndexLoadSource.PublishedSnapshot => "snapshot published to the database",
+                _ => "database",
+            };
             logger.LogInformation(
                 "Loaded {Count} entries at list version {Version} from the {Source} in {Elapsed} ms",
-                index.Count, index.Version, LoadedFrom == IndexLoadSource.Snapshot ? "snapshot" : "database", (DateTime.UtcNow - started).TotalMilliseconds);
+                index.Count, index.Version, source, (DateTime.UtcNow - started).TotalMilliseconds);
         }
         finally
         {
             gate.Release();
         }
 
-        if (LoadedFrom == IndexLoadSource.Snapshot)
+        if (LoadedFrom != IndexLoadSource.Database)
         {
             await CatchUpAsync(cancellationToken);
         }
     }
 
-    /// <summary>Saves the index to the snapshot file unless snapshots are off or the list has not changed since the last one.</summary>
+    /// <summary>
+    /// Saves the index to the snapshot file unless snapshots are off or the list has not changed since the last one, then
+    /// publishes the file to the database (Lookup:PublishSnapshot) unless it holds the same snapshot or a newer one.
+    /// </summary>
     public async Task SaveSnapshotAsync(CancellationToken cancellationToken = default)
     {
         if (SnapshotPath is not { } path)
@@ -156,6 +185,42 @@ public sealed class ListIndexFollower(
         {
             gate.Release();
         }
+
+        if (options.Value.PublishSnapshot)
+        {
+            await PublishSnapshotAsync(path, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Copies the saved file into the database, outside the gate (the index keeps following the change log meanwhile);
+    /// one publication at a time, and none while one is under way.
+    /// </summary>
+    private async Task PublishSnapshotAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!await publishing.WaitAsync(0, cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            var started = DateTime.UtcNow;
+            var bytes = await PublishedIndexSnapshots.PublishAsync(
+                db.Database.GetDbConnection(), path, options.Value.SnapshotInterval / 2, cancellationToken);
+            if (bytes > 0)
+            {
+                logger.LogInformation(
+                    "Published the index snapshot ({Bytes} bytes) to the database in {Elapsed} ms", bytes, (DateTime.UtcNow - started).TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            publishing.Release();
+        }
     }
 
     /// <summary>The snapshot, if there is one of this database's history that reads back whole.</summary>
@@ -184,6 +249,38 @@ public sealed class ListIndexFollower(
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             logger.LogWarning(ex, "Could not read the index snapshot {Path}; loading from the database", path);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The newest snapshot published to the database if it is of this database's history (its change-log row, schema and
+    /// vocabulary) and reads back whole; copied to the snapshot file on the way. Anything else falls back to the database.
+    /// </summary>
+    private async Task<(EntryTable Table, SnapshotAnchor Anchor)?> ReadPublishedSnapshotAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await PublishedIndexSnapshots.NewestAsync(connection, cancellationToken) is not { } published)
+            {
+                return null;
+            }
+
+            if (await ListIndexLoader.AnchorAtAsync(connection, published.Anchor.Version, cancellationToken) != published.Anchor)
+            {
+                logger.LogWarning(
+                    "The index snapshot published to the database at list version {Version} is of another database state; loading from the database",
+                    published.Anchor.Version);
+                return null;
+            }
+
+            var path = SnapshotPath;
+            var table = await Task.Run(() => PublishedIndexSnapshots.Read(connection, published, path), cancellationToken);
+            return (table, published.Anchor);
+        }
+        catch (Exception ex) when (ex is DbException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(ex, "Could not read the index snapshot published to the database; loading from the database");
             return null;
         }
     }
@@ -262,7 +359,7 @@ public sealed class ListIndexFollower(
         }
 
         // Right after a load from the database, so the next start reads the file; then whenever the list has moved on.
-        void Failed(Exception ex) => logger.LogWarning(ex, "Could not save the index snapshot to {Path}", SnapshotPath);
+        void Failed(Exception ex) => logger.LogWarning(ex, "Could not save or publish the index snapshot {Path}", SnapshotPath);
         if (LoadedFrom == IndexLoadSource.Database && index.Count > 0)
         {
             try

@@ -26,7 +26,13 @@ public static class LookupEndpoints
                 o => Identifiers.Phones.IsKnownRegion(o.DefaultPhoneRegion),
                 "Identifiers:DefaultPhoneRegion must be an ISO 3166-1 alpha-2 region that libphonenumber knows, such as CN, HK or US.")
             .ValidateOnStart();
-        builder.Services.AddOptions<LookupOptions>().BindConfiguration(LookupOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LookupOptions>()
+            .BindConfiguration(LookupOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(
+                o => !o.PublishSnapshot || !string.IsNullOrWhiteSpace(o.SnapshotFile),
+                "Lookup:PublishSnapshot publishes the saved snapshot file: set Lookup:SnapshotFile, or set Lookup:PublishSnapshot to false.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ListIndex>();
         builder.Services.AddSingleton<IListFigures>(sp => sp.GetRequiredService<ListIndex>());

@@ -71,6 +71,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
 
         // Snapshots would land in the source tree's data folder; the tests of snapshots give a file of their own.
         builder.UseSetting("Lookup:SnapshotFile", "");
+        builder.UseSetting("Lookup:PublishSnapshot", "false");
 
         // A fixed key, so the app does not write a generated one into the source tree's data folder.
         builder.UseSetting("Reports:HashKey", "test-report-hash-key-0123456789abcdef");
