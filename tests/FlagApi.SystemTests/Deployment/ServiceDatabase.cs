@@ -34,6 +34,11 @@ internal abstract class ServiceDatabase(string? dataDirectory) : IAsyncDisposabl
     public async Task<long> ScalarAsync(string sql)
     {
         await using var connection = await OpenAsync();
+        return await ScalarAsync(connection, sql);
+    }
+
+    private static async Task<long> ScalarAsync(DbConnection connection, string sql)
+    {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.CommandTimeout = 120;
@@ -51,18 +56,28 @@ internal abstract class ServiceDatabase(string? dataDirectory) : IAsyncDisposabl
     /// <summary>The row count of every table a list, an appeal decision or a retraction writes, and the list version.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountsAsync()
     {
+        await using var connection = await OpenAsync();
+        return await CountsAsync(connection);
+    }
+
+    /// <summary>
+    /// The counts over a connection opened earlier: on a full disk PostgreSQL may refuse a new connection ("could not
+    /// write init file") when its catalogs changed since the last one.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, long>> CountsAsync(DbConnection connection)
+    {
         string[] tables = ["entries", "entry_sources", "entry_history", "change_log", "audit_log", "lists", "appeals", "appeal_events"];
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var table in tables)
         {
-            counts[table] = await ScalarAsync($"SELECT COUNT(*) FROM {table}");
+            counts[table] = await ScalarAsync(connection, $"SELECT COUNT(*) FROM {table}");
         }
 
-        counts["list_state.version"] = await ScalarAsync("SELECT version FROM list_state WHERE id = 1");
-        counts["entries active"] = await ScalarAsync("SELECT COUNT(*) FROM entries WHERE status = 'active'");
-        counts["entry_sources open"] = await ScalarAsync("SELECT COUNT(*) FROM entry_sources WHERE removed_at IS NULL");
-        counts["lists retracted"] = await ScalarAsync("SELECT COUNT(*) FROM lists WHERE retracted_at IS NOT NULL");
-        counts["appeals approved"] = await ScalarAsync("SELECT COUNT(*) FROM appeals WHERE status = 'approved'");
+        counts["list_state.version"] = await ScalarAsync(connection, "SELECT version FROM list_state WHERE id = 1");
+        counts["entries active"] = await ScalarAsync(connection, "SELECT COUNT(*) FROM entries WHERE status = 'active'");
+        counts["entry_sources open"] = await ScalarAsync(connection, "SELECT COUNT(*) FROM entry_sources WHERE removed_at IS NULL");
+        counts["lists retracted"] = await ScalarAsync(connection, "SELECT COUNT(*) FROM lists WHERE retracted_at IS NOT NULL");
+        counts["appeals approved"] = await ScalarAsync(connection, "SELECT COUNT(*) FROM appeals WHERE status = 'approved'");
         return counts;
     }
 
