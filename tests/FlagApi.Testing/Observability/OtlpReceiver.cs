@@ -94,6 +94,9 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                 context.Response.StatusCode = 404;
             }
 
+            // A fresh connection for every export. In one CI run the first batch (the traced lookup's span) never arrived
+            // while later ones did; a pooled connection that HttpListener had dropped is the likely cause.
+            context.Response.KeepAlive = false;
             context.Response.Close();
         }
     }
