@@ -121,9 +121,6 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILoggerFact
         }
     }
 
-    /// <summary>The id the problem details of this request carry as <c>traceId</c>, so a client quoting it finds the lines.</summary>
-    public static string RequestId(HttpContext context) => ProblemHandlingExtensions.TraceId(context);
-
     /// <summary>
     /// Read when a line is written, because the endpoint is only known after routing, which runs later in
     /// the pipeline; fixed when the request ends, so work that outlives the request never reads a recycled context.
