@@ -96,7 +96,7 @@ public static class ApiDocs
             });
 
             // Every operation can answer these, whatever its own metadata says, because middleware in front of every
-            // endpoint refuses them: a bad key (RejectInvalidKeyMiddleware), a NUL in the query (QueryTextMiddleware),
+            // endpoint refuses them: a bad key (ApiKeyMiddleware), a NUL in the query (QueryTextMiddleware),
             // a body over the endpoint's limit, even where it takes none (RequestBodyLimitMiddleware), a request target or headers
             // over the service's (RequestSizeLimitMiddleware), a JSON charset other than UTF-8
             // (JsonCharsetMiddleware), a database that cannot take the request (ProblemExceptionHandler), a failure.
@@ -170,12 +170,15 @@ public static class ApiDocs
     public static WebApplication MapApiDocs(this WebApplication app)
     {
         app.MapOpenApi(DocumentPath);
-        app.UseSwaggerUI(options =>
-        {
-            options.SwaggerEndpoint(DocumentPath, "FlagApi v1");
-            options.RoutePrefix = "swagger";
-            options.DocumentTitle = "FlagApi v1";
-        });
+        // Only under /swagger: the UI's middleware tests every request's path against its patterns, lookups included.
+        app.UseWhen(
+            static context => context.Request.Path.StartsWithSegments(Security.SecurityHeaders.SwaggerPath, StringComparison.OrdinalIgnoreCase),
+            static swagger => swagger.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint(DocumentPath, "FlagApi v1");
+                options.RoutePrefix = Security.SecurityHeaders.SwaggerPath[1..];
+                options.DocumentTitle = "FlagApi v1";
+            }));
         return app;
     }
 }

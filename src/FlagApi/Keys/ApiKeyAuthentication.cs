@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using FlagApi.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Keys;
@@ -24,26 +25,42 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string Header = "X-Api-Key";
 
     /// <summary>
-    /// One principal per key record, built on its first request and shared by the rest: a record is replaced, never
-    /// changed, when its key is, and nothing in the pipeline writes to a principal.
+    /// One answer per key record, built on its first request and shared by the rest: a record is replaced, never
+    /// changed, when its key is, and nothing in the pipeline writes to a principal or a ticket.
     /// </summary>
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<KeyRecord, ClaimsPrincipal> Principals = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<KeyRecord, AuthenticateResult> Answers = new();
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    private static readonly AuthenticateResult Invalid = AuthenticateResult.Fail("The API key is not valid.");
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync() => await AuthenticateAsync(Context, keys);
+
+    /// <summary>
+    /// The caller the <c>X-Api-Key</c> header names: no result without the header, a failure for a key that names no
+    /// active key. Shared by this handler and <see cref="ApiKeyMiddleware"/>, which calls it without the authentication
+    /// service's per-request objects (a handler, a claims-transformation cache, a second ticket).
+    /// </summary>
+    internal static ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, KeyStore keys)
     {
-        if (!Request.Headers.TryGetValue(Header, out var values) || values.Count == 0)
+        if (!context.Request.Headers.TryGetValue(Header, out var values) || values.Count == 0)
         {
-            return AuthenticateResult.NoResult();
+            return ValueTask.FromResult(AuthenticateResult.NoResult());
         }
 
         var secret = values.Count == 1 ? values[0]?.Trim() : null;
-        if (string.IsNullOrEmpty(secret) || secret.Length > 200 || await keys.FindAsync(secret, Context.RequestAborted) is not { } key)
+        if (string.IsNullOrEmpty(secret) || secret.Length > 200)
         {
-            return AuthenticateResult.Fail("The API key is not valid.");
+            return ValueTask.FromResult(Invalid);
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(Principals.GetValue(key, Principal), SchemeName));
+        // Known keys are found in memory; only an unknown one may wait for a read of the keys table.
+        return keys.Find(secret) is { } known ? ValueTask.FromResult(Answer(known)) : FindAsync(secret, keys, context.RequestAborted);
     }
+
+    private static async ValueTask<AuthenticateResult> FindAsync(string secret, KeyStore keys, CancellationToken cancellationToken) =>
+        await keys.FindAsync(secret, cancellationToken) is { } key ? Answer(key) : Invalid;
+
+    private static AuthenticateResult Answer(KeyRecord key) =>
+        Answers.GetValue(key, static k => AuthenticateResult.Success(new AuthenticationTicket(Principal(k), SchemeName)));
 
     private static ClaimsPrincipal Principal(KeyRecord key)
     {
@@ -126,18 +143,54 @@ public static class KeyProblemCodes
     public const string LastAdminKey = "last_admin_key";
 }
 
-/// <summary>Refuses a request whose <c>X-Api-Key</c> failed, even on endpoints anyone may call.</summary>
-internal sealed class RejectInvalidKeyMiddleware(RequestDelegate next)
+/// <summary>
+/// Authentication for every request, in place of ASP.NET Core's middleware: the caller the <c>X-Api-Key</c> header
+/// names becomes the request's user, and a header that names no active key is refused with 401 even on endpoints anyone
+/// may call. The key is checked once per request, against the keys in memory.
+/// </summary>
+internal sealed class ApiKeyMiddleware(RequestDelegate next, KeyStore keys)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(ApiKeyAuthenticationHandler.SchemeName);
+        var answer = ApiKeyAuthenticationHandler.AuthenticateAsync(context, keys);
+        return answer.IsCompletedSuccessfully ? Continue(context, answer.Result) : ContinueAsync(context, answer);
+    }
+
+    private async Task ContinueAsync(HttpContext context, ValueTask<AuthenticateResult> answer) => await Continue(context, await answer);
+
+    private Task Continue(HttpContext context, AuthenticateResult result)
+    {
         if (result.Failure is not null)
         {
-            await context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
-            return;
+            return context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
         }
 
-        await next(context);
+        if (result.Succeeded)
+        {
+            // What authorization reads: the user, and the result it would otherwise ask the scheme for again.
+            var authenticated = new Authenticated(result);
+            context.Features.Set<IHttpAuthenticationFeature>(authenticated);
+            context.Features.Set<IAuthenticateResultFeature>(authenticated);
+        }
+
+        return next(context);
+    }
+
+    /// <summary>One per request, since the user can be replaced through it.</summary>
+    private sealed class Authenticated(AuthenticateResult result) : IHttpAuthenticationFeature, IAuthenticateResultFeature
+    {
+        private ClaimsPrincipal? user = result.Principal;
+
+        public AuthenticateResult? AuthenticateResult { get; set; } = result;
+
+        public ClaimsPrincipal? User
+        {
+            get => user;
+            set
+            {
+                user = value;
+                AuthenticateResult = null;
+            }
+        }
     }
 }

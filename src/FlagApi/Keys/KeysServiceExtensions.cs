@@ -37,11 +37,17 @@ public static class KeysServiceExtensions
         return builder;
     }
 
-    /// <summary>Authentication, then the 401 for a bad key on any endpoint, then authorization; after routing so endpoint metadata is known.</summary>
+    /// <summary>
+    /// Authentication with the 401 for a bad key on any endpoint, then authorization; after routing so endpoint metadata
+    /// is known.
+    /// </summary>
     public static IApplicationBuilder UseKeys(this IApplicationBuilder app)
     {
-        app.UseAuthentication();
-        app.UseMiddleware<RejectInvalidKeyMiddleware>();
+        app.UseMiddleware<ApiKeyMiddleware>();
+
+        // ApiKeyMiddleware stands in for ASP.NET Core's authentication middleware: this is the mark UseAuthentication
+        // leaves, without which WebApplication adds that middleware again at the front of the pipeline.
+        app.Properties["__AuthenticationMiddlewareSet"] = true;
         app.UseAuthorization();
         return app;
     }

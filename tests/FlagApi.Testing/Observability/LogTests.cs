@@ -176,6 +176,22 @@ public abstract class LogTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task AKeyThatNamesNoActiveKeyIsCheckedOnceAndLoggedOnce()
+    {
+        var logs = new CapturedLogs();
+        await using var app = await StartAsync(logs);
+        using var client = app.CreateClient("fk_this-key-was-never-issued-by-the-service");
+
+        await Problem.AssertAsync(await client.GetAsync("/v1/lookup/phone?value=13800138000"), HttpStatusCode.Unauthorized, KeyProblemCodes.InvalidApiKey);
+
+        // ASP.NET Core's handler writes a line each time it is asked to authenticate and fails; the key is checked once,
+        // without asking it, so a caller sending bad keys costs one request line and the challenge's own.
+        Assert.DoesNotContain(logs.Lines, l => l.Category == typeof(ApiKeyAuthenticationHandler).FullName && l.Message.Contains("not authenticated", StringComparison.Ordinal));
+        var line = Assert.Single(logs.Lines, l => l.Category == Requests);
+        Assert.Equal(("401", "refusal"), (line.State["StatusCode"], line.State["LoggedAs"]));
+    }
+
+    [Fact]
     public async Task AReadSlowerThanTheThresholdIsLogged()
     {
         var logs = new CapturedLogs();
