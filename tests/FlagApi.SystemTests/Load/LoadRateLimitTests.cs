@@ -56,10 +56,12 @@ public sealed class LoadRateLimitTests(ITestOutputHelper output)
         var appRequests = new List<Task<Outcome>>();
         for (var i = 0; clock.Elapsed < Flood; i++)
         {
-            var due = TimeSpan.FromSeconds((double)i / AppPerSecond);
-            if (due > clock.Elapsed)
+            // The wait is read from the clock once: read twice, it could come out just under zero, and Task.Delay
+            // takes -1 ms as "forever" (a CI run waited here for good).
+            var wait = TimeSpan.FromSeconds((double)i / AppPerSecond) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed);
+                await Task.Delay(wait);
             }
 
             appRequests.Add(AppLookupAsync(app, i));
