@@ -45,6 +45,21 @@ public static class DatabaseFailures
 
     public static bool IsUnavailable(Exception exception) => FindUnavailable(exception) is not null;
 
+    /// <summary>
+    /// After a write refused with SQLITE_READONLY, lets go of every pooled SQLite connection, so the next write opens the
+    /// files afresh. A connection keeps for life what it found when it opened: one opened while its write-ahead log could
+    /// not be written (a permission or an immutable flag lifted file by file, the log last) has a read-only log beside a
+    /// writable database file, which the check at open cannot see, and it would fail every write it is handed after the
+    /// fault is lifted. Connections in use are closed when they come back; nothing is lost, since a refused write wrote nothing.
+    /// </summary>
+    public static void ReleaseConnectionsAfter(Exception failure)
+    {
+        if (FindUnavailable(failure) is SqliteException sqlite && (sqlite.SqliteErrorCode & 0xFF) == SqliteReadOnly)
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
     /// <summary>A short reason for a log line: the failure's type and message, which name no caller and no identifier.</summary>
     public static string Describe(Exception exception)
     {

@@ -26,6 +26,7 @@ internal sealed class ProblemExceptionHandler(
         if (problem.Extensions.TryGetValue("code", out var code) && ProblemCodes.DatabaseUnavailable.Equals(code))
         {
             httpContext.Response.Headers.RetryAfter = database.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            DatabaseFailures.ReleaseConnectionsAfter(exception);
             LogOutage(httpContext, exception);
         }
         else if (problem.Status >= 500)

@@ -46,21 +46,10 @@ public sealed class StorageFaultsOnSqlite : StorageFaultTests
         disk?.Dispose();
     }
 
-    private static async Task Chattr(ServiceDatabase database, string flag)
+    private static Task Chattr(ServiceDatabase database, string flag)
     {
-        LinuxOnly.SkipUnlessLinux("A read-only database made with chattr");
         var sqlite = (SqliteServiceDatabase)database;
-        foreach (var file in new[] { sqlite.FilePath, sqlite.WalPath }.Where(File.Exists))
-        {
-            var start = new ProcessStartInfo("chattr", [flag, file]) { RedirectStandardError = true, UseShellExecute = false };
-            using var chattr = Process.Start(start)!;
-            var error = await chattr.StandardError.ReadToEndAsync();
-            await chattr.WaitForExitAsync();
-            if (chattr.ExitCode != 0)
-            {
-                Assert.Skip($"A read-only database is made with chattr {flag}, which needs root and a file system with the immutable flag: {error}");
-            }
-        }
+        return LinuxOnly.ChattrAsync(flag, sqlite.FilePath, sqlite.WalPath);
     }
 }
 
