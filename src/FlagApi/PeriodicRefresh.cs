@@ -66,11 +66,7 @@ internal static class PeriodicRefresh
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 var outage = DatabaseFailures.IsUnavailable(ex);
-                if (outage)
-                {
-                    DatabaseFailures.ReleaseConnectionsAfter(ex);
-                }
-
+                DatabaseFailures.ReleaseConnectionsAfter(ex);
                 var now = Environment.TickCount64;
                 if (outage && outageReportedAt is { } reported && now - reported < (long)RepeatedOutageReport.TotalMilliseconds)
                 {

@@ -110,7 +110,9 @@ public static class DataServiceExtensions
     /// SQLite opens a file it cannot write (a file system remounted read-only, an immutable flag, a lost permission)
     /// read-only without an error, and such a connection stays read-only for its life. Pooled, it would fail every write
     /// it is handed after the fault is lifted, until the process restarts. A connection that opened read-only unasked
-    /// serves its one use and is then discarded with the rest of the pool, so the next open tries the file again.
+    /// serves its one use and is then discarded with the rest of the pool, so the next open tries the file again. A read-only
+    /// write-ahead log beside a writable file is invisible here; the write it refuses empties the pool instead
+    /// (<see cref="DatabaseFailures.ReleaseConnectionsAfter"/>).
     /// </remarks>
     internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout, bool readOnlyRequested) : DbConnectionInterceptor
     {
