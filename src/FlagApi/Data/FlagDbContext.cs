@@ -4,8 +4,21 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace FlagApi.Data;
 
-public sealed class FlagDbContext(DbContextOptions<FlagDbContext> options) : DbContext(options)
+public sealed class FlagDbContext : DbContext
 {
+    /// <remarks>
+    /// No automatic savepoints: EF Core wraps each save inside a transaction in a savepoint, and when releasing it fails
+    /// it logs that and goes on. A connection lost at that moment then surfaced at the next command as "Transaction is
+    /// already completed", which names no outage, and the write answered 500 instead of 503. Every write here abandons its
+    /// whole transaction on any failure, so a savepoint never had anything to save; without them a lost connection
+    /// surfaces as the driver's own error, and each save inside a transaction costs two round trips fewer.
+    /// </remarks>
+    public FlagDbContext(DbContextOptions<FlagDbContext> options)
+        : base(options)
+    {
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Entry> Entries => Set<Entry>();
 
     public DbSet<EntrySource> EntrySources => Set<EntrySource>();
