@@ -11,8 +11,13 @@ namespace FlagApi.Problems;
 /// </summary>
 internal sealed class JsonCharsetMiddleware(RequestDelegate next)
 {
+    // A Content-Type on a request without a body (a GET) describes nothing: its charset is not refused with a 415 that
+    // such an operation does not declare.
     public Task InvokeAsync(HttpContext context) =>
-        context.Request.ContentType is null ? next(context) : CheckAsync(context);
+        context.Request.ContentType is null || context.Request.ContentLength == 0
+            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == false
+            ? next(context)
+            : CheckAsync(context);
 
     private async Task CheckAsync(HttpContext context)
     {
