@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using BenchmarkDotNet.Attributes;
 using FlagApi.Keys;
+using FlagApi.Lookup;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using FlagApi.Security;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -49,6 +51,10 @@ public class MiddlewareBenchmarks
     private RequestDelegate crossOrigin = null!;
     private RequestDelegate keys = null!;
     private RequestDelegate rateLimits = null!;
+    private RequestDelegate directPath = null!;
+
+    // What outlives a request on its keep-alive connection, as wrk's requests follow one another on theirs.
+    private readonly KeepAliveConnection connection = new();
 
     [GlobalSetup]
     public void Setup()
@@ -88,6 +94,7 @@ public class MiddlewareBenchmarks
         crossOrigin = Pipeline(a => a.UseCrossOrigin());
         keys = Pipeline(a => a.UseKeys());
         rateLimits = Pipeline(a => a.UseRateLimits());
+        directPath = Pipeline(a => a.UseLookupDirectPath());
 
         // Each pipeline must let a lookup with the key through to the terminal, or it measures a refusal.
         foreach (var pipeline in new[] { bare, logging, securityHeaders, problemHandling, sizeLimit, bodyLimit, jsonCharset, queryText, deprecated, crossOrigin, keys, rateLimits })
@@ -147,6 +154,9 @@ public class MiddlewareBenchmarks
         return lookup.RequestDelegate!(context);
     });
 
+    [Benchmark(Description = "the direct lookup path in their place (UseLookupDirectPath: size check, key, lookup, rate limit, headers, JSON answer)")]
+    public int DirectPath() => Send(directPath, routed: false, caller: false);
+
     private RequestDelegate Pipeline(Action<IApplicationBuilder> use)
     {
         var builder = new ApplicationBuilder(services);
@@ -179,6 +189,7 @@ public class MiddlewareBenchmarks
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(response);
         features.Set<IHttpConnectionFeature>(new HttpConnectionFeature { RemoteIpAddress = IPAddress.Loopback, RemotePort = 40000, ConnectionId = "bench" });
+        features.Set<IConnectionItemsFeature>(connection);
         using var scope = scopes.CreateScope();
         var context = new DefaultHttpContext(features) { RequestServices = scope.ServiceProvider };
         if (routed)
@@ -193,6 +204,11 @@ public class MiddlewareBenchmarks
 
         pipeline(context).GetAwaiter().GetResult();
         return context.Response.StatusCode;
+    }
+
+    private sealed class KeepAliveConnection : IConnectionItemsFeature
+    {
+        public IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
     }
 
     /// <summary>A response as a server keeps it: start-of-response callbacks run (last added first) when it starts; the body goes nowhere.</summary>

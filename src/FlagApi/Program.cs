@@ -54,6 +54,8 @@ try
     }
 
     var app = builder.Build();
+    app.UseTrustedProxies();
+    app.UseLookupDirectPath();
     app.UseObservability();
     app.UseSecurityHeaders();
     app.UseProblemHandling();

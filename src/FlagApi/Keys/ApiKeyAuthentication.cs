@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using FlagApi.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -39,22 +40,51 @@ public sealed class ApiKeyAuthenticationHandler(
     /// active key. Shared by this handler and <see cref="ApiKeyMiddleware"/>, which calls it without the authentication
     /// service's per-request objects (a handler, a claims-transformation cache, a second ticket).
     /// </summary>
-    internal static ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, KeyStore keys)
+    internal static ValueTask<AuthenticateResult> AuthenticateAsync(HttpContext context, KeyStore keys) =>
+        TryAuthenticate(context, keys, out var answer, out var unknown)
+            ? ValueTask.FromResult(answer)
+            : FindAsync(unknown!, keys, context.RequestAborted);
+
+    /// <summary>
+    /// The caller, when it is known without waiting: no header, a malformed one, or a key held in memory. False, with the
+    /// secret in <paramref name="unknown"/>, when only a read of the keys table can tell.
+    /// </summary>
+    internal static bool TryAuthenticate(HttpContext context, KeyStore keys, out AuthenticateResult answer, out string? unknown)
     {
+        unknown = null;
         if (!context.Request.Headers.TryGetValue(Header, out var values) || values.Count == 0)
         {
-            return ValueTask.FromResult(AuthenticateResult.NoResult());
+            answer = AuthenticateResult.NoResult();
+            return true;
         }
 
         var secret = values.Count == 1 ? values[0]?.Trim() : null;
         if (string.IsNullOrEmpty(secret) || secret.Length > 200)
         {
-            return ValueTask.FromResult(Invalid);
+            answer = Invalid;
+            return true;
         }
 
         // Known keys are found in memory; only an unknown one may wait for a read of the keys table.
-        return keys.Find(secret) is { } known ? ValueTask.FromResult(Answer(known)) : FindAsync(secret, keys, context.RequestAborted);
+        if (keys.Find(secret, ConnectionItems(context)) is { } known)
+        {
+            answer = Answer(known);
+            return true;
+        }
+
+        answer = Invalid;
+        unknown = secret;
+        return false;
     }
+
+    /// <summary>
+    /// What outlives the request on its connection, where one request at a time uses it: HTTP/1.x, whose requests on a
+    /// connection follow one another (HTTP/2 streams share their connection's items at the same time).
+    /// </summary>
+    private static IDictionary<object, object?>? ConnectionItems(HttpContext context) =>
+        HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol)
+            ? context.Features.Get<IConnectionItemsFeature>()?.Items
+            : null;
 
     private static async ValueTask<AuthenticateResult> FindAsync(string secret, KeyStore keys, CancellationToken cancellationToken) =>
         await keys.FindAsync(secret, cancellationToken) is { } key ? Answer(key) : Invalid;
@@ -165,6 +195,13 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, KeyStore keys)
             return context.ChallengeAsync(ApiKeyAuthenticationHandler.SchemeName);
         }
 
+        SetCaller(context, result);
+        return next(context);
+    }
+
+    /// <summary>Makes a successful <paramref name="result"/>'s caller the request's user; anything else leaves it anonymous.</summary>
+    internal static void SetCaller(HttpContext context, AuthenticateResult result)
+    {
         if (result.Succeeded)
         {
             // What authorization reads: the user, and the result it would otherwise ask the scheme for again.
@@ -172,8 +209,6 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, KeyStore keys)
             context.Features.Set<IHttpAuthenticationFeature>(authenticated);
             context.Features.Set<IAuthenticateResultFeature>(authenticated);
         }
-
-        return next(context);
     }
 
     /// <summary>One per request, since the user can be replaced through it.</summary>

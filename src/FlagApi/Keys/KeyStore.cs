@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using FlagApi.Data;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +51,66 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
     /// public (lists and support show it); the hashes are then compared in constant time, so how long a refusal
     /// takes says nothing about how close a guess came to a stored hash.
     /// </summary>
-    public KeyRecord? Find(string secret)
+    public KeyRecord? Find(string secret) => Find(secret, byPrefix);
+
+    /// <summary>
+    /// <see cref="Find(string)"/> for a request on a connection whose <paramref name="items"/> outlive the request. A client
+    /// sends the same key request after request on one keep-alive connection, so the key found is kept with the
+    /// connection and given again, without hashing the secret anew, while the same set of keys is in force (any key issued,
+    /// revoked or read again replaces the set). The secret is compared in constant time: behind a proxy one connection can
+    /// carry several clients' requests.
+    /// </summary>
+    public KeyRecord? Find(string secret, IDictionary<object, object?>? items)
+    {
+        var keys = byPrefix;
+        if (items is not null && items.TryGetValue(typeof(ConnectionKey), out var held) && held is ConnectionKey kept
+            && ReferenceEquals(kept.Keys, keys) && SameText(kept.Secret, secret))
+        {
+            return kept.Record;
+        }
+
+        var found = Find(secret, keys);
+        if (found is not null && items is not null)
+        {
+            items[typeof(ConnectionKey)] = new ConnectionKey(secret, found, keys);
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Whether two texts are the same, in a time that depends on their length only: every 8 bytes are compared whatever
+    /// the ones before held. <see cref="CryptographicOperations.FixedTimeEquals"/> does the same a byte at a time, with
+    /// the JIT's optimizations off, which cost an authenticated lookup more than the rest of its key check.
+    /// </summary>
+    private static bool SameText(string a, string b)
+    {
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        var x = MemoryMarshal.AsBytes(a.AsSpan());
+        var y = MemoryMarshal.AsBytes(b.AsSpan());
+        ulong difference = 0;
+        var at = 0;
+        for (; at + sizeof(ulong) <= x.Length; at += sizeof(ulong))
+        {
+            difference |= MemoryMarshal.Read<ulong>(x[at..]) ^ MemoryMarshal.Read<ulong>(y[at..]);
+        }
+
+        for (; at < x.Length; at++)
+        {
+            difference |= (uint)(x[at] ^ y[at]);
+        }
+
+        return difference == 0;
+    }
+
+    /// <summary>The key a connection's last request presented, found among <see cref="Keys"/>.</summary>
+    private sealed record ConnectionKey(string Secret, KeyRecord Record, FrozenDictionary<string, StoredKey[]> Keys);
+
+    private static KeyRecord? Find(string secret, FrozenDictionary<string, StoredKey[]> byPrefix)
     {
         var prefix = ApiKeySecrets.Prefix(secret);
         var prefixed = byPrefix.GetValueOrDefault(prefix);

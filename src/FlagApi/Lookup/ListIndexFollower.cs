@@ -33,6 +33,12 @@ public sealed class LookupOptions
     /// published snapshot whatever this says.
     /// </summary>
     public bool PublishSnapshot { get; set; } = true;
+
+    /// <summary>
+    /// Whether everyday single lookups are answered right after the request log (<see cref="LookupDirectPath"/>) rather
+    /// than through every middleware; the answers are the same either way.
+    /// </summary>
+    public bool DirectPath { get; set; } = true;
 }
 
 /// <summary>Where the index came from at start-up.</summary>

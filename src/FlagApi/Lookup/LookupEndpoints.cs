@@ -41,6 +41,7 @@ public static class LookupEndpoints
         builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<IListVersionFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<LookupService>();
+        builder.Services.AddSingleton<LookupDirectPathFigures>();
         builder.Services.AddHostedService<IdentifierRulesWarmup>();
         return builder;
     }

@@ -24,11 +24,15 @@ public static class ObservabilityExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseFiguresRefresher>());
         builder.Services.AddSingleton<MetricsAccess>();
         builder.Services.AddSingleton<RequestActivities>();
+        builder.Services.AddSingleton<RequestLog>();
         Telemetry.Add(builder);
         return builder;
     }
 
-    /// <summary>First in the pipeline, so the scope covers every later middleware's lines, the exception handler's included.</summary>
+    /// <summary>
+    /// Early in the pipeline, so the scope covers every later middleware's lines, the exception handler's included; only
+    /// the trusted proxies and the direct lookup path (which writes its own line, <see cref="RequestLog"/>) come before.
+    /// </summary>
     public static IApplicationBuilder UseObservability(this IApplicationBuilder app)
     {
         app.ApplicationServices.GetRequiredService<RequestActivities>();

@@ -48,19 +48,13 @@ public sealed class RequestLogOptions
 /// route template, never the path or query, which carry the identifiers looked up (<c>/v1/lookup/phone?value=…</c>) and
 /// appeal tracking codes, and says why it was written (<c>LoggedAs</c>: write, refusal, slow or sample).
 /// </summary>
-internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILoggerFactory loggers, IOptions<RequestLogOptions> options)
+internal sealed class RequestLoggingMiddleware(RequestDelegate next, RequestLog log)
 {
-    public const string Category = "FlagApi.Requests";
-
-    private readonly ILogger logger = loggers.CreateLogger(Category);
-    private readonly long slowTicks = (long)(options.Value.SlowThreshold.TotalSeconds * Stopwatch.Frequency);
-    private readonly double sampleRate = options.Value.SampleRate;
-
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var scope = new RequestScope(context);
-        using (logger.BeginScope(scope))
+        var scope = new RequestLog.RequestScope(context);
+        using (log.Logger.BeginScope(scope))
         {
             try
             {
@@ -69,12 +63,51 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILoggerFact
             finally
             {
                 scope.Complete();
-                var elapsed = Stopwatch.GetTimestamp() - started;
-                if (logger.IsEnabled(LogLevel.Information) && LoggedAs(context, scope.Endpoint, elapsed) is { } reason)
-                {
-                    Log(context, scope.Route ?? "(no route)", elapsed * 1000.0 / Stopwatch.Frequency, reason);
-                }
+                log.Finish(context, scope, started);
             }
+        }
+    }
+}
+
+/// <summary>
+/// Which answered requests get a line, and the line: shared by <see cref="RequestLoggingMiddleware"/> and the direct
+/// lookup path, which answers in front of that middleware and opens the request's scope only for a line it writes.
+/// </summary>
+internal sealed class RequestLog(ILoggerFactory loggers, IOptions<RequestLogOptions> options)
+{
+    public const string Category = "FlagApi.Requests";
+
+    private readonly long slowTicks = (long)(options.Value.SlowThreshold.TotalSeconds * Stopwatch.Frequency);
+    private readonly double sampleRate = options.Value.SampleRate;
+
+    public ILogger Logger { get; } = loggers.CreateLogger(Category);
+
+    /// <summary>Writes the line of a request answered since <paramref name="started"/> in <paramref name="scope"/>, if it gets one.</summary>
+    public void Finish(HttpContext context, RequestScope scope, long started)
+    {
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        if (Logger.IsEnabled(LogLevel.Information) && LoggedAs(context, scope.Endpoint, elapsed) is { } reason)
+        {
+            Log(context, scope.Route ?? "(no route)", elapsed * 1000.0 / Stopwatch.Frequency, reason);
+        }
+    }
+
+    /// <summary>
+    /// The same for a request answered outside <see cref="RequestLoggingMiddleware"/>: its scope, with the same request id
+    /// and endpoint, is opened around the line when there is one, so a lookup that gets none costs no scope.
+    /// </summary>
+    public void Finish(HttpContext context, long started)
+    {
+        var elapsed = Stopwatch.GetTimestamp() - started;
+        if (Logger.IsEnabled(LogLevel.Information) && LoggedAs(context, context.GetEndpoint(), elapsed) is { } reason)
+        {
+            var scope = new RequestScope(context);
+            using (Logger.BeginScope(scope))
+            {
+                Log(context, scope.Route ?? "(no route)", elapsed * 1000.0 / Stopwatch.Frequency, reason);
+            }
+
+            scope.Complete();
         }
     }
 
@@ -109,13 +142,13 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILoggerFact
         var status = context.Response.StatusCode;
         if (context.User.KeyId() is { } keyId)
         {
-            logger.LogInformation(
+            Logger.LogInformation(
                 "{Method} {Route} answered {StatusCode} in {ElapsedMs:0.0} ms to key {KeyId} ({Role}), logged as {LoggedAs}",
                 request.Method, route, status, elapsedMs, keyId, context.User.Role(), reason);
         }
         else
         {
-            logger.LogInformation(
+            Logger.LogInformation(
                 "{Method} {Route} answered {StatusCode} in {ElapsedMs:0.0} ms to an anonymous caller, logged as {LoggedAs}",
                 request.Method, route, status, elapsedMs, reason);
         }
@@ -125,7 +158,7 @@ internal sealed class RequestLoggingMiddleware(RequestDelegate next, ILoggerFact
     /// Read when a line is written, because the endpoint is only known after routing, which runs later in
     /// the pipeline; fixed when the request ends, so work that outlives the request never reads a recycled context.
     /// </summary>
-    private sealed class RequestScope(HttpContext context) : IReadOnlyList<KeyValuePair<string, object?>>
+    internal sealed class RequestScope(HttpContext context) : IReadOnlyList<KeyValuePair<string, object?>>
     {
         // The request's trace (ASP.NET Core starts one per request): its id is only turned into text when a line needs it.
         private readonly Activity? activity = Activity.Current;

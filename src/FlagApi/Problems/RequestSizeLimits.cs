@@ -54,11 +54,22 @@ internal sealed class RequestSizeLimitMiddleware(RequestDelegate next, RequestSi
 {
     public Task InvokeAsync(HttpContext context)
     {
+        if (Refusal(context, limits) is { } refusal)
+        {
+            throw refusal;
+        }
+
+        return next(context);
+    }
+
+    /// <summary>Why <paramref name="context"/> is over the limits, or null when it is within them.</summary>
+    internal static ProblemException? Refusal(HttpContext context, RequestSizeLimits limits)
+    {
         // The target as sent; a server that does not give it (the test server) has it rebuilt from the path and query.
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } raw ? raw : context.Request.GetEncodedPathAndQuery();
         if (target.Length > limits.MaxRequestTargetBytes)
         {
-            throw new ProblemException(
+            return new ProblemException(
                 StatusCodes.Status414UriTooLong,
                 ProblemCodes.UriTooLong,
                 "The URI is too long",
@@ -80,7 +91,7 @@ internal sealed class RequestSizeLimitMiddleware(RequestDelegate next, RequestSi
 
         if (size > RequestSizeLimits.MaxHeadersTotalBytes || lines > RequestSizeLimits.MaxHeaderCount)
         {
-            throw new ProblemException(
+            return new ProblemException(
                 StatusCodes.Status431RequestHeaderFieldsTooLarge,
                 ProblemCodes.HeadersTooLarge,
                 "The request headers are too large",
@@ -88,6 +99,6 @@ internal sealed class RequestSizeLimitMiddleware(RequestDelegate next, RequestSi
                 $"{RequestSizeLimits.MaxHeadersTotalBytes} bytes in all are read.");
         }
 
-        return next(context);
+        return null;
     }
 }

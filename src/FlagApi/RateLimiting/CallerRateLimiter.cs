@@ -40,11 +40,14 @@ internal sealed class CallerRateLimiter : IDisposable
     private readonly RateLimitingOptions options;
     private readonly PartitionedRateLimiter<RateLimitPartitionKey> limiter;
     private readonly SharedRateLimiter? shared;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClaimsPrincipal, RateLimitPartitionKey[]> keyPartitions = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ClaimsPrincipal, RateLimitPartitionKey[]>.CreateValueCallback keyPartitionsOf;
 
     public CallerRateLimiter(IOptions<RateLimitingOptions> options, SharedRateLimiter? shared = null)
     {
         this.options = options.Value;
         this.shared = shared;
+        keyPartitionsOf = KeyPartitionsOf;
         limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(key =>
             RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
             {
@@ -57,12 +60,41 @@ internal sealed class CallerRateLimiter : IDisposable
 
     public RateLimitPartitionKey PartitionFor(HttpContext context, RateLimitBudget budget)
     {
+        // A key's caller is one principal shared by all its requests (ApiKeyAuthenticationHandler): its partitions, one
+        // per budget, are worked out on its first request.
         var user = context.User;
+        if (keyPartitions.TryGetValue(user, out var partitions) || user.KeyId() is not null)
+        {
+            partitions ??= keyPartitions.GetValue(user, keyPartitionsOf);
+            return partitions[IndexOf(budget)];
+        }
+
+        return PartitionFor(user, budget, "ip:" + AddressPartition(context.Connection.RemoteIpAddress));
+    }
+
+    private RateLimitPartitionKey[] KeyPartitionsOf(ClaimsPrincipal user)
+    {
+        var subject = "key:" + user.KeyId()!.Value.ToString(CultureInfo.InvariantCulture);
+        return [.. RateLimitBudget.All.Select(budget => PartitionFor(user, budget, subject))];
+    }
+
+    private RateLimitPartitionKey PartitionFor(ClaimsPrincipal user, RateLimitBudget budget, string subject)
+    {
         var (tier, limit) = LimitFor(user, budget);
-        var subject = user.KeyId() is { } id
-            ? "key:" + id.ToString(CultureInfo.InvariantCulture)
-            : "ip:" + AddressPartition(context.Connection.RemoteIpAddress);
         return new RateLimitPartitionKey(budget, tier, subject, limit.PermitLimit, limit.Window);
+    }
+
+    private static int IndexOf(RateLimitBudget budget)
+    {
+        for (var i = 0; i < RateLimitBudget.All.Count; i++)
+        {
+            if (ReferenceEquals(RateLimitBudget.All[i], budget))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(budget), budget, "Not one of RateLimitBudget.All.");
     }
 
     /// <summary>Spends a permit: synchronously here without Redis, the way every lookup of a default deployment is limited.</summary>

@@ -38,10 +38,20 @@ internal sealed class RateLimitMiddleware(
         }
 
         // On starting rather than now: the exception handler clears the headers of a response it rewrites.
-        context.Response.OnStarting(
-            static state => ((GrantedHeaders)state).ApplyAsync(),
-            new GrantedHeaders(context, Policy(partition), Limit(partition, decision.Remaining, Seconds(partition.ReplenishmentPeriod))));
+        var (policy, remaining) = Granted(partition, decision);
+        context.Response.OnStarting(static state => ((GrantedHeaders)state).ApplyAsync(), new GrantedHeaders(context, policy, remaining));
         await next(context);
+    }
+
+    /// <summary>The values of the two headers on a granted request's response: the budget's policy, and what is left of it.</summary>
+    internal static (string Policy, string Remaining) Granted(RateLimitPartitionKey partition, RateLimitDecision decision) =>
+        (Policy(partition), Limit(partition, decision.Remaining, Seconds(partition.ReplenishmentPeriod)));
+
+    /// <summary>Puts a granted request's headers on its response.</summary>
+    internal static void SetGrantedHeaders(HttpResponse response, (string Policy, string Remaining) granted)
+    {
+        response.Headers[HeaderPolicy] = granted.Policy;
+        response.Headers[HeaderLimit] = granted.Remaining;
     }
 
     /// <summary>What a granted request's response says of its budget: one object per request, the policy text shared.</summary>
@@ -49,8 +59,7 @@ internal sealed class RateLimitMiddleware(
     {
         public Task ApplyAsync()
         {
-            context.Response.Headers[HeaderPolicy] = policy;
-            context.Response.Headers[HeaderLimit] = remaining;
+            SetGrantedHeaders(context.Response, (policy, remaining));
             return Task.CompletedTask;
         }
     }

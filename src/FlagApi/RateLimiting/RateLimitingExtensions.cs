@@ -60,7 +60,12 @@ public static class RateLimitingExtensions
     /// After routing (the budget is endpoint metadata) and authentication (keyed callers have their own
     /// partition), before any handler reads the body: a refused request does no work.
     /// </summary>
-    public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app)
+    /// <summary>
+    /// The client behind a trusted proxy (<c>RateLimiting:TrustedProxies</c>): its address, which anonymous budgets are
+    /// counted by, and the scheme it used. Early in the pipeline, so everything after it, the direct lookup path included,
+    /// sees the client rather than the proxy.
+    /// </summary>
+    public static IApplicationBuilder UseTrustedProxies(this IApplicationBuilder app)
     {
         var options = app.ApplicationServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
 
@@ -76,7 +81,12 @@ public static class RateLimitingExtensions
             app.UseForwardedHeaders();
         }
 
-        if (options.Enabled)
+        return app;
+    }
+
+    public static IApplicationBuilder UseRateLimits(this IApplicationBuilder app)
+    {
+        if (app.ApplicationServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value.Enabled)
         {
             app.UseMiddleware<RateLimitMiddleware>();
         }

@@ -60,12 +60,7 @@ public static class CrossOrigin
             {
                 context.Response.OnStarting(static state =>
                 {
-                    var headers = ((HttpContext)state).Response.Headers;
-                    if (!VariesByOrigin(headers.Vary))
-                    {
-                        headers.Append(HeaderNames.Vary, HeaderNames.Origin);
-                    }
-
+                    VaryByOrigin(((HttpContext)state).Response.Headers);
                     return Task.CompletedTask;
                 }, context);
             }
@@ -74,6 +69,15 @@ public static class CrossOrigin
         });
         app.UseCors();
         return app;
+    }
+
+    /// <summary>Says that the answer differs by <c>Origin</c>, unless it says so already.</summary>
+    internal static void VaryByOrigin(IHeaderDictionary headers)
+    {
+        if (!VariesByOrigin(headers.Vary))
+        {
+            headers.Append(HeaderNames.Vary, HeaderNames.Origin);
+        }
     }
 
     private static bool VariesByOrigin(StringValues vary)

@@ -49,7 +49,8 @@ public static class SecurityHeaders
         return app;
     }
 
-    private static Task Apply(HttpContext context)
+    /// <summary>Puts the headers on <paramref name="context"/>'s response; the direct lookup path calls it as it writes its answer.</summary>
+    internal static Task Apply(HttpContext context)
     {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
