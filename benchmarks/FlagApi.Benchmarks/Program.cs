@@ -2,11 +2,20 @@
 // iterations, so that benchmarks/run.sh stays short; writes summary.tsv (name, median nanoseconds per operation, bytes
 // allocated per operation, benchmark class; a line each) to the artifacts folder for run.sh's table.
 // usage: dotnet run -c Release --project benchmarks/FlagApi.Benchmarks -- [--quick] [--artifacts DIR] [--filter PATTERN]
+// or, for the index alone at a given size: -- --index-scale N --snapshot FILE (build | load)   (IndexScale.cs)
 using System.Globalization;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+if (OptionValue(args, "--index-scale") is { } scale)
+{
+    return FlagApi.Benchmarks.IndexScale.Run(
+        int.Parse(scale, CultureInfo.InvariantCulture),
+        OptionValue(args, "--snapshot") ?? throw new ArgumentException("--index-scale needs --snapshot FILE"),
+        build: !args.Contains("load"));
+}
 
 var quick = args.Contains("--quick");
 var artifacts = Path.GetFullPath(OptionValue(args, "--artifacts") ?? "BenchmarkDotNet.Artifacts");
