@@ -41,9 +41,9 @@ public class IndexBenchmarks
         for (var k = 0; k < Probes; k++)
         {
             var i = random.Next(Entries);
-            hits[k] = Phone(i);
-            misses[k] = Phone(Entries + i);
-            queries[k] = $"+86 13{i % 10} {i / 10_000 % 10_000:D4} {i % 10_000:D4}";
+            hits[k] = GeneratedPhones.Number(i);
+            misses[k] = GeneratedPhones.Number(Entries + i);
+            queries[k] = GeneratedPhones.Spelled(i);
         }
 
         batch = new BatchLookupRequest([.. Enumerable.Range(0, 1000).Select(k => new BatchLookupItem("phone", queries[k]))]);
@@ -73,17 +73,9 @@ public class IndexBenchmarks
     [Benchmark(Description = "Batch handler, 1,000 phone hits at 1M entries")]
     public object LookupBatch() => LookupEndpoints.LookupBatch(batch, service, index, lookupOptions, metrics);
 
-    private static string Phone(int i) => $"+8613{i % 10}{i / 10_000 % 10_000:D4}{i % 10_000:D4}";
-
     private static (ListIndex, LookupService) Load()
     {
-        var added = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-        IReadOnlyList<IndexedSource> sources = [new IndexedSource("list", "Benchmark phone-1000000-0", 1, added)];
-        var index = new ListIndex();
-        index.Reset(
-            Enumerable.Range(0, Entries).Select(i => new IndexedEntry(
-                i + 1, IdentifierKind.Phone, Phone(i), Category.TaskBrushing, Risk.High, EntryStatus.Active, added, added, null, sources)),
-            Entries);
+        var index = GeneratedPhones.Index(Entries, "Benchmark phone-1000000-0");
 
         // The protection and report indexes are never started: empty, as over a database without protections or reports.
         var scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using FlagApi.Data;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
 
@@ -24,17 +23,11 @@ internal static class IndexScale
         EntryTable table;
         if (build)
         {
-            var added = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-            IReadOnlyList<IndexedSource> sources = [new IndexedSource("list", "Generated phone list", 1, added)];
-            var index = new ListIndex();
-            index.Reset(
-                Enumerable.Range(0, entries).Select(i => new IndexedEntry(
-                    i + 1, IdentifierKind.Phone, Phone(i), Category.TaskBrushing, Risk.High, EntryStatus.Active, added, added, null, sources)),
-                entries);
+            var index = GeneratedPhones.Index(entries, "Generated phone list");
             Print($"put {entries:N0} entries in the index in {clock.Elapsed.TotalSeconds:F1} s");
             table = index.Table;
             clock.Restart();
-            IndexSnapshotFile.Write(snapshot, table, new SnapshotAnchor(entries, entries, added.Ticks, 0, 0));
+            IndexSnapshotFile.Write(snapshot, table, new SnapshotAnchor(entries, entries, GeneratedPhones.Added.Ticks, 0, 0));
             Print($"wrote the snapshot ({new FileInfo(snapshot).Length / (1 << 20):N0} MiB) in {clock.Elapsed.TotalSeconds:F1} s");
         }
         else
@@ -50,7 +43,7 @@ internal static class IndexScale
         Print($"VmRSS {after:N0} MB ({before:N0} MB before), {(after - before) * 1024.0 * 1024 / table.Count:F0} bytes per entry; peak {PeakMegabytes():N0} MB");
 
         var random = new Random(7);
-        var keys = Enumerable.Range(0, 1 << 16).Select(_ => Phone(random.Next(table.Count))).ToArray();
+        var keys = Enumerable.Range(0, 1 << 16).Select(_ => GeneratedPhones.Number(random.Next(table.Count))).ToArray();
         for (var round = 1; round <= 3; round++)
         {
             clock.Restart();
@@ -65,9 +58,6 @@ internal static class IndexScale
 
         return 0;
     }
-
-    /// <summary>The numbers wrk asks for in benchmarks/run.sh: distinct for the first 100 million.</summary>
-    private static string Phone(int i) => string.Create(CultureInfo.InvariantCulture, $"+8613{i % 10}{i / 10_000 % 10_000:D4}{i % 10_000:D4}");
 
     private static long ResidentMegabytes() => StatusKilobytes("VmRSS:") / 1024;
 
