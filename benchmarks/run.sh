@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # The benchmark suite: lookup throughput over HTTP against a bare ASP.NET Core endpoint, the same lookup at a small
 # and a large list, batch latency, in-process operations (BenchmarkDotNet), resident memory per entry, start-up time
-# and import speed. Prints a table at the end and writes it to benchmarks/results/latest.md.
+# and import speed. Prints a table at the end and writes it to benchmarks/results/latest.md (huge.md for --huge).
 #
-# usage: benchmarks/run.sh [--quick | --prepare]
+# usage: benchmarks/run.sh [--quick | --huge | --prepare]
 #   (default)  10,000 vs 10,000,000 entries, 1M and 10M start-ups, three rounds of 15 s wrk runs (builds the 10M list
 #              once: long)
 #   --quick    10,000 vs 1,000,000 entries, two rounds of 5 s wrk runs, shorter BenchmarkDotNet runs, 100k-row import
+#   --huge     one list of BENCH_HUGE_ENTRIES (default 100,000,000) phone entries: memory, a restart from the snapshot,
+#              lookups against 10,000 entries and the feed snapshot streamed whole; written to benchmarks/results/huge.md
+#              (the list takes hours to build and about 850 bytes of disk per entry; refused when the disk lacks them)
 #   --prepare  only publish the app and build the lists of the default mode, to measure later
 # environment: BENCH_WORK (work directory, default benchmarks/.work), BENCH_PORT (first port, default 5380),
-#              BENCH_SKIP (space-separated parts to leave out: http memory startup pgstartup bdn import; pgstartup
+#              BENCH_SKIP (space-separated parts to leave out: http memory startup pgstartup feed bdn import; pgstartup
 #              imports the large list into a throwaway PostgreSQL database on 127.0.0.1, as FLAGAPI_TEST_POSTGRES names)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,8 +21,9 @@ mode=full
 case "${1:-}" in
   "") ;;
   --quick) mode=quick ;;
+  --huge) mode=huge ;;
   --prepare) mode=prepare ;;
-  *) echo "usage: benchmarks/run.sh [--quick | --prepare]" >&2; exit 2 ;;
+  *) echo "usage: benchmarks/run.sh [--quick | --huge | --prepare]" >&2; exit 2 ;;
 esac
 
 work=${BENCH_WORK:-$bench/.work}
@@ -30,12 +34,27 @@ skip=" ${BENCH_SKIP:-} "
 
 if [ "$mode" = quick ]; then
   small=10000 large=1000000 startup_sizes="1000000"
-  duration=5s warmup=2s batch_duration=5s import_rows=100000 rounds=2
+  # A warm-up shorter than 5 s leaves tiered compilation running into the first measured round.
+  duration=5s warmup=5s batch_duration=5s import_rows=100000 rounds=2
+elif [ "$mode" = huge ]; then
+  huge=${BENCH_HUGE_ENTRIES:-100000000}
+  if ! [[ "$huge" =~ ^[1-9][0-9]*$ ]] || [ "$huge" -gt 100000000 ]; then
+    echo "BENCH_HUGE_ENTRIES must be a whole number from 1 to 100,000,000 (the generator's distinct numbers), not '$huge'" >&2
+    exit 2
+  fi
+  small=10000 large=$huge startup_sizes=""
+  duration=15s warmup=5s batch_duration=10s rounds=3
+  # The PostgreSQL start-up would import the huge list again; BenchmarkDotNet and the import do not depend on its size.
+  skip="$skip pgstartup bdn import "
 else
   small=10000 large=10000000 startup_sizes="1000000 10000000"
   duration=15s warmup=5s batch_duration=10s import_rows=1000000 rounds=3
 fi
 threads=2 connections=64
+# How long a start may take to be ready, and a snapshot to be written or published (seconds): a start from a database
+# of 100 M rows reads them all.
+ready_limit=600 snapshot_limit=300
+[ "$mode" = huge ] && ready_limit=3600 snapshot_limit=1800
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 progress() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
@@ -110,6 +129,20 @@ build_list() { # ENTRIES
   progress "list of $n phone entries: built in $(( $(date +%s) - started )) s"
 }
 
+# The huge list on SQLite as the import writes it: about 670 bytes per entry (its row, source, history line and change,
+# with their indexes: 6.7 GB per 10 M, measured), and the first start adds the index snapshot twice, as a file and
+# published to the database (about 80 bytes per entry each). A run that cannot fit is refused before it starts.
+if [ "$mode" = huge ]; then
+  need=$(( 160 * huge ))
+  [ -f "$lists/phone-$huge/complete" ] || need=$(( need + 680 * huge ))
+  free=$(df --output=avail -B1 "$work" | tail -n 1)
+  [ -d "$lists/phone-$huge" ] && [ ! -f "$lists/phone-$huge/complete" ] && free=$(( free + $(du -sb "$lists/phone-$huge" | cut -f1) ))
+  if [ "$free" -lt "$need" ]; then
+    echo "a list of $huge entries needs about $(( need / 1000000000 )) GB free beside $work; $(( free / 1000000000 )) GB are (BENCH_HUGE_ENTRIES sets a smaller list)" >&2
+    exit 2
+  fi
+fi
+
 sizes=$(printf '%s\n' "$small" "$large" $startup_sizes | sort -n | uniq)
 [ "$mode" = prepare ] && sizes=$(printf '%s\n' 10000 1000000 10000000)
 for n in $sizes; do build_list "$n"; done
@@ -147,7 +180,7 @@ start_flagapi() {
     exec dotnet FlagApi.dll --urls "http://127.0.0.1:$p") >> "$work/server-$p.log" 2>&1 &
   server=$!
   pids+=("$server")
-  wait_ready "http://127.0.0.1:$p/health/ready" "$server" 600
+  wait_ready "http://127.0.0.1:$p/health/ready" "$server" "$ready_limit"
   now=$(date +%s%N)
   ready_seconds=$(awk -v a="$started" -v b="$now" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
 }
@@ -199,7 +232,7 @@ clear_published() { # DIR
 
 # After saving its snapshot file the server publishes it to the database; a start without the file reads that one.
 wait_published() { # PID COMMAND...: COMMAND prints how many complete published snapshots the database holds
-  local pid=$1 deadline=$(( $(date +%s) + 300 ))
+  local pid=$1 deadline=$(( $(date +%s) + snapshot_limit ))
   shift
   until [ "$("$@")" -gt 0 ]; do
     if ! kill -0 "$pid" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
@@ -214,7 +247,7 @@ published_sqlite() { sqlite3 "$1/flagapi.db" "SELECT COUNT(*) FROM index_snapsho
 # After a load from the database the server saves its index beside the database (Lookup:SnapshotFile); a second start
 # reads that file, so the first must not be stopped before it is written.
 wait_snapshot() { # DIR PID
-  local deadline=$(( $(date +%s) + 300 ))
+  local deadline=$(( $(date +%s) + snapshot_limit ))
   until [ -f "$1/index.snapshot" ] && [ ! -f "$1/index.snapshot.tmp" ]; do
     if ! kill -0 "$2" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
       echo "the server (pid $2) wrote no index snapshot in $1" >&2
@@ -390,6 +423,8 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
     if [ "$n" = 10000000 ]; then
       target="< 10 s" verdict="$(met below "$first" 10) / $(met below "$second" 10)"
       published_target="< 10 s" published_verdict=$(met below "$published" 10)
+    elif [ "$mode" = huge ]; then
+      target="— / < 60 s" verdict="— / $(met below "$second" 60)"
     fi
     row "start-up to ready at $label entries, first / second start (s)" "$first / $second" "$target" "$verdict"
     row "start-up to ready at $label entries without the snapshot file, from the one published to the database (SQLite, s)" \
@@ -402,6 +437,10 @@ for n in $(printf '%s\n' $startup_sizes "$large" | sort -n | uniq); do
     progress "$label entries: VmRSS $(( rss / 1024 )) MB, $per_entry bytes per entry above the empty database"
     row "resident memory per phone entry at $label entries (bytes; VmRSS $(( rss / 1024 )) MB, empty $(( empty_rss / 1024 )) MB)" \
       "$per_entry" "≤ 120" "$(met at_least 120 "$per_entry")"
+    if [ "$mode" = huge ]; then
+      row "resident memory at $label entries (VmRSS, GB)" "$(awk -v r="$rss" 'BEGIN { printf "%.2f", r * 1024 / 1e9 }')" "≤ 10" \
+        "$(met at_least 10000000000 $(( rss * 1024 )))"
+    fi
   fi
 
   if [ "$n" = "$large" ]; then
@@ -525,6 +564,37 @@ if ! skipped http; then
   measure "batch-$(count "$large")" "$batch_duration" "$lua/batch.lua" "$large" "http://127.0.0.1:$large_port/v1/lookup" -t1 -c1
   row "batch of 1,000 lookups at $(count "$large") entries over HTTP, one connection: median / p99 (ms)" "$p50_ms / $p99_ms" "< 5 (median)" "$(met below "$p50_ms" 5)"
 fi
+# --- the feed snapshot of the whole large list, streamed: its time and size, and the server's memory meanwhile ------
+# The body is only counted (a 100 M-entry list is gigabytes of JSON); its end must name every entry. Memory is sampled
+# every 0.2 s while it streams: a snapshot held in memory would raise it by roughly the body's size.
+if ! skipped feed && [ -n "$large_server" ]; then
+  feed_url="http://127.0.0.1:$large_port"
+  [ -n "${keys[$feed_url]:-}" ] || keys[$feed_url]=$(app_key "$feed_url")
+  feed_before=$(settled_rss_kb "$large_server")
+  progress "feed snapshot of $(count "$large") entries: streaming it (VmRSS before: $(( feed_before / 1024 )) MB)"
+  curl -fsS -H "X-Api-Key: ${keys[$feed_url]}" -w '%{stderr}%{size_download} %{time_total}\n' "$feed_url/v1/feed/snapshot" \
+    2> "$work/feed-stats.txt" | tail -c 300 > "$work/feed-tail.txt" &
+  feed_reader=$!
+  feed_peak=$feed_before
+  while kill -0 "$feed_reader" 2>/dev/null; do
+    current=$(awk '/^VmRSS/ { print $2 }' "/proc/$large_server/status")
+    [ "$current" -gt "$feed_peak" ] && feed_peak=$current
+    sleep 0.2
+  done
+  wait "$feed_reader" || { echo "the feed snapshot failed: $(cat "$work/feed-stats.txt")" >&2; exit 1; }
+  read -r feed_bytes feed_seconds < "$work/feed-stats.txt"
+  if ! grep -q "\"count\":$large," "$work/feed-tail.txt"; then
+    echo "the feed snapshot does not end with a count of $large: $(cat "$work/feed-tail.txt")" >&2
+    exit 1
+  fi
+  feed_rise=$(( (feed_peak - feed_before) / 1024 ))
+  progress "feed snapshot: $feed_bytes bytes in $feed_seconds s; VmRSS peaked $feed_rise MB above where it was"
+  row "feed snapshot of all $(count "$large") entries, streamed as JSON (s; MB)" \
+    "$(awk -v t="$feed_seconds" 'BEGIN { printf "%.1f", t }'); $(( feed_bytes / 1000000 ))" "—" "—"
+  row "server memory while streaming it: highest VmRSS above the one before (MB)" "$feed_rise" "≤ 64, whatever the list's size" \
+    "$(met at_least 64 "$feed_rise")"
+fi
+
 [ -n "$large_server" ] && stop "$large_server"
 
 # --- in-process operations (BenchmarkDotNet) ------------------------------------------------------------------------
@@ -603,8 +673,10 @@ commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
   printf '%s\n' "${rows[@]}"
 } > "$work/table.md"
 mkdir -p "$bench/results"
-cp "$work/table.md" "$bench/results/latest.md"
+results="$bench/results/latest.md"
+[ "$mode" = huge ] && results="$bench/results/huge.md"
+cp "$work/table.md" "$results"
 echo
 cat "$work/table.md"
 echo
-progress "written to benchmarks/results/latest.md"
+progress "written to ${results#"$root/"}"
