@@ -80,14 +80,7 @@ stop() {
 . "$root/benchmarks/tools.sh"
 require_tools curl awk dotnet
 
-# --- builds -------------------------------------------------------------------------------------------------------
-app="$work/app"
-progress "publishing FlagApi (Release) to $app"
-rm -rf "$app"
-# As the Dockerfile publishes it: ReadyToRun for this machine's platform, so start-ups are measured as the image starts.
-dotnet publish "$root/src/FlagApi" -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
-  -o "$app" --nologo -v quiet >/dev/null
-
+# --- lists and builds ----------------------------------------------------------------------------------------------
 # Lists built by an app whose schema has not changed are reused: the key covers the SQLite schema and this
 # script's generator.
 generator="phone-v1: +86 13d dddd dddd, task_brushing, high, chunks of 1,000,000 rows"
@@ -96,6 +89,27 @@ lists="$work/lists-$key"
 for old in "$work"/lists-*; do
   [ -d "$old" ] && [ "$old" != "$lists" ] && { progress "removing lists of an older schema: $old"; rm -rf "$old"; }
 done
+
+# The huge list on SQLite as the import writes it: about 670 bytes per entry (its row, source, history line and change,
+# with their indexes: 6.7 GB per 10 M, measured), and the first start adds the index snapshot twice, as a file and
+# published to the database (about 80 bytes per entry each). A run that cannot fit is refused before it starts.
+if [ "$mode" = huge ]; then
+  need=$(( 160 * huge ))
+  [ -f "$lists/phone-$huge/complete" ] || need=$(( need + 680 * huge ))
+  free=$(df --output=avail -B1 "$work" | tail -n 1)
+  [ -d "$lists/phone-$huge" ] && [ ! -f "$lists/phone-$huge/complete" ] && free=$(( free + $(du -sb "$lists/phone-$huge" | cut -f1) ))
+  if [ "$free" -lt "$need" ]; then
+    echo "a list of $huge entries needs about $(( need / 1000000000 )) GB free beside $work; $(( free / 1000000000 )) GB are (BENCH_HUGE_ENTRIES sets a smaller list)" >&2
+    exit 2
+  fi
+fi
+
+app="$work/app"
+progress "publishing FlagApi (Release) to $app"
+rm -rf "$app"
+# As the Dockerfile publishes it: ReadyToRun for this machine's platform, so start-ups are measured as the image starts.
+dotnet publish "$root/src/FlagApi" -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
+  -o "$app" --nologo -v quiet >/dev/null
 
 # Phone number i (0 <= i < 100,000,000) is +86 13<i mod 10> <i / 10,000 mod 10,000> <i mod 10,000>: all distinct.
 phone_csv() { # FIRST COUNT
@@ -128,20 +142,6 @@ build_list() { # ENTRIES
   touch "$dir/complete"
   progress "list of $n phone entries: built in $(( $(date +%s) - started )) s"
 }
-
-# The huge list on SQLite as the import writes it: about 670 bytes per entry (its row, source, history line and change,
-# with their indexes: 6.7 GB per 10 M, measured), and the first start adds the index snapshot twice, as a file and
-# published to the database (about 80 bytes per entry each). A run that cannot fit is refused before it starts.
-if [ "$mode" = huge ]; then
-  need=$(( 160 * huge ))
-  [ -f "$lists/phone-$huge/complete" ] || need=$(( need + 680 * huge ))
-  free=$(df --output=avail -B1 "$work" | tail -n 1)
-  [ -d "$lists/phone-$huge" ] && [ ! -f "$lists/phone-$huge/complete" ] && free=$(( free + $(du -sb "$lists/phone-$huge" | cut -f1) ))
-  if [ "$free" -lt "$need" ]; then
-    echo "a list of $huge entries needs about $(( need / 1000000000 )) GB free beside $work; $(( free / 1000000000 )) GB are (BENCH_HUGE_ENTRIES sets a smaller list)" >&2
-    exit 2
-  fi
-fi
 
 sizes=$(printf '%s\n' "$small" "$large" $startup_sizes | sort -n | uniq)
 [ "$mode" = prepare ] && sizes=$(printf '%s\n' 10000 1000000 10000000)

@@ -81,9 +81,10 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using (var scope = first.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Data.FlagDbContext>();
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE index_snapshot_chunks");
-            await db.Database.ExecuteSqlRawAsync("DROP TABLE index_snapshots");
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 10");
+            // Undoes 0011, the latest.
+            await db.Database.ExecuteSqlRawAsync("DROP INDEX ix_entries_status_expiry");
+            await db.Database.ExecuteSqlRawAsync("CREATE INDEX ix_entries_status ON entries (status)");
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 11");
         }
 
         await first.SaveSnapshotAsync();
