@@ -200,6 +200,8 @@ wait_ready() { # URL PID TIMEOUT_SECONDS
   done
 }
 
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; } # PID
+
 # Resident size once the collector has settled: at least 5 s after start-up, then the first reading within 1% of the
 # two before it (a minute at most).
 settled_rss_kb() { # PID
@@ -207,7 +209,7 @@ settled_rss_kb() { # PID
   sleep 4
   for i in $(seq 1 60); do
     sleep 1
-    current=$(awk '/^VmRSS/ { print $2 }' "/proc/$1/status")
+    current=$(rss_kb "$1")
     readings+=("$current")
     if [ "${#readings[@]}" -ge 3 ] && printf '%s\n' "${readings[@]: -3}" |
       awk 'NR == 1 { min = max = $1 } { if ($1 < min) min = $1; if ($1 > max) max = $1 } END { exit !(max - min <= max / 100) }'; then
@@ -564,6 +566,7 @@ if ! skipped http; then
   measure "batch-$(count "$large")" "$batch_duration" "$lua/batch.lua" "$large" "http://127.0.0.1:$large_port/v1/lookup" -t1 -c1
   row "batch of 1,000 lookups at $(count "$large") entries over HTTP, one connection: median / p99 (ms)" "$p50_ms / $p99_ms" "< 5 (median)" "$(met below "$p50_ms" 5)"
 fi
+
 # --- the feed snapshot of the whole large list, streamed: its time and size, and the server's memory meanwhile ------
 # The body is only counted (a 100 M-entry list is gigabytes of JSON); its end must name every entry. Memory is sampled
 # every 0.2 s while it streams: a snapshot held in memory would raise it by roughly the body's size.
@@ -577,7 +580,7 @@ if ! skipped feed && [ -n "$large_server" ]; then
   feed_reader=$!
   feed_peak=$feed_before
   while kill -0 "$feed_reader" 2>/dev/null; do
-    current=$(awk '/^VmRSS/ { print $2 }' "/proc/$large_server/status")
+    current=$(rss_kb "$large_server")
     [ "$current" -gt "$feed_peak" ] && feed_peak=$current
     sleep 0.2
   done
