@@ -4,8 +4,8 @@ using System.Text;
 
 namespace FlagApi.Identifiers;
 
-/// <summary>The digits of a phone number as written, whether it began with +, and where a "(0)" stood.</summary>
-internal sealed record PhoneDigits(string Digits, bool HasPlus, int? ParenthesizedZero);
+/// <summary>The digits of a phone number as written, whether it began with +, and where a "(0)" stood (a value: read once per number).</summary>
+internal readonly record struct PhoneDigits(string Digits, bool HasPlus, int? ParenthesizedZero);
 
 /// <summary>Reads a phone number as people write and paste it into the digits it stands for.</summary>
 internal static class PhoneText

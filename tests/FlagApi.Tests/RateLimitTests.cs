@@ -42,6 +42,33 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task ARefusedCallerGetsAPermitBackOnceTheRetryAfterHasPassed()
+    {
+        // The one test with a short window: two permits a second, one back every half second.
+        var settings = Budget("anonymous", "Lookup", 2);
+        settings["RateLimiting:Tiers:anonymous:Lookup:Window"] = "00:00:01";
+        await using var app = await FlagApiFactory.CreateAsync(target, settings);
+        using var client = app.CreateClient();
+        await client.GetAsync(Lookup);
+        await client.GetAsync(Lookup);
+
+        var refused = await client.GetAsync(Lookup);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
+
+        // The limiter replenishes its buckets on its own timer (every 100 ms): a permit is back within the period and that.
+        HttpResponseMessage? again = null;
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline && again?.StatusCode != HttpStatusCode.OK)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+            again = await client.GetAsync(Lookup);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, again?.StatusCode);
+    }
+
+    [Fact]
     public async Task AClientThatAcceptsOnlyTextIsStillRefusedWithA429AndItsHeaders()
     {
         await using var app = await FlagApiFactory.CreateAsync(target, Budget("anonymous", "Lookup", 1));

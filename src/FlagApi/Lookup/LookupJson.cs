@@ -31,8 +31,9 @@ internal static class LookupJson
     {
         writer.WriteStartObject();
         writer.WriteStartArray("results"u8);
-        foreach (var result in response.Results)
+        for (var i = 0; i < response.Results.Count; i++)
         {
+            var result = response.Results[i];
             writer.WriteStartObject();
             writer.WriteString("kind"u8, result.Kind);
             writer.WriteString("query"u8, result.Query);
@@ -87,8 +88,10 @@ internal static class LookupJson
     private static void WriteMatches(Utf8JsonWriter writer, IReadOnlyList<LookupMatch> matches)
     {
         writer.WriteStartArray("matches"u8);
-        foreach (var match in matches)
+        // Indexed, not foreach: an interface's enumerator is an object per answer.
+        for (var i = 0; i < matches.Count; i++)
         {
+            var match = matches[i];
             writer.WriteStartObject();
             writer.WriteNumber("entryId"u8, match.EntryId);
             writer.WriteString("kind"u8, match.Kind);
@@ -101,8 +104,9 @@ internal static class LookupJson
             writer.WriteString("lastSeen"u8, match.LastSeen);
             WriteTimestamp(writer, "expiresAt"u8, match.ExpiresAt);
             writer.WriteStartArray("sources"u8);
-            foreach (var source in match.Sources)
+            for (var j = 0; j < match.Sources.Count; j++)
             {
+                var source = match.Sources[j];
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, source.Type);
                 writer.WriteString("label"u8, source.Label);

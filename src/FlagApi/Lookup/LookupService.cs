@@ -41,11 +41,16 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
     {
         var now = time.GetUtcNow().UtcDateTime;
         var version = index.Version;
-        List<LookupMatch>? matches = null;
+
+        // Sized to the probes (one for a phone, an app or an account), so nothing is grown or copied on the way to the answer.
+        var probes = Matching.Probes(kind, canonical);
+        LookupMatch[]? matches = null;
+        var found = 0;
         var flagged = false;
         var cleared = false;
-        foreach (var probe in Matching.Probes(kind, canonical))
+        for (var i = 0; i < probes.Count; i++)
         {
+            var probe = probes[i];
             if (index.Find(probe.EntryKind, probe.Key) is not { } entry)
             {
                 continue;
@@ -54,7 +59,7 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
             var status = entry.EffectiveStatus(now);
             flagged |= status == EntryStatus.Active;
             cleared |= status == EntryStatus.Cleared;
-            (matches ??= []).Add(new LookupMatch(
+            (matches ??= new LookupMatch[probes.Count])[found++] = new LookupMatch(
                 entry.Id,
                 entry.Kind.ToWire(),
                 entry.Value,
@@ -65,7 +70,7 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
                 entry.FirstSeen,
                 entry.LastSeen,
                 entry.ExpiresAt,
-                [.. entry.Sources.Select(s => new MatchSource(s.Type, s.Label, s.ListId, s.AddedAt))]));
+                SourcesOf(entry));
         }
 
         var verdict = flagged ? Verdict.Flagged : cleared ? Verdict.Cleared : Verdict.Clear;
@@ -76,6 +81,19 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
         // pages under it: a reader sees how many people reported this, whatever the verdict, which reports never change.
         var signal = reports.Signal(kind, Matching.EntryKey(kind, canonical));
         var phone = kind == IdentifierKind.Phone ? PhoneDetails.Of(canonical) : null;
-        return new LookupResponse(kind.ToWire(), query, canonical, verdict, flagged, matches ?? [], signal, version, notice, phone);
+        return new LookupResponse(
+            kind.ToWire(), query, canonical, verdict, flagged, matches is null ? [] : found == matches.Length ? matches : matches[..found], signal, version, notice, phone);
+    }
+
+    private static MatchSource[] SourcesOf(IndexedEntry entry)
+    {
+        var sources = new MatchSource[entry.Sources.Count];
+        for (var i = 0; i < sources.Length; i++)
+        {
+            var source = entry.Sources[i];
+            sources[i] = new MatchSource(source.Type, source.Label, source.ListId, source.AddedAt);
+        }
+
+        return sources;
     }
 }

@@ -48,15 +48,22 @@ internal sealed class CallerRateLimiter : IDisposable
         this.options = options.Value;
         this.shared = shared;
         keyPartitionsOf = KeyPartitionsOf;
-        limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(key =>
-            RateLimitPartition.GetTokenBucketLimiter(key, k => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = k.PermitLimit,
-                TokensPerPeriod = 1,
-                ReplenishmentPeriod = k.ReplenishmentPeriod,
-                QueueLimit = 0,
-            }));
+        limiter = PartitionedRateLimiter.Create<RateLimitPartitionKey, RateLimitPartitionKey>(static key => new(key, NewBucket));
     }
+
+    /// <summary>
+    /// A caller's bucket, made on its first request. The partitioner runs on every acquire, so it hands this one delegate
+    /// to each partition rather than a new closure per request, which <c>RateLimitPartition.GetTokenBucketLimiter</c>
+    /// would allocate; the partitioned limiter replenishes the buckets itself, as it does for that helper's.
+    /// </summary>
+    private static readonly Func<RateLimitPartitionKey, RateLimiter> NewBucket = static key => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = key.PermitLimit,
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = key.ReplenishmentPeriod,
+        QueueLimit = 0,
+        AutoReplenishment = false,
+    });
 
     public RateLimitPartitionKey PartitionFor(HttpContext context, RateLimitBudget budget)
     {
