@@ -70,7 +70,9 @@ dotnet publish src/FlagApi -c Release -o "$work/app" --nologo -v quiet >/dev/nul
 cd "$work"
 export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
 if [ "$provider" = postgres ]; then
-  export Database__Provider=Postgres ConnectionStrings__FlagApi="$app_connection"
+  # A PostgreSQL database is migrated only when asked to (the service never changes a shared schema by surprise); the
+  # import migrates this new one itself, as it does a new SQLite file, so both rows include the migrations.
+  export Database__Provider=Postgres ConnectionStrings__FlagApi="$app_connection" Database__MigrateOnStart=true
 else
   export Database__DataDirectory="$work/data"
 fi
