@@ -77,10 +77,13 @@ public sealed class ClientTests : IAsyncDisposable
     public async Task ARateLimitedLookupIsRetriedAfterTheRetryAfterTheServiceGives()
     {
         var address = await StartAllowingOneAsync("Lookup", "00:00:01");
-        var (client, tries, _) = Registered(options => options.BaseAddress = address);
-
-        await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
-        var second = await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
+        var (second, tries) = await WithinOneWindowAsync(async () =>
+        {
+            var (client, tries, _) = Registered(options => options.BaseAddress = address);
+            await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
+            var second = await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
+            return ((second, tries), tries[1].Status == HttpStatusCode.TooManyRequests);
+        });
 
         // A busy machine may need more than one retry; each waited at least the Retry-After its 429 gave.
         Assert.Equal("clear", second.Verdict);
@@ -99,10 +102,13 @@ public sealed class ClientTests : IAsyncDisposable
     public async Task ARateLimitedBatchLookupIsRetriedForItOnlyReads()
     {
         var address = await StartAllowingOneAsync("Lookup", "00:00:01");
-        var (client, tries, _) = Registered(options => options.BaseAddress = address);
-
-        await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
-        var batch = await client.LookupManyAsync([new LookupItem("phone", "110")], TestContext.Current.CancellationToken);
+        var (batch, tries) = await WithinOneWindowAsync(async () =>
+        {
+            var (client, tries, _) = Registered(options => options.BaseAddress = address);
+            await client.LookupAsync("phone", "110", TestContext.Current.CancellationToken);
+            var batch = await client.LookupManyAsync([new LookupItem("phone", "110")], TestContext.Current.CancellationToken);
+            return ((batch, tries), tries[1].Status == HttpStatusCode.TooManyRequests);
+        });
 
         Assert.Equal("clear", batch[0].Result!.Verdict);
         Assert.Equal(("POST", HttpStatusCode.TooManyRequests), (tries[1].Method, tries[1].Status));
@@ -113,16 +119,19 @@ public sealed class ClientTests : IAsyncDisposable
     public async Task APostThatChangesSomethingIsNeverRetried()
     {
         var address = await StartAllowingOneAsync("Report", "00:00:01");
-        var (_, tries, provider) = Registered(options => options.BaseAddress = address);
-        var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(FlagApiClientServiceCollectionExtensions.HttpClientName);
         var report = new { kind = "phone", value = "13800138000", category = "task_brushing", description = "Offered paid likes, then asked for a deposit." };
-
-        using var first = await http.PostAsJsonAsync("v1/reports", report, TestContext.Current.CancellationToken);
-        using var second = await http.PostAsJsonAsync("v1/reports", report, TestContext.Current.CancellationToken);
+        var (statuses, retryAfter, tries) = await WithinOneWindowAsync(async () =>
+        {
+            var (_, tries, provider) = Registered(options => options.BaseAddress = address);
+            var http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(FlagApiClientServiceCollectionExtensions.HttpClientName);
+            using var first = await http.PostAsJsonAsync("v1/reports", report, TestContext.Current.CancellationToken);
+            using var second = await http.PostAsJsonAsync("v1/reports", report, TestContext.Current.CancellationToken);
+            return (((first.StatusCode, second.StatusCode), second.Headers.RetryAfter?.Delta, tries), second.StatusCode == HttpStatusCode.TooManyRequests);
+        });
 
         // The same pipeline retries a GET refused like this (above); a report sent twice would be two reports.
-        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode));
-        Assert.Equal(TimeSpan.FromSeconds(1), second.Headers.RetryAfter?.Delta);
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests), statuses);
+        Assert.Equal(TimeSpan.FromSeconds(1), retryAfter);
         Assert.Equal(2, tries.Count);
     }
 
@@ -293,6 +302,25 @@ public sealed class ClientTests : IAsyncDisposable
     }
 
     /// <summary>The service where an anonymous caller may send one request of the <paramref name="budget"/> per <paramref name="window"/>.</summary>
+    /// <summary>
+    /// Runs a scenario whose second request must come within the one-second window of its first to be refused, until it
+    /// did (at most five times, the budget whole again before each): a machine that stalls longer than the window (the
+    /// suite shares two cores with the system tests) would otherwise see both granted, which proves nothing either way.
+    /// </summary>
+    private static async Task<T> WithinOneWindowAsync<T>(Func<Task<(T Result, bool Refused)>> scenario)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var (result, refused) = await scenario();
+            if (refused || attempt == 5)
+            {
+                return result;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1.2), TestContext.Current.CancellationToken);
+        }
+    }
+
     private async Task<Uri> StartAllowingOneAsync(string budget, string window) => (await StartAsync(new Dictionary<string, string?>
     {
         [$"RateLimiting:Tiers:anonymous:{budget}:PermitLimit"] = "1",
