@@ -137,7 +137,7 @@ public static class RiceDelta
         var mean = (double)(ascending[^1] - ascending[0]) / (ascending.Length - 1);
         var guess = Math.Clamp(mean < 2 ? MinParameter : (int)Math.Log2(mean), MinParameter, MaxParameter);
         var best = guess;
-        var fewest = TotalBits(ascending, guess);
+        var fewest = long.MaxValue;
         for (var k = Math.Max(MinParameter, guess - 2); k <= Math.Min(MaxParameter, guess + 2); k++)
         {
             var bits = TotalBits(ascending, k);
@@ -174,10 +174,9 @@ public static class RiceDelta
 
         public void WriteOnes(uint count)
         {
-            for (var i = 0u; i < count; i++)
+            for (var i = 0u; i < count; i++, position++)
             {
-                Bytes[position >> 3] |= (byte)(1 << (int)(position & 7));
-                position++;
+                SetBit();
             }
 
             // The 0 that ends the unary count is already in the zeroed array.
@@ -190,10 +189,12 @@ public static class RiceDelta
             {
                 if ((value >> i & 1) != 0)
                 {
-                    Bytes[position >> 3] |= (byte)(1 << (int)(position & 7));
+                    SetBit();
                 }
             }
         }
+
+        private readonly void SetBit() => Bytes[position >> 3] |= (byte)(1 << (int)(position & 7));
     }
 
     /// <summary>Reads bits from each byte's least significant bit; past the end it throws.</summary>
