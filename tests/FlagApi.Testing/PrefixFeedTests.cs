@@ -99,6 +99,27 @@ public abstract class PrefixFeedTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task AStateOlderThanTheKeptChangesGetsTheWholeSet()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target, new Dictionary<string, string?> { ["Feed:PrefixHistoryLength"] = "1" });
+        using var client = app.CreateClient(await app.CreateKeyAsync("app"));
+        await app.PublishAsync(("phone", "13800000001", "other", "low"));
+        var first = await GetAsync(client, "/v1/feed/prefixes");
+        await app.PublishAsync(("phone", "13800000002", "other", "low"));
+        var second = await GetAsync(client, "/v1/feed/prefixes");
+        await app.PublishAsync(("phone", "13800000003", "other", "low"));
+
+        var fromSecond = await GetAsync(client, $"/v1/feed/prefixes?state={second.State}");
+        var fromFirst = await GetAsync(client, $"/v1/feed/prefixes?state={first.State}");
+
+        Assert.Equal(PrefixResponseType.Partial, fromSecond.ResponseType);
+        Assert.Equal(PrefixesOf("+8613800000003"), Apply([], fromSecond with { ResponseType = PrefixResponseType.Full }));
+        Assert.Equal(PrefixResponseType.Full, fromFirst.ResponseType);
+        Assert.Equal(PrefixesOf("+8613800000001", "+8613800000002", "+8613800000003"), Apply([], fromFirst));
+        Assert.Equal(fromFirst.Checksum, fromSecond.Checksum);
+    }
+
+    [Fact]
     public async Task ACappedSetHoldsTheHighestRiskThenTheMostRecentlyListedAndItsUpdatesStayWithinTheCap()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);

@@ -46,9 +46,6 @@ public sealed record PrefixFeedResponse(
 /// </summary>
 public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<FeedOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    // Answers kept per generation, by the state asked with and the cap: devices on the same state get the same bytes.
-    private const int MaxAnswersPerGeneration = 256;
-
     // How long a request waits for a rebuild before it is answered from the set before.
     private static readonly TimeSpan StaleAnswerAfter = TimeSpan.FromSeconds(2);
 
@@ -63,14 +60,24 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
     public async Task<PrefixAnswer> AnswerAsync(string? state, int? maxEntries, CancellationToken cancellationToken)
     {
         var generation = await CurrentAsync(cancellationToken);
-        var key = (state ?? "", maxEntries ?? 0);
+        var cap = maxEntries ?? 0;
+        if (state is not null && generation.Answers.TryGetValue((state, cap), out var partial))
+        {
+            return partial;
+        }
+
+        // A state this service cannot use gets the full answer, cached once, however many such states are sent.
+        var held = state is null ? null : Find(generation, state);
+        var key = (held is null ? "" : state!, cap);
         if (generation.Answers.TryGetValue(key, out var known))
         {
             return known;
         }
 
-        var answer = new PrefixAnswer(JsonSerializer.SerializeToUtf8Bytes(Answer(generation, state, maxEntries), json.Value.SerializerOptions));
-        if (generation.Answers.Count < MaxAnswersPerGeneration)
+        var answer = new PrefixAnswer(JsonSerializer.SerializeToUtf8Bytes(Answer(generation, SetFor(generation, maxEntries), held, maxEntries), json.Value.SerializerOptions));
+
+        // The whole list's full answer is always kept; the rest within the memory for capped sets (counting a compressed copy).
+        if (key == ("", 0) || generation.Reserve(2L * answer.Json.Length, options.Value.PrefixCappedMemoryBytes))
         {
             generation.Answers.TryAdd(key, answer);
         }
@@ -82,11 +89,10 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
     public async Task<IReadOnlyList<uint>> CurrentSetAsync(int? maxEntries, CancellationToken cancellationToken) =>
         SetFor(await CurrentAsync(cancellationToken), maxEntries).Prefixes;
 
-    private PrefixFeedResponse Answer(Generation generation, string? state, int? maxEntries)
+    private PrefixFeedResponse Answer(Generation generation, PrefixSet target, PrefixSet? held, int? maxEntries)
     {
-        var target = SetFor(generation, maxEntries);
         var wait = options.Value.PrefixMinimumWaitSeconds;
-        if (state is not null && Find(generation, state) is { } held)
+        if (held is not null)
         {
             var (removed, added) = Difference(held.Prefixes, target.Prefixes);
             return new PrefixFeedResponse(
@@ -106,7 +112,15 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
             return generation.All;
         }
 
-        var set = generation.Capped.GetOrAdd(cap, generation.Top);
+        if (!generation.Capped.TryGetValue(cap, out var set))
+        {
+            set = generation.Top(cap);
+            if (generation.Reserve(set.Bytes, options.Value.PrefixCappedMemoryBytes))
+            {
+                set = generation.Capped.GetOrAdd(cap, set);
+            }
+        }
+
         Remember(set);
         return set;
     }
@@ -119,6 +133,7 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
             return generation.All;
         }
 
+        var undo = new List<Step>();
         lock (historyLock)
         {
             foreach (var set in capped)
@@ -129,27 +144,33 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
                 }
             }
 
-            // Walk back from the change that made this generation's set to the one that left the state asked for,
-            // undoing each; changes a newer generation appended meanwhile are skipped.
+            // The changes from the one that left the state asked for up to the one that made this generation's set
+            // (changes a newer generation appended meanwhile are skipped), newest first.
             var step = history.Last;
             while (step is not null && step.Value.To != generation.All.State)
             {
                 step = step.Previous;
             }
 
-            var undone = generation.All.Prefixes;
-            for (; step is not null; step = step.Previous)
+            for (; step is not null && undo.LastOrDefault()?.From != state; step = step.Previous)
             {
-                undone = Undo(undone, step.Value);
-                if (step.Value.From == state)
-                {
-                    var rebuilt = new PrefixSet(undone);
-                    return rebuilt.State == state ? rebuilt : null;
-                }
+                undo.Add(step.Value);
             }
         }
 
-        return null;
+        if (undo.Count == 0 || undo[^1].From != state)
+        {
+            return null;
+        }
+
+        var undone = generation.All.Prefixes;
+        foreach (var step in undo)
+        {
+            undone = Undo(undone, step);
+        }
+
+        var rebuilt = new PrefixSet(undone);
+        return rebuilt.State == state ? rebuilt : null;
     }
 
     private void Remember(PrefixSet set)
@@ -412,6 +433,7 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
     private sealed class Generation(long listVersion, DateTime? nextExpiry, PrefixSet all, uint[] ranks, long builtAt, TimeSpan buildTime)
     {
         private int[]? byRank;
+        private long kept;
 
         public long ListVersion { get; } = listVersion;
 
@@ -427,6 +449,18 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
         public ConcurrentDictionary<int, PrefixSet> Capped { get; } = new();
 
         public ConcurrentDictionary<(string State, int Cap), PrefixAnswer> Answers { get; } = new();
+
+        /// <summary>Counts <paramref name="bytes"/> against <paramref name="budget"/> for keeping a capped set or an answer; false when they do not fit.</summary>
+        public bool Reserve(long bytes, long budget)
+        {
+            if (Interlocked.Add(ref kept, bytes) <= budget)
+            {
+                return true;
+            }
+
+            Interlocked.Add(ref kept, -bytes);
+            return false;
+        }
 
         /// <summary>The <paramref name="cap"/> prefixes of highest rank (ties: lower prefix first), in byte order.</summary>
         public PrefixSet Top(int cap)
