@@ -12,10 +12,10 @@ namespace FlagApi.Tests;
 
 /// <summary>
 /// The compact local copy against a prefix feed served here from sets the test gives, answering exactly as
-/// /work/shared-notes/prefix-feed-contract.md says: how answers are applied and verified, what bad data does, and what a
-/// lookup sends. HashPrefixCopyOnSqlite runs it against the service itself.
+/// the contract of GET /v1/feed/prefixes says (docs/api-v1.md): how answers are applied and verified, what bad data does, and what a
+/// lookup sends. HashPrefixCopyTests (HashPrefixCopyOnSqlite, HashPrefixCopyOnPostgres) run it against the service itself.
 /// </summary>
-public sealed class HashPrefixCopyTests
+public sealed class HashPrefixCopyFakeFeedTests
 {
     private const string Listed = "+8613800138000";
 
