@@ -12,7 +12,7 @@
 #              (the list takes hours to build and about 850 bytes of disk per entry; refused when the disk lacks them)
 #   --prepare  only publish the app and build the lists of the default mode, to measure later
 # environment: BENCH_WORK (work directory, default benchmarks/.work), BENCH_PORT (first port, default 5380),
-#              BENCH_SKIP (space-separated parts to leave out: http memory startup pgstartup feed bdn import; pgstartup
+#              BENCH_SKIP (space-separated parts to leave out: http memory startup pgstartup feed prefixes bdn import; pgstartup
 #              imports the large list into a throwaway PostgreSQL database on 127.0.0.1, as FLAGAPI_TEST_POSTGRES names)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -600,6 +600,34 @@ if ! skipped feed && [ -n "$large_server" ]; then
     "$(awk -v t="$feed_seconds" 'BEGIN { printf "%.1f", t }'); $(( feed_bytes / 1000000 ))" "—" "—"
   row "server memory while streaming it: highest VmRSS above the one before (MB)" "$feed_rise" "≤ 64, whatever the list's size" \
     "$(met at_least 64 "$feed_rise")"
+fi
+
+# --- the prefix feed of the whole large list: the time to build a full answer, and its bytes per million prefixes ---
+# The first request finds no set yet: it hashes every key, sorts, and Rice codes the whole set (what a new list version
+# costs). Its size is read three ways: the Rice data alone (what Safe Browsing's binary format carries), the JSON as
+# sent without compression (base64 adds a third) and the JSON as sent with gzip, which every HTTP client asks for.
+if ! skipped prefixes && [ -n "$large_server" ]; then
+  prefix_url="http://127.0.0.1:$large_port"
+  [ -n "${keys[$prefix_url]:-}" ] || keys[$prefix_url]=$(app_key "$prefix_url")
+  progress "prefix feed of $(count "$large") entries: the first full answer"
+  prefix_stats=$(curl -fsS -H "X-Api-Key: ${keys[$prefix_url]}" -o "$work/prefixes.json" -w '%{size_download} %{time_total}' "$prefix_url/v1/feed/prefixes")
+  read -r prefix_bytes prefix_seconds <<< "$prefix_stats"
+  prefix_gzip=$(curl -fsS -H "X-Api-Key: ${keys[$prefix_url]}" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$prefix_url/v1/feed/prefixes")
+  prefix_count=$(jq .count "$work/prefixes.json")
+  prefix_rice=$(jq -r .additions.encodedData "$work/prefixes.json" | base64 -d | wc -c)
+  rm -f "$work/prefixes.json"
+  # Keys of different entries share a 4-byte prefix now and then (about n²/2³³ of them): the count is a little short.
+  if [ "$prefix_count" -gt "$large" ] || [ "$prefix_count" -lt $(( large * 99 / 100 )) ]; then
+    echo "the prefix feed holds $prefix_count prefixes for $large entries" >&2
+    exit 1
+  fi
+  per_million() { awk -v b="$1" -v n="$prefix_count" 'BEGIN { printf "%.2f", b / n }'; }
+  progress "prefix feed: $prefix_count prefixes, $prefix_bytes bytes ($prefix_gzip with gzip) in $prefix_seconds s"
+  row "prefix feed of all $(count "$large") entries: the first full answer, built and coded (s)" \
+    "$(awk -v t="$prefix_seconds" 'BEGIN { printf "%.1f", t }')" "—" "—"
+  row "prefix feed, MB per million prefixes: Rice data / JSON as sent / JSON with gzip" \
+    "$(per_million "$prefix_rice") / $(per_million "$prefix_bytes") / $(per_million "$prefix_gzip")" "≤ 2 (as a device downloads it, gzip)" \
+    "$(met below "$(per_million "$prefix_gzip")" 2.0001)"
 fi
 
 [ -n "$large_server" ] && stop "$large_server"

@@ -8,5 +8,7 @@ internal sealed class FeedApiLimits : ApiDeclaration
         [("FeedChanges", "since")] = Number(0, long.MaxValue),
         [("FeedChanges", "limit")] = Number(1, FeedOptions.MaxLimit),
         [("FeedChanges", "wait")] = Number<FeedOptions>(0, o => o.MaxWaitSeconds),
+        [("FeedPrefixes", "state")] = Text(FeedOptions.MaxPrefixStateLength),
+        [("FeedPrefixes", "maxEntries")] = Number(1, FeedOptions.MaxPrefixEntries),
     };
 }

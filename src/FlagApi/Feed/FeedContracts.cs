@@ -29,4 +29,6 @@ public static class FeedProblemCodes
     public const string SinceAhead = "since_ahead";
     public const string InvalidLimit = "invalid_limit";
     public const string InvalidWait = "invalid_wait";
+    public const string InvalidState = "invalid_state";
+    public const string InvalidMaxEntries = "invalid_max_entries";
 }

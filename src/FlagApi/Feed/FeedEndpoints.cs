@@ -33,6 +33,7 @@ public static class FeedEndpoints
         builder.Services.AddScoped<FeedQueries>();
         builder.Services.AddScoped<FeedSnapshotReader>();
         builder.Services.AddSingleton<FeedChecksumCache>();
+        builder.Services.AddSingleton<PrefixFeed>();
         builder.Services.AddSingleton<ExpirySweepService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpirySweepService>());
         builder.Services.AddResponseCompression(options =>
@@ -82,7 +83,52 @@ public static class FeedEndpoints
             .Produces<SnapshotDocument>(StatusCodes.Status200OK, "application/json", CsvType)
             .Produces(StatusCodes.Status304NotModified);
 
+        group.MapGet("/prefixes", PrefixesAsync)
+            .WithName("FeedPrefixes")
+            .WithSummary("The active list as 4-byte hash prefixes, Rice coded, for a device's local copy; partial updates from a state")
+            .WithDescription(
+                "The set is the first 4 bytes of the SHA-256 of every active entry's match key (the hashes of /v1/hashes), de-duplicated. " +
+                "additions and removals are Safe Browsing v4 RiceDeltaEncoding objects: additions are prefixes read as little-endian 32-bit " +
+                "integers in ascending order; removals are 0-based positions in the client's set as of 'state', sorted by byte order. " +
+                "A full answer replaces the set; a partial one removes, then adds. checksum is the SHA-256 of the resulting set's prefixes " +
+                "concatenated in byte order: on a mismatch, discard the set and ask without a state. A state the service cannot use " +
+                "(unknown, too old) gets a full answer. maxEntries caps the set at the N prefixes of highest risk, then most recent listing. " +
+                "On a prefix hit, confirm with POST /v1/hashes: the identifier never leaves the device. Ask again after minimumWaitSeconds.")
+            .Produces<PrefixFeedResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
         return app;
+    }
+
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> PrefixesAsync(
+        [FromQuery] string? state,
+        [FromQuery] string? maxEntries,
+        HttpContext context,
+        PrefixFeed prefixes,
+        CancellationToken cancellationToken)
+    {
+        if (state is { Length: > FeedOptions.MaxPrefixStateLength })
+        {
+            return ApiProblems.BadRequest(FeedProblemCodes.InvalidState,
+                $"'state' is the token of an earlier answer ({FeedOptions.MaxPrefixStateLength} characters at most); leave it out for the whole set.");
+        }
+
+        int? cap = null;
+        if (maxEntries is not null)
+        {
+            if (!TryNumber(maxEntries, 1, FeedOptions.MaxPrefixEntries, out var n))
+            {
+                return ApiProblems.BadRequest(FeedProblemCodes.InvalidMaxEntries,
+                    $"'maxEntries' is how many prefixes the device can hold, from 1 to {FeedOptions.MaxPrefixEntries}; '{maxEntries}' is not.");
+            }
+
+            cap = (int)n;
+        }
+
+        var answer = await prefixes.AnswerAsync(string.IsNullOrWhiteSpace(state) ? null : state.Trim(), cap, cancellationToken);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Bytes(answer, "application/json");
     }
 
     public static async Task<Results<Ok<FeedChangesResponse>, ProblemHttpResult>> ChangesAsync(
