@@ -89,7 +89,8 @@ public abstract class HashPrefixCopyTests(DatabaseTarget target)
         await using var app = await FlagApiFactory.CreateAsync(target);
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
-        // Ten lists a minute apart, each naming one number of each risk: no two entries share both risk and listing time.
+        // Ten lists a minute apart (the service ranks listing times to the minute), each naming one number of each risk:
+        // no two entries share both risk and listing time.
         for (var i = 0; i < 10; i++)
         {
             app.Clock.Advance(TimeSpan.FromMinutes(1));
