@@ -609,10 +609,12 @@ fi
 if ! skipped prefixes && [ -n "$large_server" ]; then
   prefix_url="http://127.0.0.1:$large_port"
   [ -n "${keys[$prefix_url]:-}" ] || keys[$prefix_url]=$(app_key "$prefix_url")
+  prefix_before=$(settled_rss_kb "$large_server")
   progress "prefix feed of $(count "$large") entries: the first full answer"
   prefix_stats=$(curl -fsS -H "X-Api-Key: ${keys[$prefix_url]}" -o "$work/prefixes.json" -w '%{size_download} %{time_total}' "$prefix_url/v1/feed/prefixes")
   read -r prefix_bytes prefix_seconds <<< "$prefix_stats"
   prefix_gzip=$(curl -fsS -H "X-Api-Key: ${keys[$prefix_url]}" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$prefix_url/v1/feed/prefixes")
+  prefix_rise=$(( ($(settled_rss_kb "$large_server") - prefix_before) / 1024 ))
   prefix_count=$(jq .count "$work/prefixes.json")
   prefix_rice=$(jq -r .additions.encodedData "$work/prefixes.json" | base64 -d | wc -c)
   rm -f "$work/prefixes.json"
@@ -628,6 +630,7 @@ if ! skipped prefixes && [ -n "$large_server" ]; then
   row "prefix feed, MB per million prefixes: Rice data / JSON as sent / JSON with gzip" \
     "$(per_million "$prefix_rice") / $(per_million "$prefix_bytes") / $(per_million "$prefix_gzip")" "≤ 2 (as a device downloads it, gzip)" \
     "$(met below "$(per_million "$prefix_gzip")" 2.0001)"
+  row "server memory the prefix set and its answers hold (VmRSS above the one before, MB)" "$prefix_rise" "—" "—"
 fi
 
 [ -n "$large_server" ] && stop "$large_server"

@@ -35,4 +35,27 @@ public sealed class FeedJourneyTests(JourneyService service)
         Assert.Null(await app.V1.Feed.Snapshot.GetAsync(c => c.Headers.Add("If-None-Match", etag)));
         Assert.Null(await app.Adapter.ReadCsvAsync(app.V1.Feed.Snapshot.ToGetRequestInformation(c => c.Headers.Add("If-None-Match", etag))));
     }
+
+    [Fact]
+    public async Task AnAppReadsTheRiceCodedPrefixesAndAsksForTheDifferenceWithItsState()
+    {
+        var app = await service.ClientWithNewKeyAsync(Role.App);
+        await service.PublishAsync("2026-W06", [Row(IdentifierKind.Phone, "+8613800138042", Category.Task_brushing)]);
+
+        var full = await app.V1.Feed.Prefixes.GetAsync(c => c.QueryParameters.MaxEntries = 100_000);
+
+        Assert.Equal(PrefixResponseType.Full, full!.ResponseType);
+        var additions = full.Additions!;
+        var values = FlagApi.Identifiers.RiceDelta.Decode(new FlagApi.Identifiers.RiceDeltaEncoding(
+            additions.FirstValue!.Value, additions.RiceParameter!.Value, additions.NumEntries!.Value, additions.EncodedData!));
+        Assert.Equal(full.Count, values.Length);
+        var hash = System.Security.Cryptography.SHA256.HashData("+8613800138042"u8);
+        Assert.Contains(FlagApi.Identifiers.RiceDelta.PrefixValue(hash.AsSpan(0, 4)), values);
+
+        var same = await app.V1.Feed.Prefixes.GetAsync(c => { c.QueryParameters.State = full.State; c.QueryParameters.MaxEntries = 100_000; });
+        Assert.Equal(PrefixResponseType.Partial, same!.ResponseType);
+        Assert.Null(same.Additions);
+        Assert.Null(same.Removals);
+        Assert.Equal(full.Checksum, same.Checksum);
+    }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -98,6 +99,27 @@ public abstract class PrefixFeedTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task AStateOlderThanTheKeptChangesGetsTheWholeSet()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target, new Dictionary<string, string?> { ["Feed:PrefixHistoryLength"] = "1" });
+        using var client = app.CreateClient(await app.CreateKeyAsync("app"));
+        await app.PublishAsync(("phone", "13800000001", "other", "low"));
+        var first = await GetAsync(client, "/v1/feed/prefixes");
+        await app.PublishAsync(("phone", "13800000002", "other", "low"));
+        var second = await GetAsync(client, "/v1/feed/prefixes");
+        await app.PublishAsync(("phone", "13800000003", "other", "low"));
+
+        var fromSecond = await GetAsync(client, $"/v1/feed/prefixes?state={second.State}");
+        var fromFirst = await GetAsync(client, $"/v1/feed/prefixes?state={first.State}");
+
+        Assert.Equal(PrefixResponseType.Partial, fromSecond.ResponseType);
+        Assert.Equal(PrefixesOf("+8613800000003"), Apply([], fromSecond with { ResponseType = PrefixResponseType.Full }));
+        Assert.Equal(PrefixResponseType.Full, fromFirst.ResponseType);
+        Assert.Equal(PrefixesOf("+8613800000001", "+8613800000002", "+8613800000003"), Apply([], fromFirst));
+        Assert.Equal(fromFirst.Checksum, fromSecond.Checksum);
+    }
+
+    [Fact]
     public async Task ACappedSetHoldsTheHighestRiskThenTheMostRecentlyListedAndItsUpdatesStayWithinTheCap()
     {
         await using var app = await FlagApiFactory.CreateAsync(target);
@@ -126,6 +148,44 @@ public abstract class PrefixFeedTests(DatabaseTarget target)
         // A cap above the list's size is the whole list.
         var roomy = await GetAsync(client, "/v1/feed/prefixes?maxEntries=100");
         Assert.Equal(6, roomy.Count);
+    }
+
+    [Theory]
+    [InlineData("gzip", "gzip")]
+    [InlineData("br", "br")]
+    [InlineData("gzip;q=0.5, br;q=0.8", "br")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    [InlineData("identity", null)]
+    public async Task TheAnswerIsCompressedAsAskedWhichTakesBackWhatBase64Adds(string acceptEncoding, string? encoding)
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var client = app.CreateClient(await app.CreateKeyAsync("app"));
+        await app.PublishAsync([.. Enumerable.Range(0, 3000).Select(i => ("phone", $"13800{i:D6}", "other", "low"))]);
+        var plain = await client.GetByteArrayAsync("/v1/feed/prefixes");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/feed/prefixes");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        var response = await client.SendAsync(request);
+
+        var body = await response.Content.ReadAsByteArrayAsync();
+        if (encoding is null)
+        {
+            Assert.Empty(response.Content.Headers.ContentEncoding);
+            Assert.Equal(plain, body);
+            return;
+        }
+
+        Assert.Equal([encoding], response.Content.Headers.ContentEncoding);
+        using var unpacked = new MemoryStream();
+        await using (Stream unpacking = encoding == "gzip"
+            ? new GZipStream(new MemoryStream(body), CompressionMode.Decompress)
+            : new BrotliStream(new MemoryStream(body), CompressionMode.Decompress))
+        {
+            await unpacking.CopyToAsync(unpacked);
+        }
+
+        Assert.Equal(plain, unpacked.ToArray());
+        Assert.True(body.Length * 10 < plain.Length * 8, $"{plain.Length} bytes were compressed to {body.Length}.");
     }
 
     [Theory]

@@ -127,8 +127,25 @@ public static class FeedEndpoints
         }
 
         var answer = await prefixes.AnswerAsync(string.IsNullOrWhiteSpace(state) ? null : state.Trim(), cap, cancellationToken);
-        context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Bytes(answer, "application/json");
+        var headers = context.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.Vary = HeaderNames.AcceptEncoding;
+
+        // Compressed here, once per answer (the middleware leaves a body alone that already has an encoding).
+        var body = answer.Json;
+        switch (PreferredEncoding(context.Request))
+        {
+            case "br":
+                body = answer.Brotli;
+                headers.ContentEncoding = "br";
+                break;
+            case "gzip":
+                body = answer.Gzip;
+                headers.ContentEncoding = "gzip";
+                break;
+        }
+
+        return TypedResults.Bytes(body, "application/json");
     }
 
     public static async Task<Results<Ok<FeedChangesResponse>, ProblemHttpResult>> ChangesAsync(
@@ -281,6 +298,18 @@ public static class FeedEndpoints
     // this CSV is for programs keeping a copy, and only quotes what RFC 4180 requires.
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>br or gzip as the request's Accept-Encoding prefers them (br on a tie), or null for neither.</summary>
+    private static string? PreferredEncoding(HttpRequest request)
+    {
+        var accepted = request.GetTypedHeaders().AcceptEncoding;
+        double Quality(string coding) =>
+            (accepted.FirstOrDefault(a => a.Value.Equals(coding, StringComparison.OrdinalIgnoreCase))
+                ?? accepted.FirstOrDefault(a => a.Value == "*")) is { } named ? named.Quality ?? 1 : 0;
+
+        var (br, gzip) = (Quality("br"), Quality("gzip"));
+        return br > 0 && br >= gzip ? "br" : gzip > 0 ? "gzip" : null;
+    }
 
     private static bool WantsCsv(HttpRequest request) =>
         request.GetTypedHeaders().Accept is { Count: > 0 } accept

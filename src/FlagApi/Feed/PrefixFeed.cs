@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -43,30 +44,40 @@ public sealed record PrefixFeedResponse(
 /// answer a partial update from it. The last <see cref="FeedOptions.PrefixHistoryLength"/> changes of the whole set are
 /// kept as differences; capped sets are remembered whole within <see cref="FeedOptions.PrefixCappedMemoryBytes"/>.
 /// </summary>
-public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<FeedOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IDisposable
+public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<FeedOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    // Answers kept per generation, by the state asked with and the cap: devices on the same state get the same bytes.
-    private const int MaxAnswersPerGeneration = 256;
+    // How long a request waits for a rebuild before it is answered from the set before.
+    private static readonly TimeSpan StaleAnswerAfter = TimeSpan.FromSeconds(2);
 
-    private readonly SemaphoreSlim building = new(1, 1);
     private readonly Lock historyLock = new();
     private readonly LinkedList<Step> history = new();
     private readonly LinkedList<PrefixSet> capped = new();
     private long cappedBytes;
     private Generation? current;
+    private Task<Generation>? rebuilding;
 
-    /// <summary>The answer for a client holding <paramref name="state"/> (null: none) that can hold <paramref name="maxEntries"/>, as UTF-8 JSON.</summary>
-    public async Task<byte[]> AnswerAsync(string? state, int? maxEntries, CancellationToken cancellationToken)
+    /// <summary>The answer for a client holding <paramref name="state"/> (null: none) that can hold <paramref name="maxEntries"/>.</summary>
+    public async Task<PrefixAnswer> AnswerAsync(string? state, int? maxEntries, CancellationToken cancellationToken)
     {
         var generation = await CurrentAsync(cancellationToken);
-        var key = (state ?? "", maxEntries ?? 0);
+        var cap = maxEntries ?? 0;
+        if (state is not null && generation.Answers.TryGetValue((state, cap), out var partial))
+        {
+            return partial;
+        }
+
+        // A state this service cannot use gets the full answer, cached once, however many such states are sent.
+        var held = state is null ? null : Find(generation, state);
+        var key = (held is null ? "" : state!, cap);
         if (generation.Answers.TryGetValue(key, out var known))
         {
             return known;
         }
 
-        var answer = JsonSerializer.SerializeToUtf8Bytes(Answer(generation, state, maxEntries), json.Value.SerializerOptions);
-        if (generation.Answers.Count < MaxAnswersPerGeneration)
+        var answer = new PrefixAnswer(JsonSerializer.SerializeToUtf8Bytes(Answer(generation, SetFor(generation, maxEntries), held, maxEntries), json.Value.SerializerOptions));
+
+        // The whole list's full answer is always kept; the rest within the memory for capped sets (counting a compressed copy).
+        if (key == ("", 0) || generation.Reserve(2L * answer.Json.Length, options.Value.PrefixCappedMemoryBytes))
         {
             generation.Answers.TryAdd(key, answer);
         }
@@ -74,17 +85,14 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
         return answer;
     }
 
-    public void Dispose() => building.Dispose();
-
     /// <summary>The set a client with this cap holds after a full answer now, for tests and the benchmark.</summary>
     public async Task<IReadOnlyList<uint>> CurrentSetAsync(int? maxEntries, CancellationToken cancellationToken) =>
         SetFor(await CurrentAsync(cancellationToken), maxEntries).Prefixes;
 
-    private PrefixFeedResponse Answer(Generation generation, string? state, int? maxEntries)
+    private PrefixFeedResponse Answer(Generation generation, PrefixSet target, PrefixSet? held, int? maxEntries)
     {
-        var target = SetFor(generation, maxEntries);
         var wait = options.Value.PrefixMinimumWaitSeconds;
-        if (state is not null && Find(generation, state) is { } held)
+        if (held is not null)
         {
             var (removed, added) = Difference(held.Prefixes, target.Prefixes);
             return new PrefixFeedResponse(
@@ -104,7 +112,15 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
             return generation.All;
         }
 
-        var set = generation.Capped.GetOrAdd(cap, generation.Top);
+        if (!generation.Capped.TryGetValue(cap, out var set))
+        {
+            set = generation.Top(cap);
+            if (generation.Reserve(set.Bytes, options.Value.PrefixCappedMemoryBytes))
+            {
+                set = generation.Capped.GetOrAdd(cap, set);
+            }
+        }
+
         Remember(set);
         return set;
     }
@@ -117,6 +133,7 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
             return generation.All;
         }
 
+        var undo = new List<Step>();
         lock (historyLock)
         {
             foreach (var set in capped)
@@ -127,27 +144,33 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
                 }
             }
 
-            // Walk back from the change that made this generation's set to the one that left the state asked for,
-            // undoing each; changes a newer generation appended meanwhile are skipped.
+            // The changes from the one that left the state asked for up to the one that made this generation's set
+            // (changes a newer generation appended meanwhile are skipped), newest first.
             var step = history.Last;
             while (step is not null && step.Value.To != generation.All.State)
             {
                 step = step.Previous;
             }
 
-            var undone = generation.All.Prefixes;
-            for (; step is not null; step = step.Previous)
+            for (; step is not null && undo.LastOrDefault()?.From != state; step = step.Previous)
             {
-                undone = Undo(undone, step.Value);
-                if (step.Value.From == state)
-                {
-                    var rebuilt = new PrefixSet(undone);
-                    return rebuilt.State == state ? rebuilt : null;
-                }
+                undo.Add(step.Value);
             }
         }
 
-        return null;
+        if (undo.Count == 0 || undo[^1].From != state)
+        {
+            return null;
+        }
+
+        var undone = generation.All.Prefixes;
+        foreach (var step in undo)
+        {
+            undone = Undo(undone, step);
+        }
+
+        var rebuilt = new PrefixSet(undone);
+        return rebuilt.State == state ? rebuilt : null;
     }
 
     private void Remember(PrefixSet set)
@@ -177,21 +200,37 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
                 "The flagged list is still loading", "The service is starting and has not loaded the flagged list yet; try again in a few seconds.");
         }
 
-        if (Volatile.Read(ref current) is { } fresh && !MustRebuild(fresh))
+        var known = Volatile.Read(ref current);
+        if (known is not null && !MustRebuild(known))
         {
-            return fresh;
+            return known;
         }
 
-        await building.WaitAsync(cancellationToken);
+        Task<Generation> next;
+        bool started;
+        lock (historyLock)
+        {
+            started = rebuilding is null;
+            next = rebuilding ??= Task.Run(Rebuild, CancellationToken.None);
+        }
+
+        if (known is null)
+        {
+            return await next.WaitAsync(cancellationToken);
+        }
+
+        // The request that sets a rebuild going waits a little: a small list is rebuilt in milliseconds and answered
+        // fresh. Otherwise the set before answers until the new one is ready; its state stays valid, and the next
+        // request gets the difference.
+        return started && await Task.WhenAny(next, Task.Delay(StaleAnswerAfter, cancellationToken)) == next ? await next : known;
+    }
+
+    private Generation Rebuild()
+    {
         try
         {
-            if (Volatile.Read(ref current) is { } other && !MustRebuild(other))
-            {
-                return other;
-            }
-
-            var previous = current;
-            var next = await Task.Run(Build, cancellationToken);
+            var previous = Volatile.Read(ref current);
+            var next = Build();
             if (previous is not null && previous.All.State != next.All.State)
             {
                 var (removed, added) = Difference(previous.All.Prefixes, next.All.Prefixes);
@@ -210,7 +249,10 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
         }
         finally
         {
-            building.Release();
+            lock (historyLock)
+            {
+                rebuilding = null;
+            }
         }
     }
 
@@ -227,37 +269,23 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
         var version = index.Version;
         var now = clock.GetUtcNow().UtcDateTime;
         var table = index.Table;
-        var prefixes = new List<uint>(table.ActiveCount);
-        var ranks = new List<uint>(table.ActiveCount);
+
+        // Hashing every key is most of the work: each core takes a share of the slots.
+        var parts = new Part[Environment.ProcessorCount];
+        Parallel.For(0, parts.Length, part => parts[part] = Read(table, part, parts.Length, now));
+        var keys = new uint[parts.Sum(p => p.Prefixes.Count)];
+        var values = new uint[keys.Length];
+        var at = 0;
         DateTime? nextExpiry = null;
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        foreach (var record in table.LiveRecords())
+        foreach (var part in parts)
         {
-            ref readonly var entry = ref table.Record(record);
-            if (entry.Status != (byte)EntryStatus.Active)
-            {
-                continue;
-            }
-
-            if (entry.ExpiresAt != 0)
-            {
-                var expires = new DateTime(entry.ExpiresAt, DateTimeKind.Utc);
-                if (expires <= now)
-                {
-                    continue;
-                }
-
-                nextExpiry = nextExpiry is { } earliest && earliest <= expires ? earliest : expires;
-            }
-
-            SHA256.HashData(table.KeyBytes(entry), hash);
-            prefixes.Add(BinaryPrimitives.ReadUInt32BigEndian(hash));
-            ranks.Add(Rank((Risk)entry.Risk, entry.LastSeen));
+            part.Prefixes.CopyTo(keys, at);
+            part.Ranks.CopyTo(values, at);
+            at += part.Prefixes.Count;
+            nextExpiry = Earlier(nextExpiry, part.NextExpiry);
         }
 
         // Byte order of a prefix is the integer order of its big-endian reading; two keys may share a prefix, the higher rank stays.
-        var keys = prefixes.ToArray();
-        var values = ranks.ToArray();
         Array.Sort(keys, values);
         var count = 0;
         for (var i = 0; i < keys.Length; i++)
@@ -277,6 +305,43 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
         Array.Resize(ref values, count);
         return new Generation(version, nextExpiry, new PrefixSet(keys), values, Stopwatch.GetTimestamp(), Stopwatch.GetElapsedTime(started));
     }
+
+    private static Part Read(EntryTable table, int part, int parts, DateTime now)
+    {
+        var prefixes = new List<uint>(table.ActiveCount / parts + 16);
+        var ranks = new List<uint>(prefixes.Capacity);
+        DateTime? nextExpiry = null;
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        foreach (var record in table.LiveRecords(part, parts))
+        {
+            ref readonly var entry = ref table.Record(record);
+            if (entry.Status != (byte)EntryStatus.Active)
+            {
+                continue;
+            }
+
+            if (entry.ExpiresAt != 0)
+            {
+                var expires = new DateTime(entry.ExpiresAt, DateTimeKind.Utc);
+                if (expires <= now)
+                {
+                    continue;
+                }
+
+                nextExpiry = Earlier(nextExpiry, expires);
+            }
+
+            SHA256.HashData(table.KeyBytes(entry), hash);
+            prefixes.Add(BinaryPrimitives.ReadUInt32BigEndian(hash));
+            ranks.Add(Rank((Risk)entry.Risk, entry.LastSeen));
+        }
+
+        return new Part(prefixes, ranks, nextExpiry);
+    }
+
+    private static DateTime? Earlier(DateTime? a, DateTime? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    private sealed record Part(List<uint> Prefixes, List<uint> Ranks, DateTime? NextExpiry);
 
     /// <summary>Risk first, then the most recent listing to the minute: a higher rank stays on a capped device.</summary>
     private static uint Rank(Risk risk, long lastSeenTicks)
@@ -368,6 +433,7 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
     private sealed class Generation(long listVersion, DateTime? nextExpiry, PrefixSet all, uint[] ranks, long builtAt, TimeSpan buildTime)
     {
         private int[]? byRank;
+        private long kept;
 
         public long ListVersion { get; } = listVersion;
 
@@ -382,7 +448,19 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
 
         public ConcurrentDictionary<int, PrefixSet> Capped { get; } = new();
 
-        public ConcurrentDictionary<(string State, int Cap), byte[]> Answers { get; } = new();
+        public ConcurrentDictionary<(string State, int Cap), PrefixAnswer> Answers { get; } = new();
+
+        /// <summary>Counts <paramref name="bytes"/> against <paramref name="budget"/> for keeping a capped set or an answer; false when they do not fit.</summary>
+        public bool Reserve(long bytes, long budget)
+        {
+            if (Interlocked.Add(ref kept, bytes) <= budget)
+            {
+                return true;
+            }
+
+            Interlocked.Add(ref kept, -bytes);
+            return false;
+        }
 
         /// <summary>The <paramref name="cap"/> prefixes of highest rank (ties: lower prefix first), in byte order.</summary>
         public PrefixSet Top(int cap)
@@ -416,6 +494,34 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
 
             return order;
         }
+    }
+}
+
+/// <summary>
+/// One answer as UTF-8 JSON, and compressed once for every device that asks for it. The response compression the rest of
+/// the feed uses runs at its fastest level, whose fixed Huffman codes leave base64 as large as it was; compressed
+/// properly, it gives back the third base64 adds.
+/// </summary>
+public sealed class PrefixAnswer(byte[] json)
+{
+    private byte[]? gzip;
+    private byte[]? brotli;
+
+    public byte[] Json { get; } = json;
+
+    public byte[] Gzip => LazyInitializer.EnsureInitialized(ref gzip, () => Compress(stream => new GZipStream(stream, CompressionLevel.Optimal)));
+
+    public byte[] Brotli => LazyInitializer.EnsureInitialized(ref brotli, () => Compress(stream => new BrotliStream(stream, CompressionLevel.Optimal)));
+
+    private byte[] Compress(Func<Stream, Stream> compressor)
+    {
+        using var buffer = new MemoryStream(Json.Length / 2);
+        using (var compressing = compressor(buffer))
+        {
+            compressing.Write(Json);
+        }
+
+        return buffer.ToArray();
     }
 }
 

@@ -216,10 +216,14 @@ internal sealed class EntryTable
     }
 
     /// <summary>Every live record, for rebuilding the table without its superseded records.</summary>
-    public IEnumerable<int> LiveRecords()
+    public IEnumerable<int> LiveRecords() => LiveRecords(0, 1);
+
+    /// <summary>The live records of part <paramref name="part"/> of <paramref name="parts"/> equal parts of the slots, so several threads can read the table.</summary>
+    public IEnumerable<int> LiveRecords(int part, int parts)
     {
         var table = slots;
-        for (var i = 0; i < table.Length; i++)
+        var end = (int)((long)table.Length * (part + 1) / parts);
+        for (var i = (int)((long)table.Length * part / parts); i < end; i++)
         {
             if (IsLive(table[i]))
             {
