@@ -17,7 +17,10 @@ public sealed class FlagApiException(HttpStatusCode? status, string code, string
     /// <summary>The <see cref="Code"/> of a call that did not finish within <see cref="FlagApiClientOptions.AttemptTimeout"/> or <see cref="FlagApiClientOptions.Timeout"/>.</summary>
     public const string TimedOut = "timeout";
 
-    /// <summary>The <see cref="Code"/> of a local copy's snapshot whose entries do not match its own checksum.</summary>
+    /// <summary>
+    /// The <see cref="Code"/> of a local copy's snapshot whose entries do not match its own checksum, or of a
+    /// <see cref="HashPrefixCopy"/> whose full answer, asked for after one that did not check out, did not check out either.
+    /// </summary>
     public const string ChecksumMismatch = "checksum_mismatch";
 
     /// <summary>The answer's status (400, 404, 429, 503, …); null when there was no answer or the client refused before asking.</summary>

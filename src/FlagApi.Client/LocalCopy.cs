@@ -142,21 +142,11 @@ public sealed class LocalCopy(FlagApiClient client)
     /// <summary>Looks an identifier up in the copy, offline, with the service's canonicalization and matching rules.</summary>
     public LocalLookupResult Lookup(string kind, string value)
     {
-        if (!IdentifierKinds.TryParse(kind, out var parsed))
-        {
-            throw new FlagApiException(null, "unknown_kind", IdentifierKinds.UnknownKindDetail(kind));
-        }
-
-        var canonical = Identifier.Canonicalize(parsed, value, client.Options.Identifiers);
-        if (!canonical.IsValid)
-        {
-            throw new FlagApiException(null, canonical.ErrorCode!, canonical.ErrorDetail!);
-        }
-
+        var (parsed, canonical) = HashedQuery.Canonicalize(client.Options.Identifiers, kind, value);
         var matches = new List<LocalEntry>();
         lock (gate)
         {
-            foreach (var probe in Matching.Probes(parsed, canonical.Value!))
+            foreach (var probe in Matching.Probes(parsed, canonical))
             {
                 if (entries.TryGetValue((probe.EntryKind.ToWire(), probe.Key), out var entry) && !matches.Contains(entry))
                 {
@@ -164,7 +154,7 @@ public sealed class LocalCopy(FlagApiClient client)
                 }
             }
 
-            return new LocalLookupResult(parsed.ToWire(), canonical.Value!, matches.Count > 0, matches, Version);
+            return new LocalLookupResult(parsed.ToWire(), canonical, matches.Count > 0, matches, Version);
         }
     }
 

@@ -35,28 +35,55 @@ public static class PrivateLookupExtensions
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
     /// <returns>What matched; a hash-prefix answer lists active entries only, so it never gives the <c>cleared</c> verdict.</returns>
     /// <exception cref="FlagApiException">The identifier is not valid (the same codes as the service's), or the service refused or could not be reached.</exception>
-    public static async Task<PrivateLookupResult> LookupPrivatelyAsync(this FlagApiClient client, string kind, string value, CancellationToken cancellationToken = default)
+    public static Task<PrivateLookupResult> LookupPrivatelyAsync(this FlagApiClient client, string kind, string value, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
+        var query = HashedQuery.Of(client.Options.Identifiers, kind, value);
+        return query.ConfirmAsync(client, query.Expressions, cancellationToken);
+    }
+}
+
+/// <summary>One expression a lookup probes, with its SHA-256 (lowercase hexadecimal), both computed here.</summary>
+internal readonly record struct HashedExpression(string Key, string Hash);
+
+/// <summary>
+/// An identifier canonicalized and hashed on this side with the service's rules: every expression a lookup on the service
+/// would probe (for a URL: up to 30 host/path combinations and its domains), each with its full hash. The privacy mode and
+/// the hash-prefix copy both confirm through it, so neither ever sends more than 5-hex-digit prefixes.
+/// </summary>
+internal sealed record HashedQuery(IdentifierKind Kind, string Canonical, IReadOnlyList<HashedExpression> Expressions)
+{
+    /// <exception cref="FlagApiException">The kind is unknown or the identifier is not valid: the service's own codes, refused before anything is sent.</exception>
+    public static HashedQuery Of(IdentifierOptions rules, string kind, string value)
+    {
+        var (parsed, canonical) = Canonicalize(rules, kind, value);
+        var expressions = Matching.Probes(parsed, canonical)
+            .Select(p => p.Key)
+            .Distinct(StringComparer.Ordinal)
+            .Select(key => new HashedExpression(key, IdentifierHash.Sha256Hex(key)))
+            .ToList();
+        return new HashedQuery(parsed, canonical, expressions);
+    }
+
+    /// <summary>The identifier's kind and canonical form, or the refusal the service would give it.</summary>
+    public static (IdentifierKind Kind, string Canonical) Canonicalize(IdentifierOptions rules, string kind, string value)
+    {
         if (!IdentifierKinds.TryParse(kind, out var parsed))
         {
             throw new FlagApiException(null, "unknown_kind", IdentifierKinds.UnknownKindDetail(kind));
         }
 
-        var canonical = Identifier.Canonicalize(parsed, value, client.Options.Identifiers);
-        if (!canonical.IsValid)
-        {
-            throw new FlagApiException(null, canonical.ErrorCode!, canonical.ErrorDetail!);
-        }
+        var canonical = Identifier.Canonicalize(parsed, value, rules);
+        return canonical.IsValid ? (parsed, canonical.Value!) : throw new FlagApiException(null, canonical.ErrorCode!, canonical.ErrorDetail!);
+    }
 
-        // Every expression a lookup on the service would probe (for a URL: up to 30 host/path combinations and its domains).
-        var expressions = Matching.Probes(parsed, canonical.Value!)
-            .Select(p => p.Key)
-            .Distinct(StringComparer.Ordinal)
-            .Select(key => (Key: key, Hash: IdentifierHash.Sha256Hex(key)))
-            .ToList();
-        var prefixes = expressions.Select(e => e.Hash[..IdentifierHash.PrefixLength]).Distinct(StringComparer.Ordinal).ToList();
-
+    /// <summary>
+    /// Asks <c>POST /v1/hashes</c> for the 5-hex-digit prefixes of <paramref name="candidates"/> (nothing else is sent) and
+    /// compares the full hashes that come back with every expression's, here.
+    /// </summary>
+    public async Task<PrivateLookupResult> ConfirmAsync(FlagApiClient client, IEnumerable<HashedExpression> candidates, CancellationToken cancellationToken)
+    {
+        var prefixes = candidates.Select(e => e.Hash[..IdentifierHash.PrefixLength]).Distinct(StringComparer.Ordinal).ToList();
         var body = JsonSerializer.Serialize(new { prefixes }, FlagApiClient.Json);
         using var request = FlagApiResilience.ReadByPost("v1/hashes", body);
         using var response = await client.SendAsync(request, cancellationToken);
@@ -71,10 +98,13 @@ public static class PrivateLookupExtensions
             }
         }
 
-        var matches = expressions
+        var matches = Expressions
             .Where(e => listed.ContainsKey(e.Hash))
             .Select(e => new PrivateMatch(e.Key, e.Hash, listed[e.Hash].Kind, listed[e.Hash].Category, listed[e.Hash].Risk))
             .ToList();
-        return new PrivateLookupResult(parsed.ToWire(), canonical.Value!, matches.Count > 0, matches, root["listVersion"]!.GetValue<long>());
+        return new PrivateLookupResult(Kind.ToWire(), Canonical, matches.Count > 0, matches, root["listVersion"]!.GetValue<long>());
     }
+
+    /// <summary>The answer when no expression can be listed, known without asking.</summary>
+    public PrivateLookupResult NotListed(long listVersion) => new(Kind.ToWire(), Canonical, false, [], listVersion);
 }

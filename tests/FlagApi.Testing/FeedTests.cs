@@ -19,9 +19,6 @@ namespace FlagApi.Tests;
 
 public abstract class FeedTests(DatabaseTarget target)
 {
-    private static readonly string[] Categories = ["task_brushing", "loan_or_card", "impersonating_authorities", "fake_customer_service", "other"];
-    private static readonly string[] Risks = ["low", "medium", "high"];
-
     [Fact]
     public async Task ChangesListAddsUpdatesAndRemovalsInVersionOrder()
     {
@@ -29,7 +26,7 @@ public abstract class FeedTests(DatabaseTarget target)
         var first = await app.PublishAsync(("phone", "13800138000", "other", "low"), ("domain", "evil.example", "gambling", "high"));
         await app.PublishAsync(
             $$"""{"entries":[{"kind":"phone","value":"13800138000","category":"loan_or_card","risk":"high"}]}""", reference: "second");
-        await RetractAsync(app, first.Result!.ListId);
+        await ListChurn.RetractAsync(app, first.Result!.ListId);
         using var client = await AppClientAsync(app);
 
         var page = await GetChangesAsync(client, "/v1/feed/changes?since=0");
@@ -150,9 +147,9 @@ public abstract class FeedTests(DatabaseTarget target)
             $$"""{"entries":[{"kind":"phone","value":"13800138000","category":"other","risk":"low","expiresAt":"{{expires}}"},{"kind":"phone","value":"13800138001","category":"other","risk":"low"}]}""");
         using var client = await AppClientAsync(app);
 
-        Assert.Equal(0, await SweepAsync(app));
+        Assert.Equal(0, await ListChurn.SweepAsync(app));
         app.Clock.Advance(TimeSpan.FromMinutes(11));
-        Assert.Equal(1, await SweepAsync(app));
+        Assert.Equal(1, await ListChurn.SweepAsync(app));
 
         var change = Assert.Single((await GetChangesAsync(client, "/v1/feed/changes?since=2")).Changes);
         Assert.Equal(("remove", "+8613800138000", 3L), (change.Op, change.Value, change.Version));
@@ -173,7 +170,7 @@ public abstract class FeedTests(DatabaseTarget target)
         await app.PublishAsync(
             """{"entries":[{"kind":"phone","value":"13800138000","category":"gambling","risk":"medium"},{"kind":"domain","value":"bad.example","category":"other","risk":"low"}]}""",
             reference: "second");
-        await RetractAsync(app, list.Result!.ListId);
+        await ListChurn.RetractAsync(app, list.Result!.ListId);
         using var client = await AppClientAsync(app);
 
         var response = await client.GetAsync("/v1/feed/snapshot");
@@ -271,33 +268,10 @@ public abstract class FeedTests(DatabaseTarget target)
         var random = new Random(seed);
         await using var app = await FlagApiFactory.CreateAsync(target);
         using var client = await AppClientAsync(app);
-        var pool = Enumerable.Range(0, 24).Select(i => ("phone", $"138001{i:D5}"))
-            .Concat(Enumerable.Range(0, 8).Select(i => ("domain", $"bad{i}.example")))
-            .ToArray();
-        var lists = new List<long>();
-        var references = 0;
-
-        async Task PublishRandomAsync()
-        {
-            var rows = pool.OrderBy(_ => random.Next()).Take(random.Next(1, 7)).Select(p => new Dictionary<string, string>
-            {
-                ["kind"] = p.Item1,
-                ["value"] = p.Item2,
-                ["category"] = Categories[random.Next(Categories.Length)],
-                ["risk"] = Risks[random.Next(Risks.Length)],
-            }).ToList();
-            foreach (var row in rows.Where(_ => random.Next(3) == 0))
-            {
-                row["expiresAt"] = app.Clock.GetUtcNow().AddMinutes(random.Next(1, 120)).ToString("O");
-            }
-
-            var outcome = await app.PublishAsync(JsonSerializer.Serialize(new { entries = rows }), reference: $"r{++references}");
-            lists.Add(outcome.Result!.ListId);
-        }
-
+        var churn = new ListChurn(app, random, ListChurn.NumbersAndDomains);
         for (var i = 0; i < 4; i++)
         {
-            await PublishRandomAsync();
+            await churn.PublishAsync();
         }
 
         var before = await GetSnapshotAsync(client);
@@ -306,24 +280,7 @@ public abstract class FeedTests(DatabaseTarget target)
 
         for (var step = 0; step < 30; step++)
         {
-            switch (random.Next(5))
-            {
-                case 0 or 1:
-                    await PublishRandomAsync();
-                    break;
-                case 2 when lists.Count > 0:
-                    var list = lists[random.Next(lists.Count)];
-                    lists.Remove(list);
-                    await RetractAsync(app, list);
-                    break;
-                case 3:
-                    await ClearRandomEntryAsync(app, random);
-                    break;
-                default:
-                    app.Clock.Advance(TimeSpan.FromMinutes(random.Next(5, 60)));
-                    await SweepAsync(app);
-                    break;
-            }
+            await churn.StepAsync();
         }
 
         var ops = new Dictionary<string, int>();
@@ -406,59 +363,6 @@ public abstract class FeedTests(DatabaseTarget target)
         var response = await client.GetAsync("/v1/feed/snapshot");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<Snapshot>(FlagApiFactory.ApiJson))!;
-    }
-
-    private static async Task RetractAsync(FlagApiFactory app, long listId)
-    {
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var result = await scope.ServiceProvider.GetRequiredService<ListWriter>().RetractAsync(listId, "test", "published by mistake");
-            Assert.Equal(RetractStatus.Retracted, result.Status);
-        }
-
-        await app.Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
-    }
-
-    private static Task<int> SweepAsync(FlagApiFactory app) =>
-        app.Services.GetRequiredService<ExpirySweepService>().SweepAsync(CancellationToken.None);
-
-    /// <summary>Clears one active entry as an approved appeal does: under the list version lock, with a removal in the change log.</summary>
-    private async Task ClearRandomEntryAsync(FlagApiFactory app, Random random)
-    {
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var state = target.Provider == DatabaseProvider.Postgres
-                ? await db.ListState.FromSqlRaw("SELECT id, version FROM list_state WHERE id = 1 FOR UPDATE").SingleAsync()
-                : await db.ListState.SingleAsync();
-            var active = await db.Entries.Where(e => e.Status == EntryStatus.Active).OrderBy(e => e.Id).ToListAsync();
-            if (active.Count == 0)
-            {
-                return;
-            }
-
-            var entry = active[random.Next(active.Count)];
-            state.Version++;
-            entry.Status = EntryStatus.Cleared;
-            entry.Version = state.Version;
-            db.ChangeLog.Add(new ChangeLogRow
-            {
-                Version = state.Version,
-                EntryId = entry.Id,
-                Op = ChangeOps.Remove,
-                Kind = entry.Kind,
-                Value = entry.Value,
-                Category = entry.Category,
-                Risk = entry.Risk,
-                Status = EntryStatus.Cleared,
-                At = app.Clock.GetUtcNow().UtcDateTime,
-            });
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-        }
-
-        await app.Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
     }
 
     private sealed record Snapshot(long Version, List<SnapshotEntry> Entries, long Count, string Sha256);

@@ -288,7 +288,7 @@ public sealed class ClientTests : IAsyncDisposable
         var (app, address) = await StartAsync();
         await app.PublishAsync(("url", "http://evil.example/1/", "fake_customer_service", "high"), ("phone", "13800138000", "other", "high"));
         var seen = new List<string>();
-        using var http = new HttpClient(new Recorder(seen)) { BaseAddress = address };
+        using var http = new HttpClient(new RequestRecorder(seen, new HttpClientHandler())) { BaseAddress = address };
         var client = new FlagApiClient(http);
 
         var url = await client.LookupPrivatelyAsync("url", "http://a.evil.example/1/2.html?x=1", TestContext.Current.CancellationToken);
@@ -377,16 +377,6 @@ public sealed class ClientTests : IAsyncDisposable
 
                 throw;
             }
-        }
-    }
-
-    /// <summary>Keeps what the client sends, to show what the service is told.</summary>
-    private sealed class Recorder(List<string> seen) : DelegatingHandler(new HttpClientHandler())
-    {
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            seen.Add(request.RequestUri!.PathAndQuery + " " + (request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken)));
-            return await base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -139,16 +139,19 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         }));
 
     /// <summary>
-    /// Clears an entry the way an approved appeal does in the store (a new list version, the status,
-    /// a removal in the change log), without an appeal, then waits until lookups see it.
+    /// Clears an entry the way an approved appeal does in the store (under the list version lock: a new list version, the
+    /// status, a removal in the change log), without an appeal, then waits until lookups see it.
     /// </summary>
     public async Task ClearEntryAsync(long? entryId = null)
     {
         await using (var scope = Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var state = provider == DatabaseProvider.Postgres
+                ? await db.ListState.FromSqlRaw("SELECT id, version FROM list_state WHERE id = 1 FOR UPDATE").SingleAsync()
+                : await db.ListState.SingleAsync();
             var entry = entryId is { } id ? await db.Entries.SingleAsync(e => e.Id == id) : await db.Entries.SingleAsync();
-            var state = await db.ListState.SingleAsync();
             state.Version++;
             entry.Status = Data.EntryStatus.Cleared;
             entry.Version = state.Version;
@@ -158,6 +161,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
                 Category = entry.Category, Risk = entry.Risk, Status = entry.Status, At = Clock.GetUtcNow().UtcDateTime,
             });
             await db.SaveChangesAsync();
+            await transaction.CommitAsync();
         }
 
         await Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
