@@ -74,6 +74,8 @@ internal sealed class MessageScan(string text, IdentifierOptions options, Listed
         "rmb", "usd", "yuan", "cny",
     ];
 
+    private static readonly System.Buffers.SearchValues<char> AsciiLowercase = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz");
+
     private static readonly string[] Currencies = ["¥", "￥", "$", "€", "£", "rmb", "usd", "cny", "hkd"];
 
     private readonly bool[] claimed = new bool[text.Length];
@@ -391,8 +393,6 @@ internal sealed class MessageScan(string text, IdentifierOptions options, Listed
 
     private static bool IsTopLevel(ReadOnlySpan<char> label) =>
         (label.StartsWith("xn--") || !label.ContainsAnyExcept(AsciiLowercase)) && PublicSuffixes.IsListedTopLevel(label);
-
-    private static readonly System.Buffers.SearchValues<char> AsciiLowercase = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyz");
 
     private static bool IsLabelChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
 

@@ -45,7 +45,7 @@ public static class MessageEndpoints
         LookupEndpoints.EnsureLoaded(index);
         if (string.IsNullOrWhiteSpace(request.Text))
         {
-            return ApiProblems.BadRequest(MessageCheckProblems.MissingText, "The body needs a 'text': the message to check, 1 to 5,000 characters.");
+            return ApiProblems.BadRequest(MessageCheckProblems.MissingText, $"The body needs a 'text': the message to check, 1 to {MessageCheckService.MaxTextLength} characters.");
         }
 
         var length = request.Text.EnumerateRunes().Count();
