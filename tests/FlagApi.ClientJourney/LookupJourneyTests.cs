@@ -37,6 +37,23 @@ public sealed class LookupJourneyTests(JourneyService service)
     }
 
     [Fact]
+    public async Task AMessageCheckFindsTheFlaggedItemsOfAPastedMessage()
+    {
+        await service.PublishAsync("2026-W03", EveryKind);
+        const string message = "【退款】请拨打 138 0013 8021，或访问 http://pay-refund.example/claim/ 下载云客服，妈妈的电话 13900139000。";
+
+        var answer = await service.Anonymous.V1.Check.Message.PostAsync(new MessageCheckRequest { Text = message });
+
+        Assert.Equal(MessageVerdict.Flagged, answer!.Verdict);
+        Assert.False(answer.Truncated);
+        var items = answer.Items!;
+        Assert.Equal([IdentifierKind.Phone, IdentifierKind.Url, IdentifierKind.App, IdentifierKind.Phone], items.Select(i => i.Kind!.Value));
+        Assert.Equal([Verdict.Flagged, Verdict.Flagged, Verdict.Flagged, Verdict.Clear], items.Select(i => i.Verdict!.Value));
+        Assert.All(items, i => Assert.Equal(i.Text, message.Substring(i.Span!.Start!.Value, i.Span.Length!.Value)));
+        Assert.Equal("+8613800138021", items[0].Canonical);
+    }
+
+    [Fact]
     public async Task BatchLookupAnswersEveryItemInOrderAndABadItemInItsPlace()
     {
         await service.PublishAsync("2026-W03", EveryKind);
