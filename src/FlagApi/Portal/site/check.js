@@ -4,6 +4,7 @@ import {
   startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
   formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
+import { matchFacts, factList, appealBox, reportBox } from './verdicts.js';
 
 startPage();
 
@@ -102,9 +103,7 @@ function flaggedView(lookup, guessed) {
     reportCount(lookup),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.flaggedAdvice') }),
-    el('div', { class: 'appeal-box' },
-      el('a', { id: 'appeal-link', class: 'button', href: pageLink('/appeal', lookup), text: t('check.appealLink') }),
-      el('p', { class: 'hint', text: t('check.appealHint') })),
+    appealBox(lookup, 'appeal-link'),
   ];
 }
 
@@ -126,7 +125,7 @@ function clearView(lookup, guessed) {
     facts(lookup, guessed),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.clearCaveat') }),
-    reportLink(lookup),
+    reportBox(lookup, 'report-link'),
   ];
 }
 
@@ -141,7 +140,7 @@ function reportedView(lookup, guessed) {
     ]),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.clearCaveat') }),
-    reportLink(lookup),
+    reportBox(lookup, 'report-link'),
   ];
 }
 
@@ -153,25 +152,8 @@ function facts(lookup, guessed, more = []) {
     [t('check.resultKind'), guessed ? t('check.resultKindGuessed', { kind: kindName }) : kindName],
     ...more,
   ].filter(Boolean);
-  const list = el('dl', { class: 'facts' }, rows.flatMap(([term, detail]) => [el('dt', { text: term }), el('dd', {}, detail)]));
+  const list = factList(rows, 'facts');
   return guessed ? [list, el('p', { class: 'hint', text: t('check.wrongKind') })] : list;
-}
-
-/** One flagged entry: the kind of fraud, how risky, and which lists (or confirmed reports) put it there. */
-function matchFacts(match, lookup, several) {
-  const rows = [];
-  if (several || match.value !== lookup.canonical) rows.push([t('check.matched'), el('span', { class: 'canonical', text: match.value })]);
-  rows.push([t('check.category'), t(`category.${match.category}`)]);
-  rows.push([t('check.risk'), t(`risk.${match.risk}`)]);
-  rows.push([t('check.sources'), el('ul', { class: 'sources' }, match.sources.map((source) => el('li', { text: sourceText(source) })))]);
-  if (match.firstSeen) rows.push([t('check.firstSeen'), formatTime(match.firstSeen)]);
-  return el('dl', { class: 'facts match' }, rows.flatMap(([term, detail]) => [el('dt', { text: term }), el('dd', {}, detail)]));
-}
-
-function sourceText(source) {
-  if (source.type === 'list') return t('check.sourceList', { label: source.label });
-  if (source.type === 'report') return t('check.sourceReport');
-  return source.label;
 }
 
 function reportCount(lookup) {
@@ -185,14 +167,4 @@ function protectedNotice(lookup) {
   const notice = lookup.protected;
   if (!notice) return null;
   return el('p', { class: 'notice protected', text: t('check.protected', { display: notice.display, reason: localName(notice.reason) }) });
-}
-
-function reportLink(lookup) {
-  return el('p', { class: 'report-box' },
-    el('a', { id: 'report-link', class: 'button secondary', href: pageLink('/report', lookup), text: t('check.reportLink') }));
-}
-
-function pageLink(path, lookup) {
-  const params = new URLSearchParams({ kind: lookup.kind, value: lookup.canonical });
-  return `${path}?${params}`;
 }
