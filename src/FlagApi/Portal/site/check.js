@@ -5,8 +5,10 @@ import {
   formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
 import { matchFacts, factList, appealBox, reportBox } from './verdicts.js';
+import { startMessageCheck } from './message.js';
 
 startPage();
+startMessageCheck();
 
 const form = document.getElementById('check-form');
 const valueField = document.getElementById('check-value');
@@ -33,7 +35,39 @@ onLanguageChange(() => {
   else if (shown.failure) showProblem(form, shown.failure);
 });
 
+// Two modes as tabs: one identifier, or a whole message. The address says which (#message) so a link or a reload
+// opens the right one; it never holds the message.
+const MODES = {
+  single: [document.getElementById('tab-single'), document.getElementById('single-panel')],
+  message: [document.getElementById('tab-message'), document.getElementById('message-panel')],
+};
+
+function showMode(mode, focus) {
+  for (const [name, [tab, panel]] of Object.entries(MODES)) {
+    const selected = name === mode;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    panel.hidden = !selected;
+  }
+  if (focus) MODES[mode][0].focus();
+  history.replaceState(null, '', location.pathname + location.search + (mode === 'message' ? '#message' : ''));
+}
+
+for (const [name, [tab]] of Object.entries(MODES)) {
+  tab.addEventListener('click', () => showMode(name, false));
+  // The arrow keys move between tabs, as in the review console (WAI-ARIA tabs pattern).
+  tab.addEventListener('keydown', (event) => {
+    if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    const names = Object.keys(MODES);
+    const next = { Home: 0, End: names.length - 1 }[event.key]
+      ?? (names.indexOf(name) + (event.key === 'ArrowRight' ? 1 : names.length - 1)) % names.length;
+    showMode(names[next], true);
+  });
+}
+
 const params = query();
+if (location.hash.startsWith('#message') && !params.get('value')) showMode('message', false);
 if (params.get('value')) {
   valueField.value = params.get('value');
   const kind = params.get('kind');
