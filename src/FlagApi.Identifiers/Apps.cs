@@ -204,7 +204,7 @@ public static class Apps
         return current;
     }
 
-    private static bool IsNameRune(Rune rune)
+    internal static bool IsNameRune(Rune rune)
     {
         switch (Rune.GetUnicodeCategory(rune))
         {

@@ -40,6 +40,9 @@ public static class PublicSuffixes
         return start == 0 ? canonicalDomain : canonicalDomain[start..];
     }
 
+    /// <summary>True when <paramref name="label"/> (lowercase ASCII) is a top-level domain the list names, such as <c>com</c> or <c>cn</c>.</summary>
+    internal static bool IsListedTopLevel(ReadOnlySpan<char> label) => List.HasRule(label);
+
     internal static PublicSuffixList List => Loaded.List;
 
     private static bool IsAddressOrEmpty(string host) =>
@@ -88,6 +91,9 @@ internal sealed class PublicSuffixList
         /// <summary><c>cn</c> of <c>com.cn</c>: a longer rule ends in this name, so a lookup goes on to the next label.</summary>
         Parent = 8,
     }
+
+    /// <summary>Whether <paramref name="name"/> carries a rule or lies above one.</summary>
+    public bool HasRule(ReadOnlySpan<char> name) => rules.TryGetValue(name, out _);
 
     /// <summary>How many names carry a rule or lie above one.</summary>
     public int Count { get; }

@@ -11,6 +11,7 @@ using FlagApi.Keys;
 using FlagApi.KeyManagement;
 using FlagApi.Lists;
 using FlagApi.Lookup;
+using FlagApi.Messages;
 using FlagApi.Observability;
 using FlagApi.Portal;
 using FlagApi.Problems;
@@ -36,6 +37,7 @@ try
     builder.AddHealth();
     builder.AddRateLimits();
     builder.AddLookup();
+    builder.AddMessageCheck();
     builder.AddFeed();
     builder.AddHashes();
     builder.AddEntries();
@@ -68,6 +70,7 @@ try
     app.MapHealth();
     app.MapMetrics();
     app.MapLookup();
+    app.MapMessageCheck();
     app.MapFeed();
     app.MapHashes();
     app.MapLists();

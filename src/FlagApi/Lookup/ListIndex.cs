@@ -41,6 +41,10 @@ public sealed class ListIndex : IListFigures
     private long version;
     private volatile bool loaded;
 
+    // Bumped after every change that may add or remove an app entry, so the listed app names are read again only then.
+    private long appsGeneration;
+    private ListedAppsAt? listedApps;
+
     public ListIndex() => Hashes = new HashIndex(this);
 
     /// <summary>The list version the index reflects.</summary>
@@ -62,6 +66,37 @@ public sealed class ListIndex : IListFigures
         var current = Table;
         var record = current.Find(kind, key);
         return record < 0 ? null : Read(current, current.Record(record), key);
+    }
+
+    /// <summary>
+    /// The canonical values of the active app entries, which a message is searched for (<see cref="MessageScanner"/>):
+    /// an app name has no shape to find it by. Read out of the table again only after app entries changed.
+    /// </summary>
+    public ListedAppNames ListedApps
+    {
+        get
+        {
+            var generation = Interlocked.Read(ref appsGeneration);
+            if (Volatile.Read(ref listedApps) is { } cached && cached.Generation == generation)
+            {
+                return cached.Names;
+            }
+
+            var current = Table;
+            var names = new List<string>();
+            foreach (var record in current.LiveRecords())
+            {
+                ref readonly var entry = ref current.Record(record);
+                if (entry.Kind == (byte)IdentifierKind.App && entry.Status == (byte)EntryStatus.Active)
+                {
+                    names.Add(current.KeyOf(entry));
+                }
+            }
+
+            var read = new ListedAppsAt(generation, ListedAppNames.From(names));
+            Volatile.Write(ref listedApps, read);
+            return read.Names;
+        }
     }
 
     internal static IndexedEntry Read(EntryTable table, in PackedEntry entry, string key)
@@ -89,6 +124,7 @@ public sealed class ListIndex : IListFigures
     {
         Volatile.Write(ref table, loadedTable);
         Interlocked.Exchange(ref version, atVersion);
+        Interlocked.Increment(ref appsGeneration);
         loaded = true;
     }
 
@@ -99,13 +135,16 @@ public sealed class ListIndex : IListFigures
     internal void Apply(IEnumerable<IndexedEntry> changed, long atVersion, IEnumerable<(IdentifierKind Kind, string Key)>? vacated = null)
     {
         var current = Table;
+        var appsChanged = false;
         foreach (var (kind, key) in vacated ?? [])
         {
             current.Remove(kind, key);
+            appsChanged |= kind == IdentifierKind.App;
         }
 
         foreach (var entry in changed)
         {
+            appsChanged |= entry.Kind == IdentifierKind.App;
             if (entry.Status is EntryStatus.Active or EntryStatus.Cleared)
             {
                 current.Upsert(entry.Fields, entry.Value);
@@ -122,11 +161,18 @@ public sealed class ListIndex : IListFigures
             Volatile.Write(ref table, Rebuilt(current));
         }
 
+        if (appsChanged)
+        {
+            Interlocked.Increment(ref appsGeneration);
+        }
+
         if (atVersion > Version)
         {
             Interlocked.Exchange(ref version, atVersion);
         }
     }
+
+    private sealed record ListedAppsAt(long Generation, ListedAppNames Names);
 
     /// <summary>A copy of the live records only; lookups keep reading the old table until the swap.</summary>
     private static EntryTable Rebuilt(EntryTable from)

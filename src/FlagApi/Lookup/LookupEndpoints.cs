@@ -115,7 +115,7 @@ public static class LookupEndpoints
         return new LookupJsonResult<BatchLookupResponse>(new BatchLookupResponse(results, lookup.ListVersion));
     }
 
-    private static void EnsureLoaded(ListIndex index)
+    internal static void EnsureLoaded(ListIndex index)
     {
         if (!index.IsLoaded)
         {

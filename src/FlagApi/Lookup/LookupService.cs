@@ -33,6 +33,9 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
         return (Match(kind, value, canonical.Value!), null);
     }
 
+    /// <summary>Looks up an identifier already in canonical form (found in a message by <see cref="MessageScanner"/>), as <see cref="Lookup"/> would.</summary>
+    public LookupResponse LookupCanonical(IdentifierKind kind, string canonical) => Match(kind, canonical, canonical);
+
     public static ItemError UnknownKind(string? kindName) => new(
         ProblemCodes.UnknownKind,
         IdentifierKinds.UnknownKindDetail(kindName));

@@ -49,6 +49,7 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
         new("POST", "/v1/lookup", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Post("/v1/lookup", new { items = new[] { new { kind = "phone", value = "13800138000" } } })),
         new("GET", "/v1/hashes/{prefix}", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/v1/hashes/00000")),
         new("POST", "/v1/hashes", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Post("/v1/hashes", new { prefixes = new[] { "00000" } })),
+        new("POST", "/v1/check/message", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Post("/v1/check/message", new { text = "Call 13800138000 about your parcel." })),
         new("GET", "/v1/feed/changes", NoKey, Ok, Role, Role, Role, Ok, BadKey, _ => Get("/v1/feed/changes?since=0")),
         new("GET", "/v1/feed/snapshot", NoKey, Ok, Role, Role, Role, Ok, BadKey, _ => Get("/v1/feed/snapshot")),
         new("GET", "/v1/stats", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/v1/stats")),

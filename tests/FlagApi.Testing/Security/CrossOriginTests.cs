@@ -25,6 +25,7 @@ public abstract class CrossOriginTests(DatabaseTarget target)
         ("POST", "/v1/lookup"),
         ("GET", "/v1/hashes/00000"),
         ("POST", "/v1/hashes"),
+        ("POST", "/v1/check/message"),
     ];
 
     /// <summary>Everything else, anonymous or keyed: no origin is ever allowed.</summary>
@@ -226,6 +227,7 @@ public abstract class CrossOriginTests(DatabaseTarget target)
             {
                 "/v1/lookup" => JsonContent.Create(new { items = new[] { new { kind = "phone", value = "13800138000" } } }),
                 "/v1/hashes" => JsonContent.Create(new { prefixes = new[] { "00000" } }),
+                "/v1/check/message" => JsonContent.Create(new { text = "Call 13800138000 about your parcel." }),
                 "/v1/reports" => JsonContent.Create(new { kind = "phone", value = "13900000001", description = "Called about a parcel." }),
                 _ => JsonContent.Create(new { }),
             };
