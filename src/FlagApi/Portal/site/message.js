@@ -122,6 +122,7 @@ function showAnswer(text, answer) {
     el('div', { class: `verdict verdict-${verdict}` },
       el('h2', { id: 'message-verdict', text: t(titleKey), attrs: { tabindex: '-1' } }),
       el('p', { class: 'verdict-lead', id: 'message-reason', text: reason(items) }),
+      answer.truncated ? el('p', { class: 'notice', id: 'message-truncated', text: t('check.message.truncated', { count: items.length }) }) : null,
       el('p', { class: 'advice', text: t(verdict === 'flagged' ? 'check.flaggedAdvice' : 'check.clearCaveat') })),
     ...(items.length === 0 ? [] : [
       el('h3', { id: 'message-marked-title', text: t('check.message.markedTitle') }),
