@@ -144,5 +144,28 @@ public class MessageScannerTests
         Assert.Equal([IdentifierKind.Phone, IdentifierKind.Domain], items.Select(i => i.Kind));
     }
 
+    [Fact]
+    public void TheLongestMessageOfSpacedDigitsIsScannedInBoundedTime()
+    {
+        var message = string.Concat(Enumerable.Repeat("1 3 8 0 0 1 3 8 0 0 0 ", 5_000 / 22));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var items = MessageScanner.Scan(message);
+
+        Assert.Equal(5_000 / 22, items.Count);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"Scanning took {watch.Elapsed}.");
+    }
+
+    [Fact]
+    public void TheLongestMessageOfLoneDigitsIsScannedInBoundedTime()
+    {
+        var message = string.Concat(Enumerable.Repeat("4 ", 2_500));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        MessageScanner.Scan(message);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"Scanning took {watch.Elapsed}.");
+    }
+
     private static string Describe(MessageItem item) => $"{item.Kind.ToWire()} | {item.Text} | {item.Canonical}";
 }

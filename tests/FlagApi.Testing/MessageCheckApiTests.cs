@@ -154,6 +154,22 @@ public abstract class MessageCheckApiTests(DatabaseTarget target)
     }
 
     [Fact]
+    public async Task ALoneSurrogateInTheTextIsCheckedAroundNeverAFailure()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        using var client = app.CreateClient();
+
+        using var response = await client.PostAsync(Check, new StringContent("{\"text\": \"call \\ud800 13800138000 \\udc00\"}", Encoding.UTF8, "application/json"));
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {body}");
+        if (response.StatusCode == HttpStatusCode.OK)
+        {
+            Assert.Equal("+8613800138000", JsonDocument.Parse(body).RootElement.GetProperty("items")[0].GetProperty("canonical").GetString());
+        }
+    }
+
+    [Fact]
     public async Task TheMessageAndWhatWasFoundInItAreNeverLogged()
     {
         // Every read sampled, so that every request gets its line and each line is checked.
