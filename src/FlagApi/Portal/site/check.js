@@ -4,8 +4,11 @@ import {
   startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
   formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
+import { matchFacts, factList, appealBox, reportBox } from './verdicts.js';
+import { startMessageCheck } from './message.js';
 
 startPage();
+startMessageCheck();
 
 const form = document.getElementById('check-form');
 const valueField = document.getElementById('check-value');
@@ -32,7 +35,39 @@ onLanguageChange(() => {
   else if (shown.failure) showProblem(form, shown.failure);
 });
 
+// Two modes as tabs: one identifier, or a whole message. The address says which (#message) so a link or a reload
+// opens the right one; it never holds the message.
+const MODES = {
+  single: [document.getElementById('tab-single'), document.getElementById('single-panel')],
+  message: [document.getElementById('tab-message'), document.getElementById('message-panel')],
+};
+
+function showMode(mode, focus) {
+  for (const [name, [tab, panel]] of Object.entries(MODES)) {
+    const selected = name === mode;
+    tab.setAttribute('aria-selected', String(selected));
+    tab.tabIndex = selected ? 0 : -1;
+    panel.hidden = !selected;
+  }
+  if (focus) MODES[mode][0].focus();
+  history.replaceState(null, '', location.pathname + location.search + (mode === 'message' ? '#message' : ''));
+}
+
+for (const [name, [tab]] of Object.entries(MODES)) {
+  tab.addEventListener('click', () => showMode(name, false));
+  // The arrow keys move between tabs, as in the review console (WAI-ARIA tabs pattern).
+  tab.addEventListener('keydown', (event) => {
+    if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    const names = Object.keys(MODES);
+    const next = { Home: 0, End: names.length - 1 }[event.key]
+      ?? (names.indexOf(name) + (event.key === 'ArrowRight' ? 1 : names.length - 1)) % names.length;
+    showMode(names[next], true);
+  });
+}
+
 const params = query();
+if (location.hash.startsWith('#message') && !params.get('value')) showMode('message', false);
 if (params.get('value')) {
   valueField.value = params.get('value');
   const kind = params.get('kind');
@@ -102,9 +137,7 @@ function flaggedView(lookup, guessed) {
     reportCount(lookup),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.flaggedAdvice') }),
-    el('div', { class: 'appeal-box' },
-      el('a', { id: 'appeal-link', class: 'button', href: pageLink('/appeal', lookup), text: t('check.appealLink') }),
-      el('p', { class: 'hint', text: t('check.appealHint') })),
+    appealBox(lookup, 'appeal-link'),
   ];
 }
 
@@ -126,7 +159,7 @@ function clearView(lookup, guessed) {
     facts(lookup, guessed),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.clearCaveat') }),
-    reportLink(lookup),
+    reportBox(lookup, 'report-link'),
   ];
 }
 
@@ -141,7 +174,7 @@ function reportedView(lookup, guessed) {
     ]),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.clearCaveat') }),
-    reportLink(lookup),
+    reportBox(lookup, 'report-link'),
   ];
 }
 
@@ -153,25 +186,8 @@ function facts(lookup, guessed, more = []) {
     [t('check.resultKind'), guessed ? t('check.resultKindGuessed', { kind: kindName }) : kindName],
     ...more,
   ].filter(Boolean);
-  const list = el('dl', { class: 'facts' }, rows.flatMap(([term, detail]) => [el('dt', { text: term }), el('dd', {}, detail)]));
+  const list = factList(rows, 'facts');
   return guessed ? [list, el('p', { class: 'hint', text: t('check.wrongKind') })] : list;
-}
-
-/** One flagged entry: the kind of fraud, how risky, and which lists (or confirmed reports) put it there. */
-function matchFacts(match, lookup, several) {
-  const rows = [];
-  if (several || match.value !== lookup.canonical) rows.push([t('check.matched'), el('span', { class: 'canonical', text: match.value })]);
-  rows.push([t('check.category'), t(`category.${match.category}`)]);
-  rows.push([t('check.risk'), t(`risk.${match.risk}`)]);
-  rows.push([t('check.sources'), el('ul', { class: 'sources' }, match.sources.map((source) => el('li', { text: sourceText(source) })))]);
-  if (match.firstSeen) rows.push([t('check.firstSeen'), formatTime(match.firstSeen)]);
-  return el('dl', { class: 'facts match' }, rows.flatMap(([term, detail]) => [el('dt', { text: term }), el('dd', {}, detail)]));
-}
-
-function sourceText(source) {
-  if (source.type === 'list') return t('check.sourceList', { label: source.label });
-  if (source.type === 'report') return t('check.sourceReport');
-  return source.label;
 }
 
 function reportCount(lookup) {
@@ -185,14 +201,4 @@ function protectedNotice(lookup) {
   const notice = lookup.protected;
   if (!notice) return null;
   return el('p', { class: 'notice protected', text: t('check.protected', { display: notice.display, reason: localName(notice.reason) }) });
-}
-
-function reportLink(lookup) {
-  return el('p', { class: 'report-box' },
-    el('a', { id: 'report-link', class: 'button secondary', href: pageLink('/report', lookup), text: t('check.reportLink') }));
-}
-
-function pageLink(path, lookup) {
-  const params = new URLSearchParams({ kind: lookup.kind, value: lookup.canonical });
-  return `${path}?${params}`;
 }
