@@ -52,6 +52,7 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
         new("POST", "/v1/check/message", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Post("/v1/check/message", new { text = "Call 13800138000 about your parcel." })),
         new("GET", "/v1/feed/changes", NoKey, Ok, Role, Role, Role, Ok, BadKey, _ => Get("/v1/feed/changes?since=0")),
         new("GET", "/v1/feed/snapshot", NoKey, Ok, Role, Role, Role, Ok, BadKey, _ => Get("/v1/feed/snapshot")),
+        new("GET", "/v1/feed/prefixes", NoKey, Ok, Role, Role, Role, Ok, BadKey, _ => Get("/v1/feed/prefixes")),
         new("GET", "/v1/stats", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/v1/stats")),
 
         new("POST", "/v1/batches", NoKey, Role, Created, Created, Role, Role, BadKey, w => Post("/v1/batches", w.NewListBody())),

@@ -33,6 +33,7 @@ public abstract class CrossOriginTests(DatabaseTarget target)
     [
         ("GET", "/v1/stats"),
         ("GET", "/v1/feed/changes?since=0"),
+        ("GET", "/v1/feed/prefixes"),
         ("GET", "/v1/batches"),
         ("POST", "/v1/reports"),
         ("POST", "/v1/appeals"),
