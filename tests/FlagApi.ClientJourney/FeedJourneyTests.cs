@@ -40,7 +40,7 @@ public sealed class FeedJourneyTests(JourneyService service)
     public async Task AnAppReadsTheRiceCodedPrefixesAndAsksForTheDifferenceWithItsState()
     {
         var app = await service.ClientWithNewKeyAsync(Role.App);
-        await service.PublishAsync("2026-W06", [Row(IdentifierKind.Phone, "+8613800138042", Category.Task_brushing)]);
+        await service.PublishAsync("2026-W08", [Row(IdentifierKind.Phone, "+8613800138042", Category.Task_brushing)]);
 
         var full = await app.V1.Feed.Prefixes.GetAsync(c => c.QueryParameters.MaxEntries = 100_000);
 

@@ -66,6 +66,7 @@ public sealed class ReadmeRunTests
         ("tee snapshot.json", ["\"version\":", "\"count\":", "\"sha256\":"]),
         ("since=$(jq .version snapshot.json)", ["\"changes\":[]", "\"more\":false"]),
         ("since=0&limit=3", ["\"more\":true", "\"op\":\"add\""]),
+        ("v1/feed/prefixes?maxEntries=100000", ["\"responseType\": \"full\"", "\"checksum\": \""]),
 
         // Hash prefixes
         ("PREFIX=$(", []),
