@@ -275,7 +275,7 @@ public sealed class HashPrefixCopy
             return null;
         }
 
-        if (!string.Equals(Checksum(prefixes), answer.Checksum, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(FeedChecksum.OfPrefixes(prefixes), answer.Checksum, StringComparison.OrdinalIgnoreCase))
         {
             problem = $"the set's checksum is not {answer.Checksum}";
             return null;
@@ -310,25 +310,6 @@ public sealed class HashPrefixCopy
         }
 
         return merged;
-    }
-
-    /// <summary>SHA-256 of the prefixes' 4 bytes each, concatenated in order, lowercase hexadecimal.</summary>
-    private static string Checksum(uint[] prefixes)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> chunk = stackalloc byte[4096];
-        for (var i = 0; i < prefixes.Length; i += chunk.Length / 4)
-        {
-            var n = Math.Min(chunk.Length / 4, prefixes.Length - i);
-            for (var j = 0; j < n; j++)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(chunk[(j * 4)..], prefixes[i + j]);
-            }
-
-            sha.AppendData(chunk[..(n * 4)]);
-        }
-
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
     /// <summary>The verified set: each prefix as the big-endian integer of its 4 bytes, ascending (so in the bytes' order).</summary>

@@ -17,6 +17,28 @@ namespace FlagApi.Identifiers;
 /// </remarks>
 public static class FeedChecksum
 {
+    /// <summary>
+    /// The checksum of a prefix set of <c>GET /v1/feed/prefixes</c>: lowercase hex SHA-256 of the 4-byte prefixes concatenated
+    /// in byte order. <paramref name="ascending"/> holds each prefix as the big-endian integer of its bytes, ascending.
+    /// </summary>
+    public static string OfPrefixes(ReadOnlySpan<uint> ascending)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> block = stackalloc byte[4096];
+        for (var i = 0; i < ascending.Length; i += block.Length / 4)
+        {
+            var n = Math.Min(block.Length / 4, ascending.Length - i);
+            for (var j = 0; j < n; j++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(block[(j * 4)..], ascending[i + j]);
+            }
+
+            sha.AppendData(block[..(n * 4)]);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
     /// <summary>Orders (kind, value) pairs as the canonical list does.</summary>
     public static IComparer<(string Kind, string Value)> Order { get; } = new CanonicalOrder();
 

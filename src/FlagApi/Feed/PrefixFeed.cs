@@ -531,20 +531,7 @@ internal sealed class PrefixSet
     public PrefixSet(uint[] prefixes)
     {
         Prefixes = prefixes;
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> block = stackalloc byte[4096];
-        for (var i = 0; i < prefixes.Length; i += block.Length / 4)
-        {
-            var n = Math.Min(block.Length / 4, prefixes.Length - i);
-            for (var j = 0; j < n; j++)
-            {
-                BinaryPrimitives.WriteUInt32BigEndian(block[(j * 4)..], prefixes[i + j]);
-            }
-
-            sha.AppendData(block[..(n * 4)]);
-        }
-
-        Checksum = Convert.ToHexStringLower(sha.GetHashAndReset());
+        Checksum = FeedChecksum.OfPrefixes(prefixes);
         State = Checksum[..32];
     }
 
