@@ -85,10 +85,6 @@ public sealed class PrefixFeed(ListIndex index, TimeProvider clock, IOptions<Fee
         return answer;
     }
 
-    /// <summary>The set a client with this cap holds after a full answer now, for tests and the benchmark.</summary>
-    public async Task<IReadOnlyList<uint>> CurrentSetAsync(int? maxEntries, CancellationToken cancellationToken) =>
-        SetFor(await CurrentAsync(cancellationToken), maxEntries).Prefixes;
-
     private PrefixFeedResponse Answer(Generation generation, PrefixSet target, PrefixSet? held, int? maxEntries)
     {
         var wait = options.Value.PrefixMinimumWaitSeconds;
