@@ -81,10 +81,17 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
         await using (var scope = first.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<Data.FlagDbContext>();
-            // Undoes 0011, the latest.
-            await db.Database.ExecuteSqlRawAsync("DROP INDEX ix_entries_status_expiry");
-            await db.Database.ExecuteSqlRawAsync("CREATE INDEX ix_entries_status ON entries (status)");
-            await db.Database.ExecuteSqlRawAsync("DELETE FROM schema_versions WHERE version = 11");
+            // Undoes 0012, the latest.
+            foreach (var statement in new[]
+            {
+                "DROP TABLE change_log_readers", "DROP TABLE watches", "DROP TABLE notifications",
+                "ALTER TABLE appeals DROP COLUMN owner_since", "ALTER TABLE appeals DROP COLUMN language",
+                "ALTER TABLE lists DROP COLUMN notice_contact", "ALTER TABLE lists DROP COLUMN notice_reason",
+                "DELETE FROM schema_versions WHERE version = 12",
+            })
+            {
+                await db.Database.ExecuteSqlRawAsync(statement);
+            }
         }
 
         await first.SaveSnapshotAsync();

@@ -43,7 +43,7 @@ public abstract class MigrateCommandTests(DatabaseTarget target)
 
         Assert.True(code == CommandLine.Ok, error);
         var applied = output.Split('\n').Where(l => l.StartsWith("Applied", StringComparison.Ordinal)).Select(l => l.Trim());
-        Assert.Equal(["Applied version 7: 0007_reports", "Applied version 8: 0008_reports_decided_at", "Applied version 9: 0009_identifier_rules", "Applied version 10: 0010_index_snapshots", "Applied version 11: 0011_entries_status_expiry_index"], applied);
+        Assert.Equal(["Applied version 7: 0007_reports", "Applied version 8: 0008_reports_decided_at", "Applied version 9: 0009_identifier_rules", "Applied version 10: 0010_index_snapshots", "Applied version 11: 0011_entries_status_expiry_index", "Applied version 12: 0012_due_process"], applied);
     }
 
     [Fact]

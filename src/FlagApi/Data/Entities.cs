@@ -148,6 +148,12 @@ public sealed class PublishedList
 
     /// <summary>The list version of the retraction.</summary>
     public long? RetractionVersion { get; set; }
+
+    /// <summary>The reason the publisher gives for flagging this list's entries, in plain words, shown in every flagged lookup's notice.</summary>
+    public string? NoticeReason { get; set; }
+
+    /// <summary>Where a person affected can reach the publisher (the contact the law requires), shown in the notice.</summary>
+    public string? NoticeContact { get; set; }
 }
 
 /// <summary>An API key; only a hash of its secret is stored, and a short prefix to recognise it by.</summary>
@@ -310,6 +316,12 @@ public sealed class Appeal
 
     /// <summary>Bumped by every change; the appeal's ETag, so a decision on a stale view is refused (412).</summary>
     public long Revision { get; set; }
+
+    /// <summary>The language the appeal was filed in (<c>zh</c> or <c>en</c>): its notifications are written in it.</summary>
+    public string Language { get; set; } = "zh";
+
+    /// <summary>For a reissued number: the date from which the appellant says they hold it ("new owner since").</summary>
+    public DateOnly? OwnerSince { get; set; }
 }
 
 /// <summary>Append-only: each state change or message of an appeal.</summary>
@@ -406,4 +418,109 @@ public sealed class Report
     public string? DecisionReason { get; set; }
 
     public long? EntryId { get; set; }
+}
+
+/// <summary>
+/// A message in the outbox: written in the transaction of the event that causes it, with its text as it will be sent,
+/// and delivered by the background sender, which records each attempt.
+/// </summary>
+public sealed class Notification
+{
+    public long Id { get; set; }
+
+    /// <summary><c>email</c> or <c>sms</c>.</summary>
+    public required string Channel { get; set; }
+
+    /// <summary>The address or phone number; never logged.</summary>
+    public required string Recipient { get; set; }
+
+    /// <summary><c>zh</c> or <c>en</c>.</summary>
+    public required string Language { get; set; }
+
+    /// <summary>What the message is about, e.g. <c>appeal.filed</c>.</summary>
+    public required string Template { get; set; }
+
+    public required string Subject { get; set; }
+
+    public required string Body { get; set; }
+
+    /// <summary>What caused it (<c>appeal</c>, <c>watch</c>) and that thing's id.</summary>
+    public required string SubjectType { get; set; }
+
+    public required string SubjectId { get; set; }
+
+    /// <summary>The same on every attempt, so a receiver can tell a repeated delivery from a new message.</summary>
+    public required string MessageId { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary><c>pending</c>, <c>sent</c> or <c>failed</c> (given up after the last attempt).</summary>
+    public required string Status { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTime NextAttemptAt { get; set; }
+
+    /// <summary>While a sender holds it: no other sender takes it before then.</summary>
+    public DateTime? ClaimedUntil { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTime? SentAt { get; set; }
+}
+
+/// <summary>An owner's request to be told by e-mail when an identifier they own is flagged.</summary>
+public sealed class Watch
+{
+    public long Id { get; set; }
+
+    public IdentifierKind Kind { get; set; }
+
+    /// <summary>The canonical match key, as entries store it.</summary>
+    public required string Value { get; set; }
+
+    /// <summary>The identifier as the owner typed it.</summary>
+    public required string Query { get; set; }
+
+    public required string Email { get; set; }
+
+    /// <summary>SHA-256 of the normalized address: one open watch per identifier and address.</summary>
+    public required string EmailHash { get; set; }
+
+    public required string Language { get; set; }
+
+    public required string Status { get; set; }
+
+    /// <summary>SHA-256 of the token that manages the watch (read, end), given to the owner once.</summary>
+    public required string TokenHash { get; set; }
+
+    /// <summary>SHA-256 of the code sent to the address, while it is unconfirmed.</summary>
+    public string? CodeHash { get; set; }
+
+    public DateTime? CodeExpiresAt { get; set; }
+
+    public int CodeAttempts { get; set; }
+
+    /// <summary>What the owner says shows they own the identifier, for the reviewer who verifies it.</summary>
+    public string? Statement { get; set; }
+
+    public Verification? Verification { get; set; }
+
+    public string? VerifiedBy { get; set; }
+
+    public DateTime? VerifiedAt { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime? EndedAt { get; set; }
+
+    public long Revision { get; set; }
+}
+
+/// <summary>How far a named reader of the change log has read.</summary>
+public sealed class ChangeLogReader
+{
+    public required string Name { get; set; }
+
+    public long Version { get; set; }
 }

@@ -136,3 +136,31 @@ internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
         builder.HasKey(x => x.Id);
     }
 }
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> builder)
+    {
+        builder.ToTable("notifications");
+        builder.HasKey(x => x.Id);
+    }
+}
+
+internal sealed class WatchConfiguration : IEntityTypeConfiguration<Watch>
+{
+    public void Configure(EntityTypeBuilder<Watch> builder)
+    {
+        builder.ToTable("watches");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Revision).IsConcurrencyToken();
+    }
+}
+
+internal sealed class ChangeLogReaderConfiguration : IEntityTypeConfiguration<ChangeLogReader>
+{
+    public void Configure(EntityTypeBuilder<ChangeLogReader> builder)
+    {
+        builder.ToTable("change_log_readers");
+        builder.HasKey(x => x.Name);
+    }
+}

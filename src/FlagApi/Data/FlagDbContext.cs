@@ -47,6 +47,12 @@ public sealed class FlagDbContext : DbContext
 
     public DbSet<Report> Reports => Set<Report>();
 
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<Watch> Watches => Set<Watch>();
+
+    public DbSet<ChangeLogReader> ChangeLogReaders => Set<ChangeLogReader>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(FlagDbContext).Assembly);
