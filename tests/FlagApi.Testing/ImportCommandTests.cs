@@ -153,6 +153,24 @@ public abstract class ImportCommandTests(DatabaseTarget target) : IDisposable
         Assert.False(string.IsNullOrWhiteSpace(error));
     }
 
+    [Fact]
+    public async Task ImportedListCarriesItsNoticeReasonAndContactAndAnOverlongReasonIsRefused()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        var file = Write("list.csv", "kind,value,category\nphone,13800138000,gambling\n");
+
+        var (refused, _, problem) = await RunAsync(app, "import", file, "--notice-reason", new string('x', ListImporter.MaxNoticeReasonLength + 1));
+        var (code, _, error) = await RunAsync(
+            app, "import", file, "--agency", "Shenzhen PSB", "--notice-reason", "Gambling promotion, confirmed", "--notice-contact", "0755-12345678");
+
+        Assert.Equal(ImportCommand.Usage, refused);
+        Assert.Contains("--notice-reason", problem, StringComparison.Ordinal);
+        Assert.True(code == ImportCommand.Ok, error);
+        await app.Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
+        var listing = (await app.GetJsonAsync<System.Text.Json.JsonElement>("/v1/lookup/phone?value=13800138000")).GetProperty("notice").GetProperty("listedBy")[0];
+        Assert.Equal(("Gambling promotion, confirmed", "0755-12345678"), (listing.GetProperty("reason").GetString(), listing.GetProperty("contact").GetString()));
+    }
+
     private string Write(string name, string text)
     {
         var path = Path.Combine(folder, name);

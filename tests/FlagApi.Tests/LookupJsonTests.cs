@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Lookup;
+using FlagApi.Notices;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -56,7 +57,29 @@ public sealed class LookupJsonTests
         [.. Enumerable.Range(0, random.Next(3)).Select(_ => Match(random))],
         Reports(random),
         random.NextInt64(0, long.MaxValue),
-        random.Next(3) == 0 ? new ProtectionNotice("domain", Pick(random, Texts), Pick(random, Texts), Pick(random, Texts)) : null);
+        random.Next(3) == 0 ? new ProtectionNotice("domain", Pick(random, Texts), Pick(random, Texts), Pick(random, Texts)) : null,
+        Notice: random.Next(2) == 0 ? Notice(random) : null);
+
+    private static FlagNotice Notice(Random random) => new(
+        Pick(random, ["zh", "en"]),
+        Pick(random, Texts),
+        PickEnum<Category>(random),
+        Pick(random, Texts),
+        [.. Enumerable.Range(0, random.Next(3)).Select(_ => new NoticeListing(
+            Pick(random, ["list", "report"]),
+            Pick(random, Texts),
+            random.Next(2) == 0 ? null : Pick(random, Texts),
+            random.Next(2) == 0 ? null : random.NextInt64(1, long.MaxValue),
+            random.Next(2) == 0 ? null : Pick(random, Texts),
+            random.Next(2) == 0 ? null : Pick(random, Texts),
+            random.Next(2) == 0 ? null : DateOnly.FromDateTime(Pick(random, Times)),
+            Pick(random, Times),
+            PickEnum<Category>(random),
+            Pick(random, Texts),
+            random.Next(2) == 0,
+            random.Next(2) == 0 ? null : Pick(random, Texts)))],
+        new NoticeAppeal(random.Next(2) == 0 ? null : Pick(random, Texts), "POST /v1/appeals", random.Next(1, 1000), Pick(random, Texts)),
+        [.. Enumerable.Range(0, random.Next(3)).Select(_ => Pick(random, Texts))]);
 
     private static BatchLookupResult Result(Random random)
     {
@@ -67,7 +90,7 @@ public sealed class LookupJsonTests
         }
 
         var r = Response(random);
-        return new BatchLookupResult(r.Kind, r.Query, r.Canonical, r.Verdict, r.Flagged, r.Matches, r.Reports, Protected: r.Protected);
+        return new BatchLookupResult(r.Kind, r.Query, r.Canonical, r.Verdict, r.Flagged, r.Matches, r.Reports, Protected: r.Protected, Notice: r.Notice);
     }
 
     private static LookupMatch Match(Random random) => new(

@@ -29,9 +29,11 @@ public sealed class ImportCommand : ICommand
 
     private const string UsageText =
         "usage: FlagApi import FILE [--agency NAME] [--reference REF] [--title TITLE] [--published-on YYYY-MM-DD] [--format csv|json] [--partial]\n" +
+        "                           [--notice-reason TEXT] [--notice-contact TEXT]\n" +
         "  FILE is CSV with header kind,value,category,risk,note or JSON {\"entries\":[{kind,value,category,risk,note}]}.\n" +
         "  Without --reference the list is identified by its content, so importing the same file twice changes nothing.\n" +
-        "  All rows or none; --partial publishes the good rows and lists the rejected ones.";
+        "  All rows or none; --partial publishes the good rows and lists the rejected ones.\n" +
+        "  --notice-reason and --notice-contact are the reason and the contact every flagged lookup's notice gives for the list.";
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
@@ -72,7 +74,15 @@ public sealed class ImportCommand : ICommand
 
         var readTime = stopwatch.Elapsed;
         var submission = new ListSubmission(
-            options.Agency ?? "local", options.Reference, options.Title, "import", "import-command", options.PublishedOn, options.Partial ? ListMode.Partial : ListMode.All);
+            options.Agency ?? "local",
+            options.Reference,
+            options.Title,
+            "import",
+            "import-command",
+            options.PublishedOn,
+            options.Partial ? ListMode.Partial : ListMode.All,
+            options.NoticeReason,
+            options.NoticeContact);
         var outcome = await importer.ImportAsync(content, submission, cancellationToken);
         var validation = outcome.Validation;
         if (outcome.Result is null)
@@ -113,13 +123,14 @@ public sealed class ImportCommand : ICommand
         }
     }
 
-    private sealed record Options(string File, string? Agency, string? Reference, string? Title, ListFileFormat? Format, DateOnly? PublishedOn, bool Partial);
+    private sealed record Options(
+        string File, string? Agency, string? Reference, string? Title, ListFileFormat? Format, DateOnly? PublishedOn, bool Partial, string? NoticeReason, string? NoticeContact);
 
     private static bool TryParse(string[] args, out Options options, out string problem)
     {
         options = null!;
         problem = string.Empty;
-        string? file = null, agency = null, reference = null, title = null;
+        string? file = null, agency = null, reference = null, title = null, noticeReason = null, noticeContact = null;
         ListFileFormat? format = null;
         DateOnly? publishedOn = null;
         var partial = false;
@@ -166,6 +177,18 @@ public sealed class ImportCommand : ICommand
                 case "--published-on":
                     problem = $"--published-on must be a date like 2025-06-02, not '{value}'.";
                     return false;
+                case "--notice-reason" when IsNoticeText(value, ListImporter.MaxNoticeReasonLength):
+                    noticeReason = value;
+                    break;
+                case "--notice-reason":
+                    problem = $"--notice-reason must be at most {ListImporter.MaxNoticeReasonLength} characters without control characters.";
+                    return false;
+                case "--notice-contact" when IsNoticeText(value, ListImporter.MaxNoticeContactLength):
+                    noticeContact = value;
+                    break;
+                case "--notice-contact":
+                    problem = $"--notice-contact must be at most {ListImporter.MaxNoticeContactLength} characters without control characters.";
+                    return false;
                 default:
                     problem = $"Unknown option {arg}.";
                     return false;
@@ -178,7 +201,9 @@ public sealed class ImportCommand : ICommand
             return false;
         }
 
-        options = new Options(CommandLine.CallerPath(file), agency, reference, title, format, publishedOn, partial);
+        options = new Options(CommandLine.CallerPath(file), agency, reference, title, format, publishedOn, partial, noticeReason, noticeContact);
         return true;
     }
+
+    private static bool IsNoticeText(string value, int maxLength) => value.Length <= maxLength && !value.Any(char.IsControl);
 }

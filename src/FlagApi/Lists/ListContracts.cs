@@ -25,7 +25,9 @@ public sealed record ListUploadResult(
     int Duplicates,
     IReadOnlyList<RowError> Rejected,
     long ListVersion,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Rows published with a remark, e.g. phone_range_unknown: a number of a possible length in a range the reference data does not know as assigned yet.")] IReadOnlyList<RowError>? Notices = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Rows published with a remark, e.g. phone_range_unknown: a number of a possible length in a range the reference data does not know as assigned yet.")] IReadOnlyList<RowError>? Notices = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description(ListSummary.NoticeReasonText)] string? NoticeReason = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description(ListSummary.NoticeContactText)] string? NoticeContact = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -45,7 +47,9 @@ public sealed record ListUploadResult(
         validation.Duplicates,
         validation.Errors,
         result.ListVersion,
-        validation.Notices is { Count: > 0 } notices ? notices : null);
+        validation.Notices is { Count: > 0 } notices ? notices : null,
+        list.NoticeReason,
+        list.NoticeContact);
 }
 
 /// <summary>A list as the public record shows it.</summary>
@@ -59,7 +63,16 @@ public sealed record ListSummary(
     int EntryCount,
     ListStatus Status,
     long ListVersion,
-    ListRetraction? Retraction);
+    ListRetraction? Retraction,
+    [property: Description(ListSummary.NoticeReasonText)] string? NoticeReason,
+    [property: Description(ListSummary.NoticeContactText)] string? NoticeContact)
+{
+    public const string NoticeReasonText =
+        "The publisher's reason for flagging the list's entries, in plain words (at most 1,000 characters), shown in every flagged lookup's notice; null when it gave none, and the notice then gives the category as the reason.";
+
+    public const string NoticeContactText =
+        "Where a person affected can reach the publisher (the contact the law requires; at most 300 characters), shown in every flagged lookup's notice; null when it gave none.";
+}
 
 public enum ListStatus
 {

@@ -31,7 +31,10 @@ public static class ListEndpoints
                 "are published and the rejected ones returned. The list is identified by the key's agency and 'reference': re-sending the same list " +
                 "returns the first answer (200) instead of publishing twice; different content under a published reference is a 409. " +
                 "JSON: {\"reference\",\"title\",\"publishedOn\",\"entries\":[{kind,value,category,risk,note,expiresAt}]}. " +
-                "CSV (text/csv): header kind,value,category,risk,note,expires_at; reference, title and publishedOn as query parameters.")
+                "CSV (text/csv): header kind,value,category,risk,note,expires_at; reference, title and publishedOn as query parameters. " +
+                "noticeReason (at most 1,000 characters) and noticeContact (at most 300), in the JSON body or as query parameters, are the reason and the " +
+                "contact every flagged lookup's notice gives for the list's entries; without a reason the notice gives the category's. They are set by the " +
+                "first upload: re-sending the list does not change them.")
             .RequireAuthorization(Policies.Publisher)
             .WithRateLimitBudget(RateLimitBudget.Write)
             .Accepts<ListUploadRequest>("application/json", "text/csv")
@@ -84,7 +87,9 @@ public static class ListEndpoints
         [FromQuery] string? mode,
         [FromQuery] string? reference,
         [FromQuery] string? title,
-        [FromQuery] string? publishedOn)
+        [FromQuery] string? publishedOn,
+        [FromQuery] string? noticeReason,
+        [FromQuery] string? noticeContact)
     {
         var listMode = mode?.Trim().ToLowerInvariant() switch
         {
@@ -108,7 +113,9 @@ public static class ListEndpoints
             "api",
             user.Actor(),
             ParseDate(Metadata(content, "publishedOn", publishedOn, 10, ListProblemCodes.InvalidPublishedOn)),
-            listMode);
+            listMode,
+            Metadata(content, "noticeReason", noticeReason, ListImporter.MaxNoticeReasonLength, ListProblemCodes.InvalidNoticeReason),
+            Metadata(content, "noticeContact", noticeContact, ListImporter.MaxNoticeContactLength, ListProblemCodes.InvalidNoticeContact));
 
         // Once the body is in, the publish completes even if the client goes away: its retry then gets this answer.
         var outcome = await importer.ImportAsync(content, submission, CancellationToken.None);
@@ -209,7 +216,7 @@ public static class ListEndpoints
             "Send the list as JSON ('Content-Type: application/json') or as CSV ('Content-Type: text/csv').");
     }
 
-    /// <summary>A list's reference, title or date: from the JSON body or the query string, and the two may not disagree.</summary>
+    /// <summary>A list's reference, title, date or notice text: from the JSON body or the query string, and the two may not disagree.</summary>
     private static string? Metadata(ListFileContent content, string name, string? fromQuery, int maxLength, string code)
     {
         content.Properties.TryGetValue(name, out var fromBody);
@@ -302,7 +309,13 @@ public static class ListEndpoints
 }
 
 /// <summary>The JSON form of a list upload, as the OpenAPI document describes it (the endpoint reads it as a stream).</summary>
-public sealed record ListUploadRequest(string? Reference, string? Title, string? PublishedOn, IReadOnlyList<ListUploadRow> Entries);
+public sealed record ListUploadRequest(
+    string? Reference,
+    string? Title,
+    string? PublishedOn,
+    IReadOnlyList<ListUploadRow> Entries,
+    [property: System.ComponentModel.Description(ListSummary.NoticeReasonText)] string? NoticeReason = null,
+    [property: System.ComponentModel.Description(ListSummary.NoticeContactText)] string? NoticeContact = null);
 
 public sealed record ListUploadRow(string Kind, string Value, string? Category, string? Risk, string? Note, DateTime? ExpiresAt);
 
@@ -325,5 +338,7 @@ public static class ListProblemCodes
     public const string InvalidTitle = "invalid_title";
     public const string InvalidPublishedOn = "invalid_published_on";
     public const string ConflictingMetadata = "conflicting_metadata";
+    public const string InvalidNoticeReason = "invalid_notice_reason";
+    public const string InvalidNoticeContact = "invalid_notice_contact";
     public const string AlreadyRetracted = "already_retracted";
 }

@@ -18,8 +18,18 @@ public enum ListMode
 }
 
 /// <summary>Who publishes a list and under which reference; a null reference is derived from the content.</summary>
+/// <param name="NoticeReason">The publisher's reason for flagging the list's entries, shown in every flagged lookup's notice.</param>
+/// <param name="NoticeContact">Where a person affected can reach the publisher (the contact the law requires), shown in the notice.</param>
 public sealed record ListSubmission(
-    string Agency, string? Reference, string? Title, string Origin, string PublishedBy, DateOnly? PublishedOn = null, ListMode Mode = ListMode.All);
+    string Agency,
+    string? Reference,
+    string? Title,
+    string Origin,
+    string PublishedBy,
+    DateOnly? PublishedOn = null,
+    ListMode Mode = ListMode.All,
+    string? NoticeReason = null,
+    string? NoticeContact = null);
 
 /// <summary>Rows ready to publish, or every reason they are not.</summary>
 public sealed record ValidatedList(
@@ -45,6 +55,12 @@ public sealed record ImportOutcome(ValidatedList Validation, PublishResult? Resu
 public sealed class ListImporter(ListWriter writer, ProtectionIndex protection, TimeProvider time, IOptions<IdentifierOptions> identifierOptions)
 {
     public const int MaxNoteLength = 1000;
+
+    /// <summary>The longest reason a publisher gives a list's notice: a few plain sentences.</summary>
+    public const int MaxNoticeReasonLength = 1000;
+
+    /// <summary>The longest contact a publisher gives a list's notice: an office, a telephone number, an address.</summary>
+    public const int MaxNoticeContactLength = 300;
 
     /// <summary>The notice on a published phone row whose number lies in a range libphonenumber does not know yet.</summary>
     public const string PhoneRangeUnknown = "phone_range_unknown";

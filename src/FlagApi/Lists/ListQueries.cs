@@ -50,7 +50,9 @@ public sealed class ListQueries(FlagDbContext db)
         l.EntryCount,
         l.RetractedAt is null ? ListStatus.Published : ListStatus.Retracted,
         l.Version,
-        l.RetractedAt is { } at ? new ListRetraction(at, l.RetractionReason ?? string.Empty, l.RetractionVersion ?? l.Version) : null);
+        l.RetractedAt is { } at ? new ListRetraction(at, l.RetractionReason ?? string.Empty, l.RetractionVersion ?? l.Version) : null,
+        l.NoticeReason,
+        l.NoticeContact);
 
     private IQueryable<SourceRow> Rows(long id) =>
         from s in db.EntrySources.AsNoTracking()

@@ -87,6 +87,8 @@ public sealed class ListWriter(EntryLedger ledger)
                 Reference = reference,
                 list.Title,
                 list.Origin,
+                list.NoticeReason,
+                list.NoticeContact,
                 Entries = rows.Count,
                 added = named.Added,
                 updated = named.Updated,
@@ -160,8 +162,8 @@ public sealed class ListWriter(EntryLedger ledger)
     {
         await using var command = entries.Connection.CreateCommand(entries.Transaction,
             """
-            INSERT INTO lists (agency, reference, title, origin, content_sha256, entry_count, published_at, published_by, published_on, version)
-            VALUES (@agency, @reference, @title, @origin, @sha, @count, @at, @by, @on, 0) RETURNING id
+            INSERT INTO lists (agency, reference, title, origin, content_sha256, entry_count, published_at, published_by, published_on, version, notice_reason, notice_contact)
+            VALUES (@agency, @reference, @title, @origin, @sha, @count, @at, @by, @on, 0, @reason, @contact) RETURNING id
             """);
         command.AddParameter("@agency", list.Agency);
         command.AddParameter("@reference", reference);
@@ -172,6 +174,8 @@ public sealed class ListWriter(EntryLedger ledger)
         command.AddParameter("@at", entries.Now);
         command.AddParameter("@by", list.PublishedBy);
         command.AddParameter("@on", list.PublishedOn);
+        command.AddParameter("@reason", list.NoticeReason);
+        command.AddParameter("@contact", list.NoticeContact);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using FlagApi.Data;
 using FlagApi.Entries;
+using FlagApi.Notices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -65,6 +66,7 @@ public sealed class ListIndexFollower(
     IOptions<LookupOptions> options,
     IOptions<DatabaseOptions> database,
     IHostEnvironment environment,
+    ListNotices notices,
     ILogger<ListIndexFollower> logger) : BackgroundService, IListVersionFollower, IChangeFollower
 {
     private const int IdChunk = 1000;
@@ -109,12 +111,14 @@ public sealed class ListIndexFollower(
             var connection = db.Database.GetDbConnection();
             if (await ReadSnapshotAsync(connection, cancellationToken) is { } saved)
             {
+                await notices.LoadAsync(db, cancellationToken);
                 index.Reset(saved.Table, saved.Anchor.Version);
                 savedVersion = saved.Anchor.Version;
                 LoadedFrom = IndexLoadSource.Snapshot;
             }
             else if (await ReadPublishedSnapshotAsync(connection, cancellationToken) is { } published)
             {
+                await notices.LoadAsync(db, cancellationToken);
                 index.Reset(published.Table, published.Anchor.Version);
 
                 // Written to the file on the way: nothing new to save or publish until the list moves on.
@@ -125,7 +129,11 @@ public sealed class ListIndexFollower(
             {
                 // Version first: changes committed while the entries stream in are read again by the next catch-up.
                 var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
-                index.Reset(await ListIndexLoader.LoadAsync(connection, cancellationToken), version);
+                var table = await ListIndexLoader.LoadAsync(connection, cancellationToken);
+
+                // The lists after the entries, so every list an entry names is among them.
+                await notices.LoadAsync(db, cancellationToken);
+                index.Reset(table, version);
                 LoadedFrom = IndexLoadSource.Database;
             }
 
@@ -338,6 +346,10 @@ public sealed class ListIndexFollower(
             // A key the log names that no changed entry holds now was left: the identifier rules gave its entry another key.
             var held = changed.Select(e => (e.Kind, e.Value)).ToHashSet();
             var vacated = changes.Select(c => (c.Kind, c.Value)).Where(key => !held.Contains(key)).Distinct().ToList();
+
+            // Read after the change log, so the lists of the changes it holds are among them, and applied first, so a
+            // lookup never finds an entry whose list it cannot name.
+            await notices.CatchUpAsync(db, from, cancellationToken);
             index.Apply(changed, changes.Max(c => c.Version), vacated);
             LastCatchUpAt = DateTime.UtcNow;
         }

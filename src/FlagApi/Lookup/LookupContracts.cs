@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using FlagApi.Data;
 using FlagApi.Identifiers;
+using FlagApi.Notices;
 
 namespace FlagApi.Lookup;
 
@@ -17,7 +18,7 @@ public enum Verdict
     Clear,
 }
 
-/// <summary>The answer to one lookup (docs/api-v1.md: <c>{kind, query, canonical, verdict, flagged, matches[], reports, listVersion}</c>).</summary>
+/// <summary>The answer to one lookup (docs/api-v1.md: <c>{kind, query, canonical, verdict, flagged, matches[], reports, listVersion}</c>, and <c>notice</c> when flagged).</summary>
 public sealed record LookupResponse(
     string Kind,
     string Query,
@@ -28,7 +29,8 @@ public sealed record LookupResponse(
     ReportSignal Reports,
     long ListVersion,
     ProtectionNotice? Protected = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Present for kind phone: the number's type of line and region.")] PhoneDetails? Phone = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Present for kind phone: the number's type of line and region.")] PhoneDetails? Phone = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description(FlagNotice.Presence)] FlagNotice? Notice = null);
 
 /// <summary>
 /// What kind of line a looked-up phone number is and where, by libphonenumber's data and FlagApi's own China rules.
@@ -94,6 +96,7 @@ public sealed record BatchLookupResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReportSignal? Reports = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ItemError? Error = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProtectionNotice? Protected = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhoneDetails? Phone = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PhoneDetails? Phone = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description(FlagNotice.Presence)] FlagNotice? Notice = null);
 
 public sealed record ItemError(string Code, string Detail);

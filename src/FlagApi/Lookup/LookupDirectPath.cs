@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using FlagApi.Identifiers;
 using FlagApi.Keys;
+using FlagApi.Notices;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
@@ -85,7 +86,7 @@ internal sealed class LookupDirectPath(
         LookupResponse? response;
         try
         {
-            (response, _) = lookup.Lookup(kind, value);
+            (response, _) = lookup.Lookup(kind, value, FlagNoticeBuilder.LanguageOf(request));
         }
         catch (Exception)
         {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using FlagApi.Entries;
+using FlagApi.Notices;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
@@ -40,6 +41,8 @@ public static class LookupEndpoints
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<IListVersionFollower>(sp => sp.GetRequiredService<ListIndexFollower>());
+        builder.Services.AddSingleton<ListNotices>();
+        builder.Services.AddSingleton<FlagNoticeBuilder>();
         builder.Services.AddSingleton<LookupService>();
         builder.Services.AddSingleton<LookupDirectPathFigures>();
         builder.Services.AddHostedService<IdentifierRulesWarmup>();
@@ -53,14 +56,14 @@ public static class LookupEndpoints
         group.MapGet("/{kind}", LookupOne)
             .WithName("LookupOne")
             .WithSummary("Look one identifier up")
-            .WithDescription("Canonicalizes the value by the rules of its kind and matches it against the flagged list. Kinds: phone, url, domain, app, account. Phone numbers follow libphonenumber for every country (E.164; China's short service and 106 SMS sender numbers as +86 and their digits); a phone answer also carries `phone`: the type of line, the region, a virtual-operator range and whether the reference data knows the range.")
+            .WithDescription("Canonicalizes the value by the rules of its kind and matches it against the flagged list. Kinds: phone, url, domain, app, account. Phone numbers follow libphonenumber for every country (E.164; China's short service and 106 SMS sender numbers as +86 and their digits); a phone answer also carries `phone`: the type of line, the region, a virtual-operator range and whether the reference data knows the range. A flagged answer carries `notice`: who listed it, why, whom to contact, how to appeal, the proof that helps and the decision time promised, in plain words in the language of Accept-Language (zh or en; zh by default).")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/", LookupBatch)
             .WithName("LookupBatch")
             .WithSummary("Look up to 1,000 identifiers of mixed kinds up at once")
-            .WithDescription("Results come in the order of the items; an item that cannot be looked up gets an error in its place instead of failing the batch.")
+            .WithDescription("Results come in the order of the items; an item that cannot be looked up gets an error in its place instead of failing the batch. A flagged item carries `notice` as a single lookup does, in the language of Accept-Language (zh or en; zh by default).")
             .Accepts<BatchLookupRequest>("application/json")
             .WithMetadata(new RequestBodyLimit(RequestBodyLimit.BatchLookup))
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -72,16 +75,16 @@ public static class LookupEndpoints
     }
 
     public static Results<LookupJsonResult<LookupResponse>, ProblemHttpResult> LookupOne(
-        string kind, [FromQuery] string? value, LookupService lookup, ListIndex index, FlagApiMetrics metrics)
+        string kind, [FromQuery] string? value, HttpRequest request, LookupService lookup, ListIndex index, FlagApiMetrics metrics)
     {
         EnsureLoaded(index);
-        var (response, error) = lookup.Lookup(kind, value);
+        var (response, error) = lookup.Lookup(kind, value, FlagNoticeBuilder.LanguageOf(request));
         metrics.RecordLookup(response?.Kind ?? kind, response?.Verdict);
         return response is not null ? new LookupJsonResult<LookupResponse>(response) : ApiProblems.BadRequest(error!.Code, error.Detail);
     }
 
     public static Results<LookupJsonResult<BatchLookupResponse>, ProblemHttpResult> LookupBatch(
-        BatchLookupRequest request, LookupService lookup, ListIndex index, IOptions<LookupOptions> options, FlagApiMetrics metrics)
+        BatchLookupRequest request, HttpRequest http, LookupService lookup, ListIndex index, IOptions<LookupOptions> options, FlagApiMetrics metrics)
     {
         EnsureLoaded(index);
         var max = options.Value.MaxBatchItems;
@@ -95,6 +98,7 @@ public static class LookupEndpoints
             return ApiProblems.BadRequest(ProblemCodes.TooManyItems, $"The batch holds {items.Count} items; at most {max} are accepted per request.");
         }
 
+        var language = FlagNoticeBuilder.LanguageOf(http);
         var results = new BatchLookupResult[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -105,10 +109,12 @@ public static class LookupEndpoints
                 continue;
             }
 
-            var (response, error) = lookup.Lookup(item.Kind, item.Value);
+            var (response, error) = lookup.Lookup(item.Kind, item.Value, language);
             results[i] = response is null
                 ? new BatchLookupResult(item.Kind, item.Value, Error: error)
-                : new BatchLookupResult(response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports, Protected: response.Protected, Phone: response.Phone);
+                : new BatchLookupResult(
+                    response.Kind, response.Query, response.Canonical, response.Verdict, response.Flagged, response.Matches, response.Reports,
+                    Protected: response.Protected, Phone: response.Phone, Notice: response.Notice);
         }
 
         metrics.RecordLookups(results);
@@ -169,6 +175,12 @@ public sealed class LookupJsonResult<T> : IResult, IEndpointMetadataProvider, IS
 
         json.Flush();
         var response = httpContext.Response;
+        if (Value is LookupResponse { Notice: not null } || (Value is BatchLookupResponse batchAnswer && batchAnswer.Results.Any(r => r.Notice is not null)))
+        {
+            // A notice is written in the language the request asked for.
+            response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, "Accept-Language");
+        }
+
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ContentType;
         response.ContentLength = bytes.WrittenCount;

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using FlagApi.Data;
+using FlagApi.Notices;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lookup;
@@ -24,6 +26,7 @@ internal static class LookupJson
         writer.WriteNumber("listVersion"u8, response.ListVersion);
         WriteProtected(writer, response.Protected);
         WritePhone(writer, response.Phone);
+        WriteNotice(writer, response.Notice);
         writer.WriteEndObject();
     }
 
@@ -76,6 +79,7 @@ internal static class LookupJson
             }
 
             WritePhone(writer, result.Phone);
+            WriteNotice(writer, result.Notice);
 
             writer.WriteEndObject();
         }
@@ -110,14 +114,7 @@ internal static class LookupJson
                 writer.WriteStartObject();
                 writer.WriteString("type"u8, source.Type);
                 writer.WriteString("label"u8, source.Label);
-                if (source.ListId is { } listId)
-                {
-                    writer.WriteNumber("listId"u8, listId);
-                }
-                else
-                {
-                    writer.WriteNull("listId"u8);
-                }
+                WriteNumber(writer, "listId"u8, source.ListId);
 
                 writer.WriteString("addedAt"u8, source.AddedAt);
                 writer.WriteEndObject();
@@ -184,6 +181,76 @@ internal static class LookupJson
         writer.WriteBoolean("virtualOperator"u8, phone.VirtualOperator);
         writer.WriteBoolean("knownRange"u8, phone.KnownRange);
         writer.WriteEndObject();
+    }
+
+    private static void WriteNotice(Utf8JsonWriter writer, FlagNotice? notice)
+    {
+        if (notice is null)
+        {
+            return;
+        }
+
+        writer.WriteStartObject("notice"u8);
+        writer.WriteString("language"u8, notice.Language);
+        writer.WriteString("summary"u8, notice.Summary);
+        WriteEnum(writer, "category"u8, notice.Category);
+        writer.WriteString("reason"u8, notice.Reason);
+        writer.WriteStartArray("listedBy"u8);
+        for (var i = 0; i < notice.ListedBy.Count; i++)
+        {
+            var listing = notice.ListedBy[i];
+            writer.WriteStartObject();
+            writer.WriteString("source"u8, listing.Source);
+            writer.WriteString("label"u8, listing.Label);
+            writer.WriteString("agency"u8, listing.Agency);
+            WriteNumber(writer, "listId"u8, listing.ListId);
+
+            writer.WriteString("reference"u8, listing.Reference);
+            writer.WriteString("title"u8, listing.Title);
+            if (listing.PublishedOn is { } publishedOn)
+            {
+                writer.WriteString("publishedOn"u8, publishedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                writer.WriteNull("publishedOn"u8);
+            }
+
+            writer.WriteString("listedAt"u8, listing.ListedAt);
+            WriteEnum(writer, "category"u8, listing.Category);
+            writer.WriteString("reason"u8, listing.Reason);
+            writer.WriteBoolean("reasonFromPublisher"u8, listing.ReasonFromPublisher);
+            writer.WriteString("contact"u8, listing.Contact);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStartObject("appeal"u8);
+        writer.WriteString("portal"u8, notice.Appeal.Portal);
+        writer.WriteString("api"u8, notice.Appeal.Api);
+        writer.WriteNumber("decisionWithinHours"u8, notice.Appeal.DecisionWithinHours);
+        writer.WriteString("decisionTime"u8, notice.Appeal.DecisionTime);
+        writer.WriteEndObject();
+        writer.WriteStartArray("evidence"u8);
+        for (var i = 0; i < notice.Evidence.Count; i++)
+        {
+            writer.WriteStringValue(notice.Evidence[i]);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long? value)
+    {
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
     }
 
     private static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTime? value)

@@ -1,18 +1,24 @@
 using FlagApi.Data;
 using FlagApi.Problems;
 using FlagApi.Identifiers;
+using FlagApi.Notices;
+using FlagApi.Notifications;
 using FlagApi.Protection;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lookup;
 
 /// <summary>Canonicalizes a query and matches it against the in-memory index; never touches the database.</summary>
-public sealed class LookupService(ListIndex index, ProtectionIndex protection, IReportSignals reports, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
+public sealed class LookupService(
+    ListIndex index, ProtectionIndex protection, IReportSignals reports, FlagNoticeBuilder notices, IOptions<IdentifierOptions> identifierOptions, TimeProvider time)
 {
     public long ListVersion => index.Version;
 
-    /// <summary>Looks one identifier up, or says in an <see cref="ItemError"/> why it cannot be.</summary>
-    public (LookupResponse? Response, ItemError? Error) Lookup(string? kindName, string? value)
+    /// <summary>
+    /// Looks one identifier up, or says in an <see cref="ItemError"/> why it cannot be; a flagged answer's notice is in
+    /// <paramref name="language"/> (<see cref="FlagNoticeBuilder.LanguageOf"/>).
+    /// </summary>
+    public (LookupResponse? Response, ItemError? Error) Lookup(string? kindName, string? value, string language = NoticeLanguages.Chinese)
     {
         if (!IdentifierKinds.TryParse(kindName, out var kind))
         {
@@ -30,17 +36,18 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
             return (null, new ItemError(canonical.ErrorCode!, canonical.ErrorDetail!));
         }
 
-        return (Match(kind, value, canonical.Value!), null);
+        return (Match(kind, value, canonical.Value!, language), null);
     }
 
     /// <summary>Looks up an identifier already in canonical form (found in a message by <see cref="MessageScanner"/>), as <see cref="Lookup"/> would.</summary>
-    public LookupResponse LookupCanonical(IdentifierKind kind, string canonical) => Match(kind, canonical, canonical);
+    public LookupResponse LookupCanonical(IdentifierKind kind, string canonical, string language = NoticeLanguages.Chinese) =>
+        Match(kind, canonical, canonical, language);
 
     public static ItemError UnknownKind(string? kindName) => new(
         ProblemCodes.UnknownKind,
         IdentifierKinds.UnknownKindDetail(kindName));
 
-    private LookupResponse Match(IdentifierKind kind, string query, string canonical)
+    private LookupResponse Match(IdentifierKind kind, string query, string canonical, string language)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var version = index.Version;
@@ -84,8 +91,10 @@ public sealed class LookupService(ListIndex index, ProtectionIndex protection, I
         // pages under it: a reader sees how many people reported this, whatever the verdict, which reports never change.
         var signal = reports.Signal(kind, Matching.EntryKey(kind, canonical));
         var phone = kind == IdentifierKind.Phone ? PhoneDetails.Of(canonical) : null;
+        IReadOnlyList<LookupMatch> matched = matches is null ? [] : found == matches.Length ? matches : matches[..found];
         return new LookupResponse(
-            kind.ToWire(), query, canonical, verdict, flagged, matches is null ? [] : found == matches.Length ? matches : matches[..found], signal, version, notice, phone);
+            kind.ToWire(), query, canonical, verdict, flagged, matched, signal, version, notice, phone,
+            flagged ? notices.Build(kind, canonical, matched, language) : null);
     }
 
     private static MatchSource[] SourcesOf(IndexedEntry entry)

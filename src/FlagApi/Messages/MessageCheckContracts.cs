@@ -1,5 +1,7 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using FlagApi.Lookup;
+using FlagApi.Notices;
 
 namespace FlagApi.Messages;
 
@@ -33,7 +35,8 @@ public sealed record MessageCheckItem(
     string Canonical,
     Verdict Verdict,
     bool Flagged,
-    IReadOnlyList<LookupMatch> Matches);
+    IReadOnlyList<LookupMatch> Matches,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description(FlagNotice.Presence)] FlagNotice? Notice = null);
 
 /// <summary>Where in the submitted text an item stands, in UTF-16 code units (JavaScript string indices).</summary>
 public sealed record TextSpan(

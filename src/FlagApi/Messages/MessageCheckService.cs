@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
+using FlagApi.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Messages;
@@ -18,16 +19,17 @@ public sealed class MessageCheckService(LookupService lookup, ListIndex index, I
     /// <summary>The most items looked up per message; a message with more is answered for its first ones and marked truncated.</summary>
     public const int MaxItems = 100;
 
-    public MessageCheckResponse Check(string text)
+    /// <summary>Checks a message; each flagged item's notice is in <paramref name="language"/>.</summary>
+    public MessageCheckResponse Check(string text, string language = NoticeLanguages.Chinese)
     {
         var found = MessageScanner.Scan(text, identifierOptions.Value, index.ListedApps);
         var items = new MessageCheckItem[Math.Min(found.Count, MaxItems)];
         for (var i = 0; i < items.Length; i++)
         {
             var item = found[i];
-            var answer = lookup.LookupCanonical(item.Kind, item.Canonical);
+            var answer = lookup.LookupCanonical(item.Kind, item.Canonical, language);
             items[i] = new MessageCheckItem(
-                answer.Kind, new TextSpan(item.Start, item.Length), item.Text, answer.Canonical, answer.Verdict, answer.Flagged, answer.Matches);
+                answer.Kind, new TextSpan(item.Start, item.Length), item.Text, answer.Canonical, answer.Verdict, answer.Flagged, answer.Matches, answer.Notice);
         }
 
         var flagged = items.Any(i => i.Flagged);

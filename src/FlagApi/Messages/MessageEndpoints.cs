@@ -1,4 +1,5 @@
 using FlagApi.Lookup;
+using FlagApi.Notices;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
@@ -27,7 +28,8 @@ public static class MessageEndpoints
                 "Finds every phone number, link, bare domain, listed app name and `platform:id` account in a message a person received "
                 + "(an SMS or a chat message pasted whole), reading through the usual obfuscations (full-width characters, 。 or 点 for a dot, "
                 + "spaces inside http, numbers split by spaces or dashes), and looks each up as GET /v1/lookup/{kind} would. Each item says "
-                + "where it stands in the text (UTF-16 code units); the answer gives an overall verdict and its reason in words. At most "
+                + "where it stands in the text (UTF-16 code units), and a flagged item carries the `notice` a lookup carries (in the language of Accept-Language: zh or en, zh by default); "
+                + "the answer gives an overall verdict and its reason in words. At most "
                 + $"{MessageCheckService.MaxItems} items are looked up per message (`truncated` says when there were more). "
                 + "**The text is never stored or logged**: it lives only for the request, and the request log holds the route, never the body.")
             .Accepts<MessageCheckRequest>("application/json")
@@ -40,7 +42,7 @@ public static class MessageEndpoints
     }
 
     public static Results<Ok<MessageCheckResponse>, ProblemHttpResult> CheckMessage(
-        MessageCheckRequest request, MessageCheckService messages, ListIndex index, FlagApiMetrics metrics)
+        MessageCheckRequest request, HttpRequest http, MessageCheckService messages, ListIndex index, FlagApiMetrics metrics)
     {
         LookupEndpoints.EnsureLoaded(index);
         if (string.IsNullOrWhiteSpace(request.Text))
@@ -56,7 +58,12 @@ public static class MessageEndpoints
                 $"The text is {length} characters long; at most {MessageCheckService.MaxTextLength} are checked at once. Check a long conversation a part at a time.");
         }
 
-        var answer = messages.Check(request.Text);
+        var answer = messages.Check(request.Text, FlagNoticeBuilder.LanguageOf(http));
+        if (answer.Verdict == MessageVerdict.Flagged)
+        {
+            http.HttpContext.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, "Accept-Language");
+        }
+
         foreach (var item in answer.Items)
         {
             metrics.RecordLookup(item.Kind, item.Verdict);

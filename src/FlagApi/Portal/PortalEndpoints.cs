@@ -19,12 +19,15 @@ public sealed class PortalOptions
 /// <summary>The web portal: static pages served from this process, calling the public API from the browser.</summary>
 public static class PortalEndpoints
 {
+    /// <summary>The appeal page; with <c>?kind=…&amp;value=…</c> it opens filled in (a flagged answer's notice links to it).</summary>
+    public const string AppealPage = "/appeal";
+
     /// <summary>The page routes and the file each one serves.</summary>
     public static readonly IReadOnlyDictionary<string, string> Pages = new Dictionary<string, string>
     {
         ["/"] = "index.html",
         ["/report"] = "report.html",
-        ["/appeal"] = "appeal.html",
+        [AppealPage] = "appeal.html",
         ["/track"] = "track.html",
         ["/review"] = "review.html",
     };

@@ -1,5 +1,8 @@
 using System.Net.Http.Json;
+using FlagApi.Lists;
+using FlagApi.Lookup;
 using FlagApi.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace FlagApi.Tests.Portal;
@@ -76,6 +79,49 @@ public sealed class CheckPageTests(BrowserFixture browser)
             Assert.Equal("/appeal?kind=phone&value=%2B8613800138000", href);
             await Assertions.Expect(page.Locator("#report-link")).ToHaveCountAsync(0);
             await session.ScreenshotAsync($"check-flagged-{suffix}");
+        }
+    }
+
+    [Fact]
+    public async Task FlaggedNumberShowsWhoListedItWhyWhomToContactAndHowToAppealInThePagesLanguage()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var importer = scope.ServiceProvider.GetRequiredService<ListImporter>();
+            var rows = ListFile.ReadJson("""{"entries":[{"kind":"phone","value":"13800138000","category":"impersonating_authorities"}]}"""u8.ToArray());
+            await importer.ImportAsync(rows, new ListSubmission(
+                "北京市公安局", "2026-W09", "第九批涉诈号码", "import", "test", new DateOnly(2026, 11, 30),
+                NoticeReason: "冒充民警来电，经反诈中心核实", NoticeContact: "反诈中心 010-12345678"));
+        }
+
+        await app.Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();
+        foreach (var (screen, language, suffix) in Views)
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            await session.GotoAsync("/?value=13800138000");
+            var notice = session.Page.Locator("#flag-notice");
+
+            await Assertions.Expect(notice).ToHaveAttributeAsync("aria-labelledby", "flag-notice-title");
+            await Assertions.Expect(notice.Locator("h3#flag-notice-title")).ToHaveTextAsync(language is null ? "标记依据与申诉方式" : "Why it is flagged, and how to appeal");
+            await Assertions.Expect(notice).ToContainTextAsync(language is null ? "北京市公安局，名单 2026-W09（2026-11-30）" : "北京市公安局, list 2026-W09 of 2026-11-30");
+            await Assertions.Expect(notice).ToContainTextAsync("第九批涉诈号码");
+            await Assertions.Expect(notice).ToContainTextAsync("冒充民警来电，经反诈中心核实");
+            await Assertions.Expect(notice).ToContainTextAsync("反诈中心 010-12345678");
+            await Assertions.Expect(notice).ToContainTextAsync(language is null ? "提交申诉后 72 小时内" : "within 72 hours of filing the appeal");
+            await Assertions.Expect(notice.Locator("ul.notice-evidence")).ToHaveAttributeAsync("lang", language ?? "zh-CN");
+            await Assertions.Expect(notice.Locator("ul.notice-evidence")).ToContainTextAsync(language is null ? "实名登记证明" : "real-name registration certificate");
+            await Assertions.Expect(notice.Locator("a")).ToHaveAttributeAsync("href", "/appeal?kind=phone&value=%2B8613800138000");
+            await Assertions.Expect(notice.Locator("code")).ToHaveTextAsync("POST /v1/appeals");
+            await session.ScreenshotAsync($"check-notice-{suffix}");
+
+            if (language is null)
+            {
+                // The notice's words follow the page into the other language, not only its labels.
+                await session.Page.Locator("#language-switch").ClickAsync();
+                await Assertions.Expect(notice.Locator("ul.notice-evidence")).ToContainTextAsync("real-name registration certificate");
+                await Assertions.Expect(notice.Locator("ul.notice-evidence")).ToHaveAttributeAsync("lang", "en");
+            }
         }
     }
 

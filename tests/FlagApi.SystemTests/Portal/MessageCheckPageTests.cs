@@ -96,6 +96,13 @@ public sealed class MessageCheckPageTests(BrowserFixture browser)
         await Assertions.Expect(result.Locator("a.report-link")).ToHaveCountAsync(1);
         await Assertions.Expect(result.Locator("a.appeal-link")).ToHaveCountAsync(2);
 
+        // Each flagged item carries its notice in the page's language; an item that is not flagged has none.
+        var notice = items.Nth(0).Locator("section.flag-notice");
+        await Assertions.Expect(notice.Locator("h3")).ToHaveTextAsync(chinese ? "标记依据与申诉方式" : "Why it is flagged, and how to appeal");
+        await Assertions.Expect(notice.Locator("ul.notice-evidence")).ToContainTextAsync(chinese ? "实名登记证明" : "real-name registration certificate");
+        await Assertions.Expect(notice).ToContainTextAsync("POST /v1/appeals");
+        await Assertions.Expect(items.Nth(2).Locator("section.flag-notice")).ToHaveCountAsync(0);
+
         // A mark's number says its verdict to a screen reader and leads to its entry in the list.
         var reference = page.Locator("#message-marked a.found-ref").Nth(2);
         await Assertions.Expect(reference).ToHaveAttributeAsync("aria-label", chinese ? "第 3 项：暂无记录。跳到下面的列表。" : "Number 3: Nothing known. Go to it in the list.");

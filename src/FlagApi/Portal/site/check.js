@@ -4,7 +4,7 @@ import {
   startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
   formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
-import { matchFacts, factList, appealBox, reportBox } from './verdicts.js';
+import { matchFacts, factList, appealBox, reportBox, noticeView, noticeLanguage } from './verdicts.js';
 import { startMessageCheck } from './message.js';
 
 startPage();
@@ -31,7 +31,10 @@ kindField.addEventListener('change', () => {
 onLanguageChange(() => {
   if (!shown) return;
   if (shown.problem) showInvalid(shown.problem, shown.kind, shown.guessed);
-  else if (shown.lookup) showResult(shown.lookup, shown.guessed);
+  else if (shown.lookup) {
+    showResult(shown.lookup, shown.guessed);
+    if (shown.lookup.notice) renotice(shown.lookup, shown.guessed);
+  }
   else if (shown.failure) showProblem(form, shown.failure);
 });
 
@@ -89,7 +92,7 @@ async function check() {
   const kind = guessed ? guessKind(value) : kindField.value;
   submit.disabled = true;
   result.setAttribute('aria-busy', 'true');
-  const answer = await api('GET', `/v1/lookup/${encodeURIComponent(kind)}?value=${encodeURIComponent(value)}`);
+  const answer = await api('GET', `/v1/lookup/${encodeURIComponent(kind)}?value=${encodeURIComponent(value)}`, { headers: { 'Accept-Language': noticeLanguage() } });
   submit.disabled = false;
   result.removeAttribute('aria-busy');
   if (answer.ok) {
@@ -106,6 +109,12 @@ async function check() {
     shown = { failure: answer.problem };
     showProblem(form, answer.problem);
   }
+}
+
+/** Asks again for a flag's notice, now in the page's new language; the answer on screen stays if that fails. */
+async function renotice(lookup, guessed) {
+  const answer = await api('GET', `/v1/lookup/${encodeURIComponent(lookup.kind)}?value=${encodeURIComponent(lookup.canonical)}`, { headers: { 'Accept-Language': noticeLanguage() } });
+  if (answer.ok && shown?.lookup === lookup) showResult({ ...answer.data, query: lookup.query }, guessed);
 }
 
 /** A value that cannot be read as its kind: the message goes beside the field, and the field gets focus. */
@@ -137,6 +146,7 @@ function flaggedView(lookup, guessed) {
     reportCount(lookup),
     protectedNotice(lookup),
     el('p', { class: 'advice', text: t('check.flaggedAdvice') }),
+    noticeView(lookup.notice, 'flag-notice'),
     appealBox(lookup, 'appeal-link'),
   ];
 }

@@ -7,7 +7,7 @@
 import {
   t, el, api, hasLabel, language, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
 } from './portal.js';
-import { matchFacts, factList, appealBox, reportBox } from './verdicts.js';
+import { matchFacts, factList, appealBox, reportBox, noticeView, noticeLanguage } from './verdicts.js';
 
 // The endpoint's limit, in Unicode code points (the contract): an emoji counts once, as a person counts it.
 const MAX_CHARACTERS = 5000;
@@ -81,7 +81,7 @@ async function checkMessage() {
   const request = ++latest;
   submit.disabled = true;
   result.setAttribute('aria-busy', 'true');
-  const answer = await api('POST', '/v1/check/message', { body: { text } });
+  const answer = await api('POST', '/v1/check/message', { body: { text }, headers: { 'Accept-Language': noticeLanguage() } });
   submit.disabled = false;
   result.removeAttribute('aria-busy');
   if (request !== latest) return;
@@ -216,5 +216,6 @@ function itemView(item, n) {
     factList(rows, 'facts'),
     item.verdict === 'flagged' ? active.map((match) => matchFacts(match, item, active.length > 1)) : null,
     item.verdict === 'cleared' ? el('p', { class: 'hint', text: t('check.clearedText') }) : null,
+    item.verdict === 'flagged' ? noticeView(item.notice, `message-item-${n}-notice`) : null,
     next);
 }
