@@ -27,6 +27,7 @@ public static class PortalEndpoints
         ["/appeal"] = "appeal.html",
         ["/track"] = "track.html",
         ["/review"] = "review.html",
+        ["/stats"] = "stats.html",
     };
 
     public static IHostApplicationBuilder AddPortal(this IHostApplicationBuilder builder)
