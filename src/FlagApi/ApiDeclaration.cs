@@ -73,6 +73,9 @@ internal abstract class ApiDeclaration
 
     protected static readonly Limit Boolean = new(Type: JsonSchemaType.Boolean);
 
+    /// <summary>A calendar date, <c>yyyy-MM-dd</c>.</summary>
+    protected static readonly Limit Date = new(_ => 10, Pattern: @"^\d{4}-\d{2}-\d{2}$", Format: "date");
+
     protected static Limit Items(int maxItems) => new(MaxItems: _ => maxItems);
 
     protected static Limit Items<TOptions>(Func<TOptions, long> maxItems) where TOptions : class =>

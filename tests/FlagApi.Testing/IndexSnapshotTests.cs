@@ -85,6 +85,8 @@ public abstract class IndexSnapshotTests(DatabaseTarget target) : IDisposable
             foreach (var statement in new[]
             {
                 "DROP TABLE change_log_readers", "DROP TABLE watches", "DROP TABLE notifications",
+                "ALTER TABLE appeals DROP COLUMN sources_kept", "ALTER TABLE appeals DROP COLUMN verified_owner_since",
+                "ALTER TABLE appeals DROP COLUMN what_would_change",
                 "ALTER TABLE appeals DROP COLUMN owner_since", "ALTER TABLE appeals DROP COLUMN language",
                 "ALTER TABLE lists DROP COLUMN notice_contact", "ALTER TABLE lists DROP COLUMN notice_reason",
                 "DELETE FROM schema_versions WHERE version = 12",

@@ -40,7 +40,14 @@ public abstract class StatsTests(DatabaseTarget target)
             Assert.All(entries.GetProperty(name).EnumerateObject(), p => Assert.Equal(0, p.Value.GetInt32())));
 
         var appeals = root.GetProperty("appeals");
-        Assert.Equal(["approved", "in_review", "needs_info", "rejected", "submitted", "withdrawn"], Names(appeals.GetProperty("byStatus")));
+        Assert.Equal(["approved", "in_review", "needs_info", "rejected", "resolved", "submitted", "withdrawn"], Names(appeals.GetProperty("byStatus")));
+        var weeks = appeals.GetProperty("decisionsPerWeek");
+        Assert.Equal(StatsQueries.Weeks, weeks.GetArrayLength());
+        Assert.All(weeks.EnumerateArray(), w =>
+        {
+            Assert.Equal(0, w.GetProperty("decided").GetInt32());
+            Assert.Equal(JsonValueKind.Null, w.GetProperty("p90Hours").ValueKind);
+        });
         Assert.Equal(JsonValueKind.Null, appeals.GetProperty("medianDecisionHours").ValueKind);
         Assert.Equal(0, appeals.GetProperty("overdue").GetInt32());
         Assert.Equal(StatsQueries.Weeks, root.GetProperty("lists").GetProperty("perWeek").GetArrayLength());
@@ -110,7 +117,7 @@ public abstract class StatsTests(DatabaseTarget target)
 
         Assert.Equal(8, stats.Appeals.Total);
         Assert.Equal(
-            Counts(("submitted", 1), ("in_review", 1), ("needs_info", 1), ("approved", 2), ("rejected", 2), ("withdrawn", 1)),
+            Counts(("submitted", 1), ("in_review", 1), ("needs_info", 1), ("approved", 2), ("rejected", 2), ("resolved", 0), ("withdrawn", 1)),
             stats.Appeals.ByStatus);
         Assert.Equal(3, stats.Appeals.Open);
         Assert.Equal(2, stats.Appeals.Overdue);
@@ -141,6 +148,41 @@ public abstract class StatsTests(DatabaseTarget target)
 
         Assert.Equal(3, stats.Appeals.Decided);
         Assert.Equal(2.0, stats.Appeals.MedianDecisionHours);
+    }
+
+    [Fact]
+    public async Task DecisionTimesPerWeekHaveExactMediansNinetiethPercentilesAndSharesDecidedWithinTheirDueTime()
+    {
+        await using var app = await FlagApiFactory.CreateAsync(target);
+        await PublishAsync(app, "Shenzhen PSB", "2026-01", ("phone", "13900000001", "other"));
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var thisMonday = now.Date.AddDays(-(((int)now.DayOfWeek + 6) % 7));
+        var lastWeek = DateTime.SpecifyKind(thisMonday.AddDays(-7 + 1), DateTimeKind.Utc);
+        var threeWeeksAgo = DateTime.SpecifyKind(thisMonday.AddDays(-21 + 1), DateTimeKind.Utc);
+        var longAgo = DateTime.SpecifyKind(thisMonday.AddDays(-7 * StatsQueries.Weeks), DateTimeKind.Utc);
+        await InsertAppealsAsync(app, entryId => [
+            // Last week: 1 to 10 hours, promised within 5: median 5.5, p90 9 + 0.1 × (10 − 9) = 9.1, half on time.
+            .. Enumerable.Range(1, 10).Select(h => NewAppeal(
+                entryId, h % 2 == 0 ? AppealStatus.Approved : AppealStatus.Rejected, lastWeek, decidedAfter: h * Hour, dueBy: lastWeek + 5 * Hour)),
+
+            // Three weeks ago: 10 and 30 hours, both on time: median 20, p90 10 + 0.9 × 20 = 28.
+            NewAppeal(entryId, AppealStatus.Approved, threeWeeksAgo, decidedAfter: 10 * Hour),
+            NewAppeal(entryId, AppealStatus.Rejected, threeWeeksAgo, decidedAfter: 30 * Hour),
+
+            // Neither counts: a withdrawal is no decision, and a decision before the 26 weeks is outside them.
+            NewAppeal(entryId, AppealStatus.Withdrawn, lastWeek, decidedAfter: 3 * Hour),
+            NewAppeal(entryId, AppealStatus.Resolved, lastWeek, decidedAfter: 3 * Hour),
+            NewAppeal(entryId, AppealStatus.Approved, longAgo, decidedAfter: 100 * Hour)]);
+
+        var stats = await app.GetJsonAsync<StatsResponse>("/v1/stats");
+
+        var weeks = stats.Appeals.DecisionsPerWeek;
+        Assert.Equal(StatsQueries.Weeks, weeks.Count);
+        Assert.Equal(IsoWeek(thisMonday), weeks[^1].Week);
+        Assert.Equal(new DecisionWeekStats(IsoWeek(lastWeek), 10, 5.5, 9.1, 5, 0.5), weeks[^2]);
+        Assert.Equal(new DecisionWeekStats(IsoWeek(threeWeeksAgo), 2, 20, 28, 2, 1), weeks[^4]);
+        Assert.Equal(new DecisionWeekStats(IsoWeek(thisMonday.AddDays(-14)), 0, null, null, 0, null), weeks[^3]);
+        Assert.Equal(12, weeks.Sum(w => w.Decided));
     }
 
     [Fact]

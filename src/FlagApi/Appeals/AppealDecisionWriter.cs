@@ -6,6 +6,8 @@ namespace FlagApi.Appeals;
 
 /// <summary>A reviewer's decision on one appeal, as the writer applies it.</summary>
 /// <param name="ExpectedRevision">The revision the reviewer saw (from <c>If-Match</c>); null for a bulk decision, whose reviewer chose by filter.</param>
+/// <param name="OwnerSince">An approval as a verified new owner since this date: only the entry's sources older than it are removed.</param>
+/// <param name="WhatWouldChange">A rejection's word to the appellant on what would change the decision; null for the default of the kind.</param>
 public sealed record AppealDecision(
     long AppealId,
     long? ExpectedRevision,
@@ -13,7 +15,9 @@ public sealed record AppealDecision(
     string Reason,
     Verification? Verification,
     string? Note,
-    string Actor);
+    string Actor,
+    DateOnly? OwnerSince = null,
+    string? WhatWouldChange = null);
 
 public enum AppealDecisionStatus
 {
@@ -25,12 +29,16 @@ public enum AppealDecisionStatus
 
     /// <summary>The appeal is no longer open: withdrawn, or decided before.</summary>
     NotOpen,
+
+    /// <summary>An approval as a new owner since a date, when no active source of the entry is older than that date.</summary>
+    NothingOlder,
 }
 
 /// <param name="Status">What happened.</param>
 /// <param name="AppealStatus">The appeal's status after (or, when refused, as it stands).</param>
 /// <param name="ListVersion">The list version that cleared the entry; null when the list did not change.</param>
-public sealed record AppealDecisionResult(AppealDecisionStatus Status, AppealStatus? AppealStatus, long? ListVersion);
+/// <param name="NewOwner">What an approval as a new owner removed and left; null for any other decision.</param>
+public sealed record AppealDecisionResult(AppealDecisionStatus Status, AppealStatus? AppealStatus, long? ListVersion, OwnerSinceApplied? NewOwner = null);
 
 /// <summary>
 /// Applies a decision in one ledger transaction (docs/product.md: every decision is one transaction). An approval clears
@@ -76,6 +84,8 @@ public sealed class AppealDecisionWriter(FlagDbContext db, EntryLedger ledger)
             appeal.DecisionReason = decision.Reason;
             appeal.Verification = decision.Approve ? decision.Verification : null;
             appeal.VerificationNote = decision.Approve ? decision.Note : null;
+            appeal.WhatWouldChange = decision.Approve ? null : decision.WhatWouldChange;
+            appeal.VerifiedOwnerSince = decision.Approve ? decision.OwnerSince : null;
             appeal.Revision++;
             db.AppealEvents.Add(new AppealEvent
             {
@@ -101,7 +111,22 @@ public sealed class AppealDecisionWriter(FlagDbContext db, EntryLedger ledger)
             // The review console says this in the reader's language by its form (review.js SERVER_TEXTS): keep the two alike.
             var reason = $"Appeal {appeal.TrackingCode} {(decision.Approve ? "approved" : "rejected")}: {decision.Reason}";
             long? clearedAt = null;
-            if (decision.Approve)
+            OwnerSinceApplied? newOwner = null;
+            if (decision.Approve && decision.OwnerSince is { } since)
+            {
+                var verified = $"Appeal {appeal.TrackingCode} approved: new owner since {since:yyyy-MM-dd}, verified by {WireNames.Of(decision.Verification!.Value)}; "
+                    + $"sources older than that date removed: {decision.Reason}";
+                newOwner = await entries.EndSourcesBeforeAsync(appeal.EntryId, since, verified, cancellationToken);
+                if (newOwner.SourcesRemoved == 0)
+                {
+                    return LedgerOutcome.Refuse(new AppealDecisionResult(AppealDecisionStatus.NothingOlder, from, null));
+                }
+
+                clearedAt = newOwner.ClearedAt;
+                appeal.SourcesKept = newOwner.SourcesKept;
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            else if (decision.Approve)
             {
                 clearedAt = await entries.ClearByAppealAsync(appeal.EntryId, reason, cancellationToken);
             }
@@ -118,8 +143,11 @@ public sealed class AppealDecisionWriter(FlagDbContext db, EntryLedger ledger)
                 verification = appeal.Verification is { } v ? WireNames.Of(v) : null,
                 entryCleared = clearedAt is not null,
                 listVersion = clearedAt,
+                ownerSince = decision.OwnerSince,
+                sourcesRemoved = newOwner?.SourcesRemoved,
+                sourcesKept = newOwner?.SourcesKept,
             });
-            return LedgerOutcome.Commit(new AppealDecisionResult(AppealDecisionStatus.Decided, to, clearedAt));
+            return LedgerOutcome.Commit(new AppealDecisionResult(AppealDecisionStatus.Decided, to, clearedAt, newOwner));
         }, cancellationToken);
     }
 }

@@ -19,4 +19,7 @@ public static class AppealStates
     public static bool CanDecide(AppealStatus status) => status is AppealStatus.Submitted or AppealStatus.InReview or AppealStatus.NeedsInfo;
 
     public static bool CanWithdraw(AppealStatus status) => IsOpen(status);
+
+    /// <summary>An open appeal whose entry stopped being flagged another way is closed as <c>resolved</c> (<see cref="OpenAppealResolver"/>).</summary>
+    public static bool CanResolve(AppealStatus status) => IsOpen(status);
 }

@@ -61,6 +61,7 @@ public sealed class AppealSubmissionService(
 
         // The dueBy answered now is the one every later read shows.
         var now = SubmittedIdentifier.WholeMicroseconds(time.GetUtcNow().UtcDateTime);
+        var ownerSince = NewOwnerDates.Read(request.OwnerSince, now, "ownerSince");
         var entry = await FindFlaggedEntryAsync(kind, canonical, now, cancellationToken);
         if (entry is null)
         {
@@ -68,6 +69,11 @@ public sealed class AppealSubmissionService(
                 AppellantProblems.NotFlagged,
                 "The identifier is not flagged",
                 $"This {kind.ToWire()} is not currently flagged, so there is nothing to appeal. A lookup shows what is flagged.");
+        }
+
+        if (ownerSince is { } since && !await HasSourceBeforeAsync(entry.Id, since, cancellationToken))
+        {
+            throw NewOwnerDates.NotOlder(since);
         }
 
         var appellant = request.Appellant!;
@@ -113,6 +119,7 @@ public sealed class AppealSubmissionService(
             CreatedAt = now,
             DueBy = now + options.Value.ServiceLevel,
             Revision = 1,
+            OwnerSince = ownerSince,
         };
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
@@ -243,12 +250,18 @@ public sealed class AppealSubmissionService(
 
         // After a rejection the same contact may appeal the identifier again once the cool-down is over (SubmitAsync):
         // the appellant is told when, rather than offered a new appeal that would be refused until then.
-        var decision = appeal.Status is AppealStatus.Approved or AppealStatus.Rejected && appeal.DecidedAt is { } decidedAt
+        // A rejection also says what would change it (issue 23, item 5); an approval as a new owner, whether newer sources
+        // still flag the identifier.
+        var rejected = appeal.Status == AppealStatus.Rejected;
+        var decision = appeal.Status is AppealStatus.Approved or AppealStatus.Rejected or AppealStatus.Resolved && appeal.DecidedAt is { } decidedAt
             ? new AppealDecisionView(
                 appeal.Status,
                 decidedAt,
                 appeal.DecisionReason,
-                appeal.Status == AppealStatus.Rejected ? decidedAt + options.Value.RejectionCooldown : null)
+                rejected ? decidedAt + options.Value.RejectionCooldown : null,
+                rejected ? RejectionGuidance.For(appeal.WhatWouldChange, appeal.Kind, appeal.Language) : null,
+                appeal.Status == AppealStatus.Approved ? appeal.VerifiedOwnerSince : null,
+                appeal.Status == AppealStatus.Approved && appeal.VerifiedOwnerSince is not null ? appeal.SourcesKept > 0 : null)
             : null;
 
         var evidence = appeal.Evidence is null
@@ -268,7 +281,8 @@ public sealed class AppealSubmissionService(
             appeal.DueBy,
             history,
             requests,
-            decision);
+            decision,
+            appeal.OwnerSince);
     }
 
     /// <summary>
@@ -389,6 +403,16 @@ public sealed class AppealSubmissionService(
         }
 
         return null;
+    }
+
+    /// <summary>Whether a source that flags the entry now is dated before <paramref name="ownerSince"/> (by <see cref="EntrySourceDates"/>).</summary>
+    private async Task<bool> HasSourceBeforeAsync(long entryId, DateOnly ownerSince, CancellationToken cancellationToken)
+    {
+        var sources = await db.EntrySources.AsNoTracking()
+            .Where(s => s.EntryId == entryId && s.RemovedAt == null)
+            .Select(s => new { s.AddedAt, PublishedOn = s.List == null ? null : s.List.PublishedOn })
+            .ToListAsync(cancellationToken);
+        return sources.Any(s => EntrySourceDates.Of(s.PublishedOn, s.AddedAt) < ownerSince);
     }
 
     private async Task<string> NewUniqueTrackingCodeAsync(CancellationToken cancellationToken)

@@ -14,7 +14,9 @@ public sealed record AppealRequest(
     AppellantDetails? Appellant,
     string? Statement,
     [property: JsonConverter(typeof(EvidenceListConverter<EvidenceItem>))] IReadOnlyList<EvidenceItem?>? Evidence,
-    IReadOnlyList<AttachmentUpload?>? Attachments);
+    IReadOnlyList<AttachmentUpload?>? Attachments,
+    [property: Description("Optional, yyyy-MM-dd: for a reissued number, the date from which you hold it (\"new owner since\"). At least one source that flags it must be older (else 409 flag_not_older_than_ownership); a reviewer who verifies the date removes those older sources.")]
+    string? OwnerSince = null);
 
 /// <summary>How a reviewer can reach the appellant; shown to reviewers only.</summary>
 public sealed record AppellantDetails(string? Name, string? Contact);
@@ -63,7 +65,9 @@ public sealed record AppellantAppealView(
     DateTime DueBy,
     IReadOnlyList<PublicAppealEvent> History,
     IReadOnlyList<InformationRequest> InformationRequests,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AppealDecisionView? Decision);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] AppealDecisionView? Decision,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("The date from which you said you hold the identifier (\"new owner since\"), if you gave one.")]
+    DateOnly? OwnerSince = null);
 
 public sealed record EvidenceItemView(
     string Type,
@@ -86,10 +90,19 @@ public sealed record PublicAppealEvent(
 /// <summary>A reviewer's question, and whether the appellant has answered since.</summary>
 public sealed record InformationRequest(DateTime At, string? Message, bool Answered);
 
-/// <summary>The outcome (<c>approved</c> or <c>rejected</c>) and the reason the reviewer gave.</summary>
+/// <summary>
+/// The outcome (<c>approved</c>, <c>rejected</c>, or <c>resolved</c>: closed without a decision because the identifier stopped
+/// being flagged another way) and its reason.
+/// </summary>
 public sealed record AppealDecisionView(
     AppealStatus Outcome,
     DateTime DecidedAt,
     string? Reason,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for a rejection: from when the same appellant may appeal this identifier again (Appeals:RejectionCooldown after the decision); before it, a new appeal is refused with 409 appeal_cooldown.")]
-    DateTime? AppealAgainAt = null);
+    DateTime? AppealAgainAt = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for a rejection: what would change the decision (what evidence would help): the reviewer's words, or what helps for this kind of identifier.")]
+    string? WhatWouldChange = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for an approval as a verified new owner: the date from which your ownership was verified; the flags older than it were removed.")]
+    DateOnly? OwnerSince = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("Only for an approval as a verified new owner: true when sources newer than that date still flag the identifier (it stays flagged by them), false when it was cleared.")]
+    bool? StillFlagged = null);

@@ -1,3 +1,4 @@
+using FlagApi.Entries;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,6 +29,7 @@ public static class AppellantEndpoints
             .Validate(o => o.RejectionCooldown >= TimeSpan.Zero, "Appeals:RejectionCooldown must not be negative.")
             .ValidateOnStart();
         builder.Services.AddScoped<AppealSubmissionService>();
+        builder.Services.AddScoped<IFlagEndedHandler, OpenAppealResolver>();
         builder.Services.AddEvidenceList<AppealRequest, EvidenceItem>(AppealSubmissionService.MaxEvidenceTextLength);
         return builder;
     }

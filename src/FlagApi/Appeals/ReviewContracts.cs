@@ -57,6 +57,8 @@ public sealed record ReviewAppealDetail(
     string? AssignedTo,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Appellant? Appellant,
     string Statement,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("The date from which the appellant says they hold a reissued identifier (\"new owner since\"), if they gave one.")]
+    DateOnly? OwnerSince,
     [property: Description("The appellant's evidence (text and links) as they sent it.")] JsonElement? Evidence,
     IReadOnlyList<AppealAttachmentInfo> Attachments,
     AppealDecisionInfo? Decision,
@@ -67,12 +69,18 @@ public sealed record ReviewAppealDetail(
 public sealed record AppealAttachmentInfo(long Id, string FileName, string ContentType, long Size, string Sha256, DateTime CreatedAt);
 
 public sealed record AppealDecisionInfo(
-    AppealStatus Outcome,
+    [property: Description("approved, rejected, or resolved (closed because the entry stopped being flagged another way).")] AppealStatus Outcome,
     DateTime DecidedAt,
     string DecidedBy,
     [property: Description("Public: the appellant sees it.")] string Reason,
     Verification? Verification,
-    string? VerificationNote);
+    string? VerificationNote,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("A rejection: the reviewer's word on what would change the decision, as the appellant sees it; absent when the reviewer gave none (the appellant then sees the default of the kind).")]
+    string? WhatWouldChange = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("An approval as a verified new owner: the date the entry's older sources were removed from.")]
+    DateOnly? OwnerSince = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("An approval as a verified new owner: the newer sources that still flag the entry (0: it was cleared).")]
+    int? SourcesKept = null);
 
 /// <summary>One state change or message; <see cref="InternalNote"/> is for reviewers only.</summary>
 public sealed record AppealEventRecord(
@@ -94,7 +102,13 @@ public sealed record RequestInfoRequest(string? Message);
 /// <param name="Reason">Required; public (the appellant sees it).</param>
 /// <param name="Verification">Required to approve: how the appellant was verified as the legitimate owner.</param>
 /// <param name="Note">For reviewers only, e.g. how the verification went.</param>
-public sealed record DecisionRequest(string? Decision, string? Reason, string? Verification, string? Note);
+/// <param name="OwnerSince">
+/// Only to approve, as a verified new owner of a reissued identifier since this date (yyyy-MM-dd): only the entry's sources
+/// dated before it are removed; the entry is cleared when none is left, and stays flagged by the newer ones otherwise.
+/// </param>
+/// <param name="WhatWouldChange">Only to reject, optional; public: what would change the decision (what evidence would help).</param>
+public sealed record DecisionRequest(
+    string? Decision, string? Reason, string? Verification, string? Note, string? OwnerSince = null, string? WhatWouldChange = null);
 
 /// <summary>Appeals chosen for a bulk decision: by id, or by the list that flagged their entries.</summary>
 public sealed record BulkDecisionRequest(

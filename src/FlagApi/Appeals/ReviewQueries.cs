@@ -207,14 +207,17 @@ public sealed class ReviewQueries(FlagDbContext db, EntryQueries entries, TimePr
             .ToListAsync(cancellationToken);
 
         var now = time.GetUtcNow().UtcDateTime;
-        var decision = appeal.DecidedAt is { } decidedAt && appeal.Status is AppealStatus.Approved or AppealStatus.Rejected
-            ? new AppealDecisionInfo(appeal.Status, decidedAt, appeal.DecidedBy ?? string.Empty, appeal.DecisionReason ?? string.Empty, appeal.Verification, appeal.VerificationNote)
+        var decision = appeal.DecidedAt is { } decidedAt && appeal.Status is AppealStatus.Approved or AppealStatus.Rejected or AppealStatus.Resolved
+            ? new AppealDecisionInfo(
+                appeal.Status, decidedAt, appeal.DecidedBy ?? string.Empty, appeal.DecisionReason ?? string.Empty, appeal.Verification, appeal.VerificationNote,
+                appeal.WhatWouldChange, appeal.VerifiedOwnerSince, appeal.SourcesKept)
             : null;
         return new ReviewAppealDetail(
             appeal.Id, appeal.TrackingCode, appeal.Kind.ToWire(), appeal.Value, appeal.Query, appeal.Status, appeal.CreatedAt, appeal.DueBy,
             Overdue(appeal.Status, appeal.DueBy, now), appeal.AssignedTo,
             viewer.IsReviewer ? new Appellant(appeal.AppellantName, appeal.AppellantContact) : null,
             appeal.Statement,
+            appeal.OwnerSince,
             appeal.Evidence is null ? null : ParseJson(appeal.Evidence),
             attachments,
             decision,

@@ -117,9 +117,24 @@ public sealed class ReviewService(
     public async Task DecideAsync(long id, long expectedRevision, DecisionRequest request, string actor, CancellationToken cancellationToken)
     {
         var (approve, reason, verification, note) = ReadDecision(request.Decision, request.Reason, request.Verification, request.Note);
+        var ownerSince = NewOwnerDates.Read(request.OwnerSince, time.GetUtcNow().UtcDateTime, "ownerSince");
+        if (ownerSince is not null && !approve)
+        {
+            throw ProblemException.BadRequest(AppellantProblems.InvalidOwnerSince,
+                "'ownerSince' approves as a verified new owner; a rejection has none.");
+        }
+
+        var whatWouldChange = string.IsNullOrWhiteSpace(request.WhatWouldChange) ? null : request.WhatWouldChange.Trim();
+        if (whatWouldChange is not null && (approve || whatWouldChange.Length > RejectionGuidance.MaxLength))
+        {
+            throw ProblemException.BadRequest(ProblemCodes.InvalidParameter, approve
+                ? "'whatWouldChange' tells a rejected appellant what would change the decision; an approval has none."
+                : $"'whatWouldChange' is at most {RejectionGuidance.MaxLength} characters.");
+        }
 
         // Once checked, the decision completes even if the client goes away: a retry then sees it decided.
-        var result = await writer.DecideAsync(new AppealDecision(id, expectedRevision, approve, reason, verification, note, actor), CancellationToken.None);
+        var result = await writer.DecideAsync(
+            new AppealDecision(id, expectedRevision, approve, reason, verification, note, actor, ownerSince, whatWouldChange), CancellationToken.None);
         switch (result.Status)
         {
             case AppealDecisionStatus.NotFound:
@@ -128,6 +143,8 @@ public sealed class ReviewService(
                 throw Stale(id);
             case AppealDecisionStatus.NotOpen:
                 throw InvalidTransition(id, result.AppealStatus, "decide");
+            case AppealDecisionStatus.NothingOlder:
+                throw NewOwnerDates.NotOlder(ownerSince!.Value);
         }
     }
 
@@ -202,6 +219,7 @@ public sealed class ReviewService(
                 AppealDecisionStatus.NotFound => new BulkDecisionOutcome(id, null, "skipped", null, "no such appeal"),
                 AppealDecisionStatus.NotOpen => new BulkDecisionOutcome(id, code, "skipped", result.AppealStatus,
                     $"not open: it is {WireNames.Of(result.AppealStatus!.Value)}"),
+                AppealDecisionStatus.NothingOlder => new BulkDecisionOutcome(id, code, "skipped", result.AppealStatus, "no source is older than the new owner's date"),
                 _ => new BulkDecisionOutcome(id, code, "skipped", result.AppealStatus, "it changed while the decision was written; decide it again"),
             });
         }

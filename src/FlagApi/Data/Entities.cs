@@ -322,6 +322,15 @@ public sealed class Appeal
 
     /// <summary>For a reissued number: the date from which the appellant says they hold it ("new owner since").</summary>
     public DateOnly? OwnerSince { get; set; }
+
+    /// <summary>A rejection's word to the appellant on what would change the decision (what evidence would help).</summary>
+    public string? WhatWouldChange { get; set; }
+
+    /// <summary>For an approval as a verified new owner: the date every older source of the entry was removed from.</summary>
+    public DateOnly? VerifiedOwnerSince { get; set; }
+
+    /// <summary>For an approval as a verified new owner: the newer sources that still flagged the entry (0: it was cleared).</summary>
+    public int? SourcesKept { get; set; }
 }
 
 /// <summary>Append-only: each state change or message of an appeal.</summary>

@@ -33,7 +33,11 @@ public enum EntryStatus
     Retracted,
 }
 
-/// <summary>docs/product.md: <c>submitted → in_review → needs_info ⇄ in_review → approved | rejected</c>, and <c>withdrawn</c> from any open state.</summary>
+/// <summary>
+/// docs/product.md: <c>submitted → in_review → needs_info ⇄ in_review → approved | rejected</c>, <c>withdrawn</c> from any
+/// open state by the appellant, and <c>resolved</c> from any open state when the entry stopped being flagged another way
+/// (another appeal approved, its lists retracted, its expiry passed).
+/// </summary>
 public enum AppealStatus
 {
     Submitted,
@@ -42,6 +46,7 @@ public enum AppealStatus
     Approved,
     Rejected,
     Withdrawn,
+    Resolved,
 }
 
 /// <summary>Which stored appeal statuses are still open (see <c>Appeals.AppealStates</c>, the state machine, which asks this).</summary>

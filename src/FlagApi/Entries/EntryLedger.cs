@@ -33,7 +33,12 @@ public static class LedgerOutcome
 /// brings this process's copies (<see cref="IListVersionFollower"/>) up to date. A capability's own rows (the list record,
 /// the appeal, the reports) are written by the capability in the same transaction, through the same context.
 /// </summary>
-public sealed class EntryLedger(FlagDbContext db, DatabaseProviderInfo providerInfo, TimeProvider time, IEnumerable<IListVersionFollower> followers)
+public sealed class EntryLedger(
+    FlagDbContext db,
+    DatabaseProviderInfo providerInfo,
+    TimeProvider time,
+    IEnumerable<IListVersionFollower> followers,
+    IEnumerable<IFlagEndedHandler> flagEndedHandlers)
 {
     /// <summary>The topic of the change notice a write that moved the list version sends: <c>lists:&lt;version&gt;</c>.</summary>
     public const string ChangeTopic = "lists";
@@ -76,6 +81,14 @@ public sealed class EntryLedger(FlagDbContext db, DatabaseProviderInfo providerI
             {
                 await transaction.RollbackAsync(cancellationToken);
                 return value;
+            }
+
+            if (ledger.Ended.Count > 0)
+            {
+                foreach (var handler in flagEndedHandlers)
+                {
+                    await handler.FlagsEndedAsync(ledger, cancellationToken);
+                }
             }
 
             moved = await ledger.FinishAsync(cancellationToken);
@@ -158,6 +171,35 @@ public sealed class EntryLedger(FlagDbContext db, DatabaseProviderInfo providerI
 }
 
 /// <summary>
+/// Told, in the transaction of a ledger write about to commit, of the entries that write stopped flagging (<see
+/// cref="LedgerTransaction.Ended"/>), so that what depends on an entry being flagged ends with the flag, in the same
+/// transaction: open appeals on it are resolved. Writes through the scope's <see cref="FlagDbContext"/>.
+/// </summary>
+public interface IFlagEndedHandler
+{
+    Task FlagsEndedAsync(LedgerTransaction ledger, CancellationToken cancellationToken);
+}
+
+/// <summary>How an entry stopped being flagged.</summary>
+public enum FlagEnd
+{
+    /// <summary>An appeal against it was approved.</summary>
+    AppealApproved,
+
+    /// <summary>A reviewer verified a new owner and removed every source older than the owner's date: none was left.</summary>
+    NewOwner,
+
+    /// <summary>The lists that flagged it were retracted.</summary>
+    ListRetracted,
+
+    /// <summary>Its expiry passed.</summary>
+    Expired,
+}
+
+/// <summary>An entry a ledger write stopped flagging, and how.</summary>
+public sealed record EndedFlag(long EntryId, FlagEnd How);
+
+/// <summary>
 /// One ledger write in progress: its connection and transaction (for the capability's own rows), the list version as it
 /// stands, and what an entry can go through, each written with its history and change log rows at the next version.
 /// </summary>
@@ -166,6 +208,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
     private readonly SqlDialect dialect;
     private readonly long started;
     private readonly List<(string Action, string SubjectType, string SubjectId, object Detail)> audit = [];
+    private readonly List<EndedFlag> ended = [];
     private EntryRowWriter? rows;
 
     internal LedgerTransaction(DbConnection connection, DbTransaction transaction, SqlDialect dialect, string actor, DateTime now, long version)
@@ -189,6 +232,9 @@ public sealed class LedgerTransaction : IAsyncDisposable
 
     /// <summary>The list version the last change of this transaction took (the committed one until a change is made).</summary>
     public long Version { get; private set; }
+
+    /// <summary>The entries this transaction stopped flagging (cleared, retracted, expired), in the order it did.</summary>
+    public IReadOnlyList<EndedFlag> Ended => ended;
 
     /// <summary>Records an audit entry, written with the transaction (docs/product.md: every write leaves one).</summary>
     public void Audit(string action, string subjectType, long subjectId, object detail) =>
@@ -281,6 +327,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
                 await writer.SetStatusAsync(entry.Id, EntryStatus.Retracted, version, cancellationToken);
                 await writer.InsertHistoryAsync(entry.Id, version, EntryActions.Retracted, why, entry.State, after, cancellationToken);
                 await writer.InsertChangeAsync(version, entry.Id, ChangeOps.Remove, entry.Kind, entry.Value, after, cancellationToken);
+                ended.Add(new EndedFlag(entry.Id, FlagEnd.ListRetracted));
                 removed++;
             }
             else
@@ -318,7 +365,79 @@ public sealed class LedgerTransaction : IAsyncDisposable
         await writer.InsertChangeAsync(version, entryId, ChangeOps.Remove, entry.Kind, entry.Value, after, cancellationToken);
         await writer.InsertHistoryAsync(entryId, version, EntryActions.Cleared, reason, entry.State, after, cancellationToken);
         await writer.FlushAsync(cancellationToken);
+        ended.Add(new EndedFlag(entryId, FlagEnd.AppealApproved));
         return version;
+    }
+
+    /// <summary>
+    /// A reviewer verified that the identifier has a new owner since <paramref name="ownerSince"/> (a reissued number): every
+    /// active source dated before that day (<see cref="EntrySourceDates"/>) stops being a source of the entry, in one change.
+    /// When none is left the entry is cleared as an approved appeal clears it (a <c>remove</c> in the change log); when newer
+    /// sources remain it stays flagged by them (an <c>update</c>). A list published later flags it again as usual.
+    /// </summary>
+    public async Task<OwnerSinceApplied> EndSourcesBeforeAsync(long entryId, DateOnly ownerSince, string reason, CancellationToken cancellationToken)
+    {
+        var sources = await ActiveSourceDatesAsync(Connection, Transaction, entryId, cancellationToken);
+        var older = sources.Where(s => s.Date < ownerSince).Select(s => s.Id).ToList();
+        var kept = sources.Count - older.Count;
+        var entry = await ReadAsync(entryId, cancellationToken);
+        var writer = await RowsAsync(cancellationToken);
+        if (older.Count == 0)
+        {
+            await writer.InsertHistoryAsync(entryId, Version, EntryActions.AppealApproved, reason, entry.State, entry.State, cancellationToken);
+            await writer.FlushAsync(cancellationToken);
+            return new OwnerSinceApplied(0, kept, null);
+        }
+
+        foreach (var sourceId in older)
+        {
+            await using var end = Connection.CreateCommand(Transaction, "UPDATE entry_sources SET removed_at = @at WHERE id = @id");
+            end.AddParameter("@at", dialect.Timestamp(Now));
+            end.AddParameter("@id", sourceId);
+            await end.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var version = ++Version;
+        var clears = kept == 0 && entry.State.Status == EntryStatus.Active;
+        var after = clears ? entry.State with { Status = EntryStatus.Cleared } : entry.State;
+        await writer.SetStatusAsync(entryId, after.Status, version, cancellationToken);
+        await writer.InsertChangeAsync(version, entryId, clears ? ChangeOps.Remove : ChangeOps.Update, entry.Kind, entry.Value, after, cancellationToken);
+        await writer.InsertHistoryAsync(entryId, version, clears ? EntryActions.Cleared : EntryActions.SourceRemoved, reason, entry.State, after, cancellationToken);
+        await writer.FlushAsync(cancellationToken);
+        if (clears)
+        {
+            ended.Add(new EndedFlag(entryId, FlagEnd.NewOwner));
+        }
+
+        return new OwnerSinceApplied(older.Count, kept, clears ? version : null);
+    }
+
+    /// <summary>The entry's active sources with the day each counts from (<see cref="EntrySourceDates.Of"/>).</summary>
+    internal static async Task<List<(long Id, DateOnly Date)>> ActiveSourceDatesAsync(
+        DbConnection connection, DbTransaction? transaction, long entryId, CancellationToken cancellationToken)
+    {
+        var found = new List<(long Id, DateOnly Date)>();
+        await using var select = connection.CreateCommand(transaction,
+            """
+            SELECT s.id, s.added_at, l.published_on
+            FROM entry_sources s LEFT JOIN lists l ON l.id = s.list_id
+            WHERE s.entry_id = @id AND s.removed_at IS NULL
+            ORDER BY s.id
+            """);
+        select.AddParameter("@id", entryId);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            DateOnly? publishedOn = reader.IsDBNull(2) ? null : reader.GetValue(2) switch
+            {
+                DateOnly date => date,
+                DateTime time => DateOnly.FromDateTime(time),
+                var text => DateOnly.ParseExact(Convert.ToString(text, CultureInfo.InvariantCulture)!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+            };
+            found.Add((reader.GetInt64(0), EntrySourceDates.Of(publishedOn, EntryState.AsUtc(reader.GetDateTime(1)))));
+        }
+
+        return found;
     }
 
     /// <summary>A rejected appeal leaves the entry as it is; its history says so.</summary>
@@ -393,6 +512,7 @@ public sealed class LedgerTransaction : IAsyncDisposable
             await writer.SetStatusAsync(entry.Id, EntryStatus.Expired, version, cancellationToken);
             await writer.InsertHistoryAsync(entry.Id, version, EntryActions.Expired, "The entry's expiry passed", entry.State, after, cancellationToken);
             await writer.InsertChangeAsync(version, entry.Id, ChangeOps.Remove, entry.Kind, entry.Value, after, cancellationToken);
+            ended.Add(new EndedFlag(entry.Id, FlagEnd.Expired));
         }
 
         await writer.FlushAsync(cancellationToken);
@@ -504,6 +624,27 @@ public sealed record ListNamed(int Added, int Updated, int Reflagged, int Source
 
 /// <summary>What a retraction did: entries that left the active list, and entries that keep other sources.</summary>
 public sealed record ListUnnamed(int Removed, int KeptByOtherSources);
+
+/// <summary>
+/// What a verified new owner's date did: the sources it ended, the newer ones that still flag the entry, and the version
+/// that cleared it (null when sources remain, or none was older).
+/// </summary>
+public sealed record OwnerSinceApplied(int SourcesRemoved, int SourcesKept, long? ClearedAt);
+
+/// <summary>
+/// The day a source of an entry counts from, for a new owner's date (<see cref="LedgerTransaction.EndSourcesBeforeAsync"/>):
+/// the earlier of the day FlagApi received it (<c>added_at</c>, UTC) and, for a list, the publication date its agency gave
+/// (<c>published_on</c>). The agency's date is when it saw the number in use; a list uploaded weeks after it was drawn up
+/// still speaks of the earlier owner.
+/// </summary>
+public static class EntrySourceDates
+{
+    public static DateOnly Of(DateOnly? publishedOn, DateTime addedAt)
+    {
+        var added = DateOnly.FromDateTime(addedAt);
+        return publishedOn is { } published && published < added ? published : added;
+    }
+}
 
 /// <summary>The entry the accepted reports flag, what happened to it (an <see cref="EntryActions"/> name) and the version it took.</summary>
 public sealed record ReportsAccepted(long EntryId, string Action, long Version);

@@ -6,8 +6,6 @@ namespace FlagApi.Lists;
 /// <summary>What this capability declares for the OpenAPI document and the central tests (<see cref="ApiDeclaration"/>): Publishing a list (as JSON or as CSV with its details in the query), the lists, retraction.</summary>
 internal sealed class ListApiLimits : ApiDeclaration
 {
-    private static readonly Limit Date = new(_ => 10, Pattern: @"^\d{4}-\d{2}-\d{2}$", Format: "date");
-
     private static readonly Limit DateTimeInList = Text(services => Option<LimitsOptions>(services, o => o.MaxListBodyBytes), "date-time");
 
     public override IReadOnlyDictionary<(Type Record, string Member), Limit> Members { get; } = new Dictionary<(Type Record, string Member), Limit>

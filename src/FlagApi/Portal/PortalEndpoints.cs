@@ -30,6 +30,7 @@ public static class PortalEndpoints
         [AppealPage] = "appeal.html",
         ["/track"] = "track.html",
         ["/review"] = "review.html",
+        ["/stats"] = "stats.html",
     };
 
     public static IHostApplicationBuilder AddPortal(this IHostApplicationBuilder builder)

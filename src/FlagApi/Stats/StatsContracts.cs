@@ -49,7 +49,22 @@ public sealed record AppealStats(
     [property: Description("Appeals approved or rejected (withdrawn ones are not decisions).")] int Decided,
     int Approved,
     int Rejected,
-    [property: Description("Median hours from filing to decision over every decided appeal; null before the first decision.")] double? MedianDecisionHours);
+    [property: Description("Median hours from filing to decision over every decided appeal; null before the first decision.")] double? MedianDecisionHours,
+    [property: Description("The last 26 ISO weeks (UTC) of decisions (approved or rejected, by the week of decidedAt), oldest first, with weeks without decisions as zeros and nulls.")]
+    IReadOnlyList<DecisionWeekStats> DecisionsPerWeek);
+
+/// <summary>
+/// The appeals decided in one ISO week (<c>2026-W22</c>): how long they took from filing to decision, and how many were
+/// decided within the time promised when they were filed (<c>dueBy</c>, <c>Appeals:ServiceLevel</c> after filing).
+/// </summary>
+public sealed record DecisionWeekStats(
+    string Week,
+    [property: Description("Appeals approved or rejected in the week.")] int Decided,
+    [property: Description("Median hours from filing to decision, rounded to 2 decimals; null when none was decided.")] double? MedianHours,
+    [property: Description("90th percentile of the hours from filing to decision (linear between closest ranks, as Excel's PERCENTILE.INC), rounded to 2 decimals; null when none was decided.")]
+    double? P90Hours,
+    [property: Description("Decisions made by their appeal's dueBy.")] int WithinDueBy,
+    [property: Description("withinDueBy / decided, rounded to 4 decimals; null when none was decided.")] double? WithinDueByShare);
 
 /// <summary>How one list's entries fared on appeal: a sweep that caught many legitimate owners shows a high overturned share.</summary>
 public sealed record ListAppealStats(

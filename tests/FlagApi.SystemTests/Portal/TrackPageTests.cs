@@ -267,6 +267,60 @@ public sealed class TrackPageTests(BrowserFixture browser)
         }
     }
 
+    [Fact]
+    public async Task ARejectedAppealSaysWhenTheAppellantMayAppealAgainAndWhatWouldChangeTheDecision()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"), ("phone", "+8613900000001", "other", "high"));
+        var told = await AppealApi.FileAsync(app, Number);
+        var defaulted = await AppealApi.FileAsync(app, "+8613900000001");
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        await AppealApi.DecideAsync(reviewer, told.Id, new { decision = "reject", reason = "话费单上的机主不是您。", whatWouldChange = "请提供运营商出具的、写明您姓名的实名登记证明。" });
+        await AppealApi.DecideAsync(reviewer, defaulted.Id, new { decision = "reject", reason = "没有证明材料。" });
+
+        foreach (var (screen, language) in new[] { (Screen.Phone, (string?)null), (Screen.Desktop, "en") })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            var page = session.Page;
+            await OpenAsync(session, told);
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "rejected");
+            await Assertions.Expect(page.Locator("#appeal-what-would-change")).ToContainTextAsync("请提供运营商出具的、写明您姓名的实名登记证明。");
+            await Assertions.Expect(page.Locator("#appeal-what-would-change h4")).ToHaveTextAsync(language is null ? "怎样才能改变这个决定" : "What would change the decision");
+            await Assertions.Expect(page.Locator("#appeal-again")).ToContainTextAsync(language is null ? "起重新申诉" : "you can appeal again from");
+            await session.ScreenshotAsync($"track-rejected-{screen.Name}-{language ?? "zh"}");
+        }
+
+        // Without the reviewer's words, what helps for a phone number, in the language the appeal was filed in.
+        await using var plain = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, null);
+        await OpenAsync(plain, defaulted);
+        await Assertions.Expect(plain.Page.Locator("#appeal-what-would-change")).ToContainTextAsync("运营商出具的实名登记证明");
+    }
+
+    [Fact]
+    public async Task AnAppealClosedBecauseTheFlagEndedShowsItAsResolved()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Number, "impersonating_authorities", "high"));
+        var approved = await AppealApi.FileAsync(app, Number);
+        var other = await AppealApi.FileAsync(app, Number, contact: "13700137000");
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        await AppealApi.DecideAsync(reviewer, approved.Id, "approve", "已回拨核实。");
+
+        foreach (var (screen, language) in new[] { (Screen.Phone, (string?)null), (Screen.Desktop, "en") })
+        {
+            await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
+            var page = session.Page;
+            await OpenAsync(session, other);
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "resolved");
+            await Assertions.Expect(page.Locator("#appeal-status")).ToHaveTextAsync(language is null ? "已结案：不再被标记" : "Closed: no longer flagged");
+            await Assertions.Expect(page.Locator("#appeal-decision")).ToHaveAttributeAsync("data-decision", "resolved");
+            await Assertions.Expect(page.Locator("#appeal-decision .decision-reason")).ToContainTextAsync("另一份申诉已经通过");
+            await Assertions.Expect(page.Locator("#withdraw-button")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#appeal-history li").Last).ToContainTextAsync(language is null ? "申诉结案" : "Closed the appeal");
+            await session.ScreenshotAsync($"track-resolved-{screen.Name}-{language ?? "zh"}");
+        }
+    }
+
     private static async Task OpenAsync(PortalSession session, AppealApi.Filed appeal)
     {
         await session.GotoAsync($"/track?code={appeal.Code}");

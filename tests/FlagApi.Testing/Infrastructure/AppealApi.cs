@@ -46,12 +46,16 @@ internal static class AppealApi
         return lookup.GetProperty("verdict").GetString();
     }
 
-    public static async Task DecideAsync(HttpClient reviewer, long id, string decision, string reason)
+    public static Task DecideAsync(HttpClient reviewer, long id, string decision, string reason) =>
+        DecideAsync(reviewer, id, new { decision, reason, verification = "callback" });
+
+    /// <summary>Decides with the body as given (<c>{decision, reason, verification?, ownerSince?, whatWouldChange?}</c>).</summary>
+    public static async Task DecideAsync(HttpClient reviewer, long id, object body)
     {
         var seen = await ReviewerViewAsync(reviewer, id);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/review/appeals/{id}/decision")
         {
-            Content = JsonContent.Create(new { decision, reason, verification = "callback" }),
+            Content = JsonContent.Create(body),
         };
         request.Headers.TryAddWithoutValidation("If-Match", seen.ETag);
         var response = await reviewer.SendAsync(request);

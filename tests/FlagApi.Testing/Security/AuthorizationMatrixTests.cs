@@ -139,6 +139,7 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
         new("GET", "/appeal", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/appeal")),
         new("GET", "/track", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/track")),
         new("GET", "/review", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/review")),
+        new("GET", "/stats", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/stats")),
         new("GET", "/portal/{file}", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, _ => Get("/portal/portal.css")),
     ];
 

@@ -42,6 +42,7 @@ public abstract class CrossOriginTests(DatabaseTarget target)
         ("GET", "/health/ready"),
         ("GET", "/openapi/v1.json"),
         ("GET", "/"),
+        ("GET", "/stats"),
         ("GET", "/swagger/index.html"),
     ];
 

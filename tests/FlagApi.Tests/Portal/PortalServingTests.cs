@@ -16,6 +16,7 @@ public sealed class PortalServingTests
     [InlineData("/appeal")]
     [InlineData("/track")]
     [InlineData("/review")]
+    [InlineData("/stats")]
     public async Task EveryPageIsHtmlWithTheStrictPolicyAndSecurityHeaders(string path)
     {
         await using var app = await FlagApiFactory.CreateAsync(new SqliteTarget());

@@ -15,6 +15,8 @@ const FIELD_OF_CODE = {
   missing_value: 'value',
   not_flagged: 'value',
   appeal_cooldown: 'value',
+  invalid_owner_since: 'ownerSince',
+  flag_not_older_than_ownership: 'ownerSince',
   missing_name: 'name',
   missing_contact: 'contact',
   missing_statement: 'statement',
@@ -36,6 +38,7 @@ const nameField = document.getElementById('appeal-name');
 const contactField = document.getElementById('appeal-contact');
 const statementField = document.getElementById('appeal-statement');
 const evidenceField = document.getElementById('appeal-evidence');
+const ownerSinceField = document.getElementById('appeal-owner-since');
 const files = filePicker({
   input: document.getElementById('appeal-files'),
   button: document.getElementById('appeal-files-choose'),
@@ -158,6 +161,7 @@ async function submit(event) {
       statement: statementField.value.trim(),
       evidence,
       attachments,
+      ownerSince: ownerSinceField.value || undefined,
     };
     const answer = await api('POST', '/v1/appeals', { body });
     if (answer.status === 201) {

@@ -335,6 +335,7 @@ function renderFooter() {
   footer.replaceChildren(
     el('p', { i18n: 'footer.about' }),
     el('p', {},
+      el('a', { href: '/stats', i18n: 'footer.stats' }), ' · ',
       el('a', { href: '/swagger', i18n: 'footer.api' }), ' · ',
       el('a', { href: '/review', i18n: 'footer.review' })),
   );

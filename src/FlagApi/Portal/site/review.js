@@ -446,6 +446,8 @@ async function openAppeal(id, { notice } = {}) {
   if (opening) {
     releaseBlobs();
     for (const form of [$('decision-form'), $('request-info-form')]) { form.reset(); clearProblem(form); }
+    // The appellant's "new owner since": an approval then removes only the flags older than it, unless the reviewer clears it.
+    $('decision-owner-since').value = result.data.ownerSince || '';
   }
   state.appeal = result.data;
   state.etag = result.headers.get('ETag');
@@ -505,6 +507,7 @@ function appealFacts(appeal) {
     ['review.detail.identifier', word('review.kindShort', appeal.kind), ': ', el('span', { class: 'identifier', text: appeal.value })],
     appeal.query && appeal.query !== appeal.value ? ['review.detail.query', el('span', { class: 'identifier', text: appeal.query })] : null,
     ['review.detail.created', time(appeal.createdAt)],
+    appeal.ownerSince ? ['review.detail.ownerSince', el('span', { id: 'appeal-owner-since', text: appeal.ownerSince })] : null,
     ['review.detail.due', time(appeal.dueBy), appeal.overdue ? [' ', el('span', { class: 'badge overdue', i18n: 'review.overdue' })] : null],
     ['review.detail.assigned', appeal.assignedTo ? el('span', { text: appeal.assignedTo }) : el('span', { i18n: 'review.detail.nobody' })],
     appeal.appellant ? ['review.detail.appellant', el('span', { text: appeal.appellant.name })] : null,
@@ -591,6 +594,9 @@ function decisionFacts(decision) {
       ['review.detail.reason', el('span', { class: 'statement', text: decision.reason })],
       decision.verification ? ['review.detail.verification', word('review.verification', decision.verification)] : null,
       decision.verificationNote ? ['review.detail.note', el('span', { class: 'statement', text: decision.verificationNote })] : null,
+      decision.ownerSince ? ['review.detail.verifiedOwnerSince', el('span', { text: decision.ownerSince }),
+        decision.sourcesKept > 0 ? [' ', say('review.detail.sourcesKept', { count: decision.sourcesKept })] : null] : null,
+      decision.whatWouldChange ? ['review.detail.whatWouldChange', el('span', { class: 'statement', text: decision.whatWouldChange })] : null,
     ]));
 }
 
@@ -607,6 +613,9 @@ function eventList(events) {
 // in the reader's language, with the reviewer's own words after them as they were written. Any other text is a person's.
 const SERVER_TEXTS = [
   [/^Appeal (AP-[0-9A-Z]{4}-[0-9A-Z]{4}) submitted$/, (m) => say('review.serverText.appealSubmitted', { code: m[1] })],
+  [/^Appeal (AP-[0-9A-Z]{4}-[0-9A-Z]{4}) approved: new owner since (\d{4}-\d{2}-\d{2}), verified by ([a-z_]+); sources older than that date removed: ([\s\S]*)$/, (m) => [
+    say('review.serverText.appealApprovedNewOwner', { code: m[1], date: m[2], verification: { label: `review.verification.${m[3]}` } }), ' ',
+    el('span', { class: 'their-words', text: m[4] })]],
   [/^Appeal (AP-[0-9A-Z]{4}-[0-9A-Z]{4}) (approved|rejected): ([\s\S]*)$/, (m) => [
     say(m[2] === 'approved' ? 'review.serverText.appealApproved' : 'review.serverText.appealRejected', { code: m[1] }), ' ',
     el('span', { class: 'their-words', text: m[3] })]],
@@ -719,6 +728,8 @@ async function decide(event) {
   const verification = $('decision-verification').value;
   const reason = $('decision-reason').value.trim();
   const note = $('decision-note').value.trim();
+  const ownerSince = decision === 'approve' ? $('decision-owner-since').value : '';
+  const whatWouldChange = decision === 'reject' ? $('decision-what-would-change').value.trim() : '';
   const invalid = [];
   if (!decision) invalid.push([$('decision-choice'), 'review.decision.chooseDecision']);
   if (decision === 'approve' && !verification) invalid.push([$('decision-verification'), 'review.decision.verificationRequired']);
@@ -731,7 +742,10 @@ async function decide(event) {
   const appeal = state.appeal;
   // Always with If-Match: the decision is about the appeal as the reviewer read it, never a later one.
   const result = await whileBusy($('decision-submit'), () => call('POST', `/v1/review/appeals/${appeal.id}/decision`, {
-    body: { decision, reason, verification: verification || undefined, note: note || undefined },
+    body: {
+      decision, reason, verification: verification || undefined, note: note || undefined,
+      ownerSince: ownerSince || undefined, whatWouldChange: whatWouldChange || undefined,
+    },
     headers: { 'If-Match': state.etag },
   }));
   if (!state.key) return;
@@ -754,6 +768,7 @@ async function decide(event) {
   showReviewProblem(form, result.problem, {
     invalid_decision: $('decision-choice'), missing_reason: $('decision-reason'),
     missing_verification: $('decision-verification'), invalid_verification: $('decision-verification'), invalid_parameter: $('decision-note'),
+    invalid_owner_since: $('decision-owner-since'), flag_not_older_than_ownership: $('decision-owner-since'),
   });
 }
 

@@ -131,6 +131,8 @@ function drawView() {
       el('dd', { class: 'value', text: t('track.view.kindValue', { kind: t(`kind.${appeal.kind}`), value: appeal.query || appeal.value }) }),
       el('dt', { i18n: 'track.view.filed' }),
       el('dd', { text: formatTime(appeal.createdAt) }),
+      appeal.ownerSince ? el('dt', { i18n: 'track.view.ownerSince' }) : null,
+      appeal.ownerSince ? el('dd', { id: 'appeal-owner-since', text: appeal.ownerSince }) : null,
       isOpen ? el('dt', { i18n: 'track.view.due' }) : null,
       isOpen ? el('dd', { id: 'appeal-due', text: formatTime(appeal.dueBy) }) : null),
     appeal.status === 'needs_info' ? drawQuestions(appeal) : null,
@@ -255,19 +257,37 @@ async function explainActionProblem(problem, actionForm, restore) {
 }
 
 function drawDecision(appeal) {
-  const approved = appeal.decision.outcome === 'approved';
+  const decision = appeal.decision;
+  const outcome = decision.outcome;
+  // An approval as a new owner may leave the number flagged by sources newer than the ownership: it says so.
+  const stillFlagged = outcome === 'approved' && decision.stillFlagged === true;
+  const title = outcome === 'resolved' ? 'track.decision.resolved'
+    : outcome === 'rejected' ? 'track.decision.rejected'
+      : stillFlagged ? 'track.decision.approvedStillFlagged' : 'track.decision.approved';
   return el('section', {
     id: 'appeal-decision',
-    class: `verdict ${approved ? 'verdict-cleared' : 'verdict-flagged'}`,
-    dataset: { decision: appeal.decision.outcome },
+    class: `verdict ${outcome === 'rejected' || stillFlagged ? 'verdict-flagged' : 'verdict-cleared'}`,
+    dataset: { decision: outcome },
     attrs: { 'aria-labelledby': 'appeal-decision-title' },
   },
-  el('h3', { id: 'appeal-decision-title', i18n: approved ? 'track.decision.approved' : 'track.decision.rejected' }),
-  el('p', { text: t('track.decision.when', { date: formatTime(appeal.decision.decidedAt) }) }),
-  appeal.decision.reason ? el('p', {}, el('strong', { i18n: 'track.decision.reason' }), ' ', el('span', { class: 'decision-reason', text: appeal.decision.reason })) : null,
-  approved
-    ? [el('p', { i18n: 'track.decision.approvedExplain' }), el('p', { i18n: 'track.decision.approvedStill' })]
-    : drawAppealAgain(appeal));
+  el('h3', { id: 'appeal-decision-title', i18n: title }),
+  el('p', { text: t('track.decision.when', { date: formatTime(decision.decidedAt) }) }),
+  decision.reason ? el('p', {}, el('strong', { i18n: 'track.decision.reason' }), ' ', el('span', { class: 'decision-reason', text: decision.reason })) : null,
+  decision.ownerSince ? el('p', { id: 'appeal-owner-verified', text: t('track.decision.ownerSince', { date: decision.ownerSince }) }) : null,
+  outcome === 'rejected' ? [drawWhatWouldChange(decision), drawAppealAgain(appeal)]
+    : stillFlagged ? el('p', { id: 'appeal-still-flagged', i18n: 'track.decision.stillFlaggedExplain' })
+      : outcome === 'resolved' ? el('p', { i18n: 'track.decision.resolvedExplain' })
+        : [el('p', { i18n: 'track.decision.approvedExplain' }), el('p', { i18n: 'track.decision.approvedStill' })]);
+}
+
+/** What would change a rejection: the reviewer's words, or what evidence helps for the kind (the API chooses). */
+function drawWhatWouldChange(decision) {
+  if (!decision.whatWouldChange) {
+    return null;
+  }
+  return el('div', { id: 'appeal-what-would-change', class: 'what-would-change' },
+    el('h4', { i18n: 'track.decision.whatWouldChange' }),
+    el('p', { class: 'what-would-change-text', text: decision.whatWouldChange }));
 }
 
 /**
@@ -287,7 +307,7 @@ function drawAppealAgain(appeal) {
   ];
 }
 
-const ACTIONS = ['submitted', 'assigned', 'info_requested', 'message', 'withdrawn', 'approved', 'rejected'];
+const ACTIONS = ['submitted', 'assigned', 'info_requested', 'message', 'withdrawn', 'approved', 'rejected', 'resolved'];
 
 function drawEvent(event) {
   const by = event.by === 'you' ? 'you' : 'reviewer';

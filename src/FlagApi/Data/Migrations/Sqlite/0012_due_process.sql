@@ -10,6 +10,12 @@ ALTER TABLE lists ADD COLUMN notice_contact TEXT NULL;
 ALTER TABLE appeals ADD COLUMN language TEXT NOT NULL DEFAULT 'zh';
 ALTER TABLE appeals ADD COLUMN owner_since TEXT NULL;
 
+-- A decision's answer to the appellant beyond its reason: after a rejection, what would change it; after a verified new
+-- owner's approval, the date older sources were removed from and how many newer sources still flag the entry.
+ALTER TABLE appeals ADD COLUMN what_would_change TEXT NULL;
+ALTER TABLE appeals ADD COLUMN verified_owner_since TEXT NULL;
+ALTER TABLE appeals ADD COLUMN sources_kept INTEGER NULL;
+
 -- The outbox: a message to send, written in the transaction of the event that causes it, delivered by the sender.
 CREATE TABLE notifications (
     id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
