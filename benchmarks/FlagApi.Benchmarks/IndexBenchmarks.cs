@@ -1,10 +1,14 @@
 using BenchmarkDotNet.Attributes;
+using FlagApi.Appeals;
 using FlagApi.Data;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
+using FlagApi.Notices;
 using FlagApi.Observability;
+using FlagApi.Portal;
 using FlagApi.Protection;
 using FlagApi.Reports;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -29,6 +33,9 @@ public class IndexBenchmarks
     private ListIndex index = null!;
     private LookupService service = null!;
     private BatchLookupRequest batch = null!;
+
+    // An API call without Accept-Language, as most are: hits get their notice in the default language.
+    private readonly HttpRequest request = new DefaultHttpContext().Request;
     private IOptions<LookupOptions> lookupOptions = null!;
     private FlagApiMetrics metrics = null!;
     private int next;
@@ -71,7 +78,7 @@ public class IndexBenchmarks
     public LookupResponse? Lookup() => service.Lookup("phone", queries[next++ & (Probes - 1)]).Response;
 
     [Benchmark(Description = "Batch handler, 1,000 phone hits at 1M entries")]
-    public object LookupBatch() => LookupEndpoints.LookupBatch(batch, service, index, lookupOptions, metrics);
+    public object LookupBatch() => LookupEndpoints.LookupBatch(batch, request, service, index, lookupOptions, metrics);
 
     private static (ListIndex, LookupService) Load()
     {
@@ -81,7 +88,9 @@ public class IndexBenchmarks
         var scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
         var protection = new ProtectionIndex(scopes, Options.Create(new ProtectionOptions()), NullLogger<ProtectionIndex>.Instance);
         var reports = new ReportIndex(scopes, Options.Create(new ReportsOptions()), NullLogger<ReportIndex>.Instance);
-        var service = new LookupService(index, protection, reports, Options.Create(IdentifierOptions.Default), TimeProvider.System);
+        // Every hit carries its notice, built from list facts that this index never loaded (the notice names no list then).
+        var notices = new FlagNoticeBuilder(new ListNotices(), Options.Create(new AppealsOptions()), Options.Create(new PortalOptions()));
+        var service = new LookupService(index, protection, reports, notices, Options.Create(IdentifierOptions.Default), TimeProvider.System);
         return (index, service);
     }
 }
