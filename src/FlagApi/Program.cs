@@ -20,6 +20,7 @@ using FlagApi.Protection;
 using FlagApi.Reports;
 using FlagApi.Security;
 using FlagApi.Stats;
+using FlagApi.Watches;
 
 try
 {
@@ -46,6 +47,7 @@ try
     builder.AddAppellantAppeals();
     builder.AddAppealReview();
     builder.AddReportReview();
+    builder.AddWatches();
     builder.AddStats();
     builder.AddApiDocs();
     builder.AddPortal();
@@ -81,6 +83,7 @@ try
     app.MapAppealReview();
     app.MapReportSubmission();
     app.MapReportReview();
+    app.MapWatches();
     app.MapStats();
     app.MapPortal();
     await app.RunAsync();

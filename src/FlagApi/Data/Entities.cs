@@ -519,6 +519,9 @@ public sealed class Watch
 
     public DateTime? VerifiedAt { get; set; }
 
+    /// <summary>Why a reviewer did not accept the proof of ownership; the owner sees it.</summary>
+    public string? DecisionReason { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime? EndedAt { get; set; }

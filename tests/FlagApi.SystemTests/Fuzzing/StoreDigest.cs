@@ -13,6 +13,12 @@ namespace FlagApi.Tests.Fuzzing;
 /// </summary>
 internal sealed class StoreDigest : IAsyncDisposable
 {
+    /// <summary>
+    /// Tables a background service moves on its own timer, never a request: the watch notifier's cursor follows the change
+    /// log some seconds after an accepted list write, which would otherwise show as a change made by the next refused request.
+    /// </summary>
+    private static readonly string[] MovedInTheBackground = ["change_log_readers"];
+
     private readonly DbConnection connection;
     private readonly DatabaseProvider provider;
     private string? query;
@@ -86,7 +92,7 @@ internal sealed class StoreDigest : IAsyncDisposable
         }
 
         var parts = new List<string>();
-        foreach (var table in tables)
+        foreach (var table in tables.Where(t => !MovedInTheBackground.Contains(t, StringComparer.Ordinal)))
         {
             var columns = new List<string>();
             await using (var command = connection.CreateCommand())

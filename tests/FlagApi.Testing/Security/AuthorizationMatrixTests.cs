@@ -10,6 +10,7 @@ using FlagApi.Keys;
 using FlagApi.Lists;
 using FlagApi.Tests.Deployment;
 using FlagApi.Tests.Infrastructure;
+using FlagApi.Watches;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FlagApi.Tests.Security;
@@ -100,6 +101,25 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
             return Post($"/v1/appeals/{appeal.Code}/withdraw", new { reason = "Solved with the carrier." }, (AppellantEndpoints.TokenHeader, appeal.Token));
         }),
         .. ReviewerAppealRows(ReviewEndpoints.Root),
+
+        new("POST", "/v1/watches", Created, Created, Created, Created, Created, Created, BadKey, w => Post("/v1/watches", w.NewWatchBody())),
+        new("GET", "/v1/watches/{id}", "by id and X-Watch-Token", Ok, Ok, Ok, Ok, Ok, Ok, BadKey,
+            w => Get($"/v1/watches/{w.Watch.Id}", (WatchEndpoints.TokenHeader, w.Watch.Token))),
+        new("POST", "/v1/watches/{id}/confirm", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, async w =>
+        {
+            var watch = await w.SubscribeWatchAsync();
+            return Post($"/v1/watches/{watch.Id}/confirm", new { code = watch.Code }, (WatchEndpoints.TokenHeader, watch.Token));
+        }),
+        new("DELETE", "/v1/watches/{id}", Ok, Ok, Ok, Ok, Ok, Ok, BadKey, async w =>
+        {
+            var watch = await w.SubscribeWatchAsync();
+            return With(Delete($"/v1/watches/{watch.Id}"), [(WatchEndpoints.TokenHeader, watch.Token)]);
+        }),
+        new("GET", "/v1/review/watches", NoKey, Role, Role, Role, Ok, Ok, BadKey, _ => Get("/v1/review/watches")),
+        new("POST", "/v1/review/watches/{id}/verify", NoKey, Role, Role, Role, Ok, Ok, BadKey,
+            async w => Post($"/v1/review/watches/{(await w.ConfirmedWatchAsync()).Id}/verify", new { verification = "callback" })),
+        new("POST", "/v1/review/watches/{id}/reject", NoKey, Role, Role, Role, Ok, Ok, BadKey,
+            async w => Post($"/v1/review/watches/{(await w.ConfirmedWatchAsync()).Id}/reject", new { reason = "Nobody answered the call back." })),
     ];
 
     /// <summary>
@@ -428,6 +448,9 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
 
         public long AttachmentId { get; private set; }
 
+        /// <summary>A watch whose address is confirmed, for the refused calls; a call that succeeds gets one of its own.</summary>
+        public WatchApi.Subscribed Watch { get; private set; } = null!;
+
         public static async Task<World> CreateAsync(DatabaseTarget target)
         {
             // Over Kestrel, so headers arrive as a real client sends them (the in-memory server drops an empty one), non-ASCII
@@ -467,6 +490,7 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
             var png = Convert.ToBase64String([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]);
             world.Appeal = await AppealApi.FileAsync(app, "13800138000", contact: "owner@example.com", attachments: [new { fileName = "id.png", contentBase64 = png }]);
             world.AttachmentId = (await AppealApi.ReviewerViewAsync(world.ReviewerClient, world.Appeal.Id)).Json.GetProperty("attachments")[0].GetProperty("id").GetInt64();
+            world.Watch = await WatchApi.ConfirmedAsync(app, world.Unique("owner") + "@example.com");
             return world;
         }
 
@@ -547,6 +571,20 @@ public abstract class AuthorizationMatrixTests(DatabaseTarget target)
             var outcome = await App.PublishAsync(json, agency, Unique("setup-"));
             return outcome.Result!.ListId;
         }
+
+        public object NewWatchBody() => new
+        {
+            kind = "phone",
+            value = "13800138000",
+            email = Unique("owner") + "@example.com",
+            statement = "It is my shop's number; call it back.",
+        };
+
+        public Task<WatchApi.Subscribed> SubscribeWatchAsync() =>
+            Fresh ? WatchApi.SubscribeAsync(App, Unique("owner") + "@example.com") : Task.FromResult(Watch);
+
+        public Task<WatchApi.Subscribed> ConfirmedWatchAsync() =>
+            Fresh ? WatchApi.ConfirmedAsync(App, Unique("owner") + "@example.com") : Task.FromResult(Watch);
 
         public Task<AppealApi.Filed> FileAppealAsync() =>
             Fresh ? AppealApi.FileAsync(App, "13800138000", contact: Unique("appellant") + "@example.com") : Task.FromResult(Appeal);

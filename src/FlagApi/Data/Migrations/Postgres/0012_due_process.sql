@@ -57,6 +57,7 @@ CREATE TABLE watches (
     verification text NULL,
     verified_by text NULL,
     verified_at timestamp with time zone NULL,
+    decision_reason text NULL,
     created_at timestamp with time zone NOT NULL,
     ended_at timestamp with time zone NULL,
     revision bigint NOT NULL

@@ -57,6 +57,7 @@ CREATE TABLE watches (
     verification TEXT NULL,
     verified_by TEXT NULL,
     verified_at TEXT NULL,
+    decision_reason TEXT NULL,
     created_at TEXT NOT NULL,
     ended_at TEXT NULL,
     revision INTEGER NOT NULL
