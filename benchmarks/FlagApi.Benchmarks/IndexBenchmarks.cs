@@ -3,7 +3,6 @@ using FlagApi.Appeals;
 using FlagApi.Data;
 using FlagApi.Identifiers;
 using FlagApi.Lookup;
-using FlagApi.Notices;
 using FlagApi.Observability;
 using FlagApi.Portal;
 using FlagApi.Protection;

@@ -36,13 +36,21 @@ public abstract partial class WatchTests(DatabaseTarget target)
         Assert.Contains("138 0013 8000", flagged.Subject, StringComparison.Ordinal);
         foreach (var fact in new[]
         {
-            "Beijing PSB, list 2026-W13 \"Test list\"", "Called victims pretending to be the police.", "Contact: Beijing PSB, 010-110",
-            "pretending to be police, a court or prosecutors", "/appeal", "POST /v1/appeals", "carrier's real-name registration record",
+            "Beijing PSB (list 2026-W13", "Called victims pretending to be the police.", "Contact: Beijing PSB, 010-110",
+            "/appeal?kind=phone&value=%2B8613800138000", "POST /v1/appeals", "carrier's real-name registration certificate",
             "within 72 hours", $"DELETE /v1/watches/{watch.Id}", WatchSecrets.EndCode(await TokenHashAsync(app, watch.Id)),
         })
         {
             Assert.Contains(fact, flagged.Body, StringComparison.Ordinal);
         }
+
+        // The owner is told the very notice a lookup of the number answers, in the watch's language.
+        using var client = app.CreateClient();
+        using var lookup = new HttpRequestMessage(HttpMethod.Get, "/v1/lookup/phone?value=13800138000");
+        lookup.Headers.AcceptLanguage.ParseAdd("en");
+        using var answer = await client.SendAsync(lookup);
+        var summary = (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("notice").GetProperty("summary").GetString();
+        Assert.Contains(summary!, flagged.Body, StringComparison.Ordinal);
 
         // Another list naming the flagged number changes the entry but does not flag it anew.
         await PublishAsync(app, "2026-W14", Phone, agency: "Shanghai PSB");
@@ -361,15 +369,7 @@ public abstract partial class WatchTests(DatabaseTarget target)
         FlagApiFactory app, string reference, string value, string kind = "phone", string agency = "Beijing PSB", string? reason = null, string? contact = null)
     {
         var json = JsonSerializer.Serialize(new { entries = new[] { new { kind, value, category = "impersonating_authorities", risk = "high" } } });
-        await app.PublishAsync(json, agency, reference);
-        if (reason is not null || contact is not null)
-        {
-            // Setting them is the notice feature's (issue 23, item 1); the watch only reads them.
-            await using var scope = app.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
-            await db.Lists.Where(l => l.Reference == reference)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.NoticeReason, reason).SetProperty(l => l.NoticeContact, contact));
-        }
+        await app.PublishAsync(json, agency, reference, reason, contact);
     }
 
     /// <summary>Runs the notifier until it has read the whole change log (the background one may be running too: it must not matter).</summary>

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Lookup;
-using FlagApi.Notices;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using FlagApi.Data;
 using FlagApi.Entries;
-using FlagApi.Notices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using FlagApi.Data;
 using FlagApi.Identifiers;
-using FlagApi.Notices;
 
 namespace FlagApi.Lookup;
 

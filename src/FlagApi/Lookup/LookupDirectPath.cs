@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using FlagApi.Identifiers;
 using FlagApi.Keys;
-using FlagApi.Notices;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;

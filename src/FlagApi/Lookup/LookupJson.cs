@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using FlagApi.Data;
-using FlagApi.Notices;
 using Microsoft.Extensions.Options;
 
 namespace FlagApi.Lookup;

@@ -1,7 +1,6 @@
 using FlagApi.Data;
 using FlagApi.Problems;
 using FlagApi.Identifiers;
-using FlagApi.Notices;
 using FlagApi.Notifications;
 using FlagApi.Protection;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using FlagApi.Lookup;
-using FlagApi.Notices;
 
 namespace FlagApi.Messages;
 

@@ -1,5 +1,4 @@
 using FlagApi.Lookup;
-using FlagApi.Notices;
 using FlagApi.Observability;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;

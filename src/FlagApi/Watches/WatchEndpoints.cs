@@ -31,9 +31,7 @@ public static class WatchEndpoints
             .Validate(o => o.CodeLifetime >= TimeSpan.FromMinutes(1), "Watches:CodeLifetime must be at least one minute.")
             .Validate(o => o.NotifyInterval >= TimeSpan.FromMilliseconds(100), "Watches:NotifyInterval must be at least 100 milliseconds.")
             .ValidateOnStart();
-        builder.Services.AddSingleton(sp => new WatchMails(
-            sp.GetRequiredService<IOptions<PortalOptions>>().Value.OfficialAddress,
-            sp.GetRequiredService<IOptions<AppealsOptions>>().Value.ServiceLevel));
+        builder.Services.AddSingleton(sp => new WatchMails(sp.GetRequiredService<IOptions<PortalOptions>>().Value.OfficialAddress));
         builder.Services.AddScoped<WatchService>();
         builder.Services.AddSingleton<WatchNotifier>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WatchNotifier>());

@@ -1,23 +1,16 @@
 using System.Globalization;
-using System.Text;
 using FlagApi.Data;
 using FlagApi.Identifiers;
+using FlagApi.Lookup;
 using FlagApi.Notifications;
 
 namespace FlagApi.Watches;
 
-/// <summary>What one source that flags an entry says of itself, for the notice: a published list, or accepted community reports.</summary>
-public sealed record NoticeSource(
-    string Type, string Label, string? Agency, string? Reference, string? Title, DateOnly? PublishedOn, DateTime AddedAt, string? Reason, string? Contact);
-
-/// <summary>The facts of a flag the owner is told (issue 23, item 1's notice): who flagged it, as what, and how to appeal.</summary>
-public sealed record WatchNotice(IdentifierKind Kind, string Value, Category Category, IReadOnlyList<NoticeSource> Sources);
-
 /// <summary>
-/// The mails of a watch, in Chinese and English, rendered whole for the outbox. The "flagged" mail carries the notice facts
-/// itself for now; it is to be unified with the lookup notice's builder (issue 23, item 1), which was written in parallel.
+/// The mails of a watch, in Chinese and English, rendered whole for the outbox. The "flagged" mail carries the notice a
+/// lookup of the flagged entry answers (<see cref="FlagNoticeBuilder"/>), so an owner is told what everyone else sees.
 /// </summary>
-public sealed class WatchMails(string? portalAddress, TimeSpan appealServiceLevel)
+public sealed class WatchMails(string? portalAddress)
 {
     public const string ConfirmTemplate = "watch.confirm";
     public const string ActiveTemplate = "watch.active";
@@ -82,53 +75,27 @@ public sealed class WatchMails(string? portalAddress, TimeSpan appealServiceLeve
             {EndEn(watch, endCode)}
             """);
 
-    public (string Subject, string Body) Flagged(Watch watch, WatchNotice notice, string endCode)
+    /// <param name="flaggedKind">The kind of the entry that flags the watched identifier: itself, or one that covers it (a URL's domain).</param>
+    /// <param name="flaggedValue">That entry's value.</param>
+    /// <param name="notice">The entry's notice in the watch's language.</param>
+    public (string Subject, string Body) Flagged(Watch watch, IdentifierKind flaggedKind, string flaggedValue, FlagNotice notice, string endCode)
     {
-        var zh = Zh(watch);
-        var sources = new StringBuilder();
-        foreach (var source in notice.Sources)
-        {
-            sources.Append("- ").AppendLine(zh ? SourceZh(source) : SourceEn(source));
-            if (source.Reason is { Length: > 0 } reason)
-            {
-                sources.Append("  ").Append(zh ? "理由：" : "Reason: ").AppendLine(reason);
-            }
-
-            if (source.Contact is { Length: > 0 } contact)
-            {
-                sources.Append("  ").Append(zh ? "联系方式：" : "Contact: ").AppendLine(contact);
-            }
-        }
-
-        var hours = ((int)Math.Ceiling(appealServiceLevel.TotalHours)).ToString(CultureInfo.InvariantCulture);
-        var appeal = Where($"/appeal?kind={watch.Kind.ToWire()}&value={Uri.EscapeDataString(watch.Query)}");
-
         // A broader entry (a URL's domain) flags the identifier as a lookup of it would find: say which.
-        var covering = notice.Value == watch.Value && notice.Kind == watch.Kind ? null : notice;
-        return zh
+        var covered = flaggedKind != watch.Kind || flaggedValue != watch.Value;
+        return Zh(watch)
             ? ($"您订阅的{KindZh(watch.Kind)}已被标记：{watch.Query}",
                 $"""
-                {KindZh(watch.Kind)} {watch.Query} 已被标记为涉诈{(covering is null ? "" : $"（被标记的是涵盖它的{KindZh(covering.Kind)} {covering.Value}）")}，查询它的人会看到这一结果。
-                类别：{CategoryZh(notice.Category)}
-                标记来源：
-                {sources.ToString().TrimEnd()}
+                {KindZh(watch.Kind)} {watch.Query} 已被标记为涉诈{(covered ? $"（被标记的是涵盖它的{KindZh(flaggedKind)} {flaggedValue}）" : "")}，查询它的人会看到这一结果和以下告知：
 
-                如果这是您的{KindZh(watch.Kind)}且标记有误，请申诉：{appeal}（或 POST {Where("/v1/appeals")}）。
-                有帮助的材料：{ProofZh(watch.Kind)}。
-                承诺在 {hours} 小时内作出决定。
+                {notice.Summary}
 
                 {EndZh(watch, endCode)}
                 """)
             : ($"Your {KindEn(watch.Kind)} was flagged: {watch.Query}",
                 $"""
-                The {KindEn(watch.Kind)} {watch.Query} is now flagged as used in fraud{(covering is null ? "" : $" (the flag is on the {KindEn(covering.Kind)} {covering.Value}, which covers it)")}; anyone who looks it up sees that.
-                Category: {CategoryEn(notice.Category)}
-                Flagged by:
-                {sources.ToString().TrimEnd()}
+                The {KindEn(watch.Kind)} {watch.Query} is now flagged as used in fraud{(covered ? $" (the flag is on the {KindEn(flaggedKind)} {flaggedValue}, which covers it)" : "")}; anyone who looks it up sees that, with this notice:
 
-                If it is yours and the flag is wrong, appeal: {appeal} (or POST {Where("/v1/appeals")}).
-                What helps: {ProofEn(watch.Kind)}.
-                A decision is promised within {hours} hours.
+                {notice.Summary}
 
                 {EndEn(watch, endCode)}
                 """);
@@ -145,17 +112,6 @@ public sealed class WatchMails(string? portalAddress, TimeSpan appealServiceLeve
         $"To end this watch: DELETE {Where($"/v1/watches/{watch.Id}")} with the header X-Watch-Token: {endCode} (or your access token).";
 
     private static string Time(DateTime at) => at.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-
-    private static string SourceZh(NoticeSource source) => source.Type == Entries.EntrySourceTypes.List
-        ? $"{source.Agency}，名单 {source.Reference}{(source.Title is { Length: > 0 } t ? $"《{t}》" : "")}，发布于 {Day(source)}"
-        : $"经审核员采纳的社区举报（{source.Label}），{Day(source)}";
-
-    private static string SourceEn(NoticeSource source) => source.Type == Entries.EntrySourceTypes.List
-        ? $"{source.Agency}, list {source.Reference}{(source.Title is { Length: > 0 } t ? $" \"{t}\"" : "")}, published {Day(source)}"
-        : $"community reports accepted by a reviewer ({source.Label}), {Day(source)}";
-
-    private static string Day(NoticeSource source) =>
-        (source.PublishedOn ?? DateOnly.FromDateTime(source.AddedAt)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static string KindZh(IdentifierKind kind) => kind switch
     {
@@ -208,33 +164,5 @@ public sealed class WatchMails(string? portalAddress, TimeSpan appealServiceLeve
         Verification.InPersonId => "an identity document checked in person",
         Verification.PlatformConfirmation => "the platform's confirmation",
         _ => "other means",
-    };
-
-    private static string CategoryZh(Category category) => category switch
-    {
-        Category.TaskBrushing => "刷单返利",
-        Category.LoanOrCard => "贷款、办信用卡",
-        Category.ImpersonatingAuthorities => "冒充公检法",
-        Category.InvestmentRomance => "投资理财、网恋交友（杀猪盘）",
-        Category.ImpersonatingAcquaintance => "冒充熟人、领导",
-        Category.FakeCustomerService => "冒充电商、物流客服",
-        Category.FakeCreditRepair => "注销校园贷、修复征信",
-        Category.Gambling => "网络赌博",
-        Category.RemoteControlApp => "远程控制、共享屏幕",
-        _ => "其他",
-    };
-
-    private static string CategoryEn(Category category) => category switch
-    {
-        Category.TaskBrushing => "paid \"task\" or order-brushing scam",
-        Category.LoanOrCard => "loan or credit card scam",
-        Category.ImpersonatingAuthorities => "pretending to be police, a court or prosecutors",
-        Category.InvestmentRomance => "investment or romance scam (\"pig butchering\")",
-        Category.ImpersonatingAcquaintance => "pretending to be a friend or your boss",
-        Category.FakeCustomerService => "fake shop or delivery customer service",
-        Category.FakeCreditRepair => "fake credit-record repair or student-loan cancellation",
-        Category.Gambling => "online gambling",
-        Category.RemoteControlApp => "remote control or screen sharing",
-        _ => "other",
     };
 }

@@ -1,5 +1,6 @@
 using FlagApi.Data;
 using FlagApi.Identifiers;
+using FlagApi.Lookup;
 using FlagApi.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ namespace FlagApi.Watches;
 public sealed class WatchNotifier(
     IServiceScopeFactory scopes,
     WatchMails mails,
+    FlagNoticeBuilder notices,
     IOptions<WatchesOptions> options,
     TimeProvider time,
     ILogger<WatchNotifier> logger) : BackgroundService
@@ -126,10 +128,12 @@ public sealed class WatchNotifier(
                 continue;
             }
 
-            var notice = await NoticeAsync(db, entry, cancellationToken);
+            var sources = await SourcesAsync(db, entry, cancellationToken);
             foreach (var watch in owners)
             {
-                var (subject, body) = mails.Flagged(watch, notice, WatchSecrets.EndCode(watch.TokenHash));
+                var language = watch.Language == NoticeLanguages.English ? NoticeLanguages.English : NoticeLanguages.Chinese;
+                var notice = notices.Build(watch.Kind, watch.Value, entry.Category, sources, language);
+                var (subject, body) = mails.Flagged(watch, entry.Kind, entry.Value, notice, WatchSecrets.EndCode(watch.TokenHash));
                 NotificationOutbox.Add(db, NotificationChannels.Email, watch.Email, watch.Language, WatchMails.FlaggedTemplate, subject, body,
                     WatchService.SubjectType, watch.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), now);
                 told++;
@@ -139,24 +143,25 @@ public sealed class WatchNotifier(
         return told;
     }
 
-    /// <summary>The entry's flag as its notice tells it: the sources that flag it now, each list with its reason and contact.</summary>
-    private static async Task<WatchNotice> NoticeAsync(FlagDbContext db, Entry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sources that flag the entry now, each list with its facts as committed: read here rather than from the lists held
+    /// in memory, which this instance's follower may not have caught up with yet.
+    /// </summary>
+    private static async Task<IReadOnlyList<(MatchSource Source, ListNoticeFacts? List)>> SourcesAsync(
+        FlagDbContext db, Entry entry, CancellationToken cancellationToken)
     {
         var sources = await db.EntrySources.AsNoTracking()
             .Where(s => s.EntryId == entry.Id && s.RemovedAt == null)
             .OrderBy(s => s.Id)
-            .Select(s => new NoticeSource(
-                s.SourceType,
-                s.Label,
-                s.List == null ? null : s.List.Agency,
-                s.List == null ? null : s.List.Reference,
-                s.List == null ? null : s.List.Title,
-                s.List == null ? null : s.List.PublishedOn,
-                s.AddedAt,
-                s.List == null ? null : s.List.NoticeReason,
-                s.List == null ? null : s.List.NoticeContact))
+            .Select(s => new
+            {
+                Source = new MatchSource(s.SourceType, s.Label, s.ListId, s.AddedAt),
+                List = s.List == null || s.List.RetractedAt != null
+                    ? null
+                    : new ListNoticeFacts(s.List.Id, s.List.Agency, s.List.Reference, s.List.Title, s.List.PublishedOn, s.List.NoticeReason, s.List.NoticeContact),
+            })
             .ToListAsync(cancellationToken);
-        return new WatchNotice(entry.Kind, entry.Value, entry.Category, sources);
+        return [.. sources.Select(s => (s.Source, s.List))];
     }
 
     private async Task StartCursorAsync(CancellationToken cancellationToken)

@@ -117,14 +117,15 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
     }
 
     /// <summary>Publishes a list the way the import command does, then waits until lookups see it.</summary>
-    public async Task<ImportOutcome> PublishAsync(string json, string agency = "Test police", string? reference = null)
+    public async Task<ImportOutcome> PublishAsync(
+        string json, string agency = "Test police", string? reference = null, string? noticeReason = null, string? noticeContact = null)
     {
         ImportOutcome outcome;
         await using (var scope = Services.CreateAsyncScope())
         {
             var importer = scope.ServiceProvider.GetRequiredService<ListImporter>();
             var content = ListFile.ReadJson(System.Text.Encoding.UTF8.GetBytes(json));
-            outcome = await importer.ImportAsync(content, new ListSubmission(agency, reference, "Test list", "import", "test"));
+            outcome = await importer.ImportAsync(content, new ListSubmission(agency, reference, "Test list", "import", "test", NoticeReason: noticeReason, NoticeContact: noticeContact));
         }
 
         await Services.GetRequiredService<ListIndexFollower>().CatchUpAsync();

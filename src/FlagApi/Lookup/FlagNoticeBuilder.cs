@@ -7,7 +7,7 @@ using FlagApi.Notifications;
 using FlagApi.Portal;
 using Microsoft.Extensions.Options;
 
-namespace FlagApi.Notices;
+namespace FlagApi.Lookup;
 
 /// <summary>
 /// Builds the notice of a flagged answer from its active matches and the lists in memory (<see cref="ListNotices"/>):
@@ -55,23 +55,34 @@ public sealed class FlagNoticeBuilder(ListNotices lists, IOptions<AppealsOptions
             }
         }
 
-        if (first is null)
-        {
-            return null;
-        }
+        return first is null ? null : Compose(kind, canonical, first.Category, listedBy, language);
+    }
 
+    /// <summary>
+    /// The notice of one active entry as read from the database with its sources' lists, for a caller that can be ahead of
+    /// this instance's <see cref="ListNotices"/> (the watch notifier reads the change log as soon as it is written).
+    /// </summary>
+    public FlagNotice Build(
+        IdentifierKind kind, string canonical, Category category, IReadOnlyList<(MatchSource Source, ListNoticeFacts? List)> sources, string language) =>
+        Compose(kind, canonical, category, [.. sources.Select(s => Listing(s.Source, s.List, category, language)).OfType<NoticeListing>()], language);
+
+    private FlagNotice Compose(IdentifierKind kind, string canonical, Category category, List<NoticeListing> listedBy, string language)
+    {
         var appeal = new NoticeAppeal(
             appealPage is null ? null : $"{appealPage}?kind={kind.ToWire()}&value={Uri.EscapeDataString(canonical)}",
             AppealApi,
             decisionHours,
             NoticeTexts.DecisionTime(decisionHours, language));
         var notice = new FlagNotice(
-            language, string.Empty, first.Category, NoticeTexts.Reason(first.Category, language), listedBy, appeal, NoticeTexts.EvidenceFor(kind, language));
+            language, string.Empty, category, NoticeTexts.Reason(category, language), listedBy, appeal, NoticeTexts.EvidenceFor(kind, language));
         return notice with { Summary = NoticeTexts.Summary(notice) };
     }
 
     /// <summary>One source as the notice names it; null for a list no longer published (retracted, or not yet known here).</summary>
-    private NoticeListing? Listing(MatchSource source, Category category, string language)
+    private NoticeListing? Listing(MatchSource source, Category category, string language) =>
+        Listing(source, source.ListId is { } listId ? lists.Find(listId) : null, category, language);
+
+    private static NoticeListing? Listing(MatchSource source, ListNoticeFacts? list, Category category, string language)
     {
         if (source.Type != SourceTypes.List)
         {
@@ -79,12 +90,7 @@ public sealed class FlagNoticeBuilder(ListNotices lists, IOptions<AppealsOptions
                 source.Type, source.Label, null, null, null, null, null, source.AddedAt, category, NoticeTexts.Reason(category, language), false, null);
         }
 
-        if (source.ListId is not { } listId || lists.Find(listId) is not { } list)
-        {
-            return null;
-        }
-
-        return new NoticeListing(
+        return list is null ? null : new NoticeListing(
             source.Type,
             source.Label,
             list.Agency,

@@ -3,7 +3,7 @@ using FlagApi.Data;
 using FlagApi.Identifiers;
 using FlagApi.Notifications;
 
-namespace FlagApi.Notices;
+namespace FlagApi.Lookup;
 
 /// <summary>The notice's words in Chinese and English: each category as a reason, the proof that helps each kind, the sentences around them.</summary>
 internal static class NoticeTexts

@@ -1,7 +1,7 @@
 using FlagApi.Data;
 using Microsoft.EntityFrameworkCore;
 
-namespace FlagApi.Notices;
+namespace FlagApi.Lookup;
 
 /// <summary>What a notice says of one published (not retracted) list.</summary>
 public sealed record ListNoticeFacts(
@@ -10,7 +10,7 @@ public sealed record ListNoticeFacts(
 /// <summary>
 /// The published lists' facts a notice names, held in memory so a flagged lookup never waits on the database. The
 /// list index's follower brings it up to date from the lists the change log's new versions published or retracted,
-/// before the entries they flag reach the index (<see cref="Lookup.ListIndexFollower"/>); a retracted list leaves it.
+/// before the entries they flag reach the index (<see cref="ListIndexFollower"/>); a retracted list leaves it.
 /// </summary>
 public sealed class ListNotices
 {

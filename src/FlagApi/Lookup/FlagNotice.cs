@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using FlagApi.Data;
 
-namespace FlagApi.Notices;
+namespace FlagApi.Lookup;
 
 /// <summary>
 /// What a person whose identifier is flagged must be told (Anti-Telecom-Fraud Law, art. 31–32): who listed it and why,
