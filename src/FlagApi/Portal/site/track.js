@@ -274,7 +274,7 @@ function drawDecision(appeal) {
   el('p', { text: t('track.decision.when', { date: formatTime(decision.decidedAt) }) }),
   decision.reason ? el('p', {}, el('strong', { i18n: 'track.decision.reason' }), ' ', el('span', { class: 'decision-reason', text: decision.reason })) : null,
   decision.ownerSince ? el('p', { id: 'appeal-owner-verified', text: t('track.decision.ownerSince', { date: decision.ownerSince }) }) : null,
-  outcome === 'rejected' ? [drawWhatWouldChange(decision), drawAppealAgain(appeal)]
+  outcome === 'rejected' ? [drawWhatWouldChange(decision), drawAppealAgain(appeal)].flat()
     : stillFlagged ? el('p', { id: 'appeal-still-flagged', i18n: 'track.decision.stillFlaggedExplain' })
       : outcome === 'resolved' ? el('p', { i18n: 'track.decision.resolvedExplain' })
         : [el('p', { i18n: 'track.decision.approvedExplain' }), el('p', { i18n: 'track.decision.approvedStill' })]);
