@@ -14,7 +14,9 @@ public sealed record AppealRequest(
     AppellantDetails? Appellant,
     string? Statement,
     [property: JsonConverter(typeof(EvidenceListConverter<EvidenceItem>))] IReadOnlyList<EvidenceItem?>? Evidence,
-    IReadOnlyList<AttachmentUpload?>? Attachments);
+    IReadOnlyList<AttachmentUpload?>? Attachments,
+    [property: Description("zh or en (a tag such as en-GB counts as en): the language of the messages the appellant receives. Without it, the first of zh and en that Accept-Language prefers, else zh.")]
+    string? Language = null);
 
 /// <summary>How a reviewer can reach the appellant; shown to reviewers only.</summary>
 public sealed record AppellantDetails(string? Name, string? Contact);

@@ -19,6 +19,7 @@ public static class AppellantProblems
     public const string AppealCooldown = "appeal_cooldown";
     public const string AppealNotFound = "appeal_not_found";
     public const string AppealChanged = "appeal_changed";
+    public const string InvalidLanguage = "invalid_language";
 
     public static ProblemException Conflict(string code, string title, string detail, IReadOnlyDictionary<string, object?>? more = null) =>
         new(StatusCodes.Status409Conflict, code, title, detail, extensions: more);
