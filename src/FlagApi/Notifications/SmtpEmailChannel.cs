@@ -15,6 +15,8 @@ public sealed class SmtpEmailChannel(IOptions<NotificationsOptions> options) : I
     public async Task SendAsync(OutgoingNotification message, CancellationToken cancellationToken)
     {
         var smtp = options.Value.Smtp;
+        var body = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = message.Body };
+        body.Headers.Add(HeaderId.ContentLanguage, message.Language == NoticeLanguages.English ? "en" : "zh-CN");
         var mail = new MimeMessage
         {
             // The row's id, not a new one per attempt: a message delivered twice (accepted, then the sender died before it
@@ -22,11 +24,10 @@ public sealed class SmtpEmailChannel(IOptions<NotificationsOptions> options) : I
             MessageId = message.MessageId,
             Subject = message.Subject,
             Date = new DateTimeOffset(message.CreatedAt, TimeSpan.Zero),
-            Body = new TextPart(MimeKit.Text.TextFormat.Plain) { Text = message.Body },
+            Body = body,
         };
         mail.From.Add(MailboxAddress.Parse(smtp.From));
         mail.To.Add(MailboxAddress.Parse(message.Recipient));
-        mail.Headers.Add(HeaderId.ContentLanguage, message.Language == NoticeLanguages.English ? "en" : "zh-CN");
         mail.Headers.Add("Auto-Submitted", "auto-generated");
 
         using var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
