@@ -266,7 +266,8 @@ public abstract class NotificationTests(DatabaseTarget target)
         language,
     };
 
-    private static async Task<AppealApi.Filed> FileAsync(FlagApiFactory app, string number, string contact, string? language = null, string? acceptLanguage = null)
+    /// <summary>Files an appeal on a phone number with this contact, in this language or by Accept-Language.</summary>
+    internal static async Task<AppealApi.Filed> FileAsync(FlagApiFactory app, string number, string contact, string? language = null, string? acceptLanguage = null)
     {
         using var client = app.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/appeals") { Content = JsonContent.Create(Body(number, contact, language)) };

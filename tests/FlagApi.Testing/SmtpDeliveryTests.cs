@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using FlagApi.Data;
 using FlagApi.Notifications;
 using FlagApi.Tests.Infrastructure;
@@ -23,8 +22,8 @@ public abstract class SmtpDeliveryTests(DatabaseTarget target)
         using var smtp = await SmtpServer.StartAsync();
         await using var app = await CreateAsync(smtp);
         await app.PublishAsync(("phone", "13800138101", "impersonating_authorities", "high"), ("phone", "13800138102", "impersonating_authorities", "high"));
-        var english = await FileAsync(app, "13800138101", "li.na@example.com", "en");
-        var chinese = await FileAsync(app, "13800138102", "wang.fang@example.com", null);
+        var english = await NotificationTests.FileAsync(app, "13800138101", "li.na@example.com", "en");
+        var chinese = await NotificationTests.FileAsync(app, "13800138102", "wang.fang@example.com");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
         var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{english.Id}/request-info", new { message = "Please send the carrier's real-name certificate." });
@@ -74,12 +73,12 @@ public abstract class SmtpDeliveryTests(DatabaseTarget target)
         using var smtp = await SmtpServer.StartAsync();
         await using var app = await CreateAsync(smtp);
         await app.PublishAsync(("phone", "13800138111", "impersonating_authorities", "high"), ("phone", "13800138112", "impersonating_authorities", "high"));
-        var first = await FileAsync(app, "13800138111", "li.na@example.com", "en");
+        var first = await NotificationTests.FileAsync(app, "13800138111", "li.na@example.com", "en");
         await smtp.WaitForAsync(1);
         await WaitUntilAllSentAsync(app);
 
         smtp.Stop();
-        var second = await FileAsync(app, "13800138112", "wang.fang@example.com", null);
+        var second = await NotificationTests.FileAsync(app, "13800138112", "wang.fang@example.com");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
         Assert.Equal(HttpStatusCode.OK, (await reviewer.PostAsJsonAsync($"/v1/review/appeals/{first.Id}/request-info", new { message = "Which carrier?" })).StatusCode);
         await AppealApi.DecideAsync(reviewer, second.Id, "reject", "The number called victims last week.");
@@ -125,22 +124,6 @@ public abstract class SmtpDeliveryTests(DatabaseTarget target)
             ["Notifications:Smtp:Timeout"] = "00:00:05",
         };
         return await FlagApiFactory.CreateAsync(target, settings);
-    }
-
-    private static async Task<AppealApi.Filed> FileAsync(FlagApiFactory app, string number, string contact, string? language)
-    {
-        using var client = app.CreateClient();
-        var response = await client.PostAsJsonAsync("/v1/appeals", new
-        {
-            kind = "phone",
-            value = number,
-            appellant = new { name = "Li Na", contact },
-            statement = "This has been my shop's number for eight years.",
-            language,
-        });
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return new AppealApi.Filed(created.GetProperty("id").GetInt64(), created.GetProperty("trackingCode").GetString()!, created.GetProperty("accessToken").GetString()!);
     }
 
     private static Task<List<Notification>> WaitUntilAllSentAsync(FlagApiFactory app) =>

@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using FlagApi.Data;
 using FlagApi.Identifiers;
 using FlagApi.Notifications;
-using FlagApi.Portal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,7 @@ namespace FlagApi.Appeals;
 /// context, so that <c>Data/</c> knows no capability.
 /// </summary>
 public sealed class AppealNotificationWriter(
-    IOptions<PortalOptions> portal,
+    IConfiguration configuration,
     IOptions<AppealsOptions> appeals,
     IOptions<IdentifierOptions> identifiers,
     OutboxSignal signal,
@@ -98,7 +97,8 @@ public sealed class AppealNotificationWriter(
             return;
         }
 
-        var official = portal.Value.OfficialAddress.TrimEnd('/');
+        // Portal:OfficialAddress (validated by the portal) is read by its key: the portal's pages use the appeals, not the reverse.
+        var official = (configuration["Portal:OfficialAddress"] ?? "").TrimEnd('/');
         var notice = AppealNotices.Render(appeal, appealEvent, official.Length > 0 ? official + "/track" : null, appeals.Value.RejectionCooldown);
         if (notice is null)
         {

@@ -3,6 +3,7 @@ using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FlagApi.Appeals;
 
@@ -29,6 +30,10 @@ public static class AppellantEndpoints
             .Validate(o => o.RejectionCooldown >= TimeSpan.Zero, "Appeals:RejectionCooldown must not be negative.")
             .ValidateOnStart();
         builder.Services.AddScoped<AppealSubmissionService>();
+
+        // Every appeal event that concerns the appellant writes their message to the outbox in the event's own save.
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, AppealNotificationWriter>();
         builder.Services.AddEvidenceList<AppealRequest, EvidenceItem>(AppealSubmissionService.MaxEvidenceTextLength);
         return builder;
     }

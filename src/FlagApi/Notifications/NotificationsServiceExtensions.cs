@@ -1,13 +1,11 @@
-using FlagApi.Appeals;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MimeKit;
 
 namespace FlagApi.Notifications;
 
 public static class NotificationsServiceExtensions
 {
-    /// <summary>The outbox's sender, its channels (SMTP e-mail, SMS recorded for an operator) and the appeal messages that fill it.</summary>
+    /// <summary>The outbox's sender and its channels (SMTP e-mail, SMS recorded for an operator); capabilities fill the outbox.</summary>
     public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<NotificationsOptions>()
@@ -25,12 +23,11 @@ public static class NotificationsServiceExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.Sms.RecordFile), "Notifications:Sms:RecordFile must name a file.")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.TryAddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<INotificationChannel, SmtpEmailChannel>();
         builder.Services.AddSingleton<INotificationChannel, OperatorSmsChannel>();
         builder.Services.AddSingleton<NotificationSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationSender>());
-        builder.Services.AddSingleton<IInterceptor, AppealNotificationWriter>();
         return builder;
     }
 }
