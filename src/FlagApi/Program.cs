@@ -12,6 +12,7 @@ using FlagApi.KeyManagement;
 using FlagApi.Lists;
 using FlagApi.Lookup;
 using FlagApi.Messages;
+using FlagApi.Notifications;
 using FlagApi.Observability;
 using FlagApi.Portal;
 using FlagApi.Problems;
@@ -46,6 +47,7 @@ try
     builder.AddReportSubmission();
     builder.AddAppellantAppeals();
     builder.AddAppealReview();
+    builder.AddNotifications();
     builder.AddReportReview();
     builder.AddWatches();
     builder.AddStats();

@@ -39,7 +39,8 @@ public sealed class AppealSubmissionService(
     /// Files an appeal, or answers with the appellant's open appeal on the same identifier; a refusal is thrown as a
     /// <see cref="ProblemException"/>.
     /// </summary>
-    public async Task<AppealFiled> SubmitAsync(AppealRequest request, CancellationToken cancellationToken)
+    /// <param name="language"><c>zh</c> or <c>en</c>: the language of the appellant's messages (AppealNotices).</param>
+    public async Task<AppealFiled> SubmitAsync(AppealRequest request, string language, CancellationToken cancellationToken)
     {
         if (Validate(request) is { } invalid)
         {
@@ -120,6 +121,7 @@ public sealed class AppealSubmissionService(
             DueBy = now + options.Value.ServiceLevel,
             Revision = 1,
             OwnerSince = ownerSince,
+            Language = language,
         };
 
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))

@@ -16,7 +16,9 @@ public sealed record AppealRequest(
     [property: JsonConverter(typeof(EvidenceListConverter<EvidenceItem>))] IReadOnlyList<EvidenceItem?>? Evidence,
     IReadOnlyList<AttachmentUpload?>? Attachments,
     [property: Description("Optional, yyyy-MM-dd: for a reissued number, the date from which you hold it (\"new owner since\"). At least one source that flags it must be older (else 409 flag_not_older_than_ownership); a reviewer who verifies the date removes those older sources.")]
-    string? OwnerSince = null);
+    string? OwnerSince = null,
+    [property: Description("zh or en (a tag such as en-GB counts as en): the language of the messages the appellant receives. Without it, the first of zh and en that Accept-Language prefers, else zh.")]
+    string? Language = null);
 
 /// <summary>How a reviewer can reach the appellant; shown to reviewers only.</summary>
 public sealed record AppellantDetails(string? Name, string? Contact);

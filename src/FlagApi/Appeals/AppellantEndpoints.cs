@@ -1,8 +1,10 @@
 using FlagApi.Entries;
+using FlagApi.Notifications;
 using FlagApi.Problems;
 using FlagApi.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FlagApi.Appeals;
 
@@ -30,6 +32,10 @@ public static class AppellantEndpoints
             .ValidateOnStart();
         builder.Services.AddScoped<AppealSubmissionService>();
         builder.Services.AddScoped<IFlagEndedHandler, OpenAppealResolver>();
+
+        // Every appeal event that concerns the appellant writes their message to the outbox in the event's own save.
+        builder.Services.TryAddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, AppealNotificationWriter>();
         builder.Services.AddEvidenceList<AppealRequest, EvidenceItem>(AppealSubmissionService.MaxEvidenceTextLength);
         return builder;
     }
@@ -62,7 +68,7 @@ public static class AppellantEndpoints
             .WithName("SubmitAppeal")
             .WithSummary("Appeal a flagged identifier (anyone; no key needed)")
             .WithDescription("""
-                Body: `{kind, value, appellant{name, contact}, statement, evidence[], attachments[]}`. Evidence items are
+                Body: `{kind, value, appellant{name, contact}, statement, evidence[], attachments[], language}`. Evidence items are
                 `{"type":"text","text":…}` or `{"type":"link","url":"https://…"}`, or a plain string, taken as the text item
                 holding it (`"营业执照"` is `{"type":"text","text":"营业执照"}`, with the same limits). Attachments are `{fileName, contentBase64}`:
                 PNG, JPEG or PDF by their content (not their name), each at most `Appeals:MaxAttachmentBytes` (larger: 413
@@ -72,7 +78,10 @@ public static class AppellantEndpoints
                 appeal's code and no token. After a rejection the same contact cannot appeal the identifier again for
                 `Appeals:RejectionCooldown` (409 appeal_cooldown, with `appealAgainAt`). 400 codes: missing_appellant, missing_name,
                 missing_contact, missing_statement, field_too_long, invalid_evidence, invalid_link, too_many_evidence,
-                too_many_attachments, invalid_attachment, attachment_type_not_allowed, unknown_kind, missing_value, invalid_<kind>.
+                too_many_attachments, invalid_attachment, attachment_type_not_allowed, invalid_language, unknown_kind, missing_value,
+                invalid_<kind>. A contact that is an e-mail address gets a message (in `language`: zh or en, else by Accept-Language,
+                else zh) when the appeal is filed, when a reviewer asks for information and when it is decided or closed; a mobile
+                number gets the same by SMS; any other contact gets none. The messages carry the tracking code, never the token.
                 """)
             .Accepts<AppealRequest>("application/json")
             .WithMetadata(new RequestBodyLimit(RequestBodyLimit.Appeal))
@@ -112,9 +121,15 @@ public static class AppellantEndpoints
     }
 
     public static async Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAppeal(
-        AppealRequest request, AppealSubmissionService appeals, CancellationToken cancellationToken)
+        AppealRequest request, HttpRequest http, AppealSubmissionService appeals, CancellationToken cancellationToken)
     {
-        var filed = await appeals.SubmitAsync(request, cancellationToken);
+        if (!string.IsNullOrWhiteSpace(request.Language) && NoticeLanguages.Normalize(request.Language) is null)
+        {
+            throw ProblemException.BadRequest(AppellantProblems.InvalidLanguage,
+                $"'language' is zh or en (the language of the messages you receive); '{request.Language}' is neither.");
+        }
+
+        var filed = await appeals.SubmitAsync(request, NoticeLanguages.Choose(request.Language, http), cancellationToken);
         return filed.AlreadyOpen
             ? TypedResults.Ok(filed.Receipt)
             : TypedResults.Created($"{Root}/{filed.Receipt.TrackingCode}", filed.Receipt);

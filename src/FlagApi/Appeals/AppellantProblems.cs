@@ -21,6 +21,7 @@ public static class AppellantProblems
     public const string AppealChanged = "appeal_changed";
     public const string InvalidOwnerSince = "invalid_owner_since";
     public const string FlagNotOlderThanOwnership = "flag_not_older_than_ownership";
+    public const string InvalidLanguage = "invalid_language";
 
     public static ProblemException Conflict(string code, string title, string detail, IReadOnlyDictionary<string, object?>? more = null) =>
         new(StatusCodes.Status409Conflict, code, title, detail, extensions: more);

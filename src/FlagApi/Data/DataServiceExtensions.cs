@@ -64,6 +64,9 @@ public static class DataServiceExtensions
                     break;
             }
 
+            // Capabilities that act on what a save writes (the appeal notifications' outbox rows) register interceptors.
+            db.AddInterceptors(sp.GetServices<IInterceptor>());
+
             // EF logs each failed connection, command and query as an error with its stack trace. The exception goes on to
             // the exception handler or the refresh loop, which log it once (a 500 with its stack; an outage as one warning),
             // so during a database outage these would add a stack trace per request. The SQL stays visible at Debug.

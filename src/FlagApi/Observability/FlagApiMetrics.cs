@@ -35,6 +35,7 @@ public sealed class FlagApiMetrics
     private readonly Counter<long> lookups;
     private readonly Counter<long> rateLimitRefusals;
     private readonly Counter<long> rateLimitFallbacks;
+    private readonly Counter<long> notifications;
     private readonly ObservableGauge<long> appealsOpen;
     private readonly ObservableGauge<long> appealsOverdue;
     private readonly ObservableGauge<long> versionLag;
@@ -53,6 +54,9 @@ public sealed class FlagApiMetrics
         rateLimitFallbacks = meter.CreateCounter<long>(
             "flagapi.ratelimit.fallbacks", "{request}",
             "Requests this instance counted against its own budgets because Redis (ConnectionStrings:Redis) was unreachable, failed or too slow.");
+        notifications = meter.CreateCounter<long>(
+            "flagapi.notifications", "{message}",
+            "Outbox deliveries attempted by this instance, by channel (email, sms) and outcome (sent; retry, when it failed and is tried again later; failed, when it was given up).");
         meter.CreateObservableGauge(
             "flagapi.list.entries", ObserveEntries, "{entry}",
             "Entries this instance holds in memory (active and cleared), by identifier kind.");
@@ -84,6 +88,10 @@ public sealed class FlagApiMetrics
         rateLimitRefusals.Add(1, new KeyValuePair<string, object?>("budget", budget), new KeyValuePair<string, object?>("tier", tier));
 
     public void RecordRateLimitFallback() => rateLimitFallbacks.Add(1);
+
+    /// <summary>One delivery attempt; never the recipient, which is personal data.</summary>
+    public void RecordNotification(string channel, string outcome) =>
+        notifications.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
 
     internal void Update(DatabaseFigures latest) => figures = latest;
 

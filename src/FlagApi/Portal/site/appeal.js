@@ -1,6 +1,6 @@
 // The appeal page: a person whose own number or account was flagged by mistake asks for it to be cleared.
 import {
-  KINDS, api, clearProblem, copyText, el, formatTime, guessKind, hasLabel, onLanguageChange, problemText,
+  KINDS, api, clearProblem, copyText, el, formatTime, guessKind, hasLabel, language, onLanguageChange, problemText,
   query, rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
 import { filePicker } from './files.js';
@@ -162,6 +162,8 @@ async function submit(event) {
       evidence,
       attachments,
       ownerSince: ownerSinceField.value || undefined,
+      // The messages the appellant receives (filed, information asked, decided) are written in the page's language.
+      language: language(),
     };
     const answer = await api('POST', '/v1/appeals', { body });
     if (answer.status === 201) {

@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests;
+
+public sealed class NotificationsOnPostgres(PostgresTarget target) : NotificationTests(target), IClassFixture<PostgresTarget>;

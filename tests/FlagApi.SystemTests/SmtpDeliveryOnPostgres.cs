@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests;
+
+public sealed class SmtpDeliveryOnPostgres(PostgresTarget target) : SmtpDeliveryTests(target), IClassFixture<PostgresTarget>;
