@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FlagApi.Appeals;
 using FlagApi.Data;
+using FlagApi.Entries;
+using FlagApi.Identifiers;
 using FlagApi.Notifications;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -77,7 +80,7 @@ public abstract class NotificationTests(DatabaseTarget target)
             ("phone", "13800138013", "impersonating_authorities", "high"));
         var asked = await FileAsync(app, "13800138011", "li.na@example.com", language: "en");
         var bulk = await FileAsync(app, "13800138012", "wang.fang@example.com");
-        var closed = await FileAsync(app, "13800138013", "zhang.wei@example.com", language: "en");
+        var closed = await FileAsync(app, "13800138012", "zhang.wei@example.com", language: "en");
         using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
 
         var request = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{asked.Id}/request-info", new { message = "Please send the carrier's real-name certificate." });
@@ -92,20 +95,8 @@ public abstract class NotificationTests(DatabaseTarget target)
         });
         Assert.Equal(HttpStatusCode.OK, many.StatusCode);
 
-        // The appealflow branch closes other open appeals on a cleared entry with a "resolved" event in the clearing's
-        // transaction; any event of that name, from any path, sends the closing message.
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
-            var appeal = await db.Appeals.SingleAsync(a => a.Id == closed.Id);
-            db.AppealEvents.Add(new AppealEvent
-            {
-                AppealId = appeal.Id, At = app.Clock.GetUtcNow().UtcDateTime, Actor = "reviewer:test", Action = "resolved",
-                FromStatus = appeal.Status, ToStatus = appeal.Status, PublicMessage = "Another appeal on this number was approved.",
-            });
-            await db.SaveChangesAsync();
-        }
-
+        // The approval cleared the entry another appellant appealed too: that appeal is closed as resolved in the approval's
+        // transaction, and its appellant told why.
         var rows = await OutboxAsync(app);
         Assert.Equal(
             ["appeal.submitted", "appeal.submitted", "appeal.submitted", "appeal.info_requested", "appeal.rejected", "appeal.approved", "appeal.resolved"],
@@ -119,13 +110,15 @@ public abstract class NotificationTests(DatabaseTarget target)
         var again = app.Clock.GetUtcNow().UtcDateTime + TimeSpan.FromDays(30);
         Assert.Contains("Reason: The certificate names another person.", rejected.Body, StringComparison.Ordinal);
         Assert.Contains($"You may appeal again from {again:yyyy-MM-dd HH:mm} UTC", rejected.Body, StringComparison.Ordinal);
+        Assert.Contains("What would change the decision: " + RejectionGuidance.Default(IdentifierKind.Phone, "en"), rejected.Body, StringComparison.Ordinal);
 
         var approved = rows.Single(r => r.Template == "appeal.approved");
         Assert.Equal(($"申诉 {bulk.Code} 已通过", "zh"), (approved.Subject, approved.Language));
         Assert.Contains("理由：运营商确认号码属于申诉人。", approved.Body, StringComparison.Ordinal);
 
         var resolved = rows.Single(r => r.Template == "appeal.resolved");
-        Assert.Contains("Another appeal on this number was approved.", resolved.Body, StringComparison.Ordinal);
+        Assert.Equal("zhang.wei@example.com", resolved.Recipient);
+        Assert.Contains(OpenAppealResolver.Reason(FlagEnd.AppealApproved, "en"), resolved.Body, StringComparison.Ordinal);
         Assert.Equal(rows.Count, rows.Select(r => r.MessageId).Distinct().Count());
         AssertNoToken(asked.Token, info);
     }

@@ -106,6 +106,8 @@ public static class AppealNotices
 
                 Reason: {message}
 
+                What would change the decision: {RejectionGuidance.For(appeal.WhatWouldChange, appeal.Kind, NoticeLanguages.English)}
+
                 You may appeal again from {En(decidedAt + rejectionCooldown)}, with what answers the reason above.
 
                 {track}
@@ -116,6 +118,8 @@ public static class AppealNotices
                 您对{what}的申诉 {code} 已于 {Zh(decidedAt)} 被驳回。
 
                 理由：{message}
+
+                怎样可以改变这一决定：{RejectionGuidance.For(appeal.WhatWouldChange, appeal.Kind, NoticeLanguages.Chinese)}
 
                 您可以在 {Zh(decidedAt + rejectionCooldown)} 之后针对上述理由补充材料再次申诉。
 
