@@ -130,6 +130,13 @@ internal sealed class LookupDirectPath(
         figures.Count();
         var http = context.Response;
         SecurityHeaders.Apply(context);
+
+        // In the order the pipeline gives them: the answer's own Vary, then the cross-origin one.
+        if (response.Notice is not null)
+        {
+            LookupJsonResult<LookupResponse>.VaryByLanguage(http.Headers);
+        }
+
         if (lookupOne.VariesByOrigin)
         {
             CrossOrigin.VaryByOrigin(http.Headers);

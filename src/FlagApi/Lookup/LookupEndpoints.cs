@@ -134,6 +134,15 @@ public static class LookupEndpoints
 public sealed class LookupJsonResult<T> : IResult, IEndpointMetadataProvider, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IContentTypeHttpResult
     where T : class
 {
+    /// <summary>A notice is written in the language the request asked for; said once, whichever path answers.</summary>
+    internal static void VaryByLanguage(IHeaderDictionary headers)
+    {
+        if (!headers.Vary.Any(v => v is not null && v.Contains("Accept-Language", StringComparison.OrdinalIgnoreCase)))
+        {
+            headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, "Accept-Language");
+        }
+    }
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? buffer;
 
@@ -176,8 +185,7 @@ public sealed class LookupJsonResult<T> : IResult, IEndpointMetadataProvider, IS
         var response = httpContext.Response;
         if (Value is LookupResponse { Notice: not null } || (Value is BatchLookupResponse batchAnswer && batchAnswer.Results.Any(r => r.Notice is not null)))
         {
-            // A notice is written in the language the request asked for.
-            response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, "Accept-Language");
+            VaryByLanguage(response.Headers);
         }
 
         response.StatusCode = StatusCodes.Status200OK;
