@@ -1,4 +1,5 @@
 using FlagApi.Data;
+using FlagApi.Notifications;
 
 namespace FlagApi.Appeals;
 
@@ -21,6 +22,7 @@ internal sealed class AppealApiLimits : ApiDeclaration
         [(typeof(AppealRequest), "evidence")] = Items(AppealSubmissionService.MaxEvidenceItems),
         [(typeof(AppealRequest), "attachments")] = Items<AppealsOptions>(o => o.MaxAttachments),
         [(typeof(AppealRequest), "ownerSince")] = Date,
+        [(typeof(AppealRequest), "language")] = Text(NoticeLanguages.MaxTagLength),
         [(typeof(AppellantDetails), "name")] = Text(AppealSubmissionService.MaxNameLength),
         [(typeof(AppellantDetails), "contact")] = Text(AppealSubmissionService.MaxContactLength),
         [(typeof(EvidenceItem), "type")] = EvidenceType,

@@ -123,10 +123,11 @@ public static class AppellantEndpoints
     public static async Task<Results<Created<AppealReceipt>, Ok<AppealReceipt>, ProblemHttpResult>> SubmitAppeal(
         AppealRequest request, HttpRequest http, AppealSubmissionService appeals, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrWhiteSpace(request.Language) && NoticeLanguages.Normalize(request.Language) is null)
+        if (!string.IsNullOrWhiteSpace(request.Language)
+            && (request.Language.Trim().Length > NoticeLanguages.MaxTagLength || NoticeLanguages.Normalize(request.Language) is null))
         {
             throw ProblemException.BadRequest(AppellantProblems.InvalidLanguage,
-                $"'language' is zh or en (the language of the messages you receive); '{request.Language}' is neither.");
+                $"'language' is zh or en (the language of the messages you receive), a tag of at most {NoticeLanguages.MaxTagLength} characters such as zh-CN or en-GB.");
         }
 
         var filed = await appeals.SubmitAsync(request, NoticeLanguages.Choose(request.Language, http), cancellationToken);

@@ -62,6 +62,9 @@ public static class NoticeLanguages
     public const string Chinese = "zh";
     public const string English = "en";
 
+    /// <summary>The longest language tag read: RFC 5646 asks that tags of up to 35 characters be supported.</summary>
+    public const int MaxTagLength = 35;
+
     /// <summary><c>zh</c> or <c>en</c> for a tag such as <c>zh-CN</c>, <c>en-GB</c> or <c>EN</c>; null for anything else.</summary>
     public static string? Normalize(string? tag)
     {

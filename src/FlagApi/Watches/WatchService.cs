@@ -29,7 +29,7 @@ public sealed class WatchService(
     /// <summary>RFC 5321: a path is at most 256 octets, so an address at most 254 characters.</summary>
     public const int MaxEmailLength = 254;
 
-    public const int MaxLanguageLength = 35;
+    public const int MaxLanguageLength = NoticeLanguages.MaxTagLength;
     public const int MaxCodeLength = 16;
     public const int MaxReasonLength = ReviewService.MaxReasonLength;
     public const int MaxNoteLength = ReviewService.MaxNoteLength;
