@@ -9,6 +9,12 @@ internal static class AdoExtensions
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;
         parameter.Value = value ?? DBNull.Value;
+        if (value is DateTime && parameter is Microsoft.Data.SqlClient.SqlParameter)
+        {
+            // SqlClient would send a DateTime as datetime (a 1/300 s clock); the columns are datetime2(7), .NET's ticks.
+            parameter.DbType = System.Data.DbType.DateTime2;
+        }
+
         command.Parameters.Add(parameter);
         return parameter;
     }

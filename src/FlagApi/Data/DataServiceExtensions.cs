@@ -34,8 +34,8 @@ public static class DataServiceExtensions
             .BindConfiguration(DatabaseOptions.Section)
             .ValidateDataAnnotations()
             .Validate(
-                o => o.Provider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
-                $"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is empty.")
+                o => o.Provider == DatabaseProvider.Sqlite || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
+                $"Database:Provider is Postgres or SqlServer but ConnectionStrings:{ConnectionStringName} is empty.")
             .Validate(o => o.SqliteBusyTimeout >= TimeSpan.Zero, "Database:SqliteBusyTimeout cannot be negative.")
             .ValidateOnStart();
 
@@ -62,6 +62,9 @@ public static class DataServiceExtensions
                 case DatabaseProvider.Postgres:
                     db.UseNpgsql(info.ConnectionString);
                     break;
+                case DatabaseProvider.SqlServer:
+                    db.UseSqlServer(info.ConnectionString);
+                    break;
             }
 
             // Capabilities that act on what a save writes (the appeal notifications' outbox rows) register interceptors.
@@ -87,7 +90,7 @@ public static class DataServiceExtensions
 
     private static string ResolveConnectionString(DatabaseOptions options, string? configured, string contentRoot)
     {
-        if (options.Provider == DatabaseProvider.Postgres)
+        if (options.Provider != DatabaseProvider.Sqlite)
         {
             return configured!;
         }

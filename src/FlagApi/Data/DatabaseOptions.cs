@@ -6,6 +6,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     Postgres,
+    SqlServer,
 }
 
 /// <summary>Configuration section <c>Database</c>; the connection string is <c>ConnectionStrings:FlagApi</c>.</summary>
@@ -21,7 +22,7 @@ public sealed class DatabaseOptions
 
     /// <summary>
     /// Apply pending schema migrations when the service starts. Unset: true on SQLite (the embedded default needs
-    /// nothing), false on PostgreSQL, where several instances share one schema and an operator runs <c>migrate</c>.
+    /// nothing), false on PostgreSQL and SQL Server, where several instances share one schema and an operator runs <c>migrate</c>.
     /// </summary>
     public bool? MigrateOnStart { get; set; }
 

@@ -25,9 +25,6 @@ public sealed record SchemaStatus(int CurrentVersion, int LatestVersion, IReadOn
 /// </summary>
 public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo providerInfo, ILogger<SchemaMigrator> logger)
 {
-    private const string CreateVersionTable =
-        "CREATE TABLE IF NOT EXISTS schema_versions (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)";
-
     public static IReadOnlyList<SchemaMigration> All(DatabaseProvider provider)
     {
         var assembly = typeof(SchemaMigrator).Assembly;
@@ -86,7 +83,11 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
             }
 
             logger.LogInformation("Applying schema migration {Migration}", migration.Name);
-            await ExecuteAsync(connection, transaction, migration.Sql, cancellationToken);
+            foreach (var batch in Batches(migration.Sql))
+            {
+                await ExecuteAsync(connection, transaction, batch, cancellationToken);
+            }
+
             await using (var record = connection.CreateCommand())
             {
                 record.Transaction = transaction;
@@ -136,7 +137,7 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await providerInfo.Dialect.LockForMigrationAsync(connection, transaction, cancellationToken);
-        await ExecuteAsync(connection, transaction, CreateVersionTable, cancellationToken);
+        await ExecuteAsync(connection, transaction, providerInfo.Dialect.CreateVersionTable, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -166,6 +167,40 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
         command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The batches of a script: T-SQL compiles a batch before it runs it, so a statement that uses a column added earlier in
+    /// the same script must be in a later batch, after a line <c>GO</c> (the separator of SQL Server's own tools). All
+    /// batches run in the script's one transaction. SQLite and PostgreSQL scripts have no such line and are one batch.
+    /// </summary>
+    public static IReadOnlyList<string> Batches(string sql)
+    {
+        var batches = new List<string>();
+        var current = new System.Text.StringBuilder();
+        foreach (var line in sql.Split('\n'))
+        {
+            if (line.Trim().Equals("GO", StringComparison.OrdinalIgnoreCase))
+            {
+                Add();
+                continue;
+            }
+
+            current.Append(line).Append('\n');
+        }
+
+        Add();
+        return batches;
+
+        void Add()
+        {
+            if (current.ToString().Split('\n').Any(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith("--", StringComparison.Ordinal)))
+            {
+                batches.Add(current.ToString());
+            }
+
+            current.Clear();
+        }
     }
 
     private static string ReadResource(Assembly assembly, string resource)

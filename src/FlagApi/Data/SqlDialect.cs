@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace FlagApi.Data;
 
 /// <summary>
-/// The little SQL that differs between providers. Everything else the data layer writes is
-/// plain SQL both SQLite and PostgreSQL accept, so a SQL Server dialect is one more subclass.
+/// The little SQL that differs between providers. Everything else the data layer writes is plain SQL that SQLite,
+/// PostgreSQL and SQL Server all accept; tests/FlagApi.Tests/SqlServer parses every statement of the build with
+/// Microsoft's T-SQL parser, so a statement that only the other two accept cannot go unnoticed.
 /// </summary>
 internal abstract class SqlDialect
 {
@@ -14,8 +15,17 @@ internal abstract class SqlDialect
     {
         DatabaseProvider.Sqlite => new SqliteDialect(),
         DatabaseProvider.Postgres => new PostgresDialect(),
+        DatabaseProvider.SqlServer => new SqlServerDialect(),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
     };
+
+    /// <summary>The dialect of the provider <paramref name="connection"/> belongs to, for code handed only a connection.</summary>
+    public static SqlDialect Of(DbConnection connection) => For(connection switch
+    {
+        Microsoft.Data.SqlClient.SqlConnection => DatabaseProvider.SqlServer,
+        Npgsql.NpgsqlConnection => DatabaseProvider.Postgres,
+        _ => DatabaseProvider.Sqlite,
+    });
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -74,6 +84,27 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string? LockActiveAdminKeys => null;
 
+    /// <summary>Creates the table of applied migrations when it does not exist yet.</summary>
+    public virtual string CreateVersionTable =>
+        "CREATE TABLE IF NOT EXISTS schema_versions (version integer NOT NULL PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)";
+
+    /// <summary>
+    /// Inserts one row and answers its generated id (<c>INSERT … RETURNING id</c> on SQLite and PostgreSQL);
+    /// <paramref name="insert"/> is <c>INSERT INTO table (columns) VALUES (values)</c>.
+    /// </summary>
+    public virtual string InsertReturningId(string insert) => insert + " RETURNING id";
+
+    /// <summary>
+    /// An INSERT of one row that does nothing when it would break the unique index on <paramref name="conflictColumns"/>
+    /// (<c>ON CONFLICT … DO NOTHING</c>); it answers the new id, or no row when one existed.
+    /// </summary>
+    public virtual string InsertReturningIdUnlessConflict(string table, string columns, string values, string conflictColumns) =>
+        $"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({conflictColumns}) DO NOTHING RETURNING id";
+
+    /// <summary>The active entries in the canonical list's order, by the UTF-8 bytes of kind and value.</summary>
+    public virtual string SelectActiveEntriesInFeedOrder =>
+        "SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind, value";
+
     /// <summary>Taken before migrating, so two instances starting together do not both apply the same script.</summary>
     public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
@@ -130,6 +161,10 @@ internal abstract class SqlDialect
 
         public override string LockActiveAdminKeys => "SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE";
 
+        // The database's collation may order otherwise; "C" is byte order, which for UTF-8 is code point order.
+        public override string SelectActiveEntriesInFeedOrder =>
+            "SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind COLLATE \"C\", value COLLATE \"C\"";
+
         public override async Task AfterExplicitIdsAsync(
             DbConnection connection, DbTransaction transaction, string table, long maxId, CancellationToken cancellationToken)
         {
@@ -149,6 +184,106 @@ internal abstract class SqlDialect
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = "SELECT pg_advisory_xact_lock(726354190)";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// SQL Server 2019 or later (Data/Migrations/SqlServer). Text columns are nvarchar with a binary collation, so they
+    /// compare and sort by code unit as SQLite and PostgreSQL's "C" do, whatever the database's default collation is.
+    /// </summary>
+    private sealed class SqlServerDialect : SqlDialect
+    {
+        // The one application lock every migrating instance takes, released with the transaction.
+        private const string MigrationLock =
+            """
+            DECLARE @result int;
+            EXEC @result = sp_getapplock @Resource = N'flagapi_schema_migrations', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
+            IF @result < 0 THROW 50001, N'The schema migration lock was not granted.', 1;
+            """;
+
+        public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+
+        // SQL Server takes at most 2,100 parameters per request and 1,000 rows per VALUES list.
+        public override int InsertParametersPerStatement => 2000;
+
+        // UPDLOCK keeps every other writer from reading the version for update until commit; HOLDLOCK keeps the row's lock
+        // to the end of the transaction under READ COMMITTED, as FOR UPDATE does on PostgreSQL.
+        public override string SelectListVersionForUpdate => "SELECT version FROM list_state WITH (UPDLOCK, HOLDLOCK) WHERE id = 1";
+
+        public override BulkRowWriter CreateBulkRowWriter(DbConnection connection, DbTransaction transaction) =>
+            new SqlServerBulkRowWriter(connection, transaction);
+
+        public override int ValueListChunk => 10_000;
+
+        // One JSON array parameter however many values, as on SQLite; OPENJSON needs compatibility level 130 (2016) or later.
+        public override string AddValueList(DbCommand command, string column, IReadOnlyList<string> values)
+        {
+            command.AddParameter("@values", JsonSerializer.Serialize(values));
+            return $"{column} IN (SELECT value FROM OPENJSON(@values))";
+        }
+
+        public override string LockActiveAdminKeys =>
+            "SELECT id FROM api_keys WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin' AND revoked_at IS NULL";
+
+        public override string CreateVersionTable =>
+            """
+            IF OBJECT_ID(N'schema_versions', N'U') IS NULL
+                CREATE TABLE schema_versions (version int NOT NULL PRIMARY KEY, name nvarchar(200) NOT NULL, applied_at nvarchar(40) NOT NULL)
+            """;
+
+        public override string InsertReturningId(string insert)
+        {
+            var values = insert.IndexOf(" VALUES ", StringComparison.Ordinal);
+            return string.Concat(insert.AsSpan(0, values), " OUTPUT INSERTED.id", insert.AsSpan(values));
+        }
+
+        // Under the key-range lock of the unique index (UPDLOCK, HOLDLOCK), so that two inserts of the same key at once
+        // cannot both find none: one waits, then finds the other's row.
+        public override string InsertReturningIdUnlessConflict(string table, string columns, string values, string conflictColumns)
+        {
+            var names = conflictColumns.Split(", ");
+            var valueList = values.Split(", ");
+            var columnList = columns.Split(", ");
+            var match = string.Join(" AND ", names.Select(n => $"{n} = {valueList[Array.IndexOf(columnList, n)]}"));
+            return $"""
+                IF NOT EXISTS (SELECT 1 FROM {table} WITH (UPDLOCK, HOLDLOCK) WHERE {match})
+                    INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})
+                """;
+        }
+
+        // nvarchar compares UTF-16 code units; as UTF-8 (a code page of SQL Server 2019) the order is by code point, the
+        // canonical list's, also for characters beyond the Basic Multilingual Plane.
+        public override string SelectActiveEntriesInFeedOrder =>
+            """
+            SELECT kind, value, category, risk FROM entries WHERE status = 'active'
+            ORDER BY kind, CAST(value COLLATE Latin1_General_100_BIN2_UTF8 AS varchar(max))
+            """;
+
+        // SqlBulkCopy keeps the writer's ids (KeepIdentity) and SQL Server moves the identity past them by itself; should
+        // it not have (a bulk copy that kept identities is documented to, but the check costs one read), reseed it.
+        public override async Task AfterExplicitIdsAsync(
+            DbConnection connection, DbTransaction transaction, string table, long maxId, CancellationToken cancellationToken)
+        {
+            if (maxId < 1)
+            {
+                return;
+            }
+
+            await using var command = connection.CreateCommand(transaction,
+                """
+                DECLARE @current bigint = CONVERT(bigint, IDENT_CURRENT(@table));
+                IF @current IS NULL OR @current < @max
+                    DBCC CHECKIDENT (@table, RESEED, @max) WITH NO_INFOMSGS;
+                """);
+            command.AddParameter("@table", table);
+            command.AddParameter("@max", maxId);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public override async Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+        {
+            await using var command = connection.CreateCommand(transaction, MigrationLock);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }

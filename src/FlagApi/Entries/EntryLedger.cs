@@ -225,6 +225,9 @@ public sealed class LedgerTransaction : IAsyncDisposable
 
     internal DbTransaction Transaction { get; }
 
+    /// <summary>The provider's SQL where it differs from the plain SQL every provider accepts.</summary>
+    internal SqlDialect Dialect => dialect;
+
     public string Actor { get; }
 
     /// <summary>The time of the transaction: every row it writes is stamped with it.</summary>

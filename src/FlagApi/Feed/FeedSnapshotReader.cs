@@ -60,10 +60,8 @@ public sealed class FeedSnapshot : IAsyncDisposable
         this.transaction = transaction;
         Version = version;
 
-        // The canonical list's order is by UTF-8 bytes: SQLite's BINARY collation, PostgreSQL's "C".
-        select = provider == DatabaseProvider.Postgres
-            ? "SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind COLLATE \"C\", value COLLATE \"C\""
-            : "SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind, value";
+        // The canonical list's order is by UTF-8 bytes: SQLite's BINARY collation, PostgreSQL's "C", SQL Server's UTF-8 BIN2.
+        select = SqlDialect.For(provider).SelectActiveEntriesInFeedOrder;
     }
 
     public long Version { get; }

@@ -160,11 +160,11 @@ public sealed class ListWriter(EntryLedger ledger)
     private static async Task<long> InsertAsync(
         LedgerTransaction entries, ListSubmission list, string reference, string contentSha256, int count, CancellationToken cancellationToken)
     {
-        await using var command = entries.Connection.CreateCommand(entries.Transaction,
+        await using var command = entries.Connection.CreateCommand(entries.Transaction, entries.Dialect.InsertReturningId(
             """
             INSERT INTO lists (agency, reference, title, origin, content_sha256, entry_count, published_at, published_by, published_on, version, notice_reason, notice_contact)
-            VALUES (@agency, @reference, @title, @origin, @sha, @count, @at, @by, @on, 0, @reason, @contact) RETURNING id
-            """);
+            VALUES (@agency, @reference, @title, @origin, @sha, @count, @at, @by, @on, 0, @reason, @contact)
+            """));
         command.AddParameter("@agency", list.Agency);
         command.AddParameter("@reference", reference);
         command.AddParameter("@title", list.Title);

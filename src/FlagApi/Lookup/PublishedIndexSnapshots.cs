@@ -75,12 +75,11 @@ internal static class PublishedIndexSnapshots
         await RemoveAsync(connection, "completed_at_ticks IS NULL AND claimed_at_ticks <= @abandoned", c => c.AddParameter("@abandoned", abandoned), cancellationToken);
         var chunkCount = (int)((file.Length + ChunkSize - 1) / ChunkSize);
         long id;
-        await using (var claim = connection.CreateCommand(null, """
-            INSERT INTO index_snapshots (list_version, change_entry_id, change_at_ticks, schema_version, vocabulary, size, chunk_count, sha256, claimed_at_ticks)
-            VALUES (@version, @entry, @at, @schema, @vocabulary, @size, @chunks, @sha256, @now)
-            ON CONFLICT (list_version, schema_version, vocabulary) DO NOTHING
-            RETURNING id
-            """))
+        await using (var claim = connection.CreateCommand(null, SqlDialect.Of(connection).InsertReturningIdUnlessConflict(
+            "index_snapshots",
+            "list_version, change_entry_id, change_at_ticks, schema_version, vocabulary, size, chunk_count, sha256, claimed_at_ticks",
+            "@version, @entry, @at, @schema, @vocabulary, @size, @chunks, @sha256, @now",
+            "list_version, schema_version, vocabulary")))
         {
             AddAnchor(claim, anchor);
             claim.AddParameter("@entry", anchor.EntryId);
