@@ -113,7 +113,7 @@ public abstract class MigrationTests(DatabaseTarget target)
         }
 
         await using var explain = connection.CreateCommand();
-        explain.CommandText = (target.Provider == DatabaseProvider.Sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + Entries.LedgerTransaction.DueForExpirySql(500);
+        explain.CommandText = (target.Provider == DatabaseProvider.Sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + Entries.LedgerTransaction.DueForExpirySql(target.Provider, 500);
         var now = explain.CreateParameter();
         now.ParameterName = "@now";
         now.Value = new DateTime(2026, 12, 5, 0, 0, 0, DateTimeKind.Utc);

@@ -101,6 +101,10 @@ internal abstract class SqlDialect
     public virtual string InsertReturningIdUnlessConflict(string table, string columns, string values, string conflictColumns) =>
         $"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({conflictColumns}) DO NOTHING RETURNING id";
 
+    /// <summary>At most <paramref name="rows"/> rows of <paramref name="select"/> (a SELECT with its ORDER BY): <c>LIMIT</c>.</summary>
+    public virtual string Limit(string select, int rows) =>
+        string.Create(CultureInfo.InvariantCulture, $"{select.TrimEnd()}\nLIMIT {rows}");
+
     /// <summary>The active entries in the canonical list's order, by the UTF-8 bytes of kind and value.</summary>
     public virtual string SelectActiveEntriesInFeedOrder =>
         "SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind, value";
@@ -217,10 +221,26 @@ internal abstract class SqlDialect
         public override int ValueListChunk => 10_000;
 
         // One JSON array parameter however many values, as on SQLite; OPENJSON needs compatibility level 130 (2016) or later.
+        // An identifier value is found by its hash, the key of the (kind, value_hash) index: the value itself is nvarchar(max),
+        // longer than an index key may be. The value is compared too, so a hash collision could never match another value.
         public override string AddValueList(DbCommand command, string column, IReadOnlyList<string> values)
         {
             command.AddParameter("@values", JsonSerializer.Serialize(values));
-            return $"{column} IN (SELECT value FROM OPENJSON(@values))";
+            return column == "value"
+                ? "value_hash IN (SELECT CAST(HASHBYTES('SHA2_256', j.value) AS binary(32)) FROM OPENJSON(@values) WITH (value nvarchar(max) '$') AS j)"
+                    + " AND value IN (SELECT j.value FROM OPENJSON(@values) WITH (value nvarchar(max) '$') AS j)"
+                : $"{column} IN (SELECT value FROM OPENJSON(@values))";
+        }
+
+        public override string Limit(string select, int rows)
+        {
+            var text = select.TrimStart();
+            if (!text.StartsWith("SELECT ", StringComparison.Ordinal))
+            {
+                throw new ArgumentException("A limit applies to a SELECT.", nameof(select));
+            }
+
+            return string.Create(CultureInfo.InvariantCulture, $"SELECT TOP ({rows}) {text["SELECT ".Length..]}");
         }
 
         public override string LockActiveAdminKeys =>

@@ -480,19 +480,19 @@ public sealed class LedgerTransaction : IAsyncDisposable
     /// It runs every minute under the list version lock, so it must find them through ix_entries_status_expiry, never by
     /// reading every active entry (a test holds both databases' plans to that).
     /// </summary>
-    public static string DueForExpirySql(int batch) => $"""
+    public static string DueForExpirySql(DatabaseProvider provider, int batch) => SqlDialect.For(provider).Limit(
+        """
         SELECT id, kind, value, display, status, category, risk, expires_at, last_seen
         FROM entries
         WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= @now
         ORDER BY id
-        LIMIT {batch}
-        """;
+        """, batch);
 
     /// <summary>Expires at most <paramref name="batch"/> active entries whose expiry passed; returns how many.</summary>
     internal async Task<int> ExpireDueAsync(int batch, CancellationToken cancellationToken)
     {
         var due = new List<(long Id, IdentifierKind Kind, string Value, EntryState State)>();
-        await using (var select = Connection.CreateCommand(Transaction, DueForExpirySql(batch)))
+        await using (var select = Connection.CreateCommand(Transaction, DueForExpirySql(dialect.Provider, batch)))
         {
             select.AddParameter("@now", dialect.Timestamp(Now));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);

@@ -92,6 +92,10 @@ internal sealed class EntryRowWriter : IAsyncDisposable
         await WriteIfFullAsync(cancellationToken);
     }
 
+    /// <summary>The statements that move an entry's sources and history to another entry.</summary>
+    internal static readonly string[] MoveStatements =
+        [.. ((string[])["entry_sources", "entry_history"]).Select(table => $"UPDATE {table} SET entry_id = @to WHERE entry_id = @from")];
+
     /// <summary>
     /// Moves every source and history row of entry <paramref name="from"/> to entry <paramref name="to"/>, which one
     /// identifier has become. Written at once, after the rows buffered so far.
@@ -99,9 +103,9 @@ internal sealed class EntryRowWriter : IAsyncDisposable
     public async Task MoveSourcesAndHistoryAsync(long from, long to, CancellationToken cancellationToken)
     {
         await FlushAsync(cancellationToken);
-        foreach (var table in (string[])["entry_sources", "entry_history"])
+        foreach (var sql in MoveStatements)
         {
-            await using var move = connection.CreateCommand(transaction, $"UPDATE {table} SET entry_id = @to WHERE entry_id = @from");
+            await using var move = connection.CreateCommand(transaction, sql);
             move.AddParameter("@to", to);
             move.AddParameter("@from", from);
             await move.ExecuteNonQueryAsync(cancellationToken);

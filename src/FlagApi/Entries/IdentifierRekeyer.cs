@@ -270,8 +270,7 @@ public sealed class IdentifierRekeyer(
         DbConnection connection, DbTransaction transaction, KeyTable table, KeyBook keys, DateTime now, CancellationToken cancellationToken)
     {
         var rows = new List<(long Id, string Value, string? Partition, bool Unique)>();
-        await using (var select = connection.CreateCommand(transaction,
-            $"SELECT id, value, {table.Partition ?? "NULL"}, CASE WHEN {table.Unique} THEN 1 ELSE 0 END FROM {table.Name} WHERE kind = @kind ORDER BY id"))
+        await using (var select = connection.CreateCommand(transaction, SelectRowsSql(table)))
         {
             select.AddParameter("@kind", keys.Kind.ToWire());
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -286,9 +285,8 @@ public sealed class IdentifierRekeyer(
         var held = rows.Where(r => r.Unique && (keys.Of(r.Value) is not { } key || key == r.Value)).Select(r => (r.Value, r.Partition)).ToHashSet();
         var rekeyed = 0;
         List<long> retired = [], kept = [];
-        await using var move = connection.CreateCommand(transaction, $"UPDATE {table.Name} SET value = @value WHERE id = @id");
-        await using var end = connection.CreateCommand(transaction,
-            $"UPDATE {table.Name} SET value = @value, removed_at = @at, removed_by = @by WHERE id = @id");
+        await using var move = connection.CreateCommand(transaction, MoveSql(table));
+        await using var end = connection.CreateCommand(transaction, EndSql(table));
         foreach (var command in (DbCommand[])[move, end])
         {
             command.AddParameter("@value", null);
@@ -396,6 +394,17 @@ public sealed class IdentifierRekeyer(
             }
         }
     }
+
+    /// <summary>Every statement built here from a table's name (for the test that parses each provider's SQL).</summary>
+    internal static IEnumerable<string> Statements() =>
+        KeyTables.SelectMany(t => (string[])[SelectRowsSql(t), MoveSql(t), EndSql(t)]);
+
+    private static string SelectRowsSql(KeyTable table) =>
+        $"SELECT id, value, {table.Partition ?? "NULL"}, CASE WHEN {table.Unique} THEN 1 ELSE 0 END FROM {table.Name} WHERE kind = @kind ORDER BY id";
+
+    private static string MoveSql(KeyTable table) => $"UPDATE {table.Name} SET value = @value WHERE id = @id";
+
+    private static string EndSql(KeyTable table) => $"UPDATE {table.Name} SET value = @value, removed_at = @at, removed_by = @by WHERE id = @id";
 
     private sealed record EntriesRekeyed(int Read, int Rekeyed, IReadOnlyList<long> Merged, IReadOnlyList<long> Kept);
 

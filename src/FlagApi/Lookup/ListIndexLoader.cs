@@ -88,11 +88,14 @@ internal static class ListIndexLoader
             : null;
     }
 
+    /// <summary>The entries the index holds: active and cleared ones.</summary>
+    internal static readonly string CountSql =
+        $"SELECT COUNT(*) FROM entries WHERE status IN ('{WireNames.Of(EntryStatus.Active)}', '{WireNames.Of(EntryStatus.Cleared)}')";
+
     private static async Task<int> CountAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText =
-            $"SELECT COUNT(*) FROM entries WHERE status IN ('{WireNames.Of(EntryStatus.Active)}', '{WireNames.Of(EntryStatus.Cleared)}')";
+        command.CommandText = CountSql;
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 

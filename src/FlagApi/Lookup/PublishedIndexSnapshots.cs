@@ -72,14 +72,10 @@ internal static class PublishedIndexSnapshots
             }
         }
 
-        await RemoveAsync(connection, "completed_at_ticks IS NULL AND claimed_at_ticks <= @abandoned", c => c.AddParameter("@abandoned", abandoned), cancellationToken);
+        await RemoveAsync(connection, AbandonedClaims, c => c.AddParameter("@abandoned", abandoned), cancellationToken);
         var chunkCount = (int)((file.Length + ChunkSize - 1) / ChunkSize);
         long id;
-        await using (var claim = connection.CreateCommand(null, SqlDialect.Of(connection).InsertReturningIdUnlessConflict(
-            "index_snapshots",
-            "list_version, change_entry_id, change_at_ticks, schema_version, vocabulary, size, chunk_count, sha256, claimed_at_ticks",
-            "@version, @entry, @at, @schema, @vocabulary, @size, @chunks, @sha256, @now",
-            "list_version, schema_version, vocabulary")))
+        await using (var claim = connection.CreateCommand(null, ClaimSql(SqlDialect.Of(connection))))
         {
             AddAnchor(claim, anchor);
             claim.AddParameter("@entry", anchor.EntryId);
@@ -112,7 +108,7 @@ internal static class PublishedIndexSnapshots
         {
             try
             {
-                await RemoveAsync(connection, "id = @id", c => c.AddParameter("@id", id), CancellationToken.None);
+                await RemoveAsync(connection, FailedClaim, c => c.AddParameter("@id", id), CancellationToken.None);
             }
             catch (DbException)
             {
@@ -123,7 +119,7 @@ internal static class PublishedIndexSnapshots
         }
 
         // Chunks with no snapshot row are what a publisher wrote after its claim was removed.
-        await RemoveAsync(connection, "id <> @id AND list_version <= @version", c =>
+        await RemoveAsync(connection, SupersededSnapshots, c =>
         {
             c.AddParameter("@id", id);
             c.AddParameter("@version", anchor.Version);
@@ -139,14 +135,7 @@ internal static class PublishedIndexSnapshots
     /// <summary>The newest complete snapshot taken with this schema and this build's vocabulary, or null.</summary>
     public static async Task<PublishedSnapshot?> NewestAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand(null, """
-            SELECT id, list_version, change_entry_id, change_at_ticks, schema_version, vocabulary, size, chunk_count, sha256
-            FROM index_snapshots
-            WHERE completed_at_ticks IS NOT NULL AND vocabulary = @vocabulary
-              AND schema_version = (SELECT COALESCE(MAX(version), 0) FROM schema_versions)
-            ORDER BY list_version DESC
-            LIMIT 1
-            """);
+        await using var command = connection.CreateCommand(null, SqlDialect.Of(connection).Limit(NewestSql, 1));
         command.AddParameter("@vocabulary", SnapshotAnchor.CurrentVocabulary);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -321,14 +310,41 @@ internal static class PublishedIndexSnapshots
         }
     }
 
+    private const string NewestSql =
+        """
+        SELECT id, list_version, change_entry_id, change_at_ticks, schema_version, vocabulary, size, chunk_count, sha256
+        FROM index_snapshots
+        WHERE completed_at_ticks IS NOT NULL AND vocabulary = @vocabulary
+          AND schema_version = (SELECT COALESCE(MAX(version), 0) FROM schema_versions)
+        ORDER BY list_version DESC
+        """;
+
+    private const string AbandonedClaims = "completed_at_ticks IS NULL AND claimed_at_ticks <= @abandoned";
+
+    private const string FailedClaim = "id = @id";
+
+    private const string SupersededSnapshots = "id <> @id AND list_version <= @version";
+
+    /// <summary>Every statement built here, as <paramref name="dialect"/> words it (for the test that parses each provider's SQL).</summary>
+    internal static IEnumerable<string> Statements(SqlDialect dialect) =>
+        [dialect.Limit(NewestSql, 1), ClaimSql(dialect), .. ((string[])[AbandonedClaims, FailedClaim, SupersededSnapshots]).SelectMany(RemoveSql)];
+
+    private static string ClaimSql(SqlDialect dialect) => dialect.InsertReturningIdUnlessConflict(
+        "index_snapshots",
+        "list_version, change_entry_id, change_at_ticks, schema_version, vocabulary, size, chunk_count, sha256, claimed_at_ticks",
+        "@version, @entry, @at, @schema, @vocabulary, @size, @chunks, @sha256, @now",
+        "list_version, schema_version, vocabulary");
+
+    private static string[] RemoveSql(string condition) =>
+    [
+        $"DELETE FROM index_snapshot_chunks WHERE snapshot_id IN (SELECT id FROM index_snapshots WHERE {condition})",
+        $"DELETE FROM index_snapshots WHERE {condition}",
+    ];
+
     private static async Task RemoveAsync(DbConnection connection, string condition, Action<DbCommand> parameters, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var sql in new[]
-        {
-            $"DELETE FROM index_snapshot_chunks WHERE snapshot_id IN (SELECT id FROM index_snapshots WHERE {condition})",
-            $"DELETE FROM index_snapshots WHERE {condition}",
-        })
+        foreach (var sql in RemoveSql(condition))
         {
             await using var command = connection.CreateCommand(transaction, sql);
             parameters(command);
