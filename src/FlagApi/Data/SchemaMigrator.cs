@@ -65,6 +65,7 @@ public sealed class SchemaMigrator(FlagDbContext db, DatabaseProviderInfo provid
     public async Task<IReadOnlyList<SchemaMigration>> ApplyAsync(int? targetVersion = null, CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken);
+        await providerInfo.Dialect.PrepareDatabaseAsync(connection, cancellationToken);
         await EnsureVersionTableAsync(connection, cancellationToken);
         var applied = new List<SchemaMigration>();
         foreach (var migration in All(providerInfo.Provider))

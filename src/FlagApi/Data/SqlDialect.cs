@@ -1,6 +1,8 @@
+using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 
 namespace FlagApi.Data;
 
@@ -109,6 +111,16 @@ internal abstract class SqlDialect
     public virtual string SelectActiveEntriesInFeedOrder =>
         "SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind, value";
 
+    /// <summary>
+    /// A read-only transaction that sees one committed state for all its statements, without holding writers back:
+    /// REPEATABLE READ on PostgreSQL (a snapshot there); see the SQLite and SQL Server dialects for theirs.
+    /// </summary>
+    public virtual async Task<DbTransaction> BeginReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+
+    /// <summary>Settings of the database itself that the schema relies on, made before the migrations run, outside a transaction.</summary>
+    public virtual Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Taken before migrating, so two instances starting together do not both apply the same script.</summary>
     public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
@@ -132,6 +144,11 @@ internal abstract class SqlDialect
             command.AddParameter("@values", JsonSerializer.Serialize(values));
             return $"{column} IN (SELECT value FROM json_each(@values))";
         }
+
+        // A deferred transaction takes its WAL snapshot at its first read and never the write lock (the default BEGIN
+        // IMMEDIATE would hold list uploads back for as long as the reader reads).
+        public override Task<DbTransaction> BeginReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+            Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: true));
 
         // SQLite write transactions are taken with BEGIN IMMEDIATE: the database is already locked for writing.
         public override string SelectListVersionForUpdate => "SELECT version FROM list_state WHERE id = 1";
@@ -207,6 +224,23 @@ internal abstract class SqlDialect
             """;
 
         public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+
+        // REPEATABLE READ is a locking level on SQL Server: a feed snapshot of millions of rows would hold a shared lock on
+        // each until it ends and keep every list upload waiting. SNAPSHOT reads row versions, as PostgreSQL does; the
+        // database must allow it, which PrepareDatabaseAsync (the migrate command) makes sure of.
+        public override async Task<DbTransaction> BeginReadSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+            await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
+
+        // ALTER DATABASE cannot run inside a transaction, so this is not part of a migration script.
+        public override async Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken)
+        {
+            await using var command = connection.CreateCommand(null,
+                """
+                IF (SELECT snapshot_isolation_state FROM sys.databases WHERE database_id = DB_ID()) = 0
+                    ALTER DATABASE CURRENT SET ALLOW_SNAPSHOT_ISOLATION ON
+                """);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         // SQL Server takes at most 2,100 parameters per request and 1,000 rows per VALUES list.
         public override int InsertParametersPerStatement => 2000;

@@ -14,7 +14,8 @@ public sealed record SnapshotRow(string Kind, string Value, string Category, str
 /// <summary>
 /// Reads the active list at one version. The version and the rows are read in one transaction that
 /// sees a single committed state (repeatable read on PostgreSQL, a deferred read transaction on
-/// SQLite, whose WAL snapshot is taken at the first read), so they agree even while lists are published.
+/// SQLite, whose WAL snapshot is taken at the first read, snapshot isolation on SQL Server), so they agree even while
+/// lists are published.
 /// </summary>
 public sealed class FeedSnapshotReader(FlagDbContext db, DatabaseProviderInfo providerInfo)
 {
@@ -25,9 +26,7 @@ public sealed class FeedSnapshotReader(FlagDbContext db, DatabaseProviderInfo pr
         DbTransaction? transaction = null;
         try
         {
-            transaction = connection is SqliteConnection sqlite
-                ? sqlite.BeginTransaction(IsolationLevel.Serializable, deferred: true)
-                : await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+            transaction = await providerInfo.Dialect.BeginReadSnapshotAsync(connection, cancellationToken);
             await using var command = connection.CreateCommand(transaction, "SELECT version FROM list_state WHERE id = 1");
             var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
             return new FeedSnapshot(db, connection, transaction, version, providerInfo.Provider);

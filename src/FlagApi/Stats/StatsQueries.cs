@@ -50,12 +50,8 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
     /// is being published. On SQLite a deferred transaction: under WAL it reads a snapshot without taking the write lock
     /// (the default BEGIN IMMEDIATE would hold list uploads back for the whole computation).
     /// </summary>
-    private async Task<System.Data.Common.DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken) =>
-        db.Database.GetDbConnection() switch
-        {
-            SqliteConnection sqlite => sqlite.BeginTransaction(deferred: true),
-            var connection => await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken),
-        };
+    private Task<System.Data.Common.DbTransaction> BeginSnapshotAsync(CancellationToken cancellationToken) =>
+        SqlDialect.Of(db.Database.GetDbConnection()).BeginReadSnapshotAsync(db.Database.GetDbConnection(), cancellationToken);
 
     private async Task<EntryStats> EntriesAsync(DateTime now, CancellationToken cancellationToken)
     {

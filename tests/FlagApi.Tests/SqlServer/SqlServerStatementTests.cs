@@ -56,7 +56,7 @@ public sealed class SqlServerStatementTests
     private static readonly HashSet<string> SqlServerFunctions = new(StringComparer.OrdinalIgnoreCase)
     {
         "COUNT", "COUNT_BIG", "MAX", "MIN", "SUM", "AVG", "COALESCE", "ISNULL", "NULLIF", "HASHBYTES", "IDENT_CURRENT", "OBJECT_ID",
-        "SYSUTCDATETIME", "LEN", "DATALENGTH", "LOWER", "UPPER", "ABS", "ROW_NUMBER", "CAST", "CONVERT", "OPENJSON", "DB_NAME",
+        "SYSUTCDATETIME", "LEN", "DATALENGTH", "LOWER", "UPPER", "ABS", "ROW_NUMBER", "CAST", "CONVERT", "OPENJSON", "DB_NAME", "DB_ID",
     };
 
     public static TheoryData<string> Statements()
