@@ -122,3 +122,80 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
         }
     }
 }
+
+/// <summary>
+/// SQL Server from <c>FLAGAPI_TEST_SQLSERVER</c> (a connection string whose login may create databases, e.g. sa on a
+/// container of mcr.microsoft.com/mssql/server:2022-latest). No SQL Server engine can be installed where this suite's CI
+/// runs, so without it every test skips, visibly, with that reason; <c>FLAGAPI_TEST_REQUIRE_SQLSERVER=1</c> makes a skip a
+/// failure where an engine is meant to be present.
+/// </summary>
+public sealed class SqlServerTarget : DatabaseTarget, IAsyncLifetime
+{
+    public const string Variable = "FLAGAPI_TEST_SQLSERVER";
+    public const string RequireVariable = "FLAGAPI_TEST_REQUIRE_SQLSERVER";
+
+    /// <summary>The reason every SQL Server test gives when it skips; CI counts only skips that give it as expected.</summary>
+    public const string SkipReason = "SQL Server tests need FLAGAPI_TEST_SQLSERVER to hold a connection string to a SQL Server 2019 or later";
+
+    private readonly List<string> created = [];
+
+    public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+
+    public static string? AdminConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
+
+    public static void SkipUnlessConfigured()
+    {
+        if (AdminConnectionString is not null)
+        {
+            return;
+        }
+
+        var reason = SkipReason + " (e.g. Server=127.0.0.1,1433;User ID=sa;Password=…;Encrypt=false).";
+        if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
+        {
+            Assert.Fail(reason + $" {RequireVariable}=1 makes this a failure.");
+        }
+
+        Assert.Skip(reason);
+    }
+
+    public override async Task<string> CreateDatabaseAsync()
+    {
+        SkipUnlessConfigured();
+        var name = "flagapi_test_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new Microsoft.Data.SqlClient.SqlConnection(AdminConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new Microsoft.Data.SqlClient.SqlCommand($"CREATE DATABASE [{name}]", connection) { CommandTimeout = 300 };
+            await command.ExecuteNonQueryAsync();
+        }
+
+        lock (created)
+        {
+            created.Add(name);
+        }
+
+        return new Microsoft.Data.SqlClient.SqlConnectionStringBuilder(AdminConnectionString) { InitialCatalog = name, Pooling = true }.ConnectionString;
+    }
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (AdminConnectionString is null || created.Count == 0)
+        {
+            return;
+        }
+
+        Microsoft.Data.SqlClient.SqlConnection.ClearAllPools();
+        await using var connection = new Microsoft.Data.SqlClient.SqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        foreach (var name in created)
+        {
+            // SINGLE_USER WITH ROLLBACK IMMEDIATE ends the sessions a test's application may still hold.
+            await using var command = new Microsoft.Data.SqlClient.SqlCommand(
+                $"ALTER DATABASE [{name}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE [{name}]", connection) { CommandTimeout = 300 };
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}

@@ -149,9 +149,12 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
         {
             var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var state = provider == DatabaseProvider.Postgres
-                ? await db.ListState.FromSqlRaw("SELECT id, version FROM list_state WHERE id = 1 FOR UPDATE").SingleAsync()
-                : await db.ListState.SingleAsync();
+            var state = provider switch
+            {
+                DatabaseProvider.Postgres => await db.ListState.FromSqlRaw("SELECT id, version FROM list_state WHERE id = 1 FOR UPDATE").SingleAsync(),
+                DatabaseProvider.SqlServer => await db.ListState.FromSqlRaw("SELECT id, version FROM list_state WITH (UPDLOCK, HOLDLOCK) WHERE id = 1").SingleAsync(),
+                _ => await db.ListState.SingleAsync(),
+            };
             var entry = entryId is { } id ? await db.Entries.SingleAsync(e => e.Id == id) : await db.Entries.SingleAsync();
             state.Version++;
             entry.Status = Data.EntryStatus.Cleared;

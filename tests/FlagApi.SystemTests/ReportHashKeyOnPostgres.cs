@@ -1,0 +1,5 @@
+using FlagApi.Tests.Infrastructure;
+
+namespace FlagApi.Tests;
+
+public sealed class ReportHashKeyOnPostgres(PostgresTarget target) : ReportHashKeyTests(target), IClassFixture<PostgresTarget>;
