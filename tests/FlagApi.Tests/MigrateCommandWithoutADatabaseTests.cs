@@ -1,12 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using FlagApi.Data;
-using FlagApi.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using FlagApi.Tests.Resilience;
 
 namespace FlagApi.Tests;
 
@@ -15,18 +8,28 @@ public sealed class MigrateCommandWithoutADatabaseTests
     [Fact]
     public async Task MigrateAgainstAPostgresServerThatDoesNotAnswerExitsOneAndSaysSo()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-
-        var (code, output, error) = await MigrateCommandTests.RunAsync(
-            DatabaseProvider.Postgres, $"Host=127.0.0.1;Port={port};Username=flagapi;Password=flagapi;Database=flagapi;Timeout=3");
+        var (code, output, error) = await MigrateCommandTests.RunAsync(DatabaseProvider.Postgres, UnreachableDatabases.Postgres());
 
         Assert.Equal(CommandLine.Failed, code);
         Assert.Empty(output);
-        Assert.StartsWith("Cannot reach the Postgres database", error, StringComparison.Ordinal);
+        Assert.StartsWith("Cannot reach the PostgreSQL database", error, StringComparison.Ordinal);
         Assert.Contains("nothing was applied", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Password", error, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(UnreachableDatabases.Password, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateAgainstASqlServerThatDoesNotAnswerExitsOneWithOneLineThatNamesSqlServer()
+    {
+        var (code, output, error) = await MigrateCommandTests.RunAsync(DatabaseProvider.SqlServer, UnreachableDatabases.SqlServer());
+
+        Assert.Equal(CommandLine.Failed, code);
+        Assert.Empty(output);
+        Assert.Single(error.TrimEnd().Split('\n'));
+        Assert.StartsWith("Cannot reach the SQL Server database (SQL Server ", error, StringComparison.Ordinal);
+        Assert.Contains("nothing was applied", error, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings:FlagApi", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(UnreachableDatabases.Password, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 }

@@ -131,7 +131,7 @@ public sealed class AppealSubmissionService(
             {
                 await db.SaveChangesAsync(cancellationToken);
             }
-            catch (DbUpdateException)
+            catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
             {
                 // The same appellant's identical appeal won a race by an instant (unique index on open appeals).
                 await transaction.RollbackAsync(CancellationToken.None);

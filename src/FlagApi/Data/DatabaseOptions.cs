@@ -9,6 +9,18 @@ public enum DatabaseProvider
     SqlServer,
 }
 
+public static class DatabaseProviders
+{
+    /// <summary>The product's own name, for sentences an operator reads (<c>SQL Server</c>, not the setting's <c>SqlServer</c>).</summary>
+    public static string DisplayName(this DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Sqlite => "SQLite",
+        DatabaseProvider.Postgres => "PostgreSQL",
+        DatabaseProvider.SqlServer => "SQL Server",
+        _ => provider.ToString(),
+    };
+}
+
 /// <summary>Configuration section <c>Database</c>; the connection string is <c>ConnectionStrings:FlagApi</c>.</summary>
 public sealed class DatabaseOptions
 {

@@ -43,6 +43,13 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
             logger.LogCritical("{Refusal}", refused.Message);
             throw;
         }
+        catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure))
+        {
+            var provider = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider;
+            logger.LogCritical("Cannot reach the {Database} database ({Reason}); not starting. Check ConnectionStrings:FlagApi and that the database is running.",
+                provider.DisplayName(), DatabaseFailures.Describe(failure));
+            throw;
+        }
     }
 
     public static async Task MigrateIfConfiguredAsync(IServiceProvider scoped, CancellationToken cancellationToken)

@@ -77,7 +77,7 @@ public sealed class MigrateCommand : ICommand
         }
         catch (Exception ex) when (DatabaseFailures.IsUnavailable(ex))
         {
-            await error.WriteLineAsync($"Cannot reach the {provider} database ({DatabaseFailures.Describe(ex)}); nothing was applied. " +
+            await error.WriteLineAsync($"Cannot reach the {provider.DisplayName()} database ({DatabaseFailures.Describe(ex)}); nothing was applied. " +
                 "Check ConnectionStrings:FlagApi and that the database is running.");
             return CommandLine.Failed;
         }

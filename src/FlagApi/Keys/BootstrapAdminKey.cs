@@ -1,3 +1,4 @@
+using FlagApi.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +34,7 @@ public sealed class BootstrapAdminKey(IServiceProvider services, IOptions<Bootst
         {
             await keys.AddAsync("bootstrap admin", Roles.Admin, null, null, secret, "bootstrap", cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             // Instances started together over a new database all find no admin; the first insert wins, the others
             // hit the unique key hash and go on with the key it stored.

@@ -249,18 +249,12 @@ public sealed class ProtectionService(FlagDbContext db, ProtectionIndex index, I
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             throw conflict();
         }
     }
 
-    private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
-    {
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067, // SQLITE_CONSTRAINT_UNIQUE
-        System.Data.Common.DbException other => other.SqlState == "23505", // PostgreSQL unique_violation
-        _ => false,
-    };
 
     private ProtectionOverrideResponse ToResponse(ProtectionOverride o)
     {

@@ -20,8 +20,8 @@ public static class ReportEndpoints
             .Validate(o => o.PollInterval > TimeSpan.Zero, "Reports:PollInterval must be positive.")
             .Validate(o => o.HashKey.Length is 0 or >= 16, "Reports:HashKey must be empty (generated and kept in the data folder) or at least 16 characters.")
             .Validate<IOptions<DatabaseOptions>>(
-                (o, database) => o.HashKey.Length > 0 || database.Value.Provider != DatabaseProvider.Sqlite,
-                "Reports:HashKey must be set (at least 16 characters, the same on every instance) when Database:Provider is Postgres: "
+                (o, database) => o.HashKey.Length > 0 || database.Value.Provider == DatabaseProvider.Sqlite,
+                "Reports:HashKey must be set (at least 16 characters, the same on every instance) when Database:Provider is Postgres or SqlServer: "
                 + "a key generated in one instance's data folder would make every other instance count the same reporter again.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);

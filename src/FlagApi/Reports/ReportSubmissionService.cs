@@ -130,7 +130,7 @@ public sealed class ReportSubmissionService(
                 await transaction.CommitAsync(cancellationToken);
                 return (row.Id, row.Status, updated > 0);
             }
-            catch (DbUpdateException ex) when (attempt == 1 && IsUniqueViolation(ex))
+            catch (DbUpdateException ex) when (attempt == 1 && DatabaseFailures.IsUniqueViolation(ex))
             {
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
@@ -139,12 +139,6 @@ public sealed class ReportSubmissionService(
         }
     }
 
-    private static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
-    {
-        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067, // SQLITE_CONSTRAINT_UNIQUE
-        System.Data.Common.DbException other => other.SqlState == "23505", // PostgreSQL unique_violation
-        _ => false,
-    };
 
     /// <summary>
     /// An app key's forwarded user id is honoured, hashed with the key id so two apps' "user 1" are two reporters. From

@@ -179,7 +179,7 @@ public sealed class WatchNotifier(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             // Another instance started it an instant earlier.
         }

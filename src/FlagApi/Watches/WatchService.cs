@@ -99,9 +99,10 @@ public sealed class WatchService(
             db.Watches.Add(watch);
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || DatabaseFailures.IsUniqueViolation(ex))
         {
-            // The same address subscribed the same identifier an instant earlier.
+            // The same address subscribed the same identifier an instant earlier (the unique index, or the replaced
+            // watch's revision). An outage is not this: it answers 503, not 409.
             throw Exists();
         }
 

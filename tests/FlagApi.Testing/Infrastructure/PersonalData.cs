@@ -40,7 +40,9 @@ public static partial class PersonalData
             yield return new Finding("an account id", field, match.Value);
         }
 
-        foreach (Match match in PhoneNumber().Matches(text))
+        // A GUID's groups of digits read as a number written with dashes (SqlClient ends each exception with its
+        // ClientConnectionId, all zeros when no connection was made); it is the runtime's id, never a person's.
+        foreach (Match match in PhoneNumber().Matches(MachineId().Replace(text, "guid")))
         {
             if (!DateLike().IsMatch(match.Value))
             {
@@ -50,6 +52,9 @@ public static partial class PersonalData
     }
 
     // Generated keys are "fk_" and 43 base64url characters; their 11-character prefix may be logged.
+    [GeneratedRegex(@"\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\b")]
+    private static partial Regex MachineId();
+
     [GeneratedRegex(@"fk_[A-Za-z0-9_-]{20,}")]
     private static partial Regex ApiKey();
 

@@ -21,7 +21,7 @@ public sealed class ContainerFileTests
 {
     private static readonly Dockerfile Docker = DeploymentFiles.ReadDockerfile();
     private static readonly YamlNode Compose = DeploymentFiles.ReadCompose();
-    private static readonly string[] ServicesBuiltFromTheDockerfile = ["migrate", "flagapi"];
+    private static readonly string[] ServicesBuiltFromTheDockerfile = ["migrate", "flagapi", "migrate-sqlserver", "flagapi-sqlserver"];
 
     [Fact]
     public void RuntimeStageRunsAsTheImagesNonRootUserByNumber()
@@ -152,6 +152,47 @@ public sealed class ContainerFileTests
     }
 
     [Fact]
+    public void ComposesSqlServerProfileCreatesTheDatabaseMigratesItAndThenRunsTheServiceOnIt()
+    {
+        var services = Compose["services"];
+        string[] profile = ["sqlserver", "sqlserver-database", "migrate-sqlserver", "flagapi-sqlserver"];
+        var flagapi = services["flagapi-sqlserver"];
+        var environment = flagapi["environment"];
+
+        Assert.All(profile, name => Assert.Equal("[\"sqlserver\"]", services[name]["profiles"].Scalar));
+        Assert.DoesNotContain(services.Map!, s => !profile.Contains(s.Key) && s.Value.Has("profiles") && s.Value["profiles"].Scalar!.Contains("sqlserver", StringComparison.Ordinal));
+        Assert.StartsWith("mcr.microsoft.com/mssql/server:2022", services["sqlserver"]["image"].Scalar, StringComparison.Ordinal);
+        Assert.Equal("Y", services["sqlserver"]["environment"]["ACCEPT_EULA"].Scalar);
+        Assert.StartsWith("sqlserver-data:", Assert.Single(services["sqlserver"]["volumes"].ScalarItems), StringComparison.Ordinal);
+        Assert.Contains("sqlcmd", services["sqlserver"]["healthcheck"]["test"].Scalar, StringComparison.Ordinal);
+        Assert.Equal("service_healthy", services["sqlserver-database"]["depends_on"]["sqlserver"]["condition"].Scalar);
+        Assert.Contains("CREATE DATABASE flagapi", services["sqlserver-database"]["command"].Scalar, StringComparison.Ordinal);
+        Assert.Contains("READ_COMMITTED_SNAPSHOT ON", services["sqlserver-database"]["command"].Scalar, StringComparison.Ordinal);
+        Assert.Equal("service_completed_successfully", services["migrate-sqlserver"]["depends_on"]["sqlserver-database"]["condition"].Scalar);
+        Assert.Equal("[\"migrate\"]", services["migrate-sqlserver"]["command"].Scalar);
+
+        Assert.Equal("SqlServer", environment["Database__Provider"].Scalar);
+        Assert.Equal("SqlServer", services["migrate-sqlserver"]["environment"]["Database__Provider"].Scalar);
+        Assert.StartsWith("Server=sqlserver,1433;Database=flagapi;", environment["ConnectionStrings__FlagApi"].Scalar, StringComparison.Ordinal);
+        Assert.Equal(environment["ConnectionStrings__FlagApi"].Scalar, services["migrate-sqlserver"]["environment"]["ConnectionStrings__FlagApi"].Scalar);
+        Assert.Equal("false", environment["Database__MigrateOnStart"].Scalar);
+        Assert.Equal("service_completed_successfully", flagapi["depends_on"]["migrate-sqlserver"]["condition"].Scalar);
+        Assert.Equal("unless-stopped", flagapi["restart"].Scalar);
+
+        // Beside the PostgreSQL service, not in its place: another host port and another data volume.
+        Assert.NotEqual(Assert.Single(services["flagapi"]["ports"].ScalarItems).Split(':')[0], Assert.Single(flagapi["ports"].ScalarItems).Split(':')[0]);
+        Assert.EndsWith(":8080", Assert.Single(flagapi["ports"].ScalarItems), StringComparison.Ordinal);
+        var mount = Assert.Single(flagapi["volumes"].ScalarItems);
+        Assert.NotEqual(Assert.Single(services["flagapi"]["volumes"].ScalarItems), mount);
+        Assert.True(Compose["volumes"].Has(mount.Split(':')[0]), $"{mount} is not a named volume.");
+
+        // The same settings as the PostgreSQL service, but for the database.
+        Assert.Equal(
+            services["flagapi"]["environment"].Map!.Keys.Order(StringComparer.Ordinal),
+            environment.Map!.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void EnvExampleListsEveryVariableComposeUses()
     {
         var example = File.ReadAllLines(DeploymentFiles.PathOf("flagapi.env.example"))
@@ -162,6 +203,7 @@ public sealed class ContainerFileTests
         var used = DeploymentFiles.VariableReferences(string.Join('\n', File.ReadAllLines(DeploymentFiles.PathOf("compose.yaml")).Where(l => !l.TrimStart().StartsWith('#'))));
 
         Assert.Contains("POSTGRES_PASSWORD", used);
+        Assert.Contains("MSSQL_SA_PASSWORD", used);
         Assert.Contains("FLAGAPI_BOOTSTRAP_ADMIN_KEY", used);
         Assert.All(used, name => Assert.True(example.Contains(name), $"compose.yaml uses ${{{name}}}, which flagapi.env.example does not list."));
     }

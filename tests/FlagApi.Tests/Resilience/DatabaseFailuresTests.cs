@@ -45,5 +45,23 @@ public sealed class DatabaseFailuresTests
     public void OnlyAnUnreachableDatabaseCountsAsAnOutage(string failure, Exception exception, bool outage) =>
         Assert.True(DatabaseFailures.IsUnavailable(exception) == outage, $"{failure}: expected {(outage ? "an outage" : "not an outage")}");
 
+    public static TheoryData<string, Exception, bool> Saves => new()
+    {
+        { "SQLite UNIQUE (SQLITE_CONSTRAINT_UNIQUE)", new SqliteException("UNIQUE constraint failed: reports.value", 19, 2067), true },
+        { "SQLite PRIMARY KEY (SQLITE_CONSTRAINT_PRIMARYKEY)", new SqliteException("UNIQUE constraint failed: reports.id", 19, 1555), true },
+        { "SQLite FOREIGN KEY", new SqliteException("FOREIGN KEY constraint failed", 19, 787), false },
+        { "SQLite busy", new SqliteException("database is locked", 5), false },
+        { "PostgreSQL unique_violation 23505", Postgres("23505"), true },
+        { "PostgreSQL foreign_key_violation 23503", Postgres("23503"), false },
+        { "PostgreSQL admin shutdown", Postgres("57P01"), false },
+        { "a connection refused", new NpgsqlException("Failed to connect to 127.0.0.1:5432", new SocketException(111)), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Saves))]
+    public void OnlyALostRaceForAUniqueKeyIsAUniqueViolation(string failure, Exception inner, bool unique) =>
+        Assert.True(DatabaseFailures.IsUniqueViolation(new DbUpdateException("An error occurred while saving the entity changes.", inner)) == unique,
+            $"{failure}: expected {(unique ? "a unique violation" : "no unique violation")}");
+
     private static PostgresException Postgres(string sqlState) => new("message", "FATAL", "FATAL", sqlState);
 }
