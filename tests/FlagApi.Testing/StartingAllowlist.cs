@@ -17,7 +17,8 @@ internal static partial class StartingAllowlist
 
     private static string Unquote(string literal) => literal.Replace("''", "'", StringComparison.Ordinal);
 
-    [GeneratedRegex(@"^\s*\('(?<kind>(?:[^']|'')*)', '(?<value>(?:[^']|'')*)', '(?<display>(?:[^']|'')*)', '(?<reason>(?:[^']|'')*)'\)", RegexOptions.Multiline)]
+    // T-SQL writes each literal N'…' (Unicode whatever the database's code page); SQLite and PostgreSQL plainly.
+    [GeneratedRegex(@"^\s*\(N?'(?<kind>(?:[^']|'')*)', N?'(?<value>(?:[^']|'')*)', N?'(?<display>(?:[^']|'')*)', N?'(?<reason>(?:[^']|'')*)'\)", RegexOptions.Multiline)]
     private static partial Regex SeedRowPattern();
 
     internal sealed record SeedRow(string Kind, string Value, string Display, string Reason);

@@ -6,7 +6,7 @@ namespace FlagApi.Tests;
 /// <summary>The starting allowlist of schema 0004, read from the migration scripts themselves.</summary>
 public class ProtectionSeedTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
+    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres, DatabaseProvider.SqlServer };
 
     [Theory]
     [MemberData(nameof(Providers))]
@@ -26,9 +26,12 @@ public class ProtectionSeedTests
     }
 
     [Fact]
-    public void BothProvidersSeedTheSameRows()
+    public void EveryProviderSeedsTheSameRows()
     {
-        Assert.Equal(StartingAllowlist.Seed(DatabaseProvider.Sqlite), StartingAllowlist.Seed(DatabaseProvider.Postgres));
+        var sqlite = StartingAllowlist.Seed(DatabaseProvider.Sqlite);
+
+        Assert.Equal(sqlite, StartingAllowlist.Seed(DatabaseProvider.Postgres));
+        Assert.Equal(sqlite, StartingAllowlist.Seed(DatabaseProvider.SqlServer));
     }
 
     [Fact]
