@@ -74,11 +74,11 @@ public sealed class SqlServerStatementTests
     [MemberData(nameof(Statements))]
     public void ParsesAsTSqlAndCallsOnlySqlServerFunctions(string sql)
     {
-        var errors = TSql.Errors(sql);
+        var errors = TransactSql.Errors(sql);
         Assert.True(errors.Count == 0, $"Not T-SQL:\n{sql}\n{string.Join("\n", errors)}");
 
         var calls = new FunctionCalls();
-        TSql.Parse(sql).Accept(calls);
+        TransactSql.Parse(sql).Accept(calls);
         var foreign = calls.Names.Where(n => !SqlServerFunctions.Contains(n)).ToList();
         Assert.True(foreign.Count == 0, $"Calls {string.Join(", ", foreign)}, not a SQL Server function (or add it to the list here):\n{sql}");
         Assert.True(calls.BooleanLiterals.Count == 0, $"SQL Server has no boolean literal ({string.Join(", ", calls.BooleanLiterals)}):\n{sql}");
@@ -99,11 +99,11 @@ public sealed class SqlServerStatementTests
     public void TheBuildHoldsStatementsAndTheCheckFindsOnesThatAreNotTSql()
     {
         Assert.True(SqlLiteralsOfTheBuild.All().Count > 50);
-        Assert.NotEmpty(TSql.Errors("SELECT id FROM entries ORDER BY id LIMIT 1"));
-        Assert.NotEmpty(TSql.Errors("INSERT INTO lists (agency) VALUES (@a) RETURNING id"));
+        Assert.NotEmpty(TransactSql.Errors("SELECT id FROM entries ORDER BY id LIMIT 1"));
+        Assert.NotEmpty(TransactSql.Errors("INSERT INTO lists (agency) VALUES (@a) RETURNING id"));
 
         var calls = new FunctionCalls();
-        TSql.Parse("SELECT length(value) FROM entries WHERE done = true").Accept(calls);
+        TransactSql.Parse("SELECT length(value) FROM entries WHERE done = true").Accept(calls);
         Assert.Equal(["length"], calls.Names);
         Assert.Equal(["true"], calls.BooleanLiterals);
     }

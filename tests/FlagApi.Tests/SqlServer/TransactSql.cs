@@ -26,6 +26,24 @@ internal static class TransactSql
         }),
     ];
 
+    /// <summary>The parse errors of one batch under every supported version's grammar; none when it parses.</summary>
+    public static IReadOnlyList<string> Errors(string batch) =>
+    [
+        .. ((string[])["2019", "2022"]).SelectMany(version =>
+        {
+            Parser(version).Parse(new StringReader(batch), out var errors);
+            return errors.Select(e => $"SQL Server {version}, line {e.Line}, column {e.Column}: {e.Message}");
+        }),
+    ];
+
+    /// <summary>The syntax tree of one batch, which must parse.</summary>
+    public static TSqlFragment Parse(string batch)
+    {
+        var fragment = Parser("2019").Parse(new StringReader(batch), out var errors);
+        Assert.True(errors.Count == 0, $"T-SQL that does not parse: {string.Join("; ", errors.Select(e => e.Message))}\n{batch}");
+        return fragment;
+    }
+
     /// <summary>The statements of each batch of a script; a batch that does not parse fails.</summary>
     public static IReadOnlyList<IReadOnlyList<TSqlStatement>> Batches(string script) =>
     [
