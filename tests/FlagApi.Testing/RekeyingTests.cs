@@ -205,6 +205,28 @@ public abstract class RekeyingTests(DatabaseTarget target) : IDisposable
     }
 
     [Fact]
+    public async Task AnOwnersWatchFollowsTheNewKeySoTheOwnerIsStillToldOfTheirNumber()
+    {
+        string connectionString;
+        long watch;
+        await using (var old = await FlagApiFactory.CreateAsync(target))
+        {
+            using var client = old.CreateClient();
+            var response = await client.PostAsJsonAsync("/v1/watches", new { kind = "phone", value = KenyaNew, email = "owner@example.com", statement = "My number since 2019." });
+            Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+            watch = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            await StoreUnderOldKeyAsync(old, "watches", watch, KenyaOld);
+            connectionString = old.ConnectionString;
+        }
+
+        await using var upgraded = Upgraded(connectionString, new CapturedLogs());
+        _ = upgraded.Server;
+        await using var scope = upgraded.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<FlagDbContext>();
+        Assert.Equal(KenyaNew, (await db.Watches.AsNoTracking().SingleAsync(w => w.Id == watch)).Value);
+    }
+
+    [Fact]
     public async Task ProtectionsReportsAndAppealsFollowTheNewKeys()
     {
         string connectionString;

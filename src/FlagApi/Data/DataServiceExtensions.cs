@@ -63,7 +63,7 @@ public static class DataServiceExtensions
                     db.UseNpgsql(info.ConnectionString);
                     break;
                 case DatabaseProvider.SqlServer:
-                    db.UseSqlServer(info.ConnectionString);
+                    db.UseSqlServer(info.ConnectionString).AddInterceptors(SqlServerValueHashes.Instance);
                     break;
             }
 

@@ -62,6 +62,11 @@ public sealed class FlagDbContext : DbContext
         {
             property.SetColumnName(SnakeCase(property.Name));
         }
+
+        if (Database.ProviderName == "Microsoft.EntityFrameworkCore.SqlServer")
+        {
+            SqlServerValueHashes.Configure(modelBuilder);
+        }
     }
 
     private static string SnakeCase(string name) =>

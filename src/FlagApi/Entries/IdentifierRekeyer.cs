@@ -50,8 +50,9 @@ public sealed class IdentifierRekeyer(
     /// <summary>
     /// The tables besides entries that hold keys, and the rows of each that may hold a key only once. At most one active
     /// protection and one active override per key: a second that comes to share a key ends, as an admin would end it. One
-    /// report per key and reporter, one open appeal per key and contact: a second that would share a key stays under its
-    /// old key for a reviewer to see, as joining two people's words into one row would lose one of them.
+    /// report per key and reporter, one open appeal per key and contact, one open watch per key and address: a second that
+    /// would share a key stays under its old key for a reviewer to see, as joining two people's words into one row would
+    /// lose one of them.
     /// </summary>
     private static readonly KeyTable[] KeyTables =
     [
@@ -59,6 +60,7 @@ public sealed class IdentifierRekeyer(
         new("protection_overrides", "removed_at IS NULL", null, RetiresDuplicates: true),
         new("reports", "1 = 1", "reporter_hash", RetiresDuplicates: false),
         new("appeals", $"status IN ({OpenAppeals})", "contact_hash", RetiresDuplicates: false),
+        new("watches", $"status <> '{Watches.WatchStatuses.Ended}'", "email_hash", RetiresDuplicates: false),
     ];
 
     /// <summary>Each kind's stored rules version against this build's. Needs schema 0009.</summary>

@@ -28,6 +28,7 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
 
     private readonly ResponseContract contract = new();
 
+
     public string ConnectionString => connectionString;
 
     /// <summary>Names this application's lines in the suite's log (<see cref="SuiteLogs"/>): the test that started it.</summary>
@@ -100,18 +101,28 @@ public sealed class FlagApiFactory(DatabaseProvider provider, string connectionS
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, LoopbackPeer>();
             services.AddSingleton<IStartupFilter>(contract);
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                // Each query the application compiles is also translated by EF Core's SQL Server provider and its T-SQL parsed.
+                services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>(SqlServerQueryCheck.Instance);
+            }
+
             TestServices?.Invoke(services);
         });
     }
 
     /// <summary>
     /// Stops the application, and fails the test if anything it logged holds personal data or a secret, or if it answered
-    /// anything the OpenAPI document does not declare (<see cref="ResponseContract"/>).
+    /// anything the OpenAPI document does not declare (<see cref="ResponseContract"/>), or if a query it ran would not
+    /// translate into T-SQL that SQL Server's grammar accepts (<see cref="SqlServerQueryCheck"/>).
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         SuiteLogs.AssertClean(LogSource, "The application");
+        var sqlServerProblems = SqlServerQueryCheck.TakeProblems();
+        Assert.True(sqlServerProblems.Count == 0,
+            $"{sqlServerProblems.Count} queries would not work on SQL Server:\n{string.Join("\n\n", sqlServerProblems.Take(5))}");
         Assert.True(contract.Violations.Count == 0,
             $"{contract.Violations.Count} answers do not match openapi/v1.json:\n{string.Join("\n", contract.Violations.Take(10))}");
     }
