@@ -292,17 +292,17 @@ internal abstract class SqlDialect
             return string.Concat(insert.AsSpan(0, values), " OUTPUT INSERTED.id", insert.AsSpan(values));
         }
 
-        // Under the key-range lock of the unique index (UPDLOCK, HOLDLOCK), so that two inserts of the same key at once
-        // cannot both find none: one waits, then finds the other's row.
+        // One statement, so that the key-range lock its NOT EXISTS takes on the unique index (UPDLOCK, HOLDLOCK) lasts until
+        // its INSERT: two claims of the same key at once cannot both find none; one waits, then finds the other's row.
         public override string InsertReturningIdUnlessConflict(string table, string columns, string values, string conflictColumns)
         {
-            var names = conflictColumns.Split(", ");
-            var valueList = values.Split(", ");
             var columnList = columns.Split(", ");
-            var match = string.Join(" AND ", names.Select(n => $"{n} = {valueList[Array.IndexOf(columnList, n)]}"));
+            var valueList = values.Split(", ");
+            var match = string.Join(" AND ", conflictColumns.Split(", ").Select(n => $"{n} = {valueList[Array.IndexOf(columnList, n)]}"));
             return $"""
-                IF NOT EXISTS (SELECT 1 FROM {table} WITH (UPDLOCK, HOLDLOCK) WHERE {match})
-                    INSERT INTO {table} ({columns}) OUTPUT INSERTED.id VALUES ({values})
+                INSERT INTO {table} ({columns}) OUTPUT INSERTED.id
+                SELECT {values}
+                WHERE NOT EXISTS (SELECT 1 FROM {table} WITH (UPDLOCK, HOLDLOCK) WHERE {match})
                 """;
         }
 

@@ -60,7 +60,8 @@ public sealed class IdentifierRekeyer(
         new("protection_overrides", "removed_at IS NULL", null, RetiresDuplicates: true),
         new("reports", "1 = 1", "reporter_hash", RetiresDuplicates: false),
         new("appeals", $"status IN ({OpenAppeals})", "contact_hash", RetiresDuplicates: false),
-        new("watches", $"status <> '{Watches.WatchStatuses.Ended}'", "email_hash", RetiresDuplicates: false),
+        // 'ended' is Watches.WatchStatuses.Ended, written out: Entries may not use Watches, which uses Entries.
+        new("watches", "status <> 'ended'", "email_hash", RetiresDuplicates: false),
     ];
 
     /// <summary>Each kind's stored rules version against this build's. Needs schema 0009.</summary>
