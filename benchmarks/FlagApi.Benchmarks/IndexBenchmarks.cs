@@ -84,9 +84,13 @@ public class IndexBenchmarks
         var index = GeneratedPhones.Index(Entries, "Benchmark phone-1000000-0");
 
         // The protection and report indexes are never started: empty, as over a database without protections or reports.
-        var scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
-        var protection = new ProtectionIndex(scopes, Options.Create(new ProtectionOptions()), NullLogger<ProtectionIndex>.Instance);
-        var reports = new ReportIndex(scopes, Options.Create(new ReportsOptions()), NullLogger<ReportIndex>.Instance);
+        var provider = new ServiceCollection().BuildServiceProvider();
+        var scopes = provider.GetRequiredService<IServiceScopeFactory>();
+        var startup = new DatabaseStartup(provider, Options.Create(new DatabaseOptions()),
+            new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+            NullLogger<DatabaseStartup>.Instance);
+        var protection = new ProtectionIndex(scopes, Options.Create(new ProtectionOptions()), startup, NullLogger<ProtectionIndex>.Instance);
+        var reports = new ReportIndex(scopes, Options.Create(new ReportsOptions()), startup, NullLogger<ReportIndex>.Instance);
         // Every hit carries its notice, built from list facts that this index never loaded (the notice names no list then).
         var notices = new FlagNoticeBuilder(new ListNotices(), Options.Create(new AppealsOptions()), Options.Create(new PortalOptions()));
         var service = new LookupService(index, protection, reports, notices, Options.Create(IdentifierOptions.Default), TimeProvider.System);

@@ -38,6 +38,13 @@ public sealed class DatabaseOptions
     /// </summary>
     public bool? MigrateOnStart { get; set; }
 
+    /// <summary>
+    /// When the database cannot be reached as the service starts: true, the service starts anyway, answers /health/ready
+    /// 503 (and lookups 503 list_not_loaded), and tries again every <see cref="RetryAfterSeconds"/> until it can check the
+    /// schema and load; false, the start stops with one line, for a supervisor to start it again.
+    /// </summary>
+    public bool WaitOnStart { get; set; } = true;
+
     /// <summary>The <c>Retry-After</c> seconds of a 503 answered while the database cannot be reached.</summary>
     [Range(1, 3600)]
     public int RetryAfterSeconds { get; set; } = 5;

@@ -8,29 +8,171 @@ namespace FlagApi.Data;
 /// keys behind or newer than this build, before anything reads the database. By construction, not by the order of lines in
 /// Program.cs: the host runs every hosted service's <see cref="IHostedLifecycleService.StartingAsync"/> before any
 /// <see cref="IHostedService.StartAsync"/>, and the loaders (the lookup index, protections, keys, report signals) load in
-/// StartAsync. A service that must write while the service starts (the demo list) runs in StartingAsync and waits for
-/// <see cref="ReadyAsync"/>, which checks and migrates once, whichever asks first.
+/// StartAsync through <see cref="StartOrDeferAsync"/>.
 /// </summary>
-public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseStartup> logger) : IHostedLifecycleService
+/// <remarks>
+/// A database that cannot be reached at start (and <c>Database:WaitOnStart</c>, the default) does not stop the start: the
+/// service listens, /health/ready answers 503 and lookups 503 <c>list_not_loaded</c>, and the check is tried again every
+/// <c>Database:RetryAfterSeconds</c>. The loaders' starts wait, in the order they were asked for, and run once it passes.
+/// A schema that does not fit this build still stops the service, then as now.
+/// </remarks>
+public sealed class DatabaseStartup(
+    IServiceProvider services, IOptions<DatabaseOptions> options, IHostApplicationLifetime lifetime, ILogger<DatabaseStartup> logger)
+    : IHostedLifecycleService, IDisposable
 {
-    private readonly Lazy<Task> ready = new(() => PrepareAsync(services, logger), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object chain = new();
+    private readonly CancellationTokenSource stopping = new();
+    private Task? first;
+    private Task deferred = Task.CompletedTask;
+
+    /// <summary>True while the start waits for a database it could not reach; the loaders' starts run once it answers.</summary>
+    public bool Waiting { get; private set; }
 
     /// <summary>Completes once the schema and the keys fit this build; throws <see cref="SchemaMismatchException"/> when they do not.</summary>
-    public Task ReadyAsync(CancellationToken cancellationToken = default) => ready.Value.WaitAsync(cancellationToken);
+    public async Task ReadyAsync(CancellationToken cancellationToken = default)
+    {
+        lock (chain)
+        {
+            first ??= FirstCheckAsync();
+        }
 
-    public Task StartingAsync(CancellationToken cancellationToken) => ReadyAsync(cancellationToken);
+        await first.WaitAsync(cancellationToken);
+        await ready.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        lock (chain)
+        {
+            first ??= FirstCheckAsync();
+        }
+
+        await first.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a loader's start now, or, while the start waits for the database, once it answers, after the starts deferred
+    /// before it (a bootstrap key before the keys load), retrying each while the database cannot be reached. Returns a
+    /// task that completes when the start has run (at once when it ran now), for a loop that must not run before it.
+    /// </summary>
+    public async Task<Task> StartOrDeferAsync(string name, Func<CancellationToken, Task> start, CancellationToken cancellationToken)
+    {
+        await StartingAsync(cancellationToken);
+        if (!Waiting)
+        {
+            await start(cancellationToken);
+            return Task.CompletedTask;
+        }
+
+        lock (chain)
+        {
+            deferred = RunDeferredAsync(deferred, name, start);
+            return deferred;
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        stopping.Cancel();
+        return Task.CompletedTask;
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static async Task PrepareAsync(IServiceProvider services, ILogger logger)
+    public void Dispose() => stopping.Dispose();
+
+    private TimeSpan RetryInterval => TimeSpan.FromSeconds(options.Value.RetryAfterSeconds);
+
+    private async Task FirstCheckAsync()
+    {
+        try
+        {
+            await PrepareAsync(logExpected: true);
+            ready.TrySetResult();
+        }
+        catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure) && options.Value.WaitOnStart)
+        {
+            Waiting = true;
+            logger.LogWarning(
+                "Cannot reach the {Database} database ({Reason}); starting without it: /health/ready answers 503 until it answers, tried again every {Seconds} s. Check ConnectionStrings:FlagApi and that the database is running.",
+                options.Value.Provider.DisplayName(), DatabaseFailures.Describe(failure), options.Value.RetryAfterSeconds);
+            _ = WaitForDatabaseAsync();
+        }
+    }
+
+    private async Task WaitForDatabaseAsync()
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RetryInterval, stopping.Token);
+                await PrepareAsync(logExpected: false);
+                logger.LogInformation("The {Database} database answers; the schema fits this build. Loading.", options.Value.Provider.DisplayName());
+                Waiting = false;
+                ready.TrySetResult();
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure))
+            {
+                logger.LogDebug("The database still cannot be reached: {Reason}", DatabaseFailures.Describe(failure));
+            }
+            catch (Exception failure)
+            {
+                // A schema that does not fit, found once the database answers: as at a start that reached it, refuse to serve.
+                ready.TrySetException(failure);
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+
+    private async Task RunDeferredAsync(Task previous, string name, Func<CancellationToken, Task> start)
+    {
+        try
+        {
+            await previous;
+            await ready.Task.WaitAsync(stopping.Token);
+            while (true)
+            {
+                try
+                {
+                    await start(stopping.Token);
+                    return;
+                }
+                catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure) && !stopping.IsCancellationRequested)
+                {
+                    logger.LogWarning("The {Loader} could not load ({Reason}); trying again in {Seconds} s", name, DatabaseFailures.Describe(failure), options.Value.RetryAfterSeconds);
+                    await Task.Delay(RetryInterval, stopping.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception failure) when (ready.Task.IsFaulted)
+        {
+            logger.LogDebug(failure, "The {Loader} did not load: the start was refused", name);
+        }
+        catch (Exception failure)
+        {
+            logger.LogCritical(failure, "The {Loader} could not load after the database came back; stopping", name);
+            lifetime.StopApplication();
+        }
+    }
+
+    private async Task PrepareAsync(bool logExpected)
     {
         await using var scope = services.CreateAsyncScope();
         try
@@ -43,11 +185,10 @@ public sealed class DatabaseStartup(IServiceProvider services, ILogger<DatabaseS
             logger.LogCritical("{Refusal}", refused.Message);
             throw;
         }
-        catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure))
+        catch (Exception failure) when (DatabaseFailures.IsUnavailable(failure) && logExpected && !options.Value.WaitOnStart)
         {
-            var provider = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider;
             logger.LogCritical("Cannot reach the {Database} database ({Reason}); not starting. Check ConnectionStrings:FlagApi and that the database is running.",
-                provider.DisplayName(), DatabaseFailures.Describe(failure));
+                options.Value.Provider.DisplayName(), DatabaseFailures.Describe(failure));
             throw;
         }
     }

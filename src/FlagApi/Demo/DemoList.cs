@@ -20,9 +20,10 @@ public static class DemoServiceExtensions
 /// </summary>
 internal sealed class DemoSeed(IServiceProvider services, DatabaseStartup database) : IHostedLifecycleService
 {
-    public async Task StartingAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => database.StartOrDeferAsync("demo list", SeedAsync, cancellationToken);
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
     {
-        await database.ReadyAsync(cancellationToken);
         await using var scope = services.CreateAsyncScope();
         await DemoList.SeedIfEnabledAsync(scope.ServiceProvider, cancellationToken);
     }

@@ -13,9 +13,12 @@ public sealed class BootstrapOptions
 }
 
 /// <summary>Runs after the schema is migrated and before keys load: gives a first deployment its admin key.</summary>
-public sealed class BootstrapAdminKey(IServiceProvider services, IOptions<BootstrapOptions> options, ILogger<BootstrapAdminKey> logger) : IHostedService
+public sealed class BootstrapAdminKey(
+    IServiceProvider services, IOptions<BootstrapOptions> options, DatabaseStartup startup, ILogger<BootstrapAdminKey> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => startup.StartOrDeferAsync("bootstrap admin key", AddIfNoAdminAsync, cancellationToken);
+
+    private async Task AddIfNoAdminAsync(CancellationToken cancellationToken)
     {
         var secret = options.Value.AdminKey?.Trim();
         if (string.IsNullOrEmpty(secret))

@@ -30,8 +30,11 @@ public sealed class KeysOptions
 /// This process's own issues and revocations apply at once; other instances' when their change notice is heard, and
 /// within <see cref="KeysOptions.RefreshInterval"/> when it is not.
 /// </summary>
-public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> options, ILogger<KeyStore> logger) : BackgroundService, IChangeFollower
+public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> options, DatabaseStartup startup, ILogger<KeyStore> logger) : BackgroundService, IChangeFollower
 {
+    // Completes when the first load has run; the refresh loop starts after it (at once, unless the start waits for the database).
+    private Task loaded = Task.CompletedTask;
+
     /// <summary>The topic of the change notice a key issued or revoked sends.</summary>
     public const string Topic = "keys";
 
@@ -188,7 +191,7 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ReloadAsync(cancellationToken);
+        loaded = await startup.StartOrDeferAsync("API keys", ReloadAsync, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -225,10 +228,14 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
 
     private sealed record StoredKey(byte[] Hash, KeyRecord Record);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
-        options.Value.RefreshInterval,
-        ReloadAsync,
-        ex => logger.LogWarning(ex, "Could not refresh API keys; the previous set stays in force"),
-        stoppingToken,
-        changed);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await loaded.WaitAsync(stoppingToken);
+        await PeriodicRefresh.RunAsync(
+            options.Value.RefreshInterval,
+            ReloadAsync,
+            ex => logger.LogWarning(ex, "Could not refresh API keys; the previous set stays in force"),
+            stoppingToken,
+            changed);
+    }
 }

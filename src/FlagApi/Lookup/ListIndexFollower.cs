@@ -66,8 +66,12 @@ public sealed class ListIndexFollower(
     IOptions<DatabaseOptions> database,
     IHostEnvironment environment,
     ListNotices notices,
+    DatabaseStartup startup,
     ILogger<ListIndexFollower> logger) : BackgroundService, IListVersionFollower, IChangeFollower
 {
+    // Completes when the list is loaded; the follower's loops start after it (at once, unless the start waits for the database).
+    private Task loaded = Task.CompletedTask;
+
     private const int IdChunk = 1000;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly SemaphoreSlim publishing = new(1, 1);
@@ -87,7 +91,7 @@ public sealed class ListIndexFollower(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await LoadAsync(cancellationToken);
+        loaded = await startup.StartOrDeferAsync("flagged list", LoadAsync, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -359,7 +363,10 @@ public sealed class ListIndexFollower(
     }
 
     // Lookups keep answering from memory when a read fails; the next tick tries again.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await loaded.WaitAsync(stoppingToken);
+        await Task.WhenAll(
         PeriodicRefresh.RunAsync(
             options.Value.PollInterval,
             CatchUpAsync,
@@ -367,6 +374,7 @@ public sealed class ListIndexFollower(
             stoppingToken,
             changed),
         KeepSnapshotAsync(stoppingToken));
+    }
 
     private async Task KeepSnapshotAsync(CancellationToken stoppingToken)
     {

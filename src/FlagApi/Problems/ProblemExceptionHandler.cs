@@ -29,8 +29,9 @@ internal sealed class ProblemExceptionHandler(
             DatabaseFailures.ReleaseConnectionsAfter(exception);
             LogOutage(httpContext, exception);
         }
-        else if (problem.Status >= 500)
+        else if (problem.Status >= 500 && exception is not ProblemException { Status: StatusCodes.Status503ServiceUnavailable })
         {
+            // A 503 the service answers on purpose (the list still loading) is a state, not a failure; the request log has it.
             // The route template, not the path: paths carry tracking codes, and queries the identifiers looked up.
             var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
             logger.LogError(exception, "Unhandled exception for {Method} {Route}",

@@ -18,8 +18,11 @@ public sealed class ProtectionOptions
 /// Loaded before the service answers; this process's own changes apply at once, other instances' when their change
 /// notice is heard, and within <see cref="ProtectionOptions.RefreshInterval"/> when it is not.
 /// </summary>
-public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<ProtectionOptions> options, ILogger<ProtectionIndex> logger) : BackgroundService, IChangeFollower
+public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<ProtectionOptions> options, DatabaseStartup startup, ILogger<ProtectionIndex> logger) : BackgroundService, IChangeFollower
 {
+    // Completes when the first load has run; the refresh loop starts after it (at once, unless the start waits for the database).
+    private Task loaded = Task.CompletedTask;
+
     /// <summary>The topic of the change notice a protection or override added or removed sends.</summary>
     public const string Topic = "protection";
 
@@ -57,7 +60,7 @@ public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<Protec
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await ReloadAsync(cancellationToken);
+        loaded = await startup.StartOrDeferAsync("protected identifiers", ReloadAsync, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -99,10 +102,14 @@ public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<Protec
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
-        options.Value.RefreshInterval,
-        ReloadAsync,
-        ex => logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force"),
-        stoppingToken,
-        changed);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await loaded.WaitAsync(stoppingToken);
+        await PeriodicRefresh.RunAsync(
+            options.Value.RefreshInterval,
+            ReloadAsync,
+            ex => logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force"),
+            stoppingToken,
+            changed);
+    }
 }

@@ -13,9 +13,12 @@ namespace FlagApi.Reports;
 /// process's own reports apply at once; other processes' reports and reviewers' decisions when their change notice is
 /// heard, and within <see cref="ReportsOptions.PollInterval"/> when it is not.
 /// </summary>
-public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOptions> options, ILogger<ReportIndex> logger)
+public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOptions> options, DatabaseStartup startup, ILogger<ReportIndex> logger)
     : BackgroundService, IReportSignals, IChangeFollower
 {
+    // Completes when the first load has run; the refresh loop starts after it (at once, unless the start waits for the database).
+    private Task loaded = Task.CompletedTask;
+
     /// <summary>The topic of the change notice a report received or decided sends.</summary>
     public const string Topic = "reports";
 
@@ -48,7 +51,7 @@ public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOpt
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await RefreshAsync(cancellationToken);
+        loaded = await startup.StartOrDeferAsync("community report signal", RefreshAsync, cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -95,12 +98,16 @@ public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOpt
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
-        options.Value.PollInterval,
-        RefreshAsync,
-        ex => logger.LogWarning(ex, "Could not refresh the community report signal; lookups keep showing the previous one"),
-        stoppingToken,
-        changed);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await loaded.WaitAsync(stoppingToken);
+        await PeriodicRefresh.RunAsync(
+            options.Value.PollInterval,
+            RefreshAsync,
+            ex => logger.LogWarning(ex, "Could not refresh the community report signal; lookups keep showing the previous one"),
+            stoppingToken,
+            changed);
+    }
 
     private void Apply(IReadOnlyList<Row> changed)
     {
