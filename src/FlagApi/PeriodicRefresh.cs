@@ -32,11 +32,18 @@ internal static class PeriodicRefresh
 
     /// <summary>
     /// Refreshes every <paramref name="interval"/> and whenever <paramref name="signal"/> is raised. One refresh at a time:
-    /// the signal raised any number of times during a refresh causes one more after it.
+    /// the signal raised any number of times during a refresh causes one more after it. Begins once <paramref name="after"/>
+    /// completes (the first load, which waits when the service started without its database).
     /// </summary>
     public static async Task RunAsync(
-        TimeSpan interval, Func<CancellationToken, Task> refresh, Action<Exception> failed, CancellationToken stoppingToken, RefreshSignal? signal = null)
+        TimeSpan interval, Func<CancellationToken, Task> refresh, Action<Exception> failed, CancellationToken stoppingToken, RefreshSignal? signal = null,
+        Task? after = null)
     {
+        if (after is not null)
+        {
+            await after.WaitAsync(stoppingToken);
+        }
+
         using var timer = new PeriodicTimer(interval);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
         long? outageReportedAt = null;

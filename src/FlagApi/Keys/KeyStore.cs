@@ -228,14 +228,11 @@ public sealed class KeyStore(IServiceScopeFactory scopes, IOptions<KeysOptions> 
 
     private sealed record StoredKey(byte[] Hash, KeyRecord Record);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await loaded.WaitAsync(stoppingToken);
-        await PeriodicRefresh.RunAsync(
-            options.Value.RefreshInterval,
-            ReloadAsync,
-            ex => logger.LogWarning(ex, "Could not refresh API keys; the previous set stays in force"),
-            stoppingToken,
-            changed);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
+        options.Value.RefreshInterval,
+        ReloadAsync,
+        ex => logger.LogWarning(ex, "Could not refresh API keys; the previous set stays in force"),
+        stoppingToken,
+        changed,
+        after: loaded);
 }

@@ -102,14 +102,11 @@ public sealed class ProtectionIndex(IServiceScopeFactory scopes, IOptions<Protec
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await loaded.WaitAsync(stoppingToken);
-        await PeriodicRefresh.RunAsync(
-            options.Value.RefreshInterval,
-            ReloadAsync,
-            ex => logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force"),
-            stoppingToken,
-            changed);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
+        options.Value.RefreshInterval,
+        ReloadAsync,
+        ex => logger.LogWarning(ex, "Could not refresh the protected identifiers; the previous set stays in force"),
+        stoppingToken,
+        changed,
+        after: loaded);
 }

@@ -98,16 +98,13 @@ public sealed class ReportIndex(IServiceScopeFactory scopes, IOptions<ReportsOpt
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await loaded.WaitAsync(stoppingToken);
-        await PeriodicRefresh.RunAsync(
-            options.Value.PollInterval,
-            RefreshAsync,
-            ex => logger.LogWarning(ex, "Could not refresh the community report signal; lookups keep showing the previous one"),
-            stoppingToken,
-            changed);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PeriodicRefresh.RunAsync(
+        options.Value.PollInterval,
+        RefreshAsync,
+        ex => logger.LogWarning(ex, "Could not refresh the community report signal; lookups keep showing the previous one"),
+        stoppingToken,
+        changed,
+        after: loaded);
 
     private void Apply(IReadOnlyList<Row> changed)
     {
