@@ -34,8 +34,11 @@ public static class DataServiceExtensions
             .BindConfiguration(DatabaseOptions.Section)
             .ValidateDataAnnotations()
             .Validate(
-                o => o.Provider == DatabaseProvider.Sqlite || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
-                $"Database:Provider is Postgres or SqlServer but ConnectionStrings:{ConnectionStringName} is empty.")
+                o => o.Provider != DatabaseProvider.Postgres || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
+                $"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is empty.")
+            .Validate(
+                o => o.Provider != DatabaseProvider.SqlServer || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
+                $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is empty.")
             .Validate(o => o.SqliteBusyTimeout >= TimeSpan.Zero, "Database:SqliteBusyTimeout cannot be negative.")
             .ValidateOnStart();
 

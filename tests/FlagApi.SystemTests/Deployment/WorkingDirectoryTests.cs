@@ -70,6 +70,7 @@ public sealed class WorkingDirectoryTests : IDisposable
     [InlineData("RateLimiting__Tiers__app__Lookup__PermitLimit", "0", "RateLimiting:Tiers:app:Lookup:PermitLimit must be at least 1.")]
     [InlineData("Database__RetryAfterSeconds", "soon", "Failed to convert configuration value 'soon' at 'Database:RetryAfterSeconds'")]
     [InlineData("Database__Provider", "Postgres", "Database:Provider is Postgres but ConnectionStrings:FlagApi is empty.")]
+    [InlineData("Database__Provider", "SqlServer", "Database:Provider is SqlServer but ConnectionStrings:FlagApi is empty.")]
     [InlineData("Metrics__AllowedNetworks__0", "10.1.2.3/8", "Metrics:AllowedNetworks: '10.1.2.3/8'")]
     public async Task ASettingThatDoesNotValidateStopsTheStartWithOneLineAndANonZeroExit(string variable, string value, string expected)
     {

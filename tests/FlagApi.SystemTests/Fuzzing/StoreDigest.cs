@@ -19,6 +19,15 @@ internal sealed class StoreDigest : IAsyncDisposable
     /// </summary>
     private static readonly string[] MovedInTheBackground = ["change_log_readers"];
 
+    /// <summary>
+    /// Columns the notification sender moves on its own timer: a message written by an accepted request is claimed, tried
+    /// and its attempts counted while later requests run. What a request writes (the row, its recipient, subject and body) still counts.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> ColumnsMovedInTheBackground = new(StringComparer.Ordinal)
+    {
+        ["notifications"] = ["status", "attempts", "next_attempt_at", "claimed_until", "last_error", "sent_at"],
+    };
+
     private readonly DbConnection connection;
     private readonly DatabaseProvider provider;
     private string? query;
@@ -105,6 +114,11 @@ internal sealed class StoreDigest : IAsyncDisposable
                 {
                     var name = reader.GetString(0);
                     var type = reader.GetString(1);
+                    if (ColumnsMovedInTheBackground.TryGetValue(table, out var moved) && moved.Contains(name, StringComparer.Ordinal))
+                    {
+                        continue;
+                    }
+
                     var blob = type.Equals("BLOB", StringComparison.OrdinalIgnoreCase) || type == "bytea";
                     columns.Add(provider == DatabaseProvider.Sqlite
                         ? (blob ? $"length(\"{name}\")" : $"quote(\"{name}\")")
