@@ -29,18 +29,6 @@ public sealed class DatabaseStartup(
     /// <summary>True while the start waits for a database it could not reach; the loaders' starts run once it answers.</summary>
     public bool Waiting { get; private set; }
 
-    /// <summary>Completes once the schema and the keys fit this build; throws <see cref="SchemaMismatchException"/> when they do not.</summary>
-    public async Task ReadyAsync(CancellationToken cancellationToken = default)
-    {
-        lock (chain)
-        {
-            first ??= FirstCheckAsync();
-        }
-
-        await first.WaitAsync(cancellationToken);
-        await ready.Task.WaitAsync(cancellationToken);
-    }
-
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
         lock (chain)

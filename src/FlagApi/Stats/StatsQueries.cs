@@ -1,10 +1,8 @@
-using System.Data;
 using System.Globalization;
 using FlagApi.Appeals;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Identifiers;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace FlagApi.Stats;

@@ -10,6 +10,25 @@ public abstract class DatabaseTarget
 
     /// <summary>A connection string to a new, empty database that no other test uses.</summary>
     public abstract Task<string> CreateDatabaseAsync();
+
+    /// <summary>
+    /// Skips the test with <paramref name="reason"/> when <paramref name="connectionString"/> is unset, or fails it when
+    /// <paramref name="requireVariable"/> is 1 (where the server is meant to be present).
+    /// </summary>
+    protected static void SkipUnless(string? connectionString, string requireVariable, string reason)
+    {
+        if (connectionString is not null)
+        {
+            return;
+        }
+
+        if (Environment.GetEnvironmentVariable(requireVariable) == "1")
+        {
+            Assert.Fail(reason + $" {requireVariable}=1 makes this a failure.");
+        }
+
+        Assert.Skip(reason);
+    }
 }
 
 public sealed class SqliteTarget : DatabaseTarget
@@ -40,21 +59,8 @@ public sealed class PostgresTarget : DatabaseTarget, IAsyncLifetime
 
     public static string? AdminConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
 
-    public static void SkipUnlessConfigured()
-    {
-        if (AdminConnectionString is not null)
-        {
-            return;
-        }
-
-        var reason = $"PostgreSQL tests need {Variable} to hold a connection string (e.g. Host=127.0.0.1;Username=flagapi;Password=flagapi;Database=postgres).";
-        if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
-        {
-            Assert.Fail(reason + $" {RequireVariable}=1 makes this a failure.");
-        }
-
-        Assert.Skip(reason);
-    }
+    public static void SkipUnlessConfigured() => SkipUnless(AdminConnectionString, RequireVariable,
+        $"PostgreSQL tests need {Variable} to hold a connection string (e.g. Host=127.0.0.1;Username=flagapi;Password=flagapi;Database=postgres).");
 
     public override async Task<string> CreateDatabaseAsync()
     {
@@ -143,21 +149,8 @@ public sealed class SqlServerTarget : DatabaseTarget, IAsyncLifetime
 
     public static string? AdminConnectionString => Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value : null;
 
-    public static void SkipUnlessConfigured()
-    {
-        if (AdminConnectionString is not null)
-        {
-            return;
-        }
-
-        var reason = SkipReason + " (e.g. Server=127.0.0.1,1433;User ID=sa;Password=…;Encrypt=false).";
-        if (Environment.GetEnvironmentVariable(RequireVariable) == "1")
-        {
-            Assert.Fail(reason + $" {RequireVariable}=1 makes this a failure.");
-        }
-
-        Assert.Skip(reason);
-    }
+    public static void SkipUnlessConfigured() =>
+        SkipUnless(AdminConnectionString, RequireVariable, SkipReason + " (e.g. Server=127.0.0.1,1433;User ID=sa;Password=…;Encrypt=false).");
 
     public override async Task<string> CreateDatabaseAsync()
     {

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using FlagApi.Data;
 using FlagApi.Entries;
 using FlagApi.Lookup;
