@@ -52,6 +52,7 @@ public static class DataServiceExtensions
 
         builder.Services.AddSingleton(sp => new SqliteConnectionSetup(
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeout,
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteSynchronous,
             new SqliteConnectionStringBuilder(sp.GetRequiredService<DatabaseProviderInfo>().ConnectionString).Mode == SqliteOpenMode.ReadOnly));
         builder.Services.AddDbContext<FlagDbContext>((sp, db) =>
         {
@@ -112,8 +113,9 @@ public static class DataServiceExtensions
     }
 
     /// <summary>
-    /// WAL lets lookups' background reloads read while an import writes; NORMAL synchronous is
-    /// durable at every checkpoint and safe against corruption in WAL mode.
+    /// WAL lets lookups' background reloads read while an import writes. <c>synchronous = FULL</c> (the default,
+    /// <see cref="DatabaseOptions.SqliteSynchronous"/>) syncs the log before each commit returns, so an acknowledged write
+    /// survives a power loss, not only a killed process; NORMAL would sync only at checkpoints.
     /// </summary>
     /// <remarks>
     /// SQLite opens a file it cannot write (a file system remounted read-only, an immutable flag, a lost permission)
@@ -123,10 +125,10 @@ public static class DataServiceExtensions
     /// write-ahead log beside a writable file is invisible here; the write it refuses empties the pool instead
     /// (<see cref="DatabaseFailures.ReleaseConnectionsAfter"/>).
     /// </remarks>
-    internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout, bool readOnlyRequested) : DbConnectionInterceptor
+    internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout, SqliteSynchronous synchronous, bool readOnlyRequested) : DbConnectionInterceptor
     {
         private readonly string pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

@@ -21,6 +21,16 @@ public static class DatabaseProviders
     };
 }
 
+/// <summary>SQLite's <c>PRAGMA synchronous</c> levels FlagApi allows; <c>OFF</c> is not among them.</summary>
+public enum SqliteSynchronous
+{
+    /// <summary>Every commit is on disk before it returns (the default).</summary>
+    Full,
+
+    /// <summary>Commits reach the disk at the next checkpoint; a power loss can roll back the last ones.</summary>
+    Normal,
+}
+
 /// <summary>Configuration section <c>Database</c>; the connection string is <c>ConnectionStrings:FlagApi</c>.</summary>
 public sealed class DatabaseOptions
 {
@@ -51,6 +61,14 @@ public sealed class DatabaseOptions
 
     /// <summary>How long a SQLite write waits for another connection's lock before it fails (and the request answers 503).</summary>
     public TimeSpan SqliteBusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How SQLite makes a commit durable (<c>PRAGMA synchronous</c>). <see cref="SqliteSynchronous.Full"/>, the default,
+    /// syncs the write-ahead log to disk before a commit returns, so every write the service acknowledged survives a power
+    /// loss or a kernel crash. <see cref="SqliteSynchronous.Normal"/> syncs only at checkpoints: faster for many small
+    /// writes, still safe from corruption, but the last commits before a power loss can roll back; the start warns.
+    /// </summary>
+    public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
 
     public bool MigratesOnStart => MigrateOnStart ?? Provider == DatabaseProvider.Sqlite;
 }
