@@ -1,5 +1,6 @@
 using FlagApi;
 using FlagApi.Appeals;
+using FlagApi.Backups;
 using FlagApi.Data;
 using FlagApi.Documentation;
 using FlagApi.Demo;
@@ -51,6 +52,7 @@ try
     builder.AddReportReview();
     builder.AddWatches();
     builder.AddStats();
+    builder.AddBackups();
     builder.AddApiDocs();
     builder.AddPortal();
 
