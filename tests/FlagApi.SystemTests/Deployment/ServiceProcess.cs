@@ -55,6 +55,35 @@ internal sealed class ServiceProcess : IDisposable
         return new ServiceProcess(name, new RunningProcess(start, line => SuiteLogs.WriteProcessLine(source, line, secrets)), address) { LogSource = source };
     }
 
+    /// <summary>
+    /// Runs a command of the built service (<c>dotnet FlagApi.dll backup …</c>) as an operator runs it beside the service, with
+    /// <paramref name="environment"/> as its configuration; answers its exit code and what it printed.
+    /// </summary>
+    public static async Task<(int Code, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
+    {
+        var dll = BuiltServicePath();
+        var start = new ProcessStartInfo(DotnetHost(), [dll, .. arguments]) { WorkingDirectory = Path.GetDirectoryName(dll)! };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = new RunningProcess(start);
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            return (-1, $"{string.Join(' ', arguments)} did not finish within {timeout}.\n{process.Output}");
+        }
+
+        return (process.ExitCode, process.Output);
+    }
+
     /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process's output if it exits or takes too long.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan timeout)
     {

@@ -42,6 +42,9 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     public ServiceDatabase Database => database;
 
+    /// <summary>The configuration the service runs with, as environment variables, for a command run beside it.</summary>
+    public IReadOnlyDictionary<string, string> Settings => settings;
+
     /// <summary>The bootstrap admin key the service was started with.</summary>
     public string AdminKey => adminKey;
 
