@@ -33,7 +33,8 @@ public static class ServiceStart
 
     /// <summary>
     /// The one line an operator needs when the start failed on its configuration (a value that does not validate or does not
-    /// convert) or on a database this build must not serve; null for any other failure, which keeps its stack trace.
+    /// convert), on a database this build must not serve, or on one that could lose acknowledged writes; null for any other
+    /// failure, which keeps its stack trace.
     /// </summary>
     public static string? Refusal(Exception failure) => failure switch
     {
@@ -43,6 +44,7 @@ public static class ServiceStart
         InvalidOperationException when failure.TargetSite?.DeclaringType?.Assembly == typeof(ConfigurationBinder).Assembly =>
             $"The configuration is not valid: {OneLine(failure.Message)}",
         SchemaMismatchException refused => OneLine(refused.Message),
+        UndurableCommitsException refused => OneLine(refused.Message),
         _ => null,
     };
 

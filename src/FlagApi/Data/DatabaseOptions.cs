@@ -70,5 +70,14 @@ public sealed class DatabaseOptions
     /// </summary>
     public SqliteSynchronous SqliteSynchronous { get; set; } = SqliteSynchronous.Full;
 
+    /// <summary>
+    /// Refuse to start when the database's settings let a write the service acknowledged be lost by a crash or a power loss
+    /// (PostgreSQL's <c>fsync</c>, <c>synchronous_commit</c> or <c>full_page_writes</c> off, SQL Server's delayed durability
+    /// FORCED), as read through the service's own connection. False serves anyway, with a warning at each start naming the
+    /// setting, for whoever measured and accepts the risk. SQLite's <see cref="SqliteSynchronous"/> is chosen here, so it
+    /// only warns.
+    /// </summary>
+    public bool RequireDurableCommits { get; set; } = true;
+
     public bool MigratesOnStart => MigrateOnStart ?? Provider == DatabaseProvider.Sqlite;
 }

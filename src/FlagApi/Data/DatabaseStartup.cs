@@ -5,10 +5,11 @@ namespace FlagApi.Data;
 
 /// <summary>
 /// Brings the schema and the stored keys up to date (when <c>Database:MigrateOnStart</c>) and refuses to serve a schema or
-/// keys behind or newer than this build, before anything reads the database. By construction, not by the order of lines in
-/// Program.cs: the host runs every hosted service's <see cref="IHostedLifecycleService.StartingAsync"/> before any
-/// <see cref="IHostedService.StartAsync"/>, and the loaders (the lookup index, protections, keys, report signals) load in
-/// StartAsync through <see cref="StartOrDeferAsync"/>.
+/// keys behind or newer than this build, or a database under which an acknowledged write could be lost
+/// (<see cref="DurabilityCheck"/>, unless <c>Database:RequireDurableCommits</c> is false), before anything reads the
+/// database. By construction, not by the order of lines in Program.cs: the host runs every hosted service's
+/// <see cref="IHostedLifecycleService.StartingAsync"/> before any <see cref="IHostedService.StartAsync"/>, and the loaders
+/// (the lookup index, protections, keys, report signals) load in StartAsync through <see cref="StartOrDeferAsync"/>.
 /// </summary>
 /// <remarks>
 /// A database that cannot be reached at start (and <c>Database:WaitOnStart</c>, the default) does not stop the start: the
@@ -166,8 +167,9 @@ public sealed class DatabaseStartup(
         try
         {
             await MigrateIfConfiguredAsync(scope.ServiceProvider, CancellationToken.None);
+            await CheckDurabilityAsync(scope.ServiceProvider);
         }
-        catch (SchemaMismatchException refused)
+        catch (Exception refused) when (refused is SchemaMismatchException or UndurableCommitsException)
         {
             // The host's own report of a failed start is a stack trace; the operator needs this sentence first.
             logger.LogCritical("{Refusal}", refused.Message);
@@ -178,6 +180,25 @@ public sealed class DatabaseStartup(
             logger.LogCritical("Cannot reach the {Database} database ({Reason}); not starting. Check ConnectionStrings:FlagApi and that the database is running.",
                 options.Value.Provider.DisplayName(), DatabaseFailures.Describe(failure));
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a database under which an acknowledged write could be lost, unless <c>Database:RequireDurableCommits</c> is
+    /// false; what is accepted, or chosen (SQLite's synchronous NORMAL), is said once at each start.
+    /// </summary>
+    private async Task CheckDurabilityAsync(IServiceProvider scoped)
+    {
+        var required = options.Value.RequireDurableCommits;
+        var risks = await DurabilityCheck.RisksAsync(scoped, CancellationToken.None);
+        if (required && risks.Where(r => !r.Chosen).Select(r => r.Refusal).ToList() is { Count: > 0 } refusals)
+        {
+            throw new UndurableCommitsException(string.Join(" ", refusals));
+        }
+
+        foreach (var risk in risks)
+        {
+            logger.LogWarning("{Risk}", risk.Warning(required));
         }
     }
 

@@ -121,6 +121,12 @@ internal abstract class SqlDialect
     /// <summary>Settings of the database itself that the schema relies on, made before the migrations run, outside a transaction.</summary>
     public virtual Task PrepareDatabaseAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The settings that decide whether an acknowledged commit survives a crash or a power loss, as this connection sees
+    /// them: rows of (name, value, and on PostgreSQL where it was set), judged by <see cref="DurabilityCheck"/>.
+    /// </summary>
+    public abstract string SelectDurabilitySettings { get; }
+
     /// <summary>Taken before migrating, so two instances starting together do not both apply the same script.</summary>
     public virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
         Task.CompletedTask;
@@ -159,6 +165,9 @@ internal abstract class SqlDialect
 
         // Back to SQLite's default, so pooled connections do not each keep a list-sized cache.
         public override string? AfterBulkWrite => "PRAGMA cache_size = -2000";
+
+        // The table-valued form of PRAGMA synchronous, which the service sets on each connection it opens.
+        public override string SelectDurabilitySettings => "SELECT 'synchronous', synchronous FROM pragma_synchronous";
     }
 
     private sealed class PostgresDialect : SqlDialect
@@ -181,6 +190,10 @@ internal abstract class SqlDialect
         }
 
         public override string LockActiveAdminKeys => "SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE";
+
+        // pg_settings shows the session's values, so a setting the connection string's Options make is seen, with its source.
+        public override string SelectDurabilitySettings =>
+            "SELECT name, setting, source FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')";
 
         // The database's collation may order otherwise; "C" is byte order, which for UTF-8 is code point order.
         public override string SelectActiveEntriesInFeedOrder =>
@@ -279,6 +292,10 @@ internal abstract class SqlDialect
 
         public override string LockActiveAdminKeys =>
             "SELECT id FROM api_keys WITH (UPDLOCK, HOLDLOCK) WHERE role = 'admin' AND revoked_at IS NULL";
+
+        // The database in use is always visible in sys.databases to its own users.
+        public override string SelectDurabilitySettings =>
+            "SELECT 'delayed_durability', delayed_durability_desc FROM sys.databases WHERE database_id = DB_ID()";
 
         public override string CreateVersionTable =>
             """

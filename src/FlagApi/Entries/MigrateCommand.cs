@@ -39,7 +39,8 @@ public sealed class MigrateCommand : ICommand
             return CommandLine.Usage;
         }
 
-        var provider = services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider;
+        var options = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var provider = options.Provider;
         await using var scope = services.CreateAsyncScope();
         var migrator = scope.ServiceProvider.GetRequiredService<SchemaMigrator>();
         try
@@ -66,6 +67,12 @@ public sealed class MigrateCommand : ICommand
             foreach (var rekeyed in await scope.ServiceProvider.GetRequiredService<IdentifierRekeyer>().UpgradeAsync(cancellationToken))
             {
                 await output.WriteLineAsync(Describe(rekeyed));
+            }
+
+            // Said here too, so that a deployment learns of it before its instances refuse to start on it.
+            foreach (var risk in await DurabilityCheck.RisksAsync(scope.ServiceProvider, cancellationToken))
+            {
+                await error.WriteLineAsync(risk.Warning(options.RequireDurableCommits));
             }
 
             return CommandLine.Ok;

@@ -90,8 +90,9 @@ public sealed class OwnPostgresCluster : IAsyncLifetime
 
     public async Task StartAsync()
     {
+        // fsync stays on, as on a deployment's server: the service refuses to start on one without it (DurabilityCheck).
         var options = string.Create(CultureInfo.InvariantCulture,
-            $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50");
+            $"-p {port} -k {dataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=50");
         await RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "start"]);
         IsRunning = true;
     }
