@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using FlagApi.Tests.Infrastructure;
 
 namespace FlagApi.Tests.Deployment;
@@ -53,6 +54,18 @@ internal sealed class ServiceProcess : IDisposable
         var source = SuiteLogs.CurrentSource($"service {name}");
         IReadOnlyCollection<string> secrets = environment.GetValueOrDefault("Bootstrap__AdminKey") is { Length: > 0 } chosen ? [chosen] : [];
         return new ServiceProcess(name, new RunningProcess(start, line => SuiteLogs.WriteProcessLine(source, line, secrets)), address) { LogSource = source };
+    }
+
+    /// <summary>
+    /// Runs one of the service's commands (<c>dotnet FlagApi.dll backup PATH</c>) as an operator runs it beside the
+    /// service: the same assembly, folder and settings, so that it finds the same database.
+    /// </summary>
+    [UnsupportedOSPlatform("windows")]
+    public static Task<(int Code, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
+    {
+        var dll = BuiltServicePath();
+        var settings = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        return Processes.RunAsync(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll)!, timeout, settings);
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process's output if it exits or takes too long.</summary>
