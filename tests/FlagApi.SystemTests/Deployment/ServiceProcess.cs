@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.Versioning;
 using FlagApi.Tests.Infrastructure;
 
 namespace FlagApi.Tests.Deployment;
@@ -56,32 +57,15 @@ internal sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>
-    /// Runs a command of the built service (<c>dotnet FlagApi.dll backup …</c>) as an operator runs it beside the service, with
-    /// <paramref name="environment"/> as its configuration; answers its exit code and what it printed.
+    /// Runs one of the service's commands (<c>dotnet FlagApi.dll backup PATH</c>) as an operator runs it beside the
+    /// service: the same assembly, folder and settings, so that it finds the same database.
     /// </summary>
-    public static async Task<(int Code, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
+    [UnsupportedOSPlatform("windows")]
+    public static Task<(int Code, string Output)> RunCommandAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
     {
         var dll = BuiltServicePath();
-        var start = new ProcessStartInfo(DotnetHost(), [dll, .. arguments]) { WorkingDirectory = Path.GetDirectoryName(dll)! };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = new RunningProcess(start);
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            return (-1, $"{string.Join(' ', arguments)} did not finish within {timeout}.\n{process.Output}");
-        }
-
-        return (process.ExitCode, process.Output);
+        var settings = new Dictionary<string, string>(environment) { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        return Processes.RunAsync(DotnetHost(), [dll, .. arguments], Path.GetDirectoryName(dll)!, timeout, settings);
     }
 
     /// <summary>Waits until <c>/health/ready</c> answers 200; fails with the process's output if it exits or takes too long.</summary>

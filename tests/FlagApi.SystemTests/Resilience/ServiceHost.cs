@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text.Json;
 using FlagApi.Tests.Deployment;
@@ -16,7 +17,7 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     private readonly ServiceDatabase database;
     private readonly IReadOnlyDictionary<string, string> settings;
-    private readonly string adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private readonly string adminKey;
     private readonly List<string> earlierOutput = [];
     private int starts;
 
@@ -27,7 +28,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         {
             ["Database__MigrateOnStart"] = "true",
             ["Database__RetryAfterSeconds"] = "4",
-            ["Bootstrap__AdminKey"] = adminKey,
+            ["Bootstrap__AdminKey"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             ["RateLimiting__Enabled"] = "false",
         };
         foreach (var (name, value) in extra)
@@ -36,14 +37,12 @@ internal sealed class ServiceHost : IAsyncDisposable
         }
 
         settings = all;
+        adminKey = all["Bootstrap__AdminKey"];
     }
 
     public ServiceProcess Process { get; private set; } = null!;
 
     public ServiceDatabase Database => database;
-
-    /// <summary>The configuration the service runs with, as environment variables, for a command run beside it.</summary>
-    public IReadOnlyDictionary<string, string> Settings => settings;
 
     /// <summary>The bootstrap admin key the service was started with.</summary>
     public string AdminKey => adminKey;
@@ -61,6 +60,26 @@ internal sealed class ServiceHost : IAsyncDisposable
         host.ReviewerKey = await host.CreateKeyAsync(admin, "reviewer", null);
         return host;
     }
+
+    /// <summary>
+    /// A service on a restored copy of <paramref name="original"/>'s database, configured as the original was but for where
+    /// its database is: the same bootstrap admin key (the copy holds its hash), and on PostgreSQL the same
+    /// <c>Reports:HashKey</c>, as an operator restoring a deployment keeps its secrets. The publisher and reviewer keys are
+    /// the original's, which the copy holds.
+    /// </summary>
+    public static async Task<ServiceHost> StartOnCopyAsync(ServiceHost original, ServiceDatabase copy)
+    {
+        string[] whereTheDatabaseIs = ["Database__DataDirectory", "ConnectionStrings__FlagApi"];
+        var settings = original.settings.Where(s => !whereTheDatabaseIs.Contains(s.Key)).ToDictionary();
+        var host = new ServiceHost(copy, settings) { PublisherKey = original.PublisherKey, ReviewerKey = original.ReviewerKey };
+        await host.StartProcessAsync();
+        return host;
+    }
+
+    /// <summary>Runs a command of the service (<c>backup PATH</c>) with this service's settings, beside the running service.</summary>
+    [UnsupportedOSPlatform("windows")]
+    public Task<(int Code, string Output)> RunCommandAsync(params string[] arguments) =>
+        ServiceProcess.RunCommandAsync(settings, TimeSpan.FromMinutes(2), arguments);
 
     /// <summary>Starts the service again on the same database, after it was killed.</summary>
     public async Task RestartAsync()
