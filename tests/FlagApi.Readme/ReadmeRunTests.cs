@@ -78,6 +78,9 @@ public sealed class ReadmeRunTests
         ("export KIOTA_OFFLINE_ENABLED=true", []),
         ("kiota generate -l CSharp", ["Generation completed successfully"]),
         ("kiota generate -l TypeScript", ["Generation completed successfully"]),
+
+        // Database operations
+        ("-- backup backups/", ["Backed up", "integrity ok.", "Copied the reporter hash key to"]),
     ];
 
     [Fact]
