@@ -89,7 +89,14 @@ public sealed class ReporterHasher(IOptions<ReportsOptions> options, IOptions<Da
             using (var writer = new StreamWriter(file))
             {
                 writer.Write(Convert.ToBase64String(generated));
+                writer.Flush();
+
+                // On disk, name and all, before the first report is hashed with it: reports stored under a key a power
+                // loss took back would no longer match their reporters.
+                file.Flush(flushToDisk: true);
             }
+
+            DurableFiles.SyncDirectory(folder);
 
             logger.LogInformation("Generated the reporter hash key in {Path}; set Reports:HashKey to share one between instances", path);
             return generated;
