@@ -54,6 +54,9 @@ if curl -s -o /dev/null --max-time 2 "$base/"; then
   exit 2
 fi
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+# What is measured: the commit, and whether the build carries changes not committed (taken now, before the publish).
+commit=$(git rev-parse --short HEAD)
+git diff --quiet HEAD -- src benchmarks ':!benchmarks/results' 2>/dev/null || commit="$commit (with uncommitted changes)"
 started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
 
 app="$work/app"
@@ -133,8 +136,6 @@ load_at_end=$(cut -d' ' -f1-3 /proc/loadavg)
 row() { # MEASURE NORMAL FULL FORMAT
   awk -v m="$1" -v n="$2" -v f="$3" -v fmt="$4" 'BEGIN { printf "| %s | " fmt " | " fmt " | %.2f |\n", m, n, f, f / n }'
 }
-commit=$(git rev-parse --short HEAD)
-git diff --quiet HEAD -- src benchmarks ':!benchmarks/results' 2>/dev/null || commit="$commit (with uncommitted changes)"
 {
   echo "# SQLite synchronous: FULL against NORMAL"
   echo
