@@ -25,6 +25,7 @@ public sealed class SqlServerStatementTests
     private static readonly (string Text, bool Piece, string Reason)[] NotSentToSqlServer =
     [
         ("PRAGMA ", false, "SQLite's connection and bulk-write settings (DataServiceExtensions, SqlDialect's SQLite dialect)"),
+        ("VACUUM INTO $path", false, "the backup command's copy of a SQLite database (BackupCommand; it refuses other providers)"),
         ("UPDATE entries SET category = ?", false, "SQLite's native bulk writer (SqliteBulkRowWriter)"),
         ("UPDATE entries SET status = ?", false, "SQLite's native bulk writer (SqliteBulkRowWriter)"),
         ("UPDATE entries SET value = ?", false, "SQLite's native bulk writer (SqliteBulkRowWriter)"),
