@@ -7,8 +7,18 @@
 #     which needs CREATEDB; it is dropped afterwards.
 # Prints the import's own summary, then as its last line: import_seconds=S rows=N
 # (S is the command's own figure: migrations, read, validate and write, without process start).
+# environment: BENCH_APP, a folder FlagApi was published to (dotnet publish -c Release): used as it is instead of
+#   publishing one here, for a caller that imports many times (benchmarks/durability.sh); every other variable of the
+#   environment (Database__SqliteSynchronous, say) reaches the import as configuration.
 set -euo pipefail
+app=${BENCH_APP:-}
+if [ -n "$app" ]; then
+  app=$(cd "$app" && pwd)
+  [ -f "$app/FlagApi.dll" ] || { echo "BENCH_APP: no FlagApi.dll in $app" >&2; exit 2; }
+fi
 cd "$(dirname "$0")/.."
+# shellcheck source=benchmarks/tools.sh
+. benchmarks/tools.sh
 
 provider=sqlite
 if [ "${1:-}" = "--postgres" ]; then
@@ -53,20 +63,13 @@ if [ "$provider" = postgres ]; then
 fi
 
 echo "generating $rows rows (60% phone, 15% url, 10% domain, 10% app, 5% account) in $work/list.csv"
-awk -v n="$rows" 'BEGIN {
-  print "kind,value,category,risk,note";
-  for (i = 0; i < n; i++) {
-    r = i % 20;
-    if (r < 12)      printf "phone,+86 1%d%09d,task_brushing,high,\n", 3 + (i % 7), i;
-    else if (r < 15) printf "url,http://site%d.example/login/%d,fake_customer_service,medium,\n", i, i;
-    else if (r < 17) printf "domain,d%d.example,gambling,high,\n", i;
-    else if (r < 19) printf "app,应用%d,remote_control_app,high,\n", i;
-    else             printf "account,qq:%d,investment_romance,medium,\n", 100000 + i;
-  }
-}' > "$work/list.csv"
+flag_list_csv "$rows" > "$work/list.csv"
 ls -lh "$work/list.csv" | awk '{print "file size: " $5}'
 
-dotnet publish src/FlagApi -c Release -o "$work/app" --nologo -v quiet >/dev/null
+if [ -z "$app" ]; then
+  app="$work/app"
+  dotnet publish src/FlagApi -c Release -o "$app" --nologo -v quiet >/dev/null
+fi
 cd "$work"
 export ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
 if [ "$provider" = postgres ]; then
@@ -78,7 +81,7 @@ else
 fi
 
 start=$(date +%s.%N)
-dotnet app/FlagApi.dll import list.csv --agency "Benchmark" --reference "1m" | tee "$work/summary.txt"
+dotnet "$app/FlagApi.dll" import list.csv --agency "Benchmark" --reference "1m" | tee "$work/summary.txt"
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" -v n="$rows" 'BEGIN { printf "wall time including process start: %.1f s for %d rows\n", e - s, n }'
 if [ "$provider" = postgres ]; then

@@ -5,6 +5,8 @@
 # usage: benchmarks/publish-100k.sh [ROWS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benchmarks/tools.sh
+. benchmarks/tools.sh
 rows=${1:-100000}
 port=${PORT:-5097}
 work=$(mktemp -d)
@@ -13,17 +15,7 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 [ -z "${KEEP:-}" ] || trap "kill \$server 2>/dev/null" EXIT
 
-awk -v n="$rows" 'BEGIN {
-  print "kind,value,category,risk,note";
-  for (i = 0; i < n; i++) {
-    r = i % 20;
-    if (r < 12)      printf "phone,+86 1%d%09d,task_brushing,high,\n", 3 + (i % 7), i;
-    else if (r < 15) printf "url,http://site%d.example/login/%d,fake_customer_service,medium,\n", i, i;
-    else if (r < 17) printf "domain,d%d.example,gambling,high,\n", i;
-    else if (r < 19) printf "app,应用%d,remote_control_app,high,\n", i;
-    else             printf "account,qq:%d,investment_romance,medium,\n", 100000 + i;
-  }
-}' > "$work/list.csv"
+flag_list_csv "$rows" > "$work/list.csv"
 awk -F, 'NR > 1 { printf "%s{\"kind\":\"%s\",\"value\":\"%s\",\"category\":\"%s\",\"risk\":\"%s\"}", (NR > 2 ? "," : "{\"entries\":["), $1, $2, $3, $4 } END { print "]}" }' "$work/list.csv" > "$work/list.json"
 ls -lh "$work/list.csv" "$work/list.json" | awk '{print "body: " $9 " " $5}'
 

@@ -180,24 +180,9 @@ start_flagapi() {
     exec dotnet FlagApi.dll --urls "http://127.0.0.1:$p") >> "$work/server-$p.log" 2>&1 &
   server=$!
   pids+=("$server")
-  wait_ready "http://127.0.0.1:$p/health/ready" "$server" "$ready_limit"
+  wait_ready "http://127.0.0.1:$p/health/ready" "$server" "$ready_limit" "$work/server-$p.log"
   now=$(date +%s%N)
   ready_seconds=$(awk -v a="$started" -v b="$now" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')
-}
-
-wait_ready() { # URL PID TIMEOUT_SECONDS
-  local deadline=$(( $(date +%s) + $3 ))
-  until curl -fs -o /dev/null "$1"; do
-    if ! kill -0 "$2" 2>/dev/null; then
-      echo "the server (pid $2) exited before it was ready; see $work/server-*.log" >&2
-      exit 1
-    fi
-    if [ "$(date +%s)" -gt "$deadline" ]; then
-      echo "the server (pid $2) was not ready within $3 s" >&2
-      exit 1
-    fi
-    sleep 0.05
-  done
 }
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; } # PID
@@ -535,7 +520,7 @@ if ! skipped http; then
     >> "$work/constant-$p_constant.log" 2>&1 &
   constant_server=$!
   pids+=("$constant_server")
-  wait_ready "http://127.0.0.1:$p_constant/v1/lookup/phone" "$constant_server" 60
+  wait_ready "http://127.0.0.1:$p_constant/v1/lookup/phone" "$constant_server" 60 "$work/constant-$p_constant.log"
   constant_bytes=$(curl -fs -o /dev/null -w '%{size_download}' "http://127.0.0.1:$p_constant/v1/lookup/phone?value=$(phone_query 1)")
   [ "$constant_bytes" = "$body_bytes" ] || { echo "the constant body is $constant_bytes bytes, not $body_bytes" >&2; exit 1; }
 

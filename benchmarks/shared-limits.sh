@@ -27,16 +27,6 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-wait_ready() { # URL PID
-  for _ in $(seq 1 600); do
-    curl -fs -o /dev/null "$1" && return 0
-    kill -0 "$2" 2>/dev/null || { echo "the server at $1 exited; see $work" >&2; exit 1; }
-    sleep 0.2
-  done
-  echo "$1 was not ready within two minutes" >&2
-  exit 1
-}
-
 progress "publishing FlagApi (Release) to $work/app"
 dotnet publish src/FlagApi -c Release -o "$work/app" --nologo -v quiet >/dev/null
 
@@ -55,7 +45,7 @@ start() {
     RateLimiting__Tiers__anonymous__Lookup__PermitLimit=1000000000 RateLimiting__Tiers__anonymous__Lookup__Window=00:01:00 \
     exec dotnet FlagApi.dll --urls "http://127.0.0.1:$p") > "$work/$name.log" 2>&1 &
   pids+=($!)
-  wait_ready "http://127.0.0.1:$p/health/ready" $!
+  wait_ready "http://127.0.0.1:$p/health/ready" $! 120 "$work/$name.log"
   port[$name]=$p
 }
 
