@@ -1,5 +1,7 @@
-# Shared by the benchmark scripts: the tools they need, wrk from Debian's packages when run as root, and the generated
-# police list, and the wait for a server to be ready. require_tools expects a `progress` function in the script that sources it.
+# shellcheck shell=bash
+# Shared by the benchmark scripts: the tools they need (wrk from Debian's packages when run as root), the generated
+# police list and the wait for a server to be ready. require_tools expects a `progress` function in the script that
+# sources it.
 require_tools() {
   if ! command -v wrk >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
