@@ -53,9 +53,13 @@ stop() {
 cleanup() {
   stop
   local database
+  # FORCE cannot end an autovacuum worker, which the import and the restore set going: try again until it is done.
   for database in "${databases[@]}"; do
-    psql "$admin" -q -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null ||
-      echo "could not drop database $database" >&2
+    for _ in $(seq 1 60); do
+      psql "$admin" -q -c "DROP DATABASE IF EXISTS \"$database\" WITH (FORCE)" >/dev/null 2>&1 && continue 2
+      sleep 2
+    done
+    echo "could not drop database $database" >&2
   done
   if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
