@@ -65,31 +65,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-require_tools() { # TOOL...: tools.sh's own require_tools also wants wrk, which this script does not use
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing." >&2; exit 1; }
-  done
-}
 require_tools curl awk jq dotnet git
 
 now() { date +%s%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b - a) / 1e9 }'; } # START_NS END_NS
 megabytes() { awk -v b="$1" 'BEGIN { m = b / 1048576; printf (m < 10 ? "%.1f MB" : "%.0f MB"), m }'; } # BYTES
 
-# Reads one key of an Npgsql connection string (keys are case-insensitive).
-setting() {
-  echo "$1" | tr ';' '\n' | awk -F= -v key="$2" 'tolower($1) == tolower(key) { sub(/^[^=]*=/, ""); print; exit }'
-}
-
 if [ "$provider" = postgres ]; then
   require_tools psql pg_dump pg_restore
   connection=${FLAGAPI_TEST_POSTGRES:-"Host=127.0.0.1;Port=5432;Username=flagapi;Password=flagapi;Database=postgres"}
-  host=$(setting "$connection" Host)
-  if [ "${host:-127.0.0.1}" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
-    echo "The benchmark only talks to a PostgreSQL on 127.0.0.1, not '$host'." >&2
-    exit 2
-  fi
+  require_local_postgres "$connection"
   pg_port=$(setting "$connection" Port)
   pg_port=${pg_port:-5432}
   user=$(setting "$connection" Username)

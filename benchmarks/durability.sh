@@ -31,7 +31,7 @@ done
 progress() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # shellcheck source=benchmarks/tools.sh
 . benchmarks/tools.sh
-require_tools curl awk dotnet
+require_tools curl awk dotnet wrk
 
 parent=${BENCH_TMP:-${TMPDIR:-/tmp}}
 work=$(mktemp -d "$parent/flagapi-durability.XXXXXX")

@@ -38,18 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Reads one key of an Npgsql connection string (keys are case-insensitive).
-setting() {
-  echo "$1" | tr ';' '\n' | awk -F= -v key="$2" 'tolower($1) == tolower(key) { sub(/^[^=]*=/, ""); print; exit }'
-}
-
 if [ "$provider" = postgres ]; then
   connection=${FLAGAPI_TEST_POSTGRES:-"Host=127.0.0.1;Port=5432;Username=flagapi;Password=flagapi;Database=postgres"}
-  host=$(setting "$connection" Host)
-  if [ "${host:-127.0.0.1}" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
-    echo "The benchmark only talks to a PostgreSQL on 127.0.0.1, not '$host'." >&2
-    exit 2
-  fi
+  require_local_postgres "$connection"
 
   port=$(setting "$connection" Port)
   user=$(setting "$connection" Username)

@@ -78,7 +78,7 @@ stop() {
 # --- tools --------------------------------------------------------------------------------------------------------
 # shellcheck source=benchmarks/tools.sh
 . "$root/benchmarks/tools.sh"
-require_tools curl awk dotnet
+require_tools curl awk dotnet wrk
 
 # --- lists and builds ----------------------------------------------------------------------------------------------
 # Lists built by an app whose schema has not changed are reused: the key covers the SQLite schema and this

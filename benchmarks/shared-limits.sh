@@ -16,7 +16,7 @@ pids=()
 progress() { echo "[$(date +%T)] $*" >&2; }
 # shellcheck source=benchmarks/tools.sh
 . benchmarks/tools.sh
-require_tools redis-server curl
+require_tools redis-server curl wrk
 
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

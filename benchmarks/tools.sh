@@ -2,19 +2,30 @@
 # Shared by the benchmark scripts: the tools they need (wrk from Debian's packages when run as root), the generated
 # police list and the wait for a server to be ready. require_tools expects a `progress` function in the script that
 # sources it.
-require_tools() {
-  if ! command -v wrk >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+require_tools() { # TOOL...; wrk, when asked for, is installed from Debian's packages if missing and run as root
+  local tool
+  for tool in "$@"; do
+    if [ "$tool" = wrk ] && ! command -v wrk >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       progress "installing wrk (Debian package)"
       apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-    else
-      echo "wrk is missing: install it (sudo apt-get install wrk) and run again." >&2
-      exit 1
     fi
-  fi
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || { echo "$tool is missing." >&2; exit 1; }
+    command -v "$tool" >/dev/null || { echo "$tool is missing: install it (Debian: apt-get install $tool) and run again." >&2; exit 1; }
   done
+}
+
+# setting CONNECTION KEY: one key of an Npgsql connection string (keys are case-insensitive).
+setting() {
+  echo "$1" | tr ';' '\n' | awk -F= -v key="$2" 'tolower($1) == tolower(key) { sub(/^[^=]*=/, ""); print; exit }'
+}
+
+# require_local_postgres CONNECTION: the benchmarks talk to a PostgreSQL on this machine only.
+require_local_postgres() {
+  local host
+  host=$(setting "$1" Host)
+  if [ "${host:-127.0.0.1}" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
+    echo "The benchmark only talks to a PostgreSQL on 127.0.0.1, not '$host'." >&2
+    exit 2
+  fi
 }
 
 # flag_list_csv ROWS: a police list of ROWS distinct rows in the import format on stdout (60% phone, 15% url, 10% domain,

@@ -22,7 +22,7 @@ progress() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # shellcheck source=benchmarks/tools.sh
 . "$root/benchmarks/tools.sh"
-require_tools curl awk dotnet
+require_tools curl awk dotnet wrk
 
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
