@@ -161,9 +161,18 @@ public sealed class PortalSession : IAsyncDisposable
         await Page.Locator("#site-header .brand").WaitForAsync();
     }
 
-    /// <summary>Writes a screenshot of the whole page to the screenshots folder the README names.</summary>
-    public Task ScreenshotAsync(string name) =>
-        Page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor(name), FullPage = true });
+    /// <summary>
+    /// Writes a screenshot of the whole page to the screenshots folder the README names, then checks the page as shown
+    /// with axe-core (<see cref="Portal.Axe"/>): every state a test takes a picture of is also checked for accessibility.
+    /// </summary>
+    public async Task ScreenshotAsync(string name)
+    {
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshots.PathFor(name), FullPage = true });
+        if (Portal.Axe.Available)
+        {
+            await Portal.Axe.CheckAsync(Page, name);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
