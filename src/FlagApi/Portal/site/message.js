@@ -209,13 +209,20 @@ function itemView(item, n) {
   if (item.verdict === 'flagged') next = appealBox(item);
   else if (item.verdict === 'clear') next = reportBox(item);
   return el('li', { id: `message-item-${n}`, class: `found-item found-${item.verdict}`, dataset: { kind: item.kind, verdict: item.verdict }, attrs: { tabindex: '-1' } },
-    el('h4', {},
+    el('h4', { id: `message-item-${n}-title` },
       el('span', { class: 'found-number', text: `${n}.` }), ' ',
       el('span', { class: 'found-kind', text: t(`kind.${item.kind}`) }), ' ',
       el('span', { class: `badge found-verdict found-${item.verdict}`, text: t(`check.message.verdict.${item.verdict}`) })),
     factList(rows, 'facts'),
     item.verdict === 'flagged' ? active.map((match) => matchFacts(match, item, active.length > 1)) : null,
     item.verdict === 'cleared' ? el('p', { class: 'hint', text: t('check.clearedText') }) : null,
-    item.verdict === 'flagged' ? noticeView(item.notice, `message-item-${n}-notice`) : null,
+    item.verdict === 'flagged' ? itemNotice(item.notice, n) : null,
     next);
+}
+
+/** An item's flag notice, named by its item's heading as well: every flagged item has one, and landmark names must differ. */
+function itemNotice(notice, n) {
+  const section = noticeView(notice, `message-item-${n}-notice`);
+  section.setAttribute('aria-labelledby', `message-item-${n}-notice-title message-item-${n}-title`);
+  return section;
 }
