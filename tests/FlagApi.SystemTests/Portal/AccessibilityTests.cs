@@ -1,4 +1,5 @@
 using FlagApi.Tests.Infrastructure;
+using Microsoft.Playwright;
 
 namespace FlagApi.Tests.Portal;
 
@@ -22,9 +23,14 @@ public sealed class AccessibilityTests(BrowserFixture browser)
             foreach (var language in new[] { "zh-CN", "en" })
             {
                 await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, screen, language);
-                foreach (var path in FlagApi.Portal.PortalEndpoints.Pages.Keys)
+                foreach (var path in FlagApi.Portal.PortalEndpoints.Pages.Keys.Append("/#message"))
                 {
                     await session.GotoAsync(path);
+                    if (path == "/#message")
+                    {
+                        await Assertions.Expect(session.Page.Locator("#tab-message")).ToHaveAttributeAsync("aria-selected", "true");
+                    }
+
                     await Axe.CheckAsync(session.Page, $"{path} {screen.Name} {language}");
                 }
             }

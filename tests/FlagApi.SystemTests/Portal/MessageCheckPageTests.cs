@@ -125,6 +125,10 @@ public sealed class MessageCheckPageTests(BrowserFixture browser)
         await Assertions.Expect(page.Locator("#message-verdict")).ToHaveTextAsync(chinese ? "Warning: this message holds something flagged as fraud" : "注意：这条短信里有涉诈内容");
         await Assertions.Expect(items.Nth(2).Locator(".found-verdict")).ToHaveTextAsync(chinese ? "Nothing known" : "暂无记录");
         Assert.Single(requests, r => r.Url.EndsWith("/v1/check/message", StringComparison.Ordinal));
+
+        // At desktop width too, in the language it was redrawn in (the screenshot runs axe-core on it).
+        await page.SetViewportSizeAsync(Screen.Desktop.Width, Screen.Desktop.Height);
+        await session.ScreenshotAsync($"check-message-flagged-desktop-{(chinese ? "en" : "zh-CN")}");
     }
 
     [Theory]
