@@ -21,8 +21,12 @@ let shown = null;
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  check();
+  check(true);
 });
+
+// The verdict takes focus when a person asked for it: the button they pressed is disabled while the lookup runs,
+// which would otherwise drop focus to the page (issue 26).
+result.tabIndex = -1;
 
 kindField.addEventListener('change', () => {
   if (valueField.getAttribute('aria-invalid') === 'true') clearProblem(form);
@@ -78,7 +82,7 @@ if (params.get('value')) {
   check();
 }
 
-async function check() {
+async function check(focusResult = false) {
   clearProblem(form);
   const value = valueField.value.trim();
   const guessed = kindField.value === 'auto';
@@ -97,6 +101,7 @@ async function check() {
   result.removeAttribute('aria-busy');
   if (answer.ok) {
     showResult(answer.data, guessed);
+    if (focusResult || document.activeElement === document.body) result.focus({ preventScroll: true });
     // On a phone the answer starts below the fold; bring its heading up without hiding the field.
     if (result.getBoundingClientRect().top > window.innerHeight * 0.6) result.scrollIntoView({ block: 'start' });
   } else if (answer.status === 400) {
