@@ -102,9 +102,9 @@ function submit(event) {
   const errors = {};
   const code = normalizeCode(codeField.value);
   const token = tokenField.value.normalize('NFKC').replace(/\s+/g, '');
-  if (!codeField.value.trim()) errors.code = [t('track.error.code')];
-  else if (!code) errors.code = [t('track.error.codeFormat')];
-  if (!token) errors.token = [t('track.error.token')];
+  if (!codeField.value.trim()) errors.code = [{ key: 'track.error.code' }];
+  else if (!code) errors.code = [{ key: 'track.error.codeFormat' }];
+  if (!token) errors.token = [{ key: 'track.error.token' }];
   if (Object.keys(errors).length > 0) {
     shownProblem = { local: true, errors };
     drawFormProblem();
