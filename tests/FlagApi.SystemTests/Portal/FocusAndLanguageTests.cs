@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using FlagApi.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -179,6 +180,33 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
             })
             """);
         foreach (var text in unmarked) Assert.DoesNotMatch(Han(), text);
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsTheAnswerFormsErrorOnTrack()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Flagged);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。" });
+        Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
+
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+        await session.GotoAsync($"/track?code={appeal.Code}");
+        await page.Locator("#track-token").FillAsync(appeal.Token);
+        await page.Locator("#track-submit").ClickAsync();
+        await page.Locator("#answer-submit").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#answer-message-error")).ToHaveTextAsync("请写下您的回复，或添加审核人员要的照片或文件。");
+        await Assertions.Expect(page.Locator("#answer-form [data-role='form-alert']")).ToBeFocusedAsync();
+
+        await page.Locator("#language-switch").ClickAsync();
+        var error = page.Locator("#answer-message-error");
+        await Assertions.Expect(error).ToBeVisibleAsync();
+        Assert.DoesNotMatch(Han(), await error.TextContentAsync() ?? "");
+        Assert.DoesNotMatch(Han(), await page.Locator("#answer-form [data-role='form-alert']").TextContentAsync() ?? "");
     }
 
     [Fact]
