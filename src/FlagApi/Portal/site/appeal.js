@@ -1,6 +1,6 @@
 // The appeal page: a person whose own number or account was flagged by mistake asks for it to be cleared.
 import {
-  KINDS, api, clearProblem, copyText, el, formatTime, guessKind, hasLabel, language, onLanguageChange, problemText,
+  KINDS, api, clearProblem, copyText, keepFocus, el, formatTime, guessKind, hasLabel, language, onLanguageChange, problemText,
   query, rememberAppeal, setText, showProblem, startPage, t,
 } from './portal.js';
 import { filePicker } from './files.js';
@@ -179,6 +179,7 @@ async function submit(event) {
   } finally {
     submitButton.disabled = false;
     submitButton.textContent = t('appeal.submit');
+    keepFocus(submitButton);
   }
 }
 

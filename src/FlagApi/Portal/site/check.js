@@ -1,7 +1,7 @@
 // The check page: one field for whatever a person has (a number, a web address, an app, an account), the
 // verdict in plain words, and the next step that fits it: appeal a flag on one's own number, or report.
 import {
-  startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
+  startPage, t, el, keepFocus, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
   formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
 import { matchFacts, factList, appealBox, reportBox, noticeView, noticeLanguage } from './verdicts.js';
@@ -99,6 +99,7 @@ async function check(focusResult = false) {
   const answer = await api('GET', `/v1/lookup/${encodeURIComponent(kind)}?value=${encodeURIComponent(value)}`, { headers: { 'Accept-Language': noticeLanguage() } });
   submit.disabled = false;
   result.removeAttribute('aria-busy');
+  if (focusResult) keepFocus(submit);
   if (answer.ok) {
     showResult(answer.data, guessed);
     if (focusResult || document.activeElement === document.body) result.focus({ preventScroll: true });

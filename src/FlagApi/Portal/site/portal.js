@@ -208,6 +208,14 @@ export function localText(message) {
   return typeof message === 'string' ? message : t(message.key, message.vars);
 }
 
+/**
+ * After a button that was disabled while its form was sent is enabled again: if nothing took focus on purpose (a
+ * result, an alert, a field), focus goes back to the button rather than staying on the page's body (issue 26).
+ */
+export function keepFocus(button) {
+  if (button.isConnected && (!document.activeElement || document.activeElement === document.body)) button.focus();
+}
+
 /** Marks one field invalid with a message read out with it. */
 export function markInvalid(field, message) {
   field.setAttribute('aria-invalid', 'true');
