@@ -83,10 +83,8 @@ export function applyLabels(root) {
 
 const HAN = /(\p{Script=Han}[\p{Script=Han}\p{Punctuation}\s]*\p{Script=Han}|\p{Script=Han})/u;
 
-/**
- * Puts text in node, with each run of Chinese inside text in another language (the English labels' examples, such as
- * 云客服) in a <span lang="zh-CN">, so a screen reader says it in a Chinese voice (issue 26). No markup is parsed.
- */
+// Puts text in node, with each run of Chinese inside text in another language (the English labels' examples of app
+// names) in a <span lang="zh-CN">, so a screen reader says it in a Chinese voice (issue 26). No markup is parsed.
 export function setText(node, text) {
   if (current === 'zh-CN' || !HAN.test(text)) { node.textContent = text; return; }
   node.replaceChildren(...text.split(HAN).filter((part) => part !== '').map((part) => (
