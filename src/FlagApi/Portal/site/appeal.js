@@ -1,7 +1,7 @@
 // The appeal page: a person whose own number or account was flagged by mistake asks for it to be cleared.
 import {
-  KINDS, api, clearProblem, copyText, el, formatTime, guessKind, hasLabel, language, onLanguageChange, problemText,
-  query, rememberAppeal, showProblem, startPage, t,
+  KINDS, api, clearProblem, copyText, keepFocus, el, formatTime, guessKind, hasLabel, language, onLanguageChange, problemText,
+  query, rememberAppeal, setText, showProblem, startPage, t,
 } from './portal.js';
 import { filePicker } from './files.js';
 
@@ -67,7 +67,7 @@ function prefill() {
 }
 
 function drawHints() {
-  document.getElementById('appeal-value-hint').textContent = t(`appeal.value.hint.${kindField.value}`);
+  setText(document.getElementById('appeal-value-hint'), t(`appeal.value.hint.${kindField.value}`));
 }
 
 // ── the appeal ──
@@ -86,7 +86,7 @@ function looksLikeContact(text) {
 /** What the page itself can tell before sending: every missing or malformed field at once. */
 function checkFields() {
   const errors = {};
-  const add = (field, key, vars) => { errors[field] = [t(key, vars)]; };
+  const add = (field, key, vars) => { errors[field] = [{ key, vars }]; };
   if (!valueField.value.trim()) add('value', `appeal.error.value.${kindField.value}`);
   if (!nameField.value.trim()) add('name', 'appeal.error.name');
   if (!contactField.value.trim()) add('contact', 'appeal.error.contact');
@@ -179,6 +179,7 @@ async function submit(event) {
   } finally {
     submitButton.disabled = false;
     submitButton.textContent = t('appeal.submit');
+    keepFocus(submitButton);
   }
 }
 

@@ -1,7 +1,7 @@
 // The check page: one field for whatever a person has (a number, a web address, an app, an account), the
 // verdict in plain words, and the next step that fits it: appeal a flag on one's own number, or report.
 import {
-  startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
+  startPage, t, el, keepFocus, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
   formatTime, guessKind, localName, query, KINDS,
 } from './portal.js';
 import { matchFacts, factList, appealBox, reportBox, noticeView, noticeLanguage } from './verdicts.js';
@@ -21,8 +21,12 @@ let shown = null;
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  check();
+  check(true);
 });
+
+// The verdict takes focus when a person asked for it: the button they pressed is disabled while the lookup runs,
+// which would otherwise drop focus to the page (issue 26).
+result.tabIndex = -1;
 
 kindField.addEventListener('change', () => {
   if (valueField.getAttribute('aria-invalid') === 'true') clearProblem(form);
@@ -78,7 +82,7 @@ if (params.get('value')) {
   check();
 }
 
-async function check() {
+async function check(focusResult = false) {
   clearProblem(form);
   const value = valueField.value.trim();
   const guessed = kindField.value === 'auto';
@@ -95,8 +99,10 @@ async function check() {
   const answer = await api('GET', `/v1/lookup/${encodeURIComponent(kind)}?value=${encodeURIComponent(value)}`, { headers: { 'Accept-Language': noticeLanguage() } });
   submit.disabled = false;
   result.removeAttribute('aria-busy');
+  if (focusResult) keepFocus(submit);
   if (answer.ok) {
     showResult(answer.data, guessed);
+    if (focusResult || document.activeElement === document.body) result.focus({ preventScroll: true });
     // On a phone the answer starts below the fold; bring its heading up without hiding the field.
     if (result.getBoundingClientRect().top > window.innerHeight * 0.6) result.scrollIntoView({ block: 'start' });
   } else if (answer.status === 400) {

@@ -5,7 +5,7 @@
 // The message is whatever a fraudster wrote, so it only ever becomes text nodes. It goes to the API in the body of
 // one POST and nowhere else: not into the address, not into storage; it lives in the field and this module's memory.
 import {
-  t, el, api, hasLabel, language, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
+  t, el, keepFocus, api, hasLabel, language, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
 } from './portal.js';
 import { matchFacts, factList, appealBox, reportBox, noticeView, noticeLanguage } from './verdicts.js';
 
@@ -84,6 +84,7 @@ async function checkMessage() {
   const answer = await api('POST', '/v1/check/message', { body: { text }, headers: { 'Accept-Language': noticeLanguage() } });
   submit.disabled = false;
   result.removeAttribute('aria-busy');
+  keepFocus(submit);
   if (request !== latest) return;
   if (answer.ok) {
     showAnswer(text, answer.data);

@@ -73,12 +73,22 @@ export function t(key, vars) {
  * data-i18n-aria-label and data-i18n-title.
  */
 export function applyLabels(root) {
-  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll('[data-i18n]')) setText(node, t(node.dataset.i18n));
   for (const node of root.querySelectorAll('[data-i18n-placeholder]')) node.placeholder = t(node.dataset.i18nPlaceholder);
   for (const node of root.querySelectorAll('[data-i18n-aria-label]')) node.setAttribute('aria-label', t(node.dataset.i18nAriaLabel));
   for (const node of root.querySelectorAll('[data-i18n-title]')) node.title = t(node.dataset.i18nTitle);
   const titleKey = document.body.dataset.titleKey;
   if (titleKey) document.title = `${t(titleKey)} · ${t('site.name')}`;
+}
+
+const HAN = /(\p{Script=Han}[\p{Script=Han}\p{Punctuation}\s]*\p{Script=Han}|\p{Script=Han})/u;
+
+// Puts text in node, with each run of Chinese inside text in another language (the English labels' examples of app
+// names) in a <span lang="zh-CN">, so a screen reader says it in a Chinese voice (issue 26). No markup is parsed.
+export function setText(node, text) {
+  if (current === 'zh-CN' || !HAN.test(text)) { node.textContent = text; return; }
+  node.replaceChildren(...text.split(HAN).filter((part) => part !== '').map((part) => (
+    HAN.test(part) ? el('span', { attrs: { lang: 'zh-CN' }, text: part }) : document.createTextNode(part))));
 }
 
 /**
@@ -91,7 +101,7 @@ export function el(tag, props = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name === 'class') node.className = value;
     else if (name === 'text') node.textContent = value;
-    else if (name === 'i18n') { node.dataset.i18n = value; node.textContent = t(value); }
+    else if (name === 'i18n') { node.dataset.i18n = value; setText(node, t(value)); }
     else if (name === 'attrs') for (const [a, v] of Object.entries(value)) { if (v !== undefined && v !== null && v !== false) node.setAttribute(a, v === true ? '' : v); }
     else if (name === 'on') for (const [event, handler] of Object.entries(value)) node.addEventListener(event, handler);
     else if (name === 'dataset') Object.assign(node.dataset, value);
@@ -175,15 +185,33 @@ export function showProblem(form, problem) {
   const alert = form.querySelector('[data-role="form-alert"]');
   if (alert) {
     alert.hidden = false;
-    alert.replaceChildren(el('p', { text: problemText(problem) }));
+    const text = el('p');
+    setText(text, problemText(problem));
+    alert.replaceChildren(text);
   }
   const errors = problem.errors || {};
   for (const [name, messages] of Object.entries(errors)) {
     const field = findField(form, name);
     if (!field) continue;
-    markInvalid(field, messages.join(' '));
+    markInvalid(field, messages.map(localText).join(' '));
   }
   if (alert) alert.focus();
+}
+
+/**
+ * A message kept as { key, vars } is put in words now, in the current language, so a form that redraws its problem
+ * after a language change shows it in the new language (issue 26); a string is shown as it is.
+ */
+export function localText(message) {
+  return typeof message === 'string' ? message : t(message.key, message.vars);
+}
+
+/**
+ * After a button that was disabled while its form was sent is enabled again: if nothing took focus on purpose (a
+ * result, an alert, a field), focus goes back to the button rather than staying on the page's body (issue 26).
+ */
+export function keepFocus(button) {
+  if (button.isConnected && (!document.activeElement || document.activeElement === document.body)) button.focus();
 }
 
 /** Marks one field invalid with a message read out with it. */
@@ -195,7 +223,7 @@ export function markInvalid(field, message) {
     note = el('p', { id, class: 'field-error' });
     field.insertAdjacentElement('afterend', note);
   }
-  note.textContent = message;
+  setText(note, message);
   const described = (field.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
   if (!described.includes(id)) field.setAttribute('aria-describedby', [...described, id].join(' '));
 }

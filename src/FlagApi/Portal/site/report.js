@@ -1,7 +1,7 @@
 // The report page: what it is, what kind of fraud (or "don't know"), what happened and roughly when. A report
 // never flags anything by itself; the page says so before and after sending.
 import {
-  startPage, t, el, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
+  startPage, t, el, keepFocus, api, problemText, markInvalid, clearProblem, showProblem, onLanguageChange,
   guessKind, query, KINDS, CATEGORIES,
 } from './portal.js';
 
@@ -121,6 +121,7 @@ async function send() {
   submit.disabled = false;
   submit.dataset.i18n = 'report.submit';
   submit.textContent = t('report.submit');
+  keepFocus(submit);
 
   if (answer.ok) {
     receipt = answer.data;

@@ -1,7 +1,7 @@
 // The track page: the appellant opens their appeal with its tracking code and access token, answers a reviewer's
 // questions, withdraws, and reads the decision.
 import {
-  api, clearProblem, el, forgetAppeal, formatTime, hasLabel, onLanguageChange, problemText, query, recallAppeal,
+  api, clearProblem, keepFocus, el, forgetAppeal, formatTime, hasLabel, onLanguageChange, problemText, query, recallAppeal,
   rememberAppeal, showProblem, startPage, t,
 } from './portal.js';
 import { filePicker } from './files.js';
@@ -29,6 +29,15 @@ let confirming = false;
 /** The files chosen for the answer, kept while the appeal view is drawn again (a language change, a refused send). */
 const answerFiles = [];
 let answerPicker = null;
+// The problem shown in the answer form, as a function that draws it in the current language: a language change redraws
+// the appeal view, and with it the form, so the problem is drawn again rather than lost or left in the old language.
+let answerProblem = null;
+
+function showAnswerProblem(draw) {
+  answerProblem = draw;
+  draw(document.getElementById('answer-form'));
+}
+
 /** The API's refusals of a file, shown next to the file chooser. */
 const FILE_CODES = new Set(['too_many_attachments', 'invalid_attachment', 'attachment_type_not_allowed', 'attachment_too_large', 'body_too_large']);
 
@@ -74,6 +83,7 @@ async function open(code, token, { focusView = true } = {}) {
     rememberAppeal(current.code, token);
     notice = null;
     confirming = false;
+    answerProblem = null;
     drawView();
     const answerField = document.getElementById('answer-message');
     if (typed && answerField) answerField.value = typed;
@@ -81,6 +91,8 @@ async function open(code, token, { focusView = true } = {}) {
   } finally {
     submitButton.disabled = false;
     submitButton.textContent = t('track.submit');
+    // Opened by itself when the page loads, it leaves focus where it is.
+    if (focusView) keepFocus(submitButton);
   }
 }
 
@@ -102,9 +114,9 @@ function submit(event) {
   const errors = {};
   const code = normalizeCode(codeField.value);
   const token = tokenField.value.normalize('NFKC').replace(/\s+/g, '');
-  if (!codeField.value.trim()) errors.code = [t('track.error.code')];
-  else if (!code) errors.code = [t('track.error.codeFormat')];
-  if (!token) errors.token = [t('track.error.token')];
+  if (!codeField.value.trim()) errors.code = [{ key: 'track.error.code' }];
+  else if (!code) errors.code = [{ key: 'track.error.codeFormat' }];
+  if (!token) errors.token = [{ key: 'track.error.token' }];
   if (Object.keys(errors).length > 0) {
     shownProblem = { local: true, errors };
     drawFormProblem();
@@ -197,9 +209,10 @@ async function sendAnswer(event) {
   const button = document.getElementById('answer-submit');
   if (button.disabled) return;
   clearProblem(answerForm);
+  answerProblem = null;
   const message = field.value.trim();
   if (!message && answerFiles.length === 0) {
-    showProblem(answerForm, { code: 'track:fields', detail: t('track.error.fields'), errors: { message: [t('track.error.answer')] } });
+    showAnswerProblem((f) => showProblem(f, { code: 'track:fields', detail: t('track.error.fields'), errors: { message: [{ key: 'track.error.answer' }] } }));
     return;
   }
   answerPicker.forgetNote();
@@ -211,7 +224,7 @@ async function sendAnswer(event) {
   } catch {
     button.disabled = false;
     button.textContent = t('track.answer.submit');
-    showProblem(answerForm, { code: 'track:file_unreadable', detail: t('appeal.problem.file_unreadable'), errors: { attachments: [t('appeal.problem.file_unreadable')] } });
+    showAnswerProblem((f) => showProblem(f, { code: 'track:file_unreadable', detail: t('appeal.problem.file_unreadable'), errors: { attachments: [{ key: 'appeal.problem.file_unreadable' }] } }));
     return;
   }
   const body = attachments.length > 0 ? { message, attachments } : { message };
@@ -227,6 +240,7 @@ async function sendAnswer(event) {
   }
   button.disabled = false;
   button.textContent = t('track.answer.submit');
+  keepFocus(button);
   await explainActionProblem(answer.problem, answerForm, () => { document.getElementById('answer-message').value = message; });
 }
 
@@ -250,10 +264,14 @@ async function explainActionProblem(problem, actionForm, restore) {
     return;
   }
   // A refused file is named as on the appeal page, next to the file chooser.
-  const key = [`track.problem.${problem.code}`, `appeal.problem.${problem.code}`].find(hasLabel);
-  const detail = key ? t(key) : problemText(problem);
-  const aboutFiles = FILE_CODES.has(problem.code) && document.getElementById('answer-files');
-  showProblem(actionForm, { code: `track:${problem.code}`, detail, errors: aboutFiles ? { attachments: [detail] } : {} });
+  const draw = (f) => {
+    const key = [`track.problem.${problem.code}`, `appeal.problem.${problem.code}`].find(hasLabel);
+    const detail = key ? t(key) : problemText(problem);
+    const aboutFiles = FILE_CODES.has(problem.code) && document.getElementById('answer-files');
+    showProblem(f, { code: `track:${problem.code}`, detail, errors: aboutFiles ? { attachments: [detail] } : {} });
+  };
+  if (actionForm.id === 'answer-form') showAnswerProblem(draw);
+  else draw(actionForm);
 }
 
 function drawDecision(appeal) {
@@ -385,6 +403,7 @@ async function withdraw() {
     return;
   }
   button.disabled = false;
+  keepFocus(button);
   await explainActionProblem(answer.problem, document.getElementById('withdraw-confirm-panel'));
 }
 
@@ -425,6 +444,7 @@ onLanguageChange(() => {
     const answerText = document.getElementById('answer-message')?.value;
     drawView();
     if (answerText) document.getElementById('answer-message').value = answerText;
+    if (answerProblem && document.getElementById('answer-form')) answerProblem(document.getElementById('answer-form'));
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   }
   drawFormProblem();

@@ -1,0 +1,250 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using FlagApi.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace FlagApi.Tests.Portal;
+
+/// <summary>
+/// Issue 26: a focus ring that can be seen on every background, focus that is never dropped to the page when a form is
+/// sent, and a language switch that redraws every message shown, with words in the other language marked as such.
+/// </summary>
+[Collection(BrowserTests.Name)]
+public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
+{
+    private const string Flagged = "+8613800138000";
+
+    /// <summary>Focuses the control and answers its outline style and colour, the colour behind it, and :focus-visible.</summary>
+    private const string MeasureFocus = """
+        (selector) => {
+          const node = document.querySelector(selector);
+          node.focus();
+          const style = getComputedStyle(node);
+          let behind = 'rgb(255, 255, 255)';
+          for (let n = node.parentElement; n; n = n.parentElement) {
+            const colour = getComputedStyle(n).backgroundColor;
+            const parts = colour.match(/[\d.]+/g).map(Number);
+            if (parts.length < 4 || parts[3] > 0) { behind = colour; break; }
+          }
+          return [style.outlineStyle, style.outlineColor, behind, String(node.matches(':focus-visible'))];
+        }
+        """;
+
+    [Fact]
+    public void TheContrastMeasureCatchesTheOldYellowRing()
+    {
+        // The ring issue 26 found: #ffbf47 alone on white, the page background and the flagged-result box.
+        Assert.InRange(Contrast((0xff, 0xbf, 0x47), (0xff, 0xff, 0xff)), 1.6, 1.7);
+        Assert.InRange(Contrast((0xff, 0xbf, 0x47), (0xf3, 0xf5, 0xf8)), 1.45, 1.55);
+        Assert.InRange(Contrast((0xff, 0xbf, 0x47), (0xfd, 0xec, 0xea)), 1.4, 1.5);
+        Assert.Equal(21, Contrast((0, 0, 0), (0xff, 0xff, 0xff)), 1);
+    }
+
+    [Fact]
+    public async Task FocusRingsHaveAtLeastThreeToOneAgainstEveryBackgroundTheyAppearOn()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, "en");
+        var page = session.Page;
+        var measured = new List<string>();
+
+        async Task Measure(string selector)
+        {
+            var found = await page.EvaluateAsync<string[]>(MeasureFocus, selector);
+            var (style, ring, behind, visible) = (found[0], found[1], found[2], found[3]);
+            Assert.True(visible == "true", $"{selector} does not match :focus-visible");
+            Assert.NotEqual("none", style);
+            var ratio = Contrast(Parse(ring), Parse(behind));
+            measured.Add($"{selector}: {ring} on {behind} = {ratio:0.00}");
+            Assert.True(ratio >= 3, $"focus ring of {selector}: {ring} on {behind} is {ratio:0.00}:1, under 3:1");
+        }
+
+        await session.GotoAsync("/");
+        await page.Keyboard.PressAsync("Tab"); // the keyboard is in use, so focus rings show
+        await Measure("#language-switch");           // the blue header
+        await Measure("#site-header nav a");
+        await Measure("#check-value");               // white
+        await Measure("#check-submit");              // a blue button on white
+        await Measure("#site-footer a");             // the page background
+
+        await page.Locator("#check-value").FillAsync(Flagged);
+        await page.Locator("#check-value").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "flagged");
+        await Measure("#check-result");              // the result itself, focused after a check
+        await Measure("#appeal-link");               // inside the flagged box
+
+        await page.Locator("#check-value").FillAsync("+8613900139000");
+        await page.Locator("#check-value").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "clear");
+        await Measure("#report-link");               // inside the clear box
+
+        await session.GotoAsync("/appeal");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Locator("#appeal-submit").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#appeal-form [data-role='form-alert']")).ToBeFocusedAsync();
+        await Measure("#appeal-form [data-role='form-alert']"); // the alert box
+        await Measure("#appeal-name");               // a field marked invalid
+        Assert.True(measured.Count >= 10, string.Join("\n", measured));
+    }
+
+    [Fact]
+    public async Task SendingEachFormLeavesFocusOnTheResultOrAControl()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, null);
+        session.Tolerated.Add("404");
+        var page = session.Page;
+
+        async Task SendWithKeyboard(string submit)
+        {
+            await page.Locator(submit).FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+        }
+
+        async Task AssertFocusKept(string expected)
+        {
+            await Assertions.Expect(page.Locator(expected)).ToBeFocusedAsync();
+            Assert.NotEqual("BODY", await page.EvaluateAsync<string>("() => document.activeElement.tagName"));
+        }
+
+        // The check: the button is disabled during the lookup; the verdict takes focus.
+        await session.GotoAsync("/");
+        await page.Locator("#check-value").FillAsync(Flagged);
+        await SendWithKeyboard("#check-submit");
+        await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "flagged");
+        await AssertFocusKept("#check-result");
+
+        // A message.
+        await page.Locator("#tab-message").ClickAsync();
+        await page.Locator("#message-text").FillAsync($"请回电 {Flagged} 办理退款");
+        await SendWithKeyboard("#message-submit");
+        await Assertions.Expect(page.Locator("#message-result")).ToHaveAttributeAsync("data-verdict", "flagged");
+        await AssertFocusKept("#message-verdict");
+
+        // A report.
+        await session.GotoAsync("/report");
+        await page.Locator("#report-value").FillAsync("+8613700137000");
+        await page.Locator("#report-description").FillAsync("他说是客服，让我转账。");
+        await SendWithKeyboard("#report-submit");
+        await AssertFocusKept("#report-received");
+
+        // An appeal: refused fields, then filed.
+        await session.GotoAsync($"/appeal?kind=phone&value={Uri.EscapeDataString(Flagged)}");
+        await SendWithKeyboard("#appeal-submit");
+        await AssertFocusKept("#appeal-form [data-role='form-alert']");
+        await page.Locator("#appeal-name").FillAsync("王小明");
+        await page.Locator("#appeal-contact").FillAsync("13900139000");
+        await page.Locator("#appeal-statement").FillAsync("这是我用了十年的号码。");
+        await SendWithKeyboard("#appeal-submit");
+        await Assertions.Expect(page.Locator("#tracking-code")).ToBeVisibleAsync();
+        Assert.NotEqual("BODY", await page.EvaluateAsync<string>("() => document.activeElement.tagName"));
+
+        // Tracking, in a new tab (this one would open the appeal just filed): a code and token the service does not know.
+        await using var tracking = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, null);
+        tracking.Tolerated.Add("404");
+        page = tracking.Page;
+        await tracking.GotoAsync("/track");
+        await page.Locator("#track-code").FillAsync("AP-ABCD-2345");
+        await page.Locator("#track-token").FillAsync("abcdefghijklmnopqrstuvwxyz");
+        await SendWithKeyboard("#track-submit");
+        await AssertFocusKept("#track-form [data-role='form-alert']");
+    }
+
+    [Theory]
+    [InlineData("/appeal", "#appeal-submit", 4)]
+    [InlineData("/track", "#track-submit", 2)]
+    public async Task SwitchingLanguageRedrawsEveryFieldError(string path, string submit, int errors)
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+        await session.GotoAsync(path);
+        await page.Locator(submit).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var notes = page.Locator(".field-error");
+        await Assertions.Expect(notes).ToHaveCountAsync(errors);
+        foreach (var text in await notes.AllTextContentsAsync()) Assert.Matches(Han(), text);
+
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(notes).ToHaveCountAsync(errors);
+        // Every message and the alert in English; Chinese is left only where it is marked lang="zh…".
+        var unmarked = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.field-error, [data-role="form-alert"]')].map((node) => {
+              const copy = node.cloneNode(true);
+              for (const marked of copy.querySelectorAll('[lang^="zh"]')) marked.remove();
+              return copy.textContent;
+            })
+            """);
+        foreach (var text in unmarked) Assert.DoesNotMatch(Han(), text);
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsTheAnswerFormsErrorOnTrack()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        var appeal = await AppealApi.FileAsync(app, Flagged);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。" });
+        Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
+
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+        await session.GotoAsync($"/track?code={appeal.Code}");
+        await page.Locator("#track-token").FillAsync(appeal.Token);
+        await page.Locator("#track-submit").ClickAsync();
+        await page.Locator("#answer-submit").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#answer-message-error")).ToHaveTextAsync("请写下您的回复，或添加审核人员要的照片或文件。");
+        await Assertions.Expect(page.Locator("#answer-form [data-role='form-alert']")).ToBeFocusedAsync();
+
+        await page.Locator("#language-switch").ClickAsync();
+        var error = page.Locator("#answer-message-error");
+        await Assertions.Expect(error).ToBeVisibleAsync();
+        Assert.DoesNotMatch(Han(), await error.TextContentAsync() ?? "");
+        Assert.DoesNotMatch(Han(), await page.Locator("#answer-form [data-role='form-alert']").TextContentAsync() ?? "");
+    }
+
+    [Fact]
+    public async Task ChineseExamplesInEnglishTextAreMarkedAsChinese()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, "en");
+        var page = session.Page;
+        await session.GotoAsync("/");
+        var example = page.Locator("[data-i18n='check.example.app']");
+        await Assertions.Expect(example).ToContainTextAsync("such as 云客服");
+        await Assertions.Expect(example.Locator("span[lang='zh-CN']")).ToHaveTextAsync("云客服");
+
+        // Back in Chinese the same text needs no marking.
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(example.Locator("span[lang]")).ToHaveCountAsync(0);
+    }
+
+    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
+    private static partial Regex Han();
+
+    private static (int R, int G, int B) Parse(string colour)
+    {
+        var parts = Regex.Matches(colour, @"[\d.]+").Select(m => double.Parse(m.Value, CultureInfo.InvariantCulture)).ToArray();
+        return ((int)parts[0], (int)parts[1], (int)parts[2]);
+    }
+
+    /// <summary>The WCAG 2 contrast ratio of two colours.</summary>
+    private static double Contrast((int R, int G, int B) a, (int R, int G, int B) b)
+    {
+        static double Channel(int value)
+        {
+            var c = value / 255.0;
+            return c <= 0.03928 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+        }
+
+        static double Luminance((int R, int G, int B) c) => (0.2126 * Channel(c.R)) + (0.7152 * Channel(c.G)) + (0.0722 * Channel(c.B));
+        var (light, dark) = (Math.Max(Luminance(a), Luminance(b)), Math.Min(Luminance(a), Luminance(b)));
+        return (light + 0.05) / (dark + 0.05);
+    }
+}
