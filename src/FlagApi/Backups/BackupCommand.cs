@@ -142,13 +142,7 @@ public sealed class BackupCommand : ICommand
     {
         // Created empty first, readable by its owner only: the copy holds appellants' contacts and attachments, and VACUUM
         // INTO accepts an empty file where it would otherwise create one with the default permissions.
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await new FileStream(partial, create).DisposeAsync();
+        await new FileStream(partial, DurableFiles.OwnerOnly(FileMode.CreateNew)).DisposeAsync();
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = database,
@@ -228,9 +222,7 @@ public sealed class BackupCommand : ICommand
             return null;
         }
 
-        var environment = services.GetRequiredService<IHostEnvironment>();
-        var folder = Path.GetFullPath(services.GetRequiredService<IOptions<DatabaseOptions>>().Value.DataDirectory, environment.ContentRootPath);
-        var key = Path.Combine(folder, ReporterHasher.KeyFileName);
+        var key = ReporterHasher.KeyFilePath(services.GetRequiredService<IOptions<DatabaseOptions>>().Value, services.GetRequiredService<IHostEnvironment>());
         if (!File.Exists(key))
         {
             return null;
@@ -238,10 +230,11 @@ public sealed class BackupCommand : ICommand
 
         var copy = backup + HashKeySuffix;
         var partial = copy + ".partial";
-        File.Copy(key, partial, overwrite: true);
-        if (!OperatingSystem.IsWindows())
+        File.Delete(partial); // a leftover keeps its own permissions, which only a new file gets from OwnerOnly
+        using (var source = File.OpenRead(key))
+        using (var target = new FileStream(partial, DurableFiles.OwnerOnly(FileMode.Create)))
         {
-            File.SetUnixFileMode(partial, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            source.CopyTo(target);
         }
 
         DurableFiles.Publish(partial, copy);

@@ -51,8 +51,7 @@ public static class DataServiceExtensions
         });
 
         builder.Services.AddSingleton(sp => new SqliteConnectionSetup(
-            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteBusyTimeout,
-            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.SqliteSynchronous,
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value,
             new SqliteConnectionStringBuilder(sp.GetRequiredService<DatabaseProviderInfo>().ConnectionString).Mode == SqliteOpenMode.ReadOnly));
         builder.Services.AddDbContext<FlagDbContext>((sp, db) =>
         {
@@ -125,10 +124,10 @@ public static class DataServiceExtensions
     /// write-ahead log beside a writable file is invisible here; the write it refuses empties the pool instead
     /// (<see cref="DatabaseFailures.ReleaseConnectionsAfter"/>).
     /// </remarks>
-    internal sealed class SqliteConnectionSetup(TimeSpan busyTimeout, SqliteSynchronous synchronous, bool readOnlyRequested) : DbConnectionInterceptor
+    internal sealed class SqliteConnectionSetup(DatabaseOptions options, bool readOnlyRequested) : DbConnectionInterceptor
     {
         private readonly string pragmas = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {(synchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+            $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {(options.SqliteSynchronous == SqliteSynchronous.Normal ? "NORMAL" : "FULL")}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {(long)options.SqliteBusyTimeout.TotalMilliseconds};");
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {

@@ -9,6 +9,21 @@ namespace FlagApi.Data;
 /// </summary>
 public static class DurableFiles
 {
+    /// <summary>
+    /// Options that create a file readable and writable by its owner only, from its first byte: for keys and for backups,
+    /// which hold what the database holds.
+    /// </summary>
+    public static FileStreamOptions OwnerOnly(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
     /// <summary>Syncs a file's contents to disk.</summary>
     public static void SyncFile(string path)
     {

@@ -66,6 +66,10 @@ public sealed class ReporterHasher(IOptions<ReportsOptions> options, IOptions<Da
     private string Hash(string subject) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(key.Value, Encoding.UTF8.GetBytes(subject)));
 
+    /// <summary>Where the generated key is kept when <c>Reports:HashKey</c> is empty: in the data folder, beside the SQLite file.</summary>
+    public static string KeyFilePath(DatabaseOptions database, IHostEnvironment environment) =>
+        Path.Combine(Path.GetFullPath(database.DataDirectory, environment.ContentRootPath), KeyFileName);
+
     private static byte[] LoadKey(ReportsOptions options, DatabaseOptions database, IHostEnvironment environment, ILogger logger)
     {
         if (!string.IsNullOrEmpty(options.HashKey))
@@ -73,19 +77,13 @@ public sealed class ReporterHasher(IOptions<ReportsOptions> options, IOptions<Da
             return Encoding.UTF8.GetBytes(options.HashKey);
         }
 
-        var folder = Path.GetFullPath(database.DataDirectory, environment.ContentRootPath);
-        var path = Path.Combine(folder, KeyFileName);
+        var path = KeyFilePath(database, environment);
+        var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
         try
         {
             var generated = RandomNumberGenerator.GetBytes(32);
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var file = new FileStream(path, fileOptions))
+            using (var file = new FileStream(path, DurableFiles.OwnerOnly(FileMode.CreateNew)))
             using (var writer = new StreamWriter(file))
             {
                 writer.Write(Convert.ToBase64String(generated));

@@ -99,7 +99,6 @@ async function check(focusResult = false) {
   const answer = await api('GET', `/v1/lookup/${encodeURIComponent(kind)}?value=${encodeURIComponent(value)}`, { headers: { 'Accept-Language': noticeLanguage() } });
   submit.disabled = false;
   result.removeAttribute('aria-busy');
-  if (focusResult) keepFocus(submit);
   if (answer.ok) {
     showResult(answer.data, guessed);
     if (focusResult || document.activeElement === document.body) result.focus({ preventScroll: true });
@@ -115,6 +114,8 @@ async function check(focusResult = false) {
     shown = { failure: answer.problem };
     showProblem(form, answer.problem);
   }
+  // After the result or a problem took focus, if either did: the button only gets it back from the page's body.
+  if (focusResult) keepFocus(submit);
 }
 
 /** Asks again for a flag's notice, now in the page's new language; the answer on screen stays if that fails. */
