@@ -25,6 +25,42 @@ public sealed class DurabilityCheckTests
         Assert.Empty(DurabilityCheck.Judge(DatabaseProvider.Postgres, [new("synchronous_commit", value, "configuration file")]));
 
     [Fact]
+    public void OneServerNeedsNoSynchronousStandby() =>
+        Assert.Empty(DurabilityCheck.Judge(DatabaseProvider.Postgres, [.. PostgresDefaults, new("synchronous_standby_names", "", "default")], hosts: 1));
+
+    [Theory]
+    [InlineData("*", "on")]
+    [InlineData("FIRST 1 (standby1)", "remote_write")]
+    [InlineData("ANY 1 (a, b)", "remote_apply")]
+    public void SeveralServersWithASynchronousStandbyLoseNothingInAFailover(string standbys, string commit) =>
+        Assert.Empty(DurabilityCheck.Judge(DatabaseProvider.Postgres,
+            [PostgresDefaults[0], PostgresDefaults[2], new("synchronous_commit", commit, "configuration file"), new("synchronous_standby_names", standbys, "configuration file")],
+            hosts: 2));
+
+    [Fact]
+    public void SeveralServersWithoutASynchronousStandbyAreWarnedAboutAndNeverRefused()
+    {
+        var risk = Assert.Single(DurabilityCheck.Judge(DatabaseProvider.Postgres, [.. PostgresDefaults, new("synchronous_standby_names", "", "default")], hosts: 3));
+
+        Assert.True(risk.Chosen);
+        Assert.StartsWith("PostgreSQL's synchronous_standby_names is empty for this service's connection: ConnectionStrings:FlagApi names 3 servers", risk.Warning(required: true), StringComparison.Ordinal);
+        Assert.Contains("a failover loses the writes the primary acknowledged", risk.Warning(required: true), StringComparison.Ordinal);
+        Assert.Contains("ALTER SYSTEM SET synchronous_standby_names", risk.Warning(required: true), StringComparison.Ordinal);
+        Assert.DoesNotContain("Refusing", risk.Warning(required: true), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALocalSynchronousCommitDoesNotWaitForTheNamedStandby()
+    {
+        var risk = Assert.Single(DurabilityCheck.Judge(DatabaseProvider.Postgres,
+            [PostgresDefaults[0], PostgresDefaults[2], new("synchronous_commit", "local", "user"), new("synchronous_standby_names", "*", "configuration file")],
+            hosts: 2));
+
+        Assert.True(risk.Chosen);
+        Assert.StartsWith("PostgreSQL's synchronous_commit is local", risk.Warning(required: true), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FsyncOffIsRefusedNamingTheSettingWhyItMattersHowToFixItAndHowToAcceptIt()
     {
         var risk = Assert.Single(DurabilityCheck.Judge(DatabaseProvider.Postgres, [.. PostgresDefaults[1..], new("fsync", "off", "configuration file")]));

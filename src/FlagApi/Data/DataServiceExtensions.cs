@@ -39,6 +39,9 @@ public static class DataServiceExtensions
             .Validate(
                 o => o.Provider != DatabaseProvider.SqlServer || !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)),
                 $"Database:Provider is SqlServer but ConnectionStrings:{ConnectionStringName} is empty.")
+            .Validate(
+                o => o.Provider != DatabaseProvider.Postgres || PostgresHosts.CanWrite(builder.Configuration.GetConnectionString(ConnectionStringName)),
+                PostgresHosts.SendsWritesToAStandby)
             .Validate(o => o.SqliteBusyTimeout >= TimeSpan.Zero, "Database:SqliteBusyTimeout cannot be negative.")
             .ValidateOnStart();
 
@@ -93,6 +96,11 @@ public static class DataServiceExtensions
 
     private static string ResolveConnectionString(DatabaseOptions options, string? configured, string contentRoot)
     {
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            return PostgresHosts.ForWrites(configured!);
+        }
+
         if (options.Provider != DatabaseProvider.Sqlite)
         {
             return configured!;

@@ -7,8 +7,9 @@ namespace FlagApi.Data;
 public sealed record DurabilitySetting(string Name, string Value, string? Source = null);
 
 /// <summary>
-/// A setting under which a write the service acknowledged can be lost (or the database corrupted) by a crash or a power
-/// loss. <paramref name="Chosen"/>: a FlagApi setting the operator set on purpose, which is warned about and never refused.
+/// A setting under which a write the service acknowledged can be lost (or the database corrupted) by a crash, a power
+/// loss or a failover. <paramref name="Chosen"/>: a risk an operator may take on purpose (a FlagApi setting, or a standby
+/// replicated asynchronously), which is warned about and never refused.
 /// </summary>
 public sealed record DurabilityRisk(string Setting, string Value, string Consequence, string Fix, bool Chosen = false)
 {
@@ -59,7 +60,7 @@ public static class DurabilityCheck
                     reader.FieldCount > 2 && !reader.IsDBNull(2) ? reader.GetString(2) : null));
             }
 
-            return Judge(info.Provider, settings);
+            return Judge(info.Provider, settings, info.Provider == DatabaseProvider.Postgres ? PostgresHosts.Count(info.ConnectionString) : 1);
         }
         finally
         {
@@ -67,14 +68,53 @@ public static class DurabilityCheck
         }
     }
 
-    /// <summary>The verdict on settings as read: a pure function, so that a setting no test server can be given (PostgreSQL's fsync) is still tested.</summary>
-    public static IReadOnlyList<DurabilityRisk> Judge(DatabaseProvider provider, IEnumerable<DurabilitySetting> settings) =>
-        [.. settings.Select(s => provider switch
+    /// <summary>
+    /// The verdict on settings as read: a pure function, so that a setting no test server can be given (PostgreSQL's fsync) is
+    /// still tested. <paramref name="hosts"/>: how many servers the connection string names; more than one is a failover
+    /// set-up, whose standby must have every acknowledged commit.
+    /// </summary>
+    public static IReadOnlyList<DurabilityRisk> Judge(DatabaseProvider provider, IEnumerable<DurabilitySetting> settings, int hosts = 1)
+    {
+        var read = settings.ToList();
+        List<DurabilityRisk?> risks =
+        [
+            .. read.Select(s => provider switch
+            {
+                DatabaseProvider.Postgres => Postgres(s),
+                DatabaseProvider.SqlServer => SqlServer(s),
+                _ => Sqlite(s),
+            }),
+        ];
+        if (provider == DatabaseProvider.Postgres && hosts > 1)
         {
-            DatabaseProvider.Postgres => Postgres(s),
-            DatabaseProvider.SqlServer => SqlServer(s),
-            _ => Sqlite(s),
-        }).OfType<DurabilityRisk>()];
+            risks.Add(Failover(read, hosts));
+        }
+
+        return [.. risks.OfType<DurabilityRisk>()];
+    }
+
+    /// <summary>
+    /// With several servers named, the standby a failover promotes must hold every commit the service acknowledged: the
+    /// primary must wait for it (<c>synchronous_standby_names</c>) at <c>synchronous_commit</c> on, remote_write or
+    /// remote_apply. Otherwise a failover loses the last commits; some deployments accept that, so it is warned about.
+    /// </summary>
+    private static DurabilityRisk? Failover(List<DurabilitySetting> settings, int hosts)
+    {
+        var standbys = settings.FirstOrDefault(s => s.Name == "synchronous_standby_names")?.Value;
+        var commit = settings.FirstOrDefault(s => s.Name == "synchronous_commit")?.Value;
+        const string Fix = "Name the standby in the primary's synchronous_standby_names (ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (standby1)', "
+            + "then SELECT pg_reload_conf()) with synchronous_commit on, as docs/operations.md (Failover) shows";
+        var consequence = string.Create(CultureInfo.InvariantCulture,
+            $"ConnectionStrings:FlagApi names {hosts} servers for failover, but a commit returns before a standby has it, so a failover loses the writes the primary acknowledged and had not yet sent");
+        if (standbys is not null && string.IsNullOrWhiteSpace(standbys))
+        {
+            return new DurabilityRisk("PostgreSQL's synchronous_standby_names", "empty", consequence, Fix, Chosen: true);
+        }
+
+        return string.Equals(commit, "local", StringComparison.OrdinalIgnoreCase)
+            ? new DurabilityRisk("PostgreSQL's synchronous_commit", "local", consequence, Fix, Chosen: true)
+            : null;
+    }
 
     private static DurabilityRisk? Postgres(DurabilitySetting setting)
     {

@@ -192,8 +192,9 @@ internal abstract class SqlDialect
         public override string LockActiveAdminKeys => "SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL FOR UPDATE";
 
         // pg_settings shows the session's values, so a setting the connection string's Options make is seen, with its source.
+        // synchronous_standby_names decides whether a failover can lose acknowledged commits (DurabilityCheck.Judge).
         public override string SelectDurabilitySettings =>
-            "SELECT name, setting, source FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')";
+            "SELECT name, setting, source FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'synchronous_standby_names')";
 
         // The database's collation may order otherwise; "C" is byte order, which for UTF-8 is code point order.
         public override string SelectActiveEntriesInFeedOrder =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.Versioning;
 using System.Text.Json;
+using FlagApi.Data;
 using FlagApi.Tests.Infrastructure;
 
 namespace FlagApi.Tests.Deployment;
@@ -89,6 +90,23 @@ public sealed class WorkingDirectoryTests : IDisposable
         Assert.Contains(expected, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", start.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", start.Output + start.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AConnectionStringThatSendsWritesToAStandbyStopsTheStartBeforeAnyServerIsAsked()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "Postgres",
+            ["ConnectionStrings__FlagApi"] = "Host=127.0.0.1:1,127.0.0.1:2;Database=flagapi;Username=flagapi;Target Session Attributes=prefer-standby",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ServiceReadiness.FreePort()}",
+            ["Database__DataDirectory"] = caller.FullName,
+        };
+
+        var start = await RunAsync(caller.FullName, environment, Path.Combine(BuildOutput(), "FlagApi.dll"));
+
+        Assert.True(start.Code == 1, start.Describe());
+        Assert.Equal("The configuration is not valid: " + PostgresHosts.SendsWritesToAStandby, start.Error.Trim());
     }
 
     [Fact]

@@ -21,7 +21,20 @@ public sealed class OwnPostgresCluster : IAsyncLifetime
     private string? unavailable;
     private int port;
 
+    public OwnPostgresCluster()
+    {
+    }
+
+    private OwnPostgresCluster(string binDirectory, int port)
+    {
+        this.binDirectory = binDirectory;
+        this.port = port;
+    }
+
     public bool IsRunning { get; private set; }
+
+    /// <summary>Where the server listens, as a host of a connection string: <c>127.0.0.1:port</c>.</summary>
+    public string Endpoint => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}");
 
     /// <summary>The cluster's own superuser over TCP (trust authentication, loopback only).</summary>
     public string AdminConnectionString => new NpgsqlConnectionStringBuilder
@@ -87,6 +100,56 @@ public sealed class OwnPostgresCluster : IAsyncLifetime
         await RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"]);
         IsRunning = false;
     }
+
+    /// <summary>An immediate shutdown, as a crash or a lost machine: no checkpoint, open transactions lost unless committed.</summary>
+    public async Task CrashAsync()
+    {
+        await RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-m", "immediate", "-w", "stop"]);
+        IsRunning = false;
+    }
+
+    /// <summary>
+    /// A hot standby of this cluster, as <c>pg_basebackup -R</c> makes one: a copy of the data folder that streams this
+    /// server's write-ahead log, on a port of its own, answering reads. The caller disposes it.
+    /// </summary>
+    public async Task<OwnPostgresCluster> StartStandbyAsync()
+    {
+        var standby = new OwnPostgresCluster(binDirectory!, FreePort());
+        await RunServerToolAsync("pg_basebackup", ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", ServerUser,
+            "-D", standby.dataDirectory, "-R", "-X", "stream", "-c", "fast", "--no-sync"]);
+        await standby.StartAsync();
+        return standby;
+    }
+
+    /// <summary>
+    /// Makes every commit on this primary wait until a standby has flushed it (<c>synchronous_standby_names = '*'</c>, with
+    /// the default <c>synchronous_commit = on</c>), and waits until a standby is attached as synchronous.
+    /// </summary>
+    public async Task RequireSynchronousStandbyAsync()
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using (var set = new NpgsqlCommand("ALTER SYSTEM SET synchronous_standby_names = '*'", connection))
+        {
+            await set.ExecuteNonQueryAsync();
+        }
+
+        await using (var reload = new NpgsqlCommand("SELECT pg_reload_conf()", connection))
+        {
+            await reload.ExecuteNonQueryAsync();
+        }
+
+        var waited = Stopwatch.StartNew();
+        await using var state = new NpgsqlCommand("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'", connection);
+        while ((long)(await state.ExecuteScalarAsync())! == 0)
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "No standby became synchronous within 30 seconds.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Ends recovery on this standby: it becomes a primary that accepts writes (<c>pg_ctl promote</c>, waiting until it does).</summary>
+    public Task PromoteAsync() => RunServerToolAsync("pg_ctl", ["-D", dataDirectory, "-w", "promote"]);
 
     public async Task StartAsync()
     {

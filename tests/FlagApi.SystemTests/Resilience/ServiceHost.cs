@@ -76,6 +76,22 @@ internal sealed class ServiceHost : IAsyncDisposable
         return host;
     }
 
+    /// <summary>A second instance of the service, with the same settings and database, as a deployment scales out.</summary>
+    public async Task<ServiceProcess> StartAnotherInstanceAsync(string name)
+    {
+        var another = ServiceProcess.Start(name, settings);
+        try
+        {
+            await another.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+            return another;
+        }
+        catch
+        {
+            another.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Runs a command of the service (<c>backup PATH</c>) with this service's settings, beside the running service.</summary>
     [UnsupportedOSPlatform("windows")]
     public Task<(int Code, string Output)> RunCommandAsync(params string[] arguments) =>
