@@ -463,7 +463,7 @@ public sealed class ReviewConsoleTests(BrowserFixture browser)
     private const string Statement = "This is my shop's number; customers call it every day.\nWe never called anyone about parcels.";
 
     // A 1×1 PNG: the API reads an attachment's type from its bytes.
-    private const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+    internal const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
     private static Task<AppealApi.Filed> AppealAsync(FlagApiFactory app, string value, bool withPhoto = false) =>
         AppealApi.FileAsync(

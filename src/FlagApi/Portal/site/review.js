@@ -2,7 +2,7 @@
 // appeal queue (open, ask for more, decide one or many) and the community report queue.
 import {
   startPage, t, el, api, applyLabels, hasLabel, localName, onLanguageChange, problemText, showProblem, markInvalid,
-  clearProblem, formatTime, KINDS, CATEGORIES,
+  clearProblem, formatTime, setText, KINDS, CATEGORIES,
 } from './portal.js';
 
 // sessionStorage only: the key dies with the tab, is never shared with other tabs, and never enters a URL.
@@ -31,15 +31,31 @@ const state = {
 
 /** Text from a label with values; redrawn when the language changes (applyLabels would drop the values). */
 function say(key, vars) {
-  return el('span', { dataset: { reviewLabel: key, reviewVars: vars ? JSON.stringify(vars) : '' }, text: t(key, resolve(vars)) });
+  return fillLabel(el('span', { dataset: { reviewLabel: key, reviewVars: vars ? JSON.stringify(vars) : '' } }), key, vars);
 }
 
-/** Values that are themselves labels are written { label: key }. */
-function resolve(vars) {
-  if (!vars) return vars;
-  const out = {};
-  for (const [name, value] of Object.entries(vars)) out[name] = value && typeof value === 'object' ? t(value.label) : value;
-  return out;
+/**
+ * Puts a label with its values in node; values that are themselves labels are written { label: key }. The label's own
+ * words (and values that are labels) go through setText, which marks Chinese inside English text with its lang (issue
+ * 26); the other values are data (a code, an identifier, a name someone typed), shown as they are, with no lang the
+ * console cannot know.
+ */
+function fillLabel(node, key, vars) {
+  const parts = t(key).split(/\{(\w+)\}/).map((part, i) => {
+    if (i % 2 === 0) return words(part);
+    if (!vars || !(part in vars)) return words(`{${part}}`);
+    const value = vars[part];
+    return value && typeof value === 'object' ? words(t(value.label)) : document.createTextNode(String(value ?? ''));
+  });
+  node.replaceChildren(...parts);
+  return node;
+}
+
+/** A label's words, with any run in the other language marked by setText. */
+function words(text) {
+  const part = document.createDocumentFragment();
+  setText(part, text);
+  return part;
 }
 
 /** A word from the API (status, action, …) in the reader's language, or as the API said it when there is no label. */
@@ -54,9 +70,9 @@ function time(iso) {
 
 onLanguageChange(() => {
   for (const node of document.querySelectorAll('[data-review-label]')) {
-    const vars = node.dataset.reviewVars ? JSON.parse(node.dataset.reviewVars) : undefined;
-    node.textContent = t(node.dataset.reviewLabel, resolve(vars));
+    fillLabel(node, node.dataset.reviewLabel, node.dataset.reviewVars ? JSON.parse(node.dataset.reviewVars) : undefined);
   }
+  for (const node of document.querySelectorAll('[data-review-problem]')) setText(node, problemText(JSON.parse(node.dataset.reviewProblem)));
   for (const node of document.querySelectorAll('time[data-review-time]')) node.textContent = formatTime(node.dateTime);
   for (const node of document.querySelectorAll('.local-name[data-name]')) node.textContent = localName(node.dataset.name);
 });
@@ -81,10 +97,23 @@ function alertIn(form, content) {
   alert.focus();
 }
 
-/** A problem's message: the console's own words for the codes reviewers meet, else the shared ones. */
+/**
+ * A problem's message: the console's own words for the codes reviewers meet, else the shared ones; either is redrawn
+ * in the new language when the language changes (the shared ones through data-review-problem).
+ */
 function problemMessage(problem) {
   const key = `review.problem.${problem.code}`;
-  return hasLabel(key) ? say(key) : el('span', { text: problemText(problem) });
+  if (hasLabel(key)) return say(key);
+  const { code, retryAfter, detail } = problem;
+  const node = el('span', { dataset: { reviewProblem: JSON.stringify({ code, retryAfter, detail }) } });
+  setText(node, problemText(problem));
+  return node;
+}
+
+/** Marks a field invalid with message, a node redrawn on a language change (markInvalid's own text would not be). */
+function markField(field, message) {
+  markInvalid(field, '');
+  $(`${field.id}-error`).replaceChildren(message);
 }
 
 /** Shows a problem in a form, marking the field the problem code is about. */
@@ -93,7 +122,7 @@ function showReviewProblem(form, problem, fields = {}) {
   const alert = form.querySelector('[data-role="form-alert"]');
   alert.replaceChildren(el('p', {}, problemMessage(problem)));
   const field = fields[problem.code];
-  if (field) markInvalid(field, alert.textContent);
+  if (field) markField(field, problemMessage(problem));
   alert.focus();
 }
 
@@ -101,12 +130,7 @@ function showReviewProblem(form, problem, fields = {}) {
 function refuse(form, invalid) {
   clearProblem(form);
   alertIn(form, say('review.form.fix'));
-  for (const [field, key] of invalid) {
-    markInvalid(field, t(key));
-    // markInvalid's message is plain text; keep it redrawable on a language change.
-    const note = $(`${field.id}-error`);
-    note.replaceChildren(say(key));
-  }
+  for (const [field, key] of invalid) markField(field, say(key));
   const first = invalid[0][0];
   (first.matches('fieldset') ? first.querySelector('input') : first).focus();
 }
@@ -131,6 +155,18 @@ async function whileBusy(button, work) {
     // A disabled button loses focus; give it back unless the work moved focus on purpose.
     if (focused && button.isConnected && (!document.activeElement || document.activeElement === document.body)) button.focus();
   }
+}
+
+/**
+ * Loads another page of a queue. On the first or the last page the button just pressed is disabled, which drops focus
+ * to the page's body (issue 26): focus then goes to the pager's other button, or to the queue's heading when the pager
+ * is gone.
+ */
+async function turnPage(button, other, heading, load) {
+  await load();
+  const active = document.activeElement;
+  if (!button.disabled || (active && active !== document.body && active !== button)) return;
+  (other.disabled || other.closest('[hidden]') ? heading : other).focus();
 }
 
 function options(select, prefix, values, empty) {
@@ -192,10 +228,8 @@ async function signIn(event) {
   }
 
   clearProblem(form);
+  markField(input, say(message));
   alertIn(form, say(message));
-  markInvalid(input, t(message));
-  $('reviewer-key-error').replaceChildren(say(message));
-  $('signin-form').querySelector('[data-role="form-alert"]').focus();
 }
 
 function enterConsole(key) {
@@ -907,10 +941,10 @@ function start() {
   for (const tab of [$('tab-appeals'), $('tab-reports')]) tab.addEventListener('keydown', tabKeys);
   $('queue-filters').addEventListener('submit', applyFilters);
   $('filter-clear').addEventListener('click', clearFilters);
-  $('queue-prev').addEventListener('click', () => { state.appealPage -= 1; loadQueue(); });
-  $('queue-next').addEventListener('click', () => { state.appealPage += 1; loadQueue(); });
-  $('report-prev').addEventListener('click', () => { state.reportPage -= 1; loadReports(); });
-  $('report-next').addEventListener('click', () => { state.reportPage += 1; loadReports(); });
+  $('queue-prev').addEventListener('click', () => { state.appealPage -= 1; turnPage($('queue-prev'), $('queue-next'), $('appeal-queue-title'), loadQueue); });
+  $('queue-next').addEventListener('click', () => { state.appealPage += 1; turnPage($('queue-next'), $('queue-prev'), $('appeal-queue-title'), loadQueue); });
+  $('report-prev').addEventListener('click', () => { state.reportPage -= 1; turnPage($('report-prev'), $('report-next'), $('report-queue-title'), loadReports); });
+  $('report-next').addEventListener('click', () => { state.reportPage += 1; turnPage($('report-next'), $('report-prev'), $('report-queue-title'), loadReports); });
   $('bulk-form').addEventListener('submit', decideMany);
   $('back-to-queue').addEventListener('click', async () => {
     const id = state.appeal?.id;
