@@ -28,6 +28,7 @@ public sealed class DatabaseRestartTests(OwnPostgresCluster cluster) : IClassFix
         var settings = new Dictionary<string, string?>
         {
             ["Database:RetryAfterSeconds"] = "7",
+            ["Health:DatabaseGracePeriod"] = "00:00:00.500",
             ["Keys:RefreshInterval"] = "00:00:00.200",
             ["Protection:RefreshInterval"] = "00:00:00.200",
             ["Feed:ExpirySweepInterval"] = "00:00:01",
@@ -59,12 +60,28 @@ public sealed class DatabaseRestartTests(OwnPostgresCluster cluster) : IClassFix
             }
 
             Assert.Equal("clear", await VerdictAsync(client, "13900009999"));
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
 
-            // Long enough for every background loop to fail several ticks in a row.
+            // Ready, degraded, while lookups are served from memory; not ready once Health:DatabaseGracePeriod has passed.
+            var degraded = await client.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+            using (var body = JsonDocument.Parse(await degraded.Content.ReadAsStringAsync()))
+            {
+                Assert.Equal("degraded", body.RootElement.GetProperty("status").GetString());
+                Assert.False(body.RootElement.GetProperty("database").GetBoolean());
+                Assert.Equal(JsonValueKind.String, body.RootElement.GetProperty("databaseUnansweredSince").ValueKind);
+            }
+
+            // Long enough for every background loop to fail several ticks in a row; then the grace period passes.
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             Assert.Contains(outcomes, o => o.Write && o.Status == HttpStatusCode.ServiceUnavailable);
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+            var notReady = await client.GetAsync("/health/ready");
+            Assert.True(notReady.StatusCode == HttpStatusCode.ServiceUnavailable, await notReady.Content.ReadAsStringAsync());
+            using (var body = JsonDocument.Parse(await notReady.Content.ReadAsStringAsync()))
+            {
+                Assert.Equal("not_ready", body.RootElement.GetProperty("status").GetString());
+            }
         }
         finally
         {

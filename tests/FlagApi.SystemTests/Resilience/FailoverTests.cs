@@ -22,6 +22,7 @@ public sealed class FailoverTests(OwnPostgresCluster primary, ITestOutputHelper 
 
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly ConcurrentBag<Write> writes = [];
+    private readonly ConcurrentBag<(string Instance, HttpStatusCode Status, string Body)> probes = [];
     private readonly ConcurrentBag<(string Instance, TimeSpan At, string Number, HttpStatusCode Status, string? Verdict)> lookups = [];
     private int next;
 
@@ -52,6 +53,7 @@ public sealed class FailoverTests(OwnPostgresCluster primary, ITestOutputHelper 
         [
             PublishUntilAsync(host, load.Token), ReportUntilAsync(host, load.Token),
             LookUpUntilAsync("first", host.Process.Address, before, load.Token), LookUpUntilAsync("second", other.Address, before, load.Token),
+            ProbeUntilAsync("first", host.Process.Address, load.Token), ProbeUntilAsync("second", other.Address, load.Token),
         ];
         await Task.Delay(TimeSpan.FromSeconds(2));
         var acknowledgedBeforeCrash = writes.Count(w => w.Acknowledged);
@@ -90,6 +92,11 @@ public sealed class FailoverTests(OwnPostgresCluster primary, ITestOutputHelper 
         var unflagged = lookups.Where(l => l.Number == before && l.Verdict != "flagged").OrderBy(l => l.At).ToList();
         Assert.True(unflagged.Count == 0, $"{unflagged.Count} lookups of a number flagged before the load answered otherwise (crash at {crashed.TotalSeconds:0.00} s): "
             + string.Join(", ", unflagged.Take(20).Select(l => $"{l.Instance} at {l.At.TotalSeconds:0.00} s {l.Verdict}")));
+
+        // A balancer routing by readiness kept both instances: ready throughout, degraded while no server took writes.
+        var probed = probes.ToList();
+        Assert.All(probed, p => Assert.True(p.Status == HttpStatusCode.OK, $"{p.Instance}: /health/ready answered {(int)p.Status} {p.Body}"));
+        Assert.Contains(probed, p => p.Body.Contains("\"degraded\"", StringComparison.Ordinal));
 
         // Everything acknowledged, on either server, is on the new primary, whole.
         var database = PostgresServiceDatabase.On(new NpgsqlConnectionStringBuilder(single) { Host = "127.0.0.1", Port = int.Parse(standby.Endpoint.Split(':')[1], CultureInfo.InvariantCulture) }.ConnectionString);
@@ -184,6 +191,18 @@ public sealed class FailoverTests(OwnPostgresCluster primary, ITestOutputHelper 
                 : null;
             lookups.Add((instance, clock.Elapsed, number, response.StatusCode, verdict));
             await Task.Delay(10, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Asks for readiness as a load balancer does, every 200 ms.</summary>
+    private async Task ProbeUntilAsync(string instance, Uri address, CancellationToken stop)
+    {
+        using var client = ServiceCalls.Client(address, null, TimeSpan.FromSeconds(30));
+        while (!stop.IsCancellationRequested)
+        {
+            var response = await client.GetAsync("/health/ready", CancellationToken.None);
+            probes.Add((instance, response.StatusCode, await response.Content.ReadAsStringAsync(CancellationToken.None)));
+            await Task.Delay(200, CancellationToken.None);
         }
     }
 
