@@ -8,8 +8,10 @@ public sealed class ChangeNoticesOptions
     public const string Section = "ChangeNotices";
 
     /// <summary>
-    /// Listen for other instances' change notices (PostgreSQL only). Off where the connection string goes through a pooler
-    /// that cannot hold a LISTEN (PgBouncer in transaction mode): the copies then follow by polling alone.
+    /// Listen for other instances' change notices (PostgreSQL only), on <c>ConnectionStrings:FlagApiDirect</c> when it is
+    /// set (<see cref="DirectConnection"/>), else on the main connection string. Behind a pooler that cannot hold a LISTEN
+    /// (PgBouncer in transaction mode) set the direct connection; without one, turn this off: the copies then follow by
+    /// polling alone. A LISTEN through such a pooler fails silently, so the service cannot warn of it.
     /// </summary>
     public bool Enabled { get; set; } = true;
 
@@ -44,6 +46,7 @@ public interface IChangeFollower
 /// </summary>
 public sealed class ChangeListener(
     DatabaseProviderInfo database,
+    DirectConnection session,
     IEnumerable<IChangeFollower> followers,
     IOptions<ChangeNoticesOptions> options,
     ILogger<ChangeListener> logger) : BackgroundService
@@ -71,12 +74,14 @@ public sealed class ChangeListener(
         {
             try
             {
-                await using var connection = await ChangeNotices.ListenAsync(database.ConnectionString, settings.KeepAlive, Heard, stoppingToken);
+                await using var connection = await ChangeNotices.ListenAsync(session.ConnectionString, settings.KeepAlive, Heard, stoppingToken);
                 listening = true;
                 delay = settings.ReconnectDelay;
                 if (first)
                 {
-                    logger.LogInformation("Listening for other instances' changes on {Channel}", ChangeNotices.Channel);
+                    // Where it listens, so an operator behind a pooler can see it is the server itself (never the password).
+                    logger.LogInformation("Listening for other instances' changes on {Channel} at {Endpoint} ({Connection})", ChangeNotices.Channel,
+                        session.Endpoint, session.Configured ? $"ConnectionStrings:{DirectConnection.ConnectionStringName}" : $"ConnectionStrings:{DataServiceExtensions.ConnectionStringName}");
                     first = false;
                 }
                 else if (lost)
@@ -140,8 +145,25 @@ public static class ChangeListenerExtensions
             .Validate(o => o.ReconnectDelay > TimeSpan.Zero && o.MaxReconnectDelay >= o.ReconnectDelay,
                 "ChangeNotices:ReconnectDelay must be positive and no longer than ChangeNotices:MaxReconnectDelay.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ChangeNoticesOptions>, DirectConnectionValidation>();
+        builder.Services.AddSingleton(sp => DirectConnection.Resolve(
+            sp.GetRequiredService<DatabaseProviderInfo>(),
+            sp.GetRequiredService<IConfiguration>().GetConnectionString(DirectConnection.ConnectionStringName)));
         builder.Services.AddSingleton<ChangeListener>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChangeListener>());
         return builder;
     }
+}
+
+/// <summary>
+/// Checks <c>ConnectionStrings:FlagApiDirect</c> when the service starts (with the change notices' options, which it
+/// serves): a string that does not parse, or one given for a database without sessions to bypass a pooler for, stops
+/// the start with one line naming the key, rather than failing the first LISTEN.
+/// </summary>
+internal sealed class DirectConnectionValidation(IConfiguration configuration, IOptions<DatabaseOptions> database) : IValidateOptions<ChangeNoticesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChangeNoticesOptions options) =>
+        DirectConnection.Problem(database.Value.Provider, configuration.GetConnectionString(DirectConnection.ConnectionStringName)) is { } problem
+            ? ValidateOptionsResult.Fail(problem)
+            : ValidateOptionsResult.Success;
 }

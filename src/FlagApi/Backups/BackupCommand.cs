@@ -58,7 +58,9 @@ public sealed class BackupCommand : ICommand
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                await error.WriteLineAsync(PostgresAdvice(database.ConnectionString));
+                // pg_dump sets session settings and holds one snapshot for the whole dump: it goes to the server itself,
+                // not through a pooler in transaction mode (ConnectionStrings:FlagApiDirect, when set).
+                await error.WriteLineAsync(PostgresAdvice(services.GetService<DirectConnection>()?.ConnectionString ?? database.ConnectionString));
                 return CommandLine.Failed;
             case DatabaseProvider.SqlServer:
                 await error.WriteLineAsync(SqlServerAdvice(database.ConnectionString));

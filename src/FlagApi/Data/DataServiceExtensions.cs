@@ -49,8 +49,11 @@ public static class DataServiceExtensions
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var environment = sp.GetRequiredService<IHostEnvironment>();
-            var configured = sp.GetRequiredService<IConfiguration>().GetConnectionString(ConnectionStringName);
-            return new DatabaseProviderInfo(options.Provider, ResolveConnectionString(options, configured, environment.ContentRootPath));
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var resolved = ResolveConnectionString(options, configuration.GetConnectionString(ConnectionStringName), environment.ContentRootPath);
+            return new DatabaseProviderInfo(options.Provider, options.Provider == DatabaseProvider.Postgres
+                ? DirectConnection.BehindPooler(resolved, configuration.GetConnectionString(DirectConnection.ConnectionStringName))
+                : resolved);
         });
 
         builder.Services.AddSingleton(sp => new SqliteConnectionSetup(

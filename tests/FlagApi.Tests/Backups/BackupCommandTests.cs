@@ -152,6 +152,24 @@ public sealed class BackupCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Behind_a_pooler_the_pg_dump_line_names_the_direct_connection_a_dump_needs_a_session_of()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:FlagApi"] = "Host=pgbouncer.internal;Port=6432;Username=flagapi_app;Password=s3cret-pass;Database=flags",
+            ["ConnectionStrings:FlagApiDirect"] = "Host=db.internal;Port=5433",
+        };
+
+        var (code, _, error) = await RunAsync(Path.Combine(root, "copy.db"), settings);
+
+        Assert.Equal(CommandLine.Failed, code);
+        Assert.Contains("pg_dump -Fc -h db.internal -p 5433 -U flagapi_app -d flags -f flagapi-$(date +%F).dump", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("pgbouncer.internal", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task On_SQL_Server_it_names_BACKUP_DATABASE_without_the_password()
     {
         var settings = new Dictionary<string, string?>
@@ -192,6 +210,7 @@ public sealed class BackupCommandTests : IDisposable
         builder.Configuration["Database:DataDirectory"] = "data";
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddFlagData();
+        builder.AddChangeListener();
         builder.AddBackups();
         return builder.Build();
     }
