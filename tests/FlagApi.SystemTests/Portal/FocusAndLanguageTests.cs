@@ -15,10 +15,14 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
 {
     private const string Flagged = "+8613800138000";
 
-    /// <summary>Focuses the control and answers its outline style and colour, the colour behind it, and :focus-visible.</summary>
+    /// <summary>
+    /// Focuses the control and answers its outline style and colour, its box-shadow (the halo, or 'none'), the colour
+    /// behind it (the first ancestor with a background), and whether it matches :focus-visible.
+    /// </summary>
     private const string MeasureFocus = """
         (selector) => {
           const node = document.querySelector(selector);
+          if (!node) return null;
           node.focus();
           const style = getComputedStyle(node);
           let behind = 'rgb(255, 255, 255)';
@@ -27,18 +31,56 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
             const parts = colour.match(/[\d.]+/g).map(Number);
             if (parts.length < 4 || parts[3] > 0) { behind = colour; break; }
           }
-          return [style.outlineStyle, style.outlineColor, behind, String(node.matches(':focus-visible'))];
+          return [style.outlineStyle, style.outlineColor, style.boxShadow, behind, String(node.matches(':focus-visible')), String(document.activeElement === node)];
         }
         """;
+
+    private static readonly (int R, int G, int B) Halo = (0xff, 0xbf, 0x47);
+    private static readonly (int R, int G, int B) Brand = (0x0b, 0x5c, 0xad);
+    private static readonly (int R, int G, int B) White = (0xff, 0xff, 0xff);
+    private static readonly (int R, int G, int B) DarkRing = (0x1b, 0x1f, 0x24);
 
     [Fact]
     public void TheContrastMeasureCatchesTheOldYellowRing()
     {
         // The ring issue 26 found: #ffbf47 alone on white, the page background and the flagged-result box.
-        Assert.InRange(Contrast((0xff, 0xbf, 0x47), (0xff, 0xff, 0xff)), 1.6, 1.7);
-        Assert.InRange(Contrast((0xff, 0xbf, 0x47), (0xf3, 0xf5, 0xf8)), 1.45, 1.55);
-        Assert.InRange(Contrast((0xff, 0xbf, 0x47), (0xfd, 0xec, 0xea)), 1.4, 1.5);
-        Assert.Equal(21, Contrast((0, 0, 0), (0xff, 0xff, 0xff)), 1);
+        Assert.InRange(Contrast(Halo, White), 1.6, 1.7);
+        Assert.InRange(Contrast(Halo, (0xf3, 0xf5, 0xf8)), 1.45, 1.55);
+        Assert.InRange(Contrast(Halo, (0xfd, 0xec, 0xea)), 1.4, 1.5);
+        Assert.Equal(21, Contrast((0, 0, 0), White), 1);
+        Assert.NotEmpty(IndicatorFaults(Halo, null, White));
+    }
+
+    [Fact]
+    public void TheIndicatorMeasureCatchesTheOldWhiteRingInTheYellowHaloOnTheHeader()
+    {
+        // The white ring sat on the yellow halo (1.64:1), so on the blue header only the halo showed: (a) fails.
+        var faults = IndicatorFaults(White, Halo, Brand);
+        Assert.Single(faults);
+        Assert.Contains("against the halo", faults[0], StringComparison.Ordinal);
+        Assert.InRange(Contrast(White, Halo), 1.6, 1.7);
+        Assert.InRange(Contrast(Halo, Brand), 4.0, 4.1);
+        // A dark ring on the same header passes both: 10:1 on the halo, and the halo changes the blue by 4:1.
+        Assert.Empty(IndicatorFaults(DarkRing, Halo, Brand));
+        Assert.InRange(Contrast(DarkRing, Brand), 2.4, 2.6);
+        // A ring with no halo, the colour of the background, fails both.
+        Assert.NotEmpty(IndicatorFaults(Brand, null, Brand));
+    }
+
+    /// <summary>
+    /// What is wrong with a focus indicator: (a) the ring needs 3:1 against what is right around it, the halo when there
+    /// is one, else the background; (b) the ring or the halo needs 3:1 against the background it covers, so the focused
+    /// control's surroundings visibly change.
+    /// </summary>
+    private static List<string> IndicatorFaults((int R, int G, int B) ring, (int R, int G, int B)? halo, (int R, int G, int B) behind)
+    {
+        var faults = new List<string>();
+        var around = halo ?? behind;
+        var ringOnAround = Contrast(ring, around);
+        if (ringOnAround < 3) faults.Add($"ring {ring} against the {(halo is null ? "background" : "halo")} {around} is {ringOnAround:0.00}:1");
+        var change = Math.Max(Contrast(ring, behind), halo is { } h ? Contrast(h, behind) : 0);
+        if (change < 3) faults.Add($"neither ring {ring} nor halo {halo} changes the background {behind} by 3:1 ({change:0.00}:1)");
+        return faults;
     }
 
     [Fact]
@@ -46,47 +88,134 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
     {
         await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
         await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        await ReportAsync(app, "+8613700137000");
+        var appeal = await AppealApi.FileAsync(app, Flagged);
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。" });
+        Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
         await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, "en");
         var page = session.Page;
         var measured = new List<string>();
+        var backgrounds = new HashSet<string>();
 
         async Task Measure(string selector)
         {
-            var found = await page.EvaluateAsync<string[]>(MeasureFocus, selector);
-            var (style, ring, behind, visible) = (found[0], found[1], found[2], found[3]);
-            Assert.True(visible == "true", $"{selector} does not match :focus-visible");
-            Assert.NotEqual("none", style);
-            var ratio = Contrast(Parse(ring), Parse(behind));
-            measured.Add($"{selector}: {ring} on {behind} = {ratio:0.00}");
-            Assert.True(ratio >= 3, $"focus ring of {selector}: {ring} on {behind} is {ratio:0.00}:1, under 3:1");
+            var found = await page.EvaluateAsync<string[]?>(MeasureFocus, selector);
+            Assert.True(found is not null, $"{selector} is not on the page");
+            var (style, ring, shadow, behind, visible, focused) = (found[0], found[1], found[2], found[3], found[4], found[5]);
+            Assert.True(focused == "true", $"{selector} did not take focus");
+            Assert.True(style != "none", $"{selector} shows no outline when focused (:focus-visible {visible})");
+            (int R, int G, int B)? halo = shadow == "none" ? null : Parse(shadow);
+            var faults = IndicatorFaults(Parse(ring), halo, Parse(behind));
+            var around = halo ?? Parse(behind);
+            measured.Add($"{selector}: ring {ring}, halo {shadow}, on {behind}: ring/halo {Contrast(Parse(ring), around):0.00}, "
+                + $"ring/background {Contrast(Parse(ring), Parse(behind)):0.00}, halo/background {(halo is { } h ? Contrast(h, Parse(behind)) : 0):0.00}");
+            backgrounds.Add(behind);
+            Assert.True(faults.Count == 0, $"focus indicator of {selector}: {string.Join("; ", faults)}");
         }
 
         await session.GotoAsync("/");
         await page.Keyboard.PressAsync("Tab"); // the keyboard is in use, so focus rings show
         await Measure("#language-switch");           // the blue header
         await Measure("#site-header nav a");
+        await Measure("#site-header .brand");
         await Measure("#check-value");               // white
         await Measure("#check-submit");              // a blue button on white
-        await Measure("#site-footer a");             // the page background
+        await Measure("#site-footer a");             // the page wash
 
         await page.Locator("#check-value").FillAsync(Flagged);
         await page.Locator("#check-value").PressAsync("Enter");
         await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "flagged");
         await Measure("#check-result");              // the result itself, focused after a check
-        await Measure("#appeal-link");               // inside the flagged box
+        await Measure("#appeal-link");               // inside the flagged box (flagged wash)
 
         await page.Locator("#check-value").FillAsync("+8613900139000");
         await page.Locator("#check-value").PressAsync("Enter");
         await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "clear");
-        await Measure("#report-link");               // inside the clear box
+        await Measure("#report-link");               // inside the clear box (unknown wash)
 
+        await page.Locator("#check-value").FillAsync("+8613700137000");
+        await page.Locator("#check-value").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#check-result")).ToHaveAttributeAsync("data-verdict", "reported");
+        await Measure("#report-link");               // inside the reported box (warn wash)
+
+        // The message check: its verdict heading (focused by the page) in the flagged box, and a found item.
+        await page.Locator("#tab-message").ClickAsync();
+        await page.Locator("#message-text").FillAsync($"请回电 {Flagged} 办理退款");
+        await page.Locator("#message-submit").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#message-verdict")).ToBeFocusedAsync();
+        await Measure("#message-verdict");
+        await Measure("#message-item-1");
+        await Measure("#message-items .appeal-link");
+
+        // The report's receipt (cleared wash) and the field marked invalid.
+        await session.GotoAsync("/report");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Locator("#report-submit").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Measure("#report-value");
+        await page.Locator("#report-value").FillAsync("+8613600136000");
+        await page.Locator("#report-description").FillAsync("He said he was customer service and asked me to pay.");
+        await page.Locator("#report-submit").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#report-received")).ToBeFocusedAsync();
+        await Measure("#report-received");
+        await Measure("#report-check-link");
+        await Measure("#report-another");
+
+        // The appeal form's alert (flagged wash inside) and a field marked invalid.
         await session.GotoAsync("/appeal");
         await page.Keyboard.PressAsync("Tab");
         await page.Locator("#appeal-submit").PressAsync("Enter");
         await Assertions.Expect(page.Locator("#appeal-form [data-role='form-alert']")).ToBeFocusedAsync();
-        await Measure("#appeal-form [data-role='form-alert']"); // the alert box
-        await Measure("#appeal-name");               // a field marked invalid
-        Assert.True(measured.Count >= 10, string.Join("\n", measured));
+        await Measure("#appeal-form [data-role='form-alert']");
+        await Measure("#appeal-name");
+
+        // The track page: the reviewer's questions (warn wash) and the withdraw confirmation (flagged wash).
+        await session.GotoAsync($"/track?code={appeal.Code}");
+        await page.Locator("#track-token").FillAsync(appeal.Token);
+        await page.Locator("#track-submit").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#appeal-view-title")).ToBeFocusedAsync();
+        await Measure("#appeal-view-title");
+        await Measure("#answer-message");
+        await Measure("#answer-files-choose");
+        await Measure("#answer-submit");
+        await page.Locator("#withdraw-button").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#withdraw-confirm-text")).ToBeFocusedAsync();
+        await Measure("#withdraw-confirm-text");
+        await Measure("#withdraw-confirm");
+        await Measure("#withdraw-cancel");
+
+        // The stats table, which scrolls and so takes focus.
+        await session.GotoAsync("/stats");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(page.Locator("#stats-appeals")).ToBeVisibleAsync();
+        await Measure("#stats-appeals .table-wrap");
+
+        var expected = new[]
+        {
+            "rgb(11, 92, 173)", "rgb(255, 255, 255)", "rgb(243, 245, 248)", "rgb(253, 236, 234)", "rgb(231, 244, 234)",
+            "rgb(238, 241, 245)", "rgb(255, 244, 220)",
+        };
+        var report = string.Join("\n", measured);
+        // The figures, beside the screenshots, for a person to read.
+        await File.WriteAllTextAsync(Path.Combine(Screenshots.Folder, "focus-contrast.txt"), report + "\n");
+        foreach (var background in expected) Assert.True(backgrounds.Contains(background), $"no control measured on {background}:\n{report}");
+        Assert.True(measured.Count >= 27, report);
+    }
+
+    private static async Task ReportAsync(FlagApiFactory app, string number)
+    {
+        using var client = app.CreateClient();
+        var sent = await client.PostAsJsonAsync("/v1/reports", new
+        {
+            kind = "phone", value = number, category = "fake_customer_service",
+            description = "Said my parcel was lost and asked me to share my screen.",
+        });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, sent.StatusCode);
     }
 
     [Fact]
