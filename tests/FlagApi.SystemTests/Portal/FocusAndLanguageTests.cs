@@ -282,6 +282,130 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
         await AssertFocusKept("#track-form [data-role='form-alert']");
     }
 
+    [Fact]
+    public async Task TheTrackPageKeepsFocusThroughOpeningAnsweringWithdrawingAndForgetting()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"), ("phone", "+8613800138001", "impersonating_authorities", "high"));
+        var answered = await AskAsync(app, await AppealApi.FileAsync(app, Flagged));
+        var refused = await AskAsync(app, await AppealApi.FileAsync(app, "+8613800138001"));
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Phone, null);
+        session.Tolerated.Add("409");
+        var page = session.Page;
+
+        // Opening with a right code and token: the appeal's heading takes focus from the disabled button.
+        await OpenWithKeyboardAsync(session, answered);
+        await AssertFocusedAsync(page, "#appeal-view-title");
+
+        // An answer sent: the notice that says so takes focus, as the form it was typed in is gone.
+        await page.Locator("#answer-message").FillAsync("营业执照照片明天补交。");
+        await PressAsync(page, "#answer-submit");
+        await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "in_review");
+        await AssertFocusedAsync(page, "#track-notice");
+
+        // Withdrawing, both steps: the question, then the notice of the appeal withdrawn.
+        await PressAsync(page, "#withdraw-button");
+        await AssertFocusedAsync(page, "#withdraw-confirm-text");
+        await session.ScreenshotAsync("focus-track-withdraw-confirm");
+        await PressAsync(page, "#withdraw-confirm");
+        await Assertions.Expect(page.Locator("#appeal-status")).ToHaveAttributeAsync("data-status", "withdrawn");
+        await AssertFocusedAsync(page, "#track-notice");
+
+        // Leaving the appeal: the token field, to open another.
+        await PressAsync(page, "#track-forget");
+        await AssertFocusedAsync(page, "#track-token");
+
+        // An answer refused because the appeal was withdrawn elsewhere meanwhile: the page reads it again and says so.
+        await OpenWithKeyboardAsync(session, refused);
+        using (var elsewhere = app.CreateClient())
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{refused.Code}/withdraw") { Content = JsonContent.Create(new { }) };
+            request.Headers.Add("X-Appeal-Token", refused.Token);
+            var withdrawn = await elsewhere.SendAsync(request);
+            Assert.True(withdrawn.IsSuccessStatusCode, await withdrawn.Content.ReadAsStringAsync());
+        }
+
+        await page.Locator("#answer-message").FillAsync("营业执照照片明天补交。");
+        await PressAsync(page, "#answer-submit");
+        await Assertions.Expect(page.Locator("#track-notice")).ToHaveClassAsync(new Regex(@"\bwarning\b"));
+        await AssertFocusedAsync(page, "#track-notice");
+        await session.ScreenshotAsync("focus-track-answer-refused");
+    }
+
+    [Fact]
+    public async Task SmallButtonsKeepFocusOnAControl()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+
+        // The message check's "clear" button empties the field and leaves focus in it.
+        await session.GotoAsync("/#message");
+        await page.Locator("#message-text").FillAsync($"请回电 {Flagged}");
+        await PressAsync(page, "#message-submit");
+        await AssertFocusedAsync(page, "#message-verdict");
+        await PressAsync(page, "#message-clear");
+        await AssertFocusedAsync(page, "#message-text");
+
+        // A file added, then removed with the keyboard: focus goes to the button that adds files, not to the page.
+        await session.GotoAsync($"/appeal?kind=phone&value={Uri.EscapeDataString(Flagged)}");
+        await page.Locator("#appeal-files").SetInputFilesAsync(new FilePayload { Name = "营业执照.png", MimeType = "image/png", Buffer = [0x89, 0x50, 0x4e, 0x47, 1, 2, 3] });
+        var remove = page.Locator("#appeal-file-list button");
+        await Assertions.Expect(remove).ToHaveCountAsync(1);
+        await remove.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(remove).ToHaveCountAsync(0);
+        await AssertFocusedAsync(page, "#appeal-files-choose");
+
+        // The copy button, after filing: focus stays on it, whether or not the browser let the page copy.
+        await page.Locator("#appeal-name").FillAsync("王小明");
+        await page.Locator("#appeal-contact").FillAsync("13900139000");
+        await page.Locator("#appeal-statement").FillAsync("这是我用了十年的号码。");
+        await PressAsync(page, "#appeal-submit");
+        await Assertions.Expect(page.Locator("#tracking-code")).ToBeVisibleAsync();
+        await PressAsync(page, "#access-token-copy");
+        await Assertions.Expect(page.Locator("#access-token-copied")).Not.ToBeEmptyAsync();
+        await AssertFocusedAsync(page, "#access-token-copy");
+
+        // The report's "report another": the form again, with focus in its first field to fill.
+        await session.GotoAsync("/report");
+        await page.Locator("#report-value").FillAsync("+8613700137000");
+        await page.Locator("#report-description").FillAsync("他说是客服，让我转账。");
+        await PressAsync(page, "#report-submit");
+        await AssertFocusedAsync(page, "#report-received");
+        await PressAsync(page, "#report-another");
+        await AssertFocusedAsync(page, "#report-value");
+    }
+
+    private static async Task<AppealApi.Filed> AskAsync(FlagApiFactory app, AppealApi.Filed appeal)
+    {
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        var asked = await reviewer.PostAsJsonAsync($"/v1/review/appeals/{appeal.Id}/request-info", new { message = "请上传营业执照照片。" });
+        Assert.True(asked.IsSuccessStatusCode, await asked.Content.ReadAsStringAsync());
+        return appeal;
+    }
+
+    private static async Task OpenWithKeyboardAsync(PortalSession session, AppealApi.Filed appeal)
+    {
+        await session.GotoAsync($"/track?code={appeal.Code}");
+        await session.Page.Locator("#track-token").FillAsync(appeal.Token);
+        await PressAsync(session.Page, "#track-submit");
+    }
+
+    /// <summary>Presses Enter on the control, as a keyboard user does.</summary>
+    private static async Task PressAsync(IPage page, string selector)
+    {
+        await page.Locator(selector).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+    }
+
+    private static async Task AssertFocusedAsync(IPage page, string selector)
+    {
+        await Assertions.Expect(page.Locator(selector)).ToBeFocusedAsync();
+        Assert.NotEqual("BODY", await page.EvaluateAsync<string>("() => document.activeElement.tagName"));
+    }
+
     [Theory]
     [InlineData("/appeal", "#appeal-submit", 4)]
     [InlineData("/track", "#track-submit", 2)]
