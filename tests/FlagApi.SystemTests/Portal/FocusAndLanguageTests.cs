@@ -391,6 +391,7 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
         await session.GotoAsync($"/track?code={appeal.Code}");
         await session.Page.Locator("#track-token").FillAsync(appeal.Token);
         await PressAsync(session.Page, "#track-submit");
+        await Assertions.Expect(session.Page.Locator("#appeal-view-title")).ToContainTextAsync(appeal.Code);
     }
 
     /// <summary>Presses Enter on the control, as a keyboard user does.</summary>
@@ -476,6 +477,189 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
         // Back in Chinese the same text needs no marking.
         await page.Locator("#language-switch").ClickAsync();
         await Assertions.Expect(example.Locator("span[lang]")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>The text of every node the selector finds, without what is marked lang="zh…" and without what except finds.</summary>
+    private const string Unmarked = """
+        ([selector, except]) => [...document.querySelectorAll(selector)].map((node) => {
+          const copy = node.cloneNode(true);
+          for (const marked of copy.querySelectorAll('[lang^="zh"]' + (except ? `, ${except}` : ''))) marked.remove();
+          return copy.textContent;
+        })
+        """;
+
+    /// <summary>
+    /// From Chinese, switches to English: the region holds an English label and no unmarked Chinese (bar what except
+    /// finds: words people typed); then back to Chinese: none of the English labels is left. waitEnglish and waitChinese
+    /// name what must be on the page before the region is read (an answer the page asks for again in the new language).
+    /// </summary>
+    private static async Task AssertRedrawnInBothLanguagesAsync(
+        PortalSession session, string region, string[] english, string? except = null, string? waitEnglish = null, string? waitChinese = null, string? screenshot = null)
+    {
+        var page = session.Page;
+        Assert.Equal("zh-CN", await page.Locator("html").GetAttributeAsync("lang"));
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        if (waitEnglish is not null) await Assertions.Expect(page.Locator(waitEnglish).First).ToBeAttachedAsync();
+        var texts = await page.EvaluateAsync<string[]>(Unmarked, new[] { region, except ?? "" });
+        Assert.NotEmpty(texts);
+        foreach (var text in texts) Assert.DoesNotMatch(Han(), text);
+        Assert.Contains(english[0], string.Join("\n", texts), StringComparison.Ordinal);
+        if (screenshot is not null) await session.ScreenshotAsync(screenshot);
+
+        await page.Locator("#language-switch").ClickAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+        if (waitChinese is not null) await Assertions.Expect(page.Locator(waitChinese).First).ToBeAttachedAsync();
+        texts = await page.EvaluateAsync<string[]>(Unmarked, new[] { region, "" });
+        var all = string.Join("\n", texts);
+        Assert.Matches(Han(), all);
+        foreach (var word in english) Assert.DoesNotContain(word, all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsEveryCheckResultAndProblem()
+    {
+        const string Cleared = "+8613800138009";
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Cleared, "loan_or_card", "low"));
+        await app.ClearEntryAsync();
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        await ReportAsync(app, "+8613700137000");
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        session.Tolerated.Add("status of 400");
+        var page = session.Page;
+        await session.GotoAsync("/");
+        var result = page.Locator("#check-result");
+
+        async Task Check(string value, string verdict)
+        {
+            await page.Locator("#check-value").FillAsync(value);
+            await page.Locator("#check-value").PressAsync("Enter");
+            await Assertions.Expect(result).ToHaveAttributeAsync("data-verdict", verdict);
+        }
+
+        // Flagged: the labels, and the notice the API wrote, which the page asks for again in the new language.
+        await Check(Flagged, "flagged");
+        await Assertions.Expect(page.Locator("#check-result .flag-notice [lang='zh-CN']").First).ToBeAttachedAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#check-result", ["Warning: this is flagged as fraud", "Checked as", "Why it is flagged"],
+            waitEnglish: "#check-result .flag-notice [lang='en']", waitChinese: "#check-result .flag-notice [lang='zh-CN']",
+            screenshot: "language-check-flagged-switched");
+        await Assertions.Expect(page.Locator("#check-result .flag-notice [lang='en']")).ToHaveCountAsync(0);
+
+        await Check("+8613900139000", "clear");
+        await AssertRedrawnInBothLanguagesAsync(session, "#check-result", ["Nothing known", "Checked as"]);
+        await Check("+8613700137000", "reported");
+        await AssertRedrawnInBothLanguagesAsync(session, "#check-result", ["Reported by 1 person", "Last reported", "Checked as"]);
+        await Check(Cleared, "cleared");
+        await AssertRedrawnInBothLanguagesAsync(session, "#check-result", ["Was flagged, then cleared after review", "Checked as"]);
+
+        // A number that cannot be one: the message beside the field.
+        await page.Locator("#check-kind").SelectOptionAsync("phone");
+        await page.Locator("#check-value").FillAsync("12");
+        await page.Locator("#check-value").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#check-value-error")).ToBeVisibleAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#check-value-error, #check-form [data-role='form-alert']", ["This does not look like a phone number"]);
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsTheMessageChecksResultAndProblem()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"));
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+        await session.GotoAsync("/#message");
+
+        // The message is what a person pasted: left as written, in whatever language.
+        await page.Locator("#message-text").FillAsync($"请回电 {Flagged} 办理退款，或打 13900139000。");
+        await page.Locator("#message-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#message-result")).ToHaveAttributeAsync("data-verdict", "flagged");
+        await AssertRedrawnInBothLanguagesAsync(session, "#message-result", ["Warning: this message holds", "Where they are in the message", "What was found"],
+            except: "#message-marked", screenshot: "language-message-switched");
+
+        await page.Locator("#message-clear").ClickAsync();
+        await page.Locator("#message-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#message-text-error")).ToBeVisibleAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#message-text-error, #message-form [data-role='form-alert']", ["Please paste the message first."]);
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsTheReportsErrorsAndReceipt()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+        await session.GotoAsync("/report");
+        await page.Locator("#report-submit").ClickAsync();
+        await Assertions.Expect(page.Locator(".field-error")).ToHaveCountAsync(2);
+        await AssertRedrawnInBothLanguagesAsync(session, ".field-error, #report-form [data-role='form-alert']", ["Some answers need changing"]);
+
+        // The description is the reporter's own words: not shown on the receipt, so nothing of it to leave alone.
+        await page.Locator("#report-value").FillAsync("+8613700137000");
+        await page.Locator("#report-description").FillAsync("他说是客服，让我转账。");
+        await page.Locator("#report-submit").ClickAsync();
+        await Assertions.Expect(page.Locator("#report-received")).ToBeVisibleAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#report-received", ["Thank you, your report has arrived", "You reported"],
+            screenshot: "language-report-received-switched");
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsTheOpenedAppealAndTheWithdrawConfirmation()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await app.PublishAsync(("phone", Flagged, "impersonating_authorities", "high"), ("phone", "+8613800138001", "impersonating_authorities", "high"));
+        var decided = await AskAsync(app, await AppealApi.FileAsync(app, Flagged));
+        using var reviewer = app.CreateClient(await app.CreateKeyAsync("reviewer"));
+        using (var appellant = app.CreateClient())
+        {
+            var answered = await appellant.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/v1/appeals/{decided.Code}/messages")
+            {
+                Content = JsonContent.Create(new { message = "营业执照照片已经上传。" }),
+                Headers = { { "X-Appeal-Token", decided.Token } },
+            });
+            Assert.True(answered.IsSuccessStatusCode, await answered.Content.ReadAsStringAsync());
+        }
+
+        await AppealApi.DecideAsync(reviewer, decided.Id, new { decision = "reject", reason = "话费单上的机主不是您。", whatWouldChange = "请提供运营商出具的实名登记证明。" });
+        var open = await AppealApi.FileAsync(app, "+8613800138001");
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+
+        // Status, events and decision in the page's words; what the appellant and the reviewer wrote stays as written.
+        const string Typed = ".statement, .question, .history-message, .decision-reason, .what-would-change-text";
+        await OpenWithKeyboardAsync(session, decided);
+        await Assertions.Expect(page.Locator("#appeal-decision")).ToBeVisibleAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#appeal-view", ["What has happened so far", "Status:", "Filed the appeal"],
+            except: Typed, screenshot: "language-track-decided-switched");
+
+        // The other appeal, opened on the same page: what was announced on leaving the first is still in the status.
+        await page.Locator("#track-forget").ClickAsync();
+        await page.Locator("#track-code").FillAsync(open.Code);
+        await page.Locator("#track-token").FillAsync(open.Token);
+        await PressAsync(page, "#track-submit");
+        await Assertions.Expect(page.Locator("#appeal-view-title")).ToContainTextAsync(open.Code);
+        await PressAsync(page, "#withdraw-button");
+        await AssertFocusedAsync(page, "#withdraw-confirm-text");
+        await Assertions.Expect(page.Locator("#track-status")).Not.ToBeEmptyAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#withdraw-confirm-panel, #track-status", ["Are you sure you want to withdraw this appeal?", "Yes, withdraw it"]);
+    }
+
+    [Fact]
+    public async Task SwitchingLanguageRedrawsTheStatsAndTheirProblem()
+    {
+        await using var app = await FlagApiFactory.CreateServedAsync(new SqliteTarget());
+        await using var session = await PortalSession.OpenAsync(browser, app.BaseAddress, Screen.Desktop, null);
+        var page = session.Page;
+        await session.GotoAsync("/stats");
+        await Assertions.Expect(page.Locator("#stats-appeals")).ToBeVisibleAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "main", ["Appeals filed", "Week", "How appeals are handled"], screenshot: "language-stats-switched");
+
+        // The figures cannot be had: the message says so in the language chosen after it was shown, too.
+        session.Tolerated.Add("503");
+        await page.RouteAsync("**/v1/stats", (route) => route.FulfillAsync(new RouteFulfillOptions { Status = 503 }));
+        await session.GotoAsync("/stats");
+        await Assertions.Expect(page.Locator("#stats-problem")).ToBeVisibleAsync();
+        await AssertRedrawnInBothLanguagesAsync(session, "#stats-problem", ["The figures cannot be loaded right now"]);
     }
 
     [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
