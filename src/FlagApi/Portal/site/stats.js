@@ -43,6 +43,8 @@ function draw() {
 async function load() {
   const answer = await api('GET', '/v1/stats');
   if (!answer.ok) {
+    // Named by its label, so a change of language redraws it with the page's other labels (issue 26).
+    problem.dataset.i18n = 'stats.unavailable';
     problem.textContent = t('stats.unavailable');
     problem.hidden = false;
     return;

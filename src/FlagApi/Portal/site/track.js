@@ -439,6 +439,9 @@ function setTokenVisible(visible) {
 toggle.addEventListener('click', () => setTokenVisible(tokenField.type === 'password'));
 form.addEventListener('submit', submit);
 onLanguageChange(() => {
+  // What was announced has been said; left in the old language it would be read in the wrong voice, and said again
+  // in the new one it would be news twice. What it said stays on screen in the view's notice, which is redrawn.
+  announce('');
   if (current) {
     const focused = document.activeElement?.id;
     const answerText = document.getElementById('answer-message')?.value;
