@@ -122,6 +122,7 @@ public sealed partial class FocusAndLanguageTests(BrowserFixture browser)
         await Measure("#check-value");               // white
         await Measure("#check-submit");              // a blue button on white
         await Measure("#site-footer a");             // the page wash
+        await Measure("main");                       // where the skip link sends focus, on the page wash
 
         await page.Locator("#check-value").FillAsync(Flagged);
         await page.Locator("#check-value").PressAsync("Enter");
