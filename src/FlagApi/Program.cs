@@ -33,6 +33,7 @@ try
     builder.AddCrossOrigin();
     builder.AddProblemHandling();
     builder.AddFlagData();
+    builder.AddReadReplica();
     builder.AddChangeListener();
     builder.AddLists();
     builder.AddDemo();

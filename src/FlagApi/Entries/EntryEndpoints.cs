@@ -52,18 +52,20 @@ public static class EntryEndpoints
     }
 
     public static async Task<Results<Ok<EntryPage>, ProblemHttpResult>> SearchEntries(
-        [AsParameters] EntrySearchRequest request, EntryQueries entries, CancellationToken cancellationToken)
+        [AsParameters] EntrySearchRequest request, EntryQueries entries, FlagDbContext db, ReadReplica replica, CancellationToken cancellationToken)
     {
         if (!EntryQueries.TryReadFilter(request, out var filter, out var code, out var detail))
         {
             return ApiProblems.BadRequest(code, detail);
         }
 
-        return TypedResults.Ok(await entries.SearchAsync(filter, cancellationToken));
+        return TypedResults.Ok(await replica.ReadAsync(
+            ReadReplica.Reads.Entries, 0, db, on => entries.On(on).SearchAsync(filter, cancellationToken), cancellationToken));
     }
 
-    public static async Task<Results<Ok<EntryDetail>, ProblemHttpResult>> GetEntry(long id, EntryQueries entries, CancellationToken cancellationToken) =>
-        await entries.FindAsync(id, cancellationToken) is { } entry
+    public static async Task<Results<Ok<EntryDetail>, ProblemHttpResult>> GetEntry(
+        long id, EntryQueries entries, FlagDbContext db, ReadReplica replica, CancellationToken cancellationToken) =>
+        await replica.ReadAsync(ReadReplica.Reads.Entries, 0, db, on => entries.On(on).FindAsync(id, cancellationToken), cancellationToken) is { } entry
             ? TypedResults.Ok(entry)
             : ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "No such entry", $"There is no entry with id {id}.");
 }

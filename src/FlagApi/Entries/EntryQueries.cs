@@ -23,6 +23,9 @@ public sealed record EntryFilter(
 /// <summary>Reads entries, their sources and their history for reviewers. Read-only: every write to an entry goes through the list writer and its kin.</summary>
 public sealed class EntryQueries(FlagDbContext db, TimeProvider time, IOptions<IdentifierOptions> identifierOptions)
 {
+    /// <summary>The same reads on another context: the read replica's snapshot (<see cref="ReadReplica"/>).</summary>
+    public EntryQueries On(FlagDbContext other) => ReferenceEquals(other, db) ? this : new EntryQueries(other, time, identifierOptions);
+
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
     public const int MaxTextLength = 200;

@@ -7,9 +7,16 @@ namespace FlagApi.Feed;
 /// <summary>A page of the change log after a version, and the database's version when it was read.</summary>
 public sealed record ChangePage(long DatabaseVersion, IReadOnlyList<FeedChange> Changes, bool More);
 
-public sealed class FeedQueries(FlagDbContext db)
+public sealed class FeedQueries(FlagDbContext db, ReadReplica replica)
 {
-    public async Task<ChangePage> ReadChangesAsync(long since, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The page from the read replica when it is at least at this instance's list version and at <paramref name="since"/>
+    /// (so a <c>since</c> ahead of the replica is judged by the primary), else from the primary.
+    /// </summary>
+    public Task<ChangePage> ReadChangesAsync(long since, int limit, CancellationToken cancellationToken) =>
+        replica.ReadAsync(ReadReplica.Reads.FeedChanges, since, db, on => ReadChangesAsync(on, since, limit, cancellationToken), cancellationToken);
+
+    private static async Task<ChangePage> ReadChangesAsync(FlagDbContext db, long since, int limit, CancellationToken cancellationToken)
     {
         // The version first: rows committed in between only make the page newer, never inconsistent,
         // because list versions are given out under a lock held until commit.

@@ -14,12 +14,18 @@ public sealed record SnapshotRow(string Kind, string Value, string Category, str
 /// Reads the active list at one version. The version and the rows are read in one transaction that
 /// sees a single committed state (repeatable read on PostgreSQL, a deferred read transaction on
 /// SQLite, whose WAL snapshot is taken at the first read, snapshot isolation on SQL Server), so they agree even while
-/// lists are published.
+/// lists are published. With a read replica the snapshot is the replica's when it is at least at the list version this
+/// instance serves (<see cref="ReadReplica"/>), else the primary's.
 /// </summary>
-public sealed class FeedSnapshotReader(FlagDbContext db, DatabaseProviderInfo providerInfo)
+public sealed class FeedSnapshotReader(FlagDbContext db, DatabaseProviderInfo providerInfo, ReadReplica replica)
 {
     public async Task<FeedSnapshot> OpenAsync(CancellationToken cancellationToken)
     {
+        if (await replica.OpenAsync(ReadReplica.Reads.FeedSnapshot, 0, cancellationToken) is { } lease)
+        {
+            return new FeedSnapshot(lease.Connection, lease.Transaction, lease.Version, DatabaseProvider.Postgres, lease.DisposeAsync);
+        }
+
         await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = db.Database.GetDbConnection();
         DbTransaction? transaction = null;
@@ -28,7 +34,11 @@ public sealed class FeedSnapshotReader(FlagDbContext db, DatabaseProviderInfo pr
             transaction = await providerInfo.Dialect.BeginReadSnapshotAsync(connection, cancellationToken);
             await using var command = connection.CreateCommand(transaction, "SELECT version FROM list_state WHERE id = 1");
             var version = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-            return new FeedSnapshot(db, connection, transaction, version, providerInfo.Provider);
+            return new FeedSnapshot(connection, transaction, version, providerInfo.Provider, async () =>
+            {
+                await transaction.DisposeAsync();
+                await db.Database.CloseConnectionAsync();
+            });
         }
         catch
         {
@@ -46,14 +56,14 @@ public sealed class FeedSnapshotReader(FlagDbContext db, DatabaseProviderInfo pr
 /// <summary>An open read of the active list; its rows can be read more than once and always agree with <see cref="Version"/>.</summary>
 public sealed class FeedSnapshot : IAsyncDisposable
 {
-    private readonly FlagDbContext db;
     private readonly DbConnection connection;
     private readonly DbTransaction transaction;
+    private readonly Func<ValueTask> release;
     private readonly string select;
 
-    internal FeedSnapshot(FlagDbContext db, DbConnection connection, DbTransaction transaction, long version, DatabaseProvider provider)
+    internal FeedSnapshot(DbConnection connection, DbTransaction transaction, long version, DatabaseProvider provider, Func<ValueTask> release)
     {
-        this.db = db;
+        this.release = release;
         this.connection = connection;
         this.transaction = transaction;
         Version = version;
@@ -74,9 +84,5 @@ public sealed class FeedSnapshot : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await transaction.DisposeAsync();
-        await db.Database.CloseConnectionAsync();
-    }
+    public ValueTask DisposeAsync() => release();
 }

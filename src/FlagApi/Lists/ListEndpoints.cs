@@ -139,28 +139,34 @@ public static class ListEndpoints
     }
 
     public static async Task<Ok<ListPage>> ListLists(
-        ListQueries lists, [FromQuery] string? agency, [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
+        ListQueries lists, FlagDbContext db, ReadReplica replica, [FromQuery] string? agency, [FromQuery] string? page, [FromQuery] string? pageSize,
+        CancellationToken cancellationToken)
     {
         var (p, size) = Paging(page, pageSize);
-        return TypedResults.Ok(await lists.ListAsync(agency, p, size, cancellationToken));
+        return TypedResults.Ok(await replica.ReadAsync(
+            ReadReplica.Reads.Lists, 0, db, on => lists.On(on).ListAsync(agency, p, size, cancellationToken), cancellationToken));
     }
 
     public static async Task<Results<Ok<ListDetail>, EmptyHttpResult, ProblemHttpResult>> GetList(
-        long id, HttpContext context, ListQueries lists, [FromQuery] string? page, [FromQuery] string? pageSize, CancellationToken cancellationToken)
+        long id, HttpContext context, ListQueries lists, FlagDbContext db, ReadReplica replica, [FromQuery] string? page, [FromQuery] string? pageSize,
+        CancellationToken cancellationToken)
     {
-        if (await lists.FindAsync(id, cancellationToken) is not { } list)
-        {
-            return ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "No such list", $"There is no list with id {id}.");
-        }
-
         if (WantsCsv(context.Request))
         {
-            await WriteCsvAsync(context.Response, list, lists.AllEntriesAsync(id, cancellationToken), cancellationToken);
+            // The whole list streams from the primary: a replica failing half-way could not hand the rest over.
+            if (await lists.FindAsync(id, cancellationToken) is not { } whole)
+            {
+                return ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "No such list", $"There is no list with id {id}.");
+            }
+
+            await WriteCsvAsync(context.Response, whole, lists.AllEntriesAsync(id, cancellationToken), cancellationToken);
             return TypedResults.Empty;
         }
 
         var (p, size) = Paging(page, pageSize);
-        return TypedResults.Ok(new ListDetail(list, await lists.EntriesAsync(id, p, size, cancellationToken)));
+        return await replica.ReadAsync(ReadReplica.Reads.Lists, 0, db, on => lists.On(on).DetailAsync(id, p, size, cancellationToken), cancellationToken) is { } detail
+            ? TypedResults.Ok(new ListDetail(detail.List, detail.Entries))
+            : ApiProblems.Problem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "No such list", $"There is no list with id {id}.");
     }
 
     public static async Task<Results<Ok<RetractResponse>, ProblemHttpResult>> Retract(

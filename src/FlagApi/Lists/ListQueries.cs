@@ -7,6 +7,13 @@ namespace FlagApi.Lists;
 /// <summary>Reads the public record of lists.</summary>
 public sealed class ListQueries(FlagDbContext db)
 {
+    /// <summary>The same reads on another context: the read replica's snapshot (<see cref="ReadReplica"/>).</summary>
+    public ListQueries On(FlagDbContext other) => ReferenceEquals(other, db) ? this : new ListQueries(other);
+
+    /// <summary>The list and a page of its entries, read together (on the replica, in one snapshot).</summary>
+    public async Task<(ListSummary List, ListEntryPage Entries)?> DetailAsync(long id, int page, int pageSize, CancellationToken cancellationToken) =>
+        await FindAsync(id, cancellationToken) is { } list ? (list, await EntriesAsync(id, page, pageSize, cancellationToken)) : null;
+
     public async Task<ListPage> ListAsync(string? agency, int page, int pageSize, CancellationToken cancellationToken)
     {
         var query = db.Lists.AsNoTracking();

@@ -32,7 +32,7 @@ public sealed record IndexedEntry(
 /// never waits on the database); <see cref="ListIndexFollower"/> keeps it in step with the change log
 /// and is its only writer.
 /// </summary>
-public sealed class ListIndex : IListFigures
+public sealed class ListIndex : IListFigures, IServedListVersion
 {
     // Superseded records are rewritten away once they outnumber the live ones (and are worth a rebuild).
     private const int MinSupersededForRebuild = 1 << 16;

@@ -67,6 +67,7 @@ public sealed class ListIndexFollower(
     IHostEnvironment environment,
     ListNotices notices,
     DatabaseStartup startup,
+    ReadReplica replica,
     ILogger<ListIndexFollower> logger) : BackgroundService, IListVersionFollower, IChangeFollower
 {
     // Completes when the list is loaded; the follower's loops start after it (at once, unless the start waits for the database).
@@ -104,6 +105,7 @@ public sealed class ListIndexFollower(
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
+        var fromReplica = false;
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -119,25 +121,31 @@ public sealed class ListIndexFollower(
                 savedVersion = saved.Anchor.Version;
                 LoadedFrom = IndexLoadSource.Snapshot;
             }
-            else if (await ReadPublishedSnapshotAsync(connection, cancellationToken) is { } published)
-            {
-                await notices.LoadAsync(db, cancellationToken);
-                index.Reset(published.Table, published.Anchor.Version);
-
-                // Written to the file on the way: nothing new to save or publish until the list moves on.
-                savedVersion = published.Anchor.Version;
-                LoadedFrom = IndexLoadSource.PublishedSnapshot;
-            }
             else
             {
-                // Version first: changes committed while the entries stream in are read again by the next catch-up.
-                var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
-                var table = await ListIndexLoader.LoadAsync(connection, cancellationToken);
+                // The heavy part of a cold start (a published snapshot, or every entry) goes to the read replica when it
+                // is at least at the version this instance serves and within its lag bound; the catch-up below then reads
+                // the primary's change log from the version loaded, so nothing is missed and nothing read twice.
+                await using (var lease = await replica.OpenAsync(ReadReplica.Reads.IndexLoad, 0, cancellationToken))
+                {
+                    if (lease is not null)
+                    {
+                        try
+                        {
+                            await LoadListAsync(lease.Context, lease.Connection, cancellationToken);
+                            fromReplica = true;
+                        }
+                        catch (Exception ex) when (ReadReplica.IsReplicaFailure(ex, cancellationToken))
+                        {
+                            replica.FailedDuring(ReadReplica.Reads.IndexLoad, ex);
+                        }
+                    }
+                }
 
-                // The lists after the entries, so every list an entry names is among them.
-                await notices.LoadAsync(db, cancellationToken);
-                index.Reset(table, version);
-                LoadedFrom = IndexLoadSource.Database;
+                if (!fromReplica)
+                {
+                    await LoadListAsync(db, connection, cancellationToken);
+                }
             }
 
             LastCatchUpAt = DateTime.UtcNow;
@@ -148,17 +156,42 @@ public sealed class ListIndexFollower(
                 _ => "database",
             };
             logger.LogInformation(
-                "Loaded {Count} entries at list version {Version} from the {Source} in {Elapsed} ms",
-                index.Count, index.Version, source, (DateTime.UtcNow - started).TotalMilliseconds);
+                "Loaded {Count} entries at list version {Version} from the {Source}{Replica} in {Elapsed} ms",
+                index.Count, index.Version, source, fromReplica ? " (read replica)" : "", (DateTime.UtcNow - started).TotalMilliseconds);
         }
         finally
         {
             gate.Release();
         }
 
-        if (LoadedFrom != IndexLoadSource.Database)
+        if (LoadedFrom != IndexLoadSource.Database || fromReplica)
         {
             await CatchUpAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The published snapshot if there is a usable one, else every entry, through <paramref name="db"/>.</summary>
+    private async Task LoadListAsync(FlagDbContext db, DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (await ReadPublishedSnapshotAsync(connection, cancellationToken) is { } published)
+        {
+            await notices.LoadAsync(db, cancellationToken);
+            index.Reset(published.Table, published.Anchor.Version);
+
+            // Written to the file on the way: nothing new to save or publish until the list moves on.
+            savedVersion = published.Anchor.Version;
+            LoadedFrom = IndexLoadSource.PublishedSnapshot;
+        }
+        else
+        {
+            // Version first: changes committed while the entries stream in are read again by the next catch-up.
+            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
+            var table = await ListIndexLoader.LoadAsync(connection, cancellationToken);
+
+            // The lists after the entries, so every list an entry names is among them.
+            await notices.LoadAsync(db, cancellationToken);
+            index.Reset(table, version);
+            LoadedFrom = IndexLoadSource.Database;
         }
     }
 

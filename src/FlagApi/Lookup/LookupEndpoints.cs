@@ -36,6 +36,7 @@ public static class LookupEndpoints
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ListIndex>();
         builder.Services.AddSingleton<IListFigures>(sp => sp.GetRequiredService<ListIndex>());
+        builder.Services.AddSingleton<FlagApi.Data.IServedListVersion>(sp => sp.GetRequiredService<ListIndex>());
         builder.Services.AddSingleton<ListIndexFollower>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ListIndexFollower>());
         builder.Services.AddSingleton<IChangeFollower>(sp => sp.GetRequiredService<ListIndexFollower>());

@@ -12,28 +12,34 @@ namespace FlagApi.Stats;
 /// number of distinct kinds, statuses and days, not with the number of entries; only the times of decided appeals are
 /// read row by row (three timestamps each), for the median and the weekly percentiles.
 /// </summary>
-public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
+public sealed class StatsQueries(FlagDbContext db, TimeProvider time, ReadReplica replica)
 {
     public const int Weeks = 26;
     public const int MaxListAppeals = 50;
 
     private static readonly AppealStatus[] OpenStatuses = [.. Enum.GetValues<AppealStatus>().Where(AppealStates.IsOpen)];
 
-    public async Task<StatsResponse> ComputeAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The figures, from the read replica when it is at least at this instance's list version and within
+    /// Database:ReadOnlyMaxLag (in the replica's read-only snapshot), else from the primary.
+    /// </summary>
+    public Task<StatsResponse> ComputeAsync(CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        return replica.ReadAsync(
+            ReadReplica.Reads.Stats, 0, db,
+            on => ReferenceEquals(on, db) ? ComputeOnPrimaryAsync(now, cancellationToken) : new StatsQueries(on, time, replica).FiguresAsync(now, cancellationToken),
+            cancellationToken);
+    }
+
+    private async Task<StatsResponse> ComputeOnPrimaryAsync(DateTime now, CancellationToken cancellationToken)
+    {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
             await using var snapshot = await BeginSnapshotAsync(cancellationToken);
             await db.Database.UseTransactionAsync(snapshot, cancellationToken);
-            var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
-            var entries = await EntriesAsync(now, cancellationToken);
-            var lists = await ListsAsync(now, cancellationToken);
-            var appeals = await AppealsAsync(now, cancellationToken);
-            var reports = await ReportsAsync(cancellationToken);
-            var listAppeals = await ListAppealsAsync(cancellationToken);
-            return new StatsResponse(version, now, entries, lists, appeals, reports, listAppeals);
+            return await FiguresAsync(now, cancellationToken);
         }
         finally
         {
@@ -41,6 +47,18 @@ public sealed class StatsQueries(FlagDbContext db, TimeProvider time)
             await db.Database.UseTransactionAsync(null, CancellationToken.None);
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>Every figure, read in the transaction the context already uses.</summary>
+    private async Task<StatsResponse> FiguresAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        var version = await db.ListState.AsNoTracking().Select(s => s.Version).SingleAsync(cancellationToken);
+        var entries = await EntriesAsync(now, cancellationToken);
+        var lists = await ListsAsync(now, cancellationToken);
+        var appeals = await AppealsAsync(now, cancellationToken);
+        var reports = await ReportsAsync(cancellationToken);
+        var listAppeals = await ListAppealsAsync(cancellationToken);
+        return new StatsResponse(version, now, entries, lists, appeals, reports, listAppeals);
     }
 
     /// <summary>

@@ -73,6 +73,7 @@ public sealed class WorkingDirectoryTests : IDisposable
     [InlineData("Database__Provider", "Postgres", "Database:Provider is Postgres but ConnectionStrings:FlagApi is empty.")]
     [InlineData("Database__Provider", "SqlServer", "Database:Provider is SqlServer but ConnectionStrings:FlagApi is empty.")]
     [InlineData("Metrics__AllowedNetworks__0", "10.1.2.3/8", "Metrics:AllowedNetworks: '10.1.2.3/8'")]
+    [InlineData("ConnectionStrings__FlagApiReadOnly", "Host=127.0.0.1;Database=flagapi", "ConnectionStrings:FlagApiReadOnly is set, but the database is SQLite")]
     public async Task ASettingThatDoesNotValidateStopsTheStartWithOneLineAndANonZeroExit(string variable, string value, string expected)
     {
         var environment = new Dictionary<string, string>

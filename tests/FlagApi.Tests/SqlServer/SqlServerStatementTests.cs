@@ -32,6 +32,7 @@ public sealed class SqlServerStatementTests
         ("UPDATE entries AS e", false, "PostgreSQL's bulk writer, over unnest() of arrays (PostgresBulkRowWriter)"),
         ("SELECT pg_notify(", false, "PostgreSQL's change notices (ChangeNotices, only when the provider is Npgsql)"),
         ("SELECT pg_advisory_xact_lock(", false, "PostgreSQL's migration lock (SqlDialect's PostgreSQL dialect)"),
+        ("SET TRANSACTION READ ONLY;", false, "the read replica's gate (ReadReplica.GateSql; the setting is refused on SQL Server)"),
         ("SELECT setval(pg_get_serial_sequence('", false, "PostgreSQL's identity after explicit ids (SqlDialect's PostgreSQL dialect)"),
         ("SELECT kind, value, category, risk FROM entries WHERE status = 'active' ORDER BY kind COLLATE \"C\"", false, "PostgreSQL's feed order (SqlDialect)"),
         ("CREATE TABLE IF NOT EXISTS schema_versions", false, "SQLite's and PostgreSQL's version table; SQL Server's is the dialect's CreateVersionTable"),
